@@ -1,0 +1,166 @@
+//! The command line: clap definitions, dispatch to the library, error rendering and exit codes.
+
+mod spec_cmd;
+mod table;
+
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+
+use crate::exit::Exit;
+use crate::spec::{self, LoadError, SpecSet};
+
+pub use table::Table;
+
+const EXIT_CODES: &str = "\
+Exit codes:
+  0  ok: everything ran and nothing deviates
+  1  deviations found in the target
+  2  usage, spec or configuration error
+  3  target unreachable or run aborted";
+
+/// Property-based conformance tests for AWS APIs and their emulators.
+///
+/// Spec files derived from AWS's documentation describe operations; conform generates valid, invalid and
+/// malformed requests from them, fires them at an endpoint (an emulator or AWS) and checks what comes back.
+#[derive(Debug, Parser)]
+#[command(name = "conform", version, after_help = EXIT_CODES, max_term_width = 110)]
+pub struct Cli {
+    /// Load the spec files in DIR instead of the ones built into conform.
+    #[arg(long, global = true, value_name = "DIR", env = "CONFORM_SPECS")]
+    pub specs: Option<PathBuf>,
+
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Inspect and validate spec files.
+    #[command(subcommand)]
+    Spec(spec_cmd::SpecCommand),
+}
+
+/// Where a command writes: real stdout/stderr, or buffers in tests.
+pub struct Output<'a> {
+    /// Results: tables, JSON lines.
+    pub out: &'a mut dyn Write,
+    /// Diagnostics and progress.
+    pub err: &'a mut dyn Write,
+    /// Whether diagnostics may use colour.
+    pub color: bool,
+}
+
+/// Runs a parsed command line against the process's stdout and stderr.
+pub fn run(cli: Cli) -> Exit {
+    let stdout = std::io::stdout();
+    let stderr = std::io::stderr();
+    let color = stderr.is_terminal() && std::env::var_os("NO_COLOR").is_none();
+    let mut out = stdout.lock();
+    let mut err = stderr.lock();
+    run_with(
+        cli,
+        &mut Output {
+            out: &mut out,
+            err: &mut err,
+            color,
+        },
+    )
+}
+
+/// Runs a parsed command line, writing to `output`.
+pub fn run_with(cli: Cli, output: &mut Output<'_>) -> Exit {
+    let result = match &cli.command {
+        Command::Spec(command) => spec_cmd::run(&cli, command, output),
+    };
+    match result {
+        Ok(exit) => exit,
+        Err(error) => {
+            let _ = writeln!(output.err, "{}", error.render(output.color));
+            error.exit()
+        }
+    }
+}
+
+/// An error that ends a command, with the exit code it maps to.
+#[derive(Debug, thiserror::Error)]
+pub enum CliError {
+    /// Spec files could not be loaded.
+    #[error(transparent)]
+    Spec(#[from] LoadError),
+    /// The command line names something that does not exist, or is inconsistent.
+    #[error("{message}")]
+    Usage {
+        /// What is wrong, as a lowercase fragment.
+        message: String,
+        /// What to do about it.
+        help: Option<String>,
+    },
+    /// Writing output failed (a closed pipe, a full disk).
+    #[error("failed to write output")]
+    Io(#[from] std::io::Error),
+}
+
+impl CliError {
+    /// A usage error with a hint.
+    pub fn usage(message: impl Into<String>, help: impl Into<Option<String>>) -> Self {
+        CliError::Usage {
+            message: message.into(),
+            help: help.into(),
+        }
+    }
+
+    /// The exit code this error maps to.
+    pub fn exit(&self) -> Exit {
+        match self {
+            CliError::Spec(_) | CliError::Usage { .. } => Exit::Usage,
+            CliError::Io(_) => Exit::Aborted,
+        }
+    }
+
+    /// The error as the user sees it: located diagnostics for specs, `error: ...` with causes otherwise.
+    pub fn render(&self, color: bool) -> String {
+        match self {
+            CliError::Spec(e) => render_diagnostic(e, color),
+            CliError::Usage { message, help } => match help {
+                Some(help) => format!("error: {message}\n  help: {help}"),
+                None => format!("error: {message}"),
+            },
+            other => {
+                let mut text = format!("error: {other}");
+                let mut source = std::error::Error::source(other);
+                while let Some(cause) = source {
+                    text.push_str(&format!("\n  caused by: {cause}"));
+                    source = cause.source();
+                }
+                text
+            }
+        }
+    }
+}
+
+/// Renders a miette diagnostic with its source snippets, in colour or not.
+pub fn render_diagnostic(diagnostic: &dyn miette::Diagnostic, color: bool) -> String {
+    let theme = if color {
+        miette::GraphicalTheme::unicode()
+    } else {
+        miette::GraphicalTheme::unicode_nocolor()
+    };
+    let handler = miette::GraphicalReportHandler::new_themed(theme).with_width(110);
+    let mut text = String::new();
+    if handler.render_report(&mut text, diagnostic).is_err() {
+        text = diagnostic.to_string();
+    }
+    text
+}
+
+/// Loads the specs the user chose: `--specs DIR`, or the ones built in.
+pub fn load_specs(cli: &Cli) -> Result<SpecSet, CliError> {
+    Ok(match &cli.specs {
+        Some(dir) => spec::load_paths(std::slice::from_ref(dir))?,
+        None => spec::embedded()?,
+    })
+}

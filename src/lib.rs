@@ -1,0 +1,7 @@
+//! `conform`: a property-based conformance test harness for AWS APIs and the emulators that stand in for them.
+#![warn(missing_docs)]
+
+pub mod case;
+pub mod cli;
+pub mod exit;
+pub mod spec;
