@@ -3,5 +3,6 @@
 
 pub mod case;
 pub mod cli;
+pub mod credentials;
 pub mod exit;
 pub mod spec;
