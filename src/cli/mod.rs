@@ -78,6 +78,8 @@ pub fn run_with(cli: Cli, output: &mut Output<'_>) -> Exit {
     };
     match result {
         Ok(exit) => exit,
+        // A reader that went away (`conform spec list | head`) is no error of ours.
+        Err(CliError::Io(e)) if e.kind() == std::io::ErrorKind::BrokenPipe => Exit::Ok,
         Err(error) => {
             let _ = writeln!(output.err, "{}", error.render(output.color));
             error.exit()

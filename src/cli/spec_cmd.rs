@@ -141,6 +141,14 @@ fn show(cli: &Cli, name: &str, output: &mut Output<'_>) -> Result<Exit, CliError
         writeln!(out, "  {line}")?;
     }
 
+    if let Some(state) = &op.on_state {
+        writeln!(
+            out,
+            "  a valid request may also get, depending on state: {}",
+            expectation_text(state)
+        )?;
+    }
+
     writeln!(out, "\nOutput ({} on success)", op.success_status)?;
     match op.response_body {
         ResponseBody::Empty => writeln!(out, "  empty HTTP body")?,

@@ -1271,6 +1271,16 @@ impl FileCtx<'_> {
                 }
             }
         }
+        let on_state = match &o.on_state {
+            Some(raw) => {
+                let expect = self.expectation(scope, raw, None, false);
+                if expect.is_none() {
+                    ok = false;
+                }
+                expect
+            }
+            None => None,
+        };
         let mut op = Operation {
             name: name.clone(),
             role,
@@ -1281,6 +1291,7 @@ impl FileCtx<'_> {
             output,
             response_body,
             success_status,
+            on_state,
             errors,
             examples: Vec::new(),
             description: o.description.clone(),

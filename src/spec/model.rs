@@ -403,6 +403,9 @@ pub struct Operation {
     pub response_body: ResponseBody,
     /// The HTTP status of a success.
     pub success_status: u16,
+    /// Errors a valid request may also get, depending on the target's state (Delete of a missing contact);
+    /// a valid case accepts the success or any of these.
+    pub on_state: Option<Expectation>,
     /// Names of the errors the operation can return, each declared in the service.
     pub errors: Vec<String>,
     /// The documents' sample requests.

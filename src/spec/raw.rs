@@ -131,6 +131,7 @@ pub(crate) struct RawOperation {
     pub guarded: Option<String>,
     pub response_body: Option<Spanned<String>>,
     pub success_status: Option<Spanned<u16>>,
+    pub on_state: Option<Spanned<RawExpect>>,
     #[serde(default)]
     pub errors: Vec<Spanned<String>>,
     pub description: String,
