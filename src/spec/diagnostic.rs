@@ -36,8 +36,15 @@ impl Problem {
         message: impl Into<String>,
         help: Option<String>,
     ) -> Self {
-        let start = span.start.min(text.len());
-        let end = span.end.clamp(start, text.len());
+        // Spans from a mutated file can fall inside a character; miette slices on them, so align them.
+        let mut start = span.start.min(text.len());
+        while !text.is_char_boundary(start) {
+            start -= 1;
+        }
+        let mut end = span.end.clamp(start, text.len());
+        while !text.is_char_boundary(end) {
+            end += 1;
+        }
         let (line, column) = line_column(text, start);
         let message = message.into();
         Problem {

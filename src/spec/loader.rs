@@ -1156,7 +1156,15 @@ impl FileCtx<'_> {
                     return None;
                 }
             },
-            _ => {
+            // An unknown protocol is reported once, at the service; no second guess here.
+            None => HttpBinding {
+                method: o
+                    .method
+                    .as_ref()
+                    .map_or("POST".into(), |m| m.get_ref().clone()),
+                path: o.path.as_ref().map_or("/".into(), |p| p.get_ref().clone()),
+            },
+            Some(_) => {
                 for (key, value) in [("method", &o.method), ("path", &o.path)] {
                     if let Some(v) = value {
                         self.problem(
@@ -1215,9 +1223,9 @@ impl FileCtx<'_> {
         }
         let input = self.members(scope, &o.input, MemberContext::Input, &source);
         let output = self.members(scope, &o.output, MemberContext::Output, &source);
-        if input.len() != o.input.len() || output.len() != o.output.len() {
-            ok = false;
-        }
+        // When a member is broken its problem is reported; checking examples against the rest would only add noise.
+        let members_ok = input.len() == o.input.len() && output.len() == o.output.len();
+        ok &= members_ok;
         let response_body = match o.response_body.as_ref().map(|r| r.get_ref().as_str()) {
             None | Some("json") => ResponseBody::Json,
             Some("empty") => {
@@ -1307,7 +1315,8 @@ impl FileCtx<'_> {
             };
             let input = toml_table_to_json(e.input.get_ref());
             let expects_success = expect.accept.iter().all(|o| o.error_type.is_none());
-            if !self.check_example_input(&op, &input, e.input.span(), expects_success) {
+            if members_ok && !self.check_example_input(&op, &input, e.input.span(), expects_success)
+            {
                 ok = false;
             }
             let setup = e
