@@ -345,3 +345,36 @@ fn every_seed_and_companion_operation_is_there() {
         assert!(specs.operation(name).is_some(), "{name} missing");
     }
 }
+
+#[test]
+fn the_scenarios_the_documents_call_for_are_declared() {
+    let specs = embedded().unwrap();
+    let names = |service: &str| -> Vec<String> {
+        specs.services[service]
+            .scenarios
+            .iter()
+            .map(|s| s.name.clone())
+            .collect()
+    };
+    assert_eq!(
+        names("account"),
+        [
+            "put-then-get",
+            "put-twice",
+            "delete-then-get",
+            "delete-twice",
+            "primary-email-update"
+        ]
+    );
+    assert_eq!(
+        names("workmail"),
+        ["update-primary-email", "address-in-use"]
+    );
+    let put_then_get = &specs.services["account"].scenarios[0];
+    assert_eq!(
+        put_then_get.for_each["type"],
+        ["BILLING", "OPERATIONS", "SECURITY"]
+    );
+    assert_eq!(put_then_get.draws["contact"], "PutAlternateContact");
+    assert_eq!(put_then_get.cleanup.len(), 1, "it deletes what it put");
+}

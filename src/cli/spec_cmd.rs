@@ -76,6 +76,15 @@ fn list(cli: &Cli, output: &mut Output<'_>) -> Result<Exit, CliError> {
         ]);
     }
     write!(output.out, "{table}")?;
+    for service in specs.services.values().filter(|s| !s.scenarios.is_empty()) {
+        let names: Vec<&str> = service.scenarios.iter().map(|s| s.name.as_str()).collect();
+        writeln!(
+            output.out,
+            "\n{} scenarios: {}",
+            service.name,
+            names.join(", ")
+        )?;
+    }
     let services = specs.services.len();
     let operations = specs.operations().count();
     writeln!(

@@ -9,6 +9,7 @@ use super::validate::check_value;
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Fixtures {
     values: IndexMap<String, String>,
+    overridden: Vec<String>,
 }
 
 impl Fixtures {
@@ -53,7 +54,8 @@ impl Fixtures {
             }
             values.insert(key.clone(), value.clone());
         }
-        Ok(Fixtures { values })
+        let overridden = overrides.iter().map(|(k, _)| k.clone()).collect();
+        Ok(Fixtures { values, overridden })
     }
 
     /// Parses `KEY=VALUE`, as `--fixture` takes it.
@@ -69,6 +71,14 @@ impl Fixtures {
     /// The value of a fixture.
     pub fn get(&self, key: &str) -> Option<&str> {
         self.values.get(key).map(String::as_str)
+    }
+
+    /// The (key, value) pairs the user set, to repeat them in a replay command.
+    pub fn overrides(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.overridden
+            .iter()
+            .filter_map(|k| self.values.get_key_value(k))
+            .map(|(k, v)| (k.as_str(), v.as_str()))
     }
 
     /// Every (key, value), in spec order.

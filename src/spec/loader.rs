@@ -489,6 +489,8 @@ impl FileCtx<'_> {
             }
         }
 
+        let scenarios = self.scenarios(&scope, &raw.scenario, &operations);
+
         let disagreements = raw
             .disagreement
             .iter()
@@ -523,6 +525,7 @@ impl FileCtx<'_> {
             errors: scope.errors,
             operations,
             disagreements,
+            scenarios,
             file: self.file.to_string(),
             source: service_source,
         })
@@ -633,28 +636,38 @@ impl FileCtx<'_> {
             Some(s) => self.provenance(scope, s),
             None => Provenance::default(),
         };
-        let accept = match (&r.status, r.accept.is_empty()) {
-            (Some(status), false) => {
+        // `status` names a success, `accept` errors; both together accept either (a cleanup that may find nothing).
+        let mut accept = Vec::new();
+        if let Some(status) = &r.status {
+            if !(200..=299).contains(status.get_ref()) {
                 self.problem(
                     status.span(),
-                    "an expectation takes `status` for a success or `accept` for errors, not both",
-                    Some("an error's status comes from its [[error]] declaration".into()),
+                    format!("success status {} is not 2xx", status.get_ref()),
+                    Some("for an error, name it in `accept` instead; its status comes from its [[error]]".into()),
                 );
                 return None;
             }
-            (Some(status), true) => {
-                if !(200..=299).contains(status.get_ref()) {
+            accept.push(Outcome::success(*status.get_ref()));
+        }
+        for name in &r.accept {
+            match scope.errors.get(name.get_ref()) {
+                Some(error) => accept.push(Outcome {
+                    status: error.status,
+                    error_type: Some(error.name.clone()),
+                }),
+                None => {
                     self.problem(
-                        status.span(),
-                        format!("success status {} is not 2xx", status.get_ref()),
-                        Some("for an error, name it in `accept` instead".into()),
+                        name.span(),
+                        format!("unknown error `{}`", name.get_ref()),
+                        Some(known_list("declared errors", scope.errors.keys())),
                     );
                     return None;
                 }
-                vec![Outcome::success(*status.get_ref())]
             }
-            (None, true) => match success_status {
-                Some(status) => vec![Outcome::success(status)],
+        }
+        if accept.is_empty() {
+            match success_status {
+                Some(status) => accept.push(Outcome::success(status)),
                 None => {
                     self.problem(
                         raw.span(),
@@ -663,31 +676,8 @@ impl FileCtx<'_> {
                     );
                     return None;
                 }
-            },
-            (None, false) => {
-                let mut accept = Vec::new();
-                for name in &r.accept {
-                    match scope.errors.get(name.get_ref()) {
-                        Some(error) => accept.push(Outcome {
-                            status: error.status,
-                            error_type: Some(error.name.clone()),
-                        }),
-                        None => self.problem(
-                            name.span(),
-                            format!("unknown error `{}`", name.get_ref()),
-                            Some(format!(
-                                "declared errors: {}",
-                                scope.errors.keys().cloned().collect::<Vec<_>>().join(", ")
-                            )),
-                        ),
-                    }
-                }
-                if accept.len() != r.accept.len() {
-                    return None;
-                }
-                accept
             }
-        };
+        }
         Some(Expectation {
             accept,
             uncertain: r.uncertain,
@@ -1379,6 +1369,267 @@ impl FileCtx<'_> {
             }
         }
         ok
+    }
+}
+
+impl FileCtx<'_> {
+    fn scenarios(
+        &mut self,
+        scope: &Scope,
+        raw: &[Spanned<RawScenario>],
+        operations: &IndexMap<String, Operation>,
+    ) -> Vec<Scenario> {
+        let mut scenarios: Vec<Scenario> = Vec::new();
+        for raw_scenario in raw {
+            let r = raw_scenario.get_ref();
+            let name = r.name.get_ref().clone();
+            let mut ok = true;
+            if name.is_empty()
+                || !name
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+            {
+                self.problem(
+                    r.name.span(),
+                    format!(
+                        "invalid scenario name `{name}`: use lower-case letters, digits and `-`"
+                    ),
+                    None,
+                );
+                ok = false;
+            }
+            if scenarios.iter().any(|s| s.name == name) {
+                self.problem(
+                    r.name.span(),
+                    format!("duplicate scenario name `{name}`"),
+                    None,
+                );
+                ok = false;
+            }
+            let source = self.provenance(scope, &r.source);
+            for (param, values) in &r.for_each {
+                if values.get_ref().is_empty() {
+                    self.problem(
+                        values.span(),
+                        format!("`for_each.{param}` has no values: the scenario would never run"),
+                        None,
+                    );
+                    ok = false;
+                }
+            }
+            for (draw, op) in &r.draw {
+                if !operations.contains_key(op.get_ref()) {
+                    self.problem(
+                        op.span(),
+                        format!("draw `{draw}` names unknown operation `{}`", op.get_ref()),
+                        Some(known_list("operations", operations.keys())),
+                    );
+                    ok = false;
+                }
+            }
+            if r.step.is_empty() {
+                self.problem(
+                    r.name.span(),
+                    format!("scenario `{name}` has no [[scenario.step]]"),
+                    None,
+                );
+                ok = false;
+            }
+            let mut seen_steps: Vec<String> = Vec::new();
+            let mut steps = Vec::new();
+            let mut cleanup = Vec::new();
+            for (raw_steps, is_cleanup) in [(&r.step, false), (&r.cleanup, true)] {
+                for raw_step in raw_steps {
+                    match self.step(scope, r, raw_step, operations, &seen_steps) {
+                        Some(step) => {
+                            if seen_steps.contains(&step.name) {
+                                self.problem(
+                                    raw_step.get_ref().name.span(),
+                                    format!(
+                                        "duplicate step name `{}` in scenario `{name}`",
+                                        step.name
+                                    ),
+                                    None,
+                                );
+                                ok = false;
+                            }
+                            seen_steps.push(step.name.clone());
+                            if is_cleanup {
+                                cleanup.push(step)
+                            } else {
+                                steps.push(step)
+                            }
+                        }
+                        None => ok = false,
+                    }
+                }
+            }
+            if ok {
+                scenarios.push(Scenario {
+                    name,
+                    description: r.description.clone(),
+                    for_each: r
+                        .for_each
+                        .iter()
+                        .map(|(k, v)| (k.clone(), v.get_ref().clone()))
+                        .collect(),
+                    draws: r
+                        .draw
+                        .iter()
+                        .map(|(k, v)| (k.clone(), v.get_ref().clone()))
+                        .collect(),
+                    steps,
+                    cleanup,
+                    source,
+                });
+            }
+        }
+        scenarios
+    }
+
+    fn step(
+        &mut self,
+        scope: &Scope,
+        scenario: &RawScenario,
+        raw: &Spanned<RawStep>,
+        operations: &IndexMap<String, Operation>,
+        earlier: &[String],
+    ) -> Option<Step> {
+        let r = raw.get_ref();
+        let Some(op) = operations.get(r.operation.get_ref()) else {
+            self.problem(
+                r.operation.span(),
+                format!(
+                    "step `{}` names unknown operation `{}`",
+                    r.name.get_ref(),
+                    r.operation.get_ref()
+                ),
+                Some(known_list("operations", operations.keys())),
+            );
+            return None;
+        };
+        let mut ok = true;
+        let input_span = r.input.as_ref().map_or(r.name.span(), Spanned::span);
+        let input = r
+            .input
+            .as_ref()
+            .map(|i| toml_table_to_json(i.get_ref()))
+            .unwrap_or_default();
+        for key in input.keys() {
+            if op.input_member(key).is_none() {
+                self.problem(
+                    input_span.clone(),
+                    format!(
+                        "step `{}` input names `{key}`, which is no input member of `{}`",
+                        r.name.get_ref(),
+                        op.name
+                    ),
+                    Some(known_list(
+                        "input members",
+                        op.input.iter().map(|m| &m.name),
+                    )),
+                );
+                ok = false;
+            }
+        }
+        let mut assertions = Vec::new();
+        let mut referenced = vec![(Value::Object(input.clone()), input_span)];
+        for a in &r.assertions {
+            let a_ref = a.get_ref();
+            let predicate = match (&a_ref.equals, &a_ref.contains, a_ref.absent) {
+                (Some(v), None, None) => Predicate::Equals(toml_to_json(v)),
+                (None, Some(v), None) => Predicate::Contains(toml_to_json(v)),
+                (None, None, Some(true)) => Predicate::Absent,
+                _ => {
+                    self.problem(
+                        a.span(),
+                        "an assertion takes exactly one of `equals`, `contains` or `absent = true`",
+                        None,
+                    );
+                    ok = false;
+                    continue;
+                }
+            };
+            if let Predicate::Equals(v) | Predicate::Contains(v) = &predicate {
+                referenced.push((v.clone(), a.span()));
+            }
+            assertions.push(Assertion {
+                path: a_ref.path.get_ref().clone(),
+                predicate,
+            });
+        }
+        for (value, span) in referenced {
+            match super::template::references_in(&value) {
+                Err(why) => {
+                    self.problem(span, why, None);
+                    ok = false;
+                }
+                Ok(references) => {
+                    for reference in references {
+                        if let Some(why) =
+                            self.unresolvable(scope, scenario, operations, earlier, &reference)
+                        {
+                            self.problem(span.clone(), why, None);
+                            ok = false;
+                        }
+                    }
+                }
+            }
+        }
+        let expect = match &r.expect {
+            Some(e) => self.expectation(scope, e, Some(op.success_status), false),
+            None => Some(Expectation {
+                accept: vec![Outcome::success(op.success_status)],
+                uncertain: false,
+                note: None,
+                source: Provenance::default(),
+            }),
+        };
+        let expect = expect?;
+        ok.then(|| Step {
+            name: r.name.get_ref().clone(),
+            operation: op.name.clone(),
+            input,
+            expect,
+            assertions,
+        })
+    }
+
+    /// Why a reference cannot be resolved in its scenario, if it cannot.
+    fn unresolvable(
+        &self,
+        scope: &Scope,
+        scenario: &RawScenario,
+        operations: &IndexMap<String, Operation>,
+        earlier: &[String],
+        reference: &super::template::Reference,
+    ) -> Option<String> {
+        use super::template::Reference;
+        match reference {
+            Reference::Param(name) if !scenario.for_each.contains_key(name) => {
+                Some(format!("`${{param.{name}}}` names no `for_each` parameter"))
+            }
+            Reference::Draw(name, member) => match scenario.draw.get(name) {
+                None => Some(format!("`${{draw.{name}}}` names no `draw`")),
+                Some(op) => {
+                    let head = member.split('.').next().unwrap_or("");
+                    let op = operations.get(op.get_ref())?;
+                    (!head.is_empty() && op.input_member(head).is_none()).then(|| {
+                        format!(
+                            "`${{draw.{name}.{member}}}`: `{head}` is no input member of `{}`",
+                            op.name
+                        )
+                    })
+                }
+            },
+            Reference::Step(name, _) if !earlier.contains(name) => Some(format!(
+                "`${{step.{name}.output...}}` names no earlier step"
+            )),
+            Reference::Fixture(key) if !scope.fixtures.contains_key(key) => {
+                Some(format!("`${{fixture.{key}}}` names no declared fixture"))
+            }
+            _ => None,
+        }
     }
 }
 

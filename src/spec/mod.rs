@@ -6,6 +6,7 @@ mod loader;
 mod model;
 mod pattern;
 mod raw;
+pub mod template;
 pub mod validate;
 
 pub use diagnostic::{LoadError, Problem};

@@ -499,6 +499,8 @@ pub struct Service {
     pub operations: IndexMap<String, Operation>,
     /// Recorded disagreements between documents.
     pub disagreements: Vec<Disagreement>,
+    /// Stateful sequences of calls, in file order.
+    pub scenarios: Vec<Scenario>,
     /// The spec file it was loaded from (`specs/account.toml`, or `<embedded>/account.toml`).
     pub file: String,
     /// Where the service metadata comes from.
@@ -526,4 +528,63 @@ impl Service {
             .as_ref()
             .map(|prefix| format!("{prefix}.{operation}"))
     }
+}
+
+/// A stateful sequence of calls that shows whether a target keeps state as AWS does.
+///
+/// String values in step inputs and assertions may hold references, replaced when the step runs:
+/// `${param.NAME}` (a `for_each` value), `${draw.NAME.Member}` (a member of a valid input drawn for an operation,
+/// property-based and shrunk on failure), `${step.NAME.output.Path}` (a member of an earlier step's response) and
+/// `${fixture.KEY}`. A string that is exactly one reference takes the referenced JSON value, of any type.
+#[derive(Debug, Clone)]
+pub struct Scenario {
+    /// Kebab-case name, unique in the service.
+    pub name: String,
+    /// What it shows.
+    pub description: String,
+    /// Parameters: the scenario runs once per combination of values.
+    pub for_each: IndexMap<String, Vec<String>>,
+    /// Drawn inputs: name → the operation a valid input is drawn for.
+    pub draws: IndexMap<String, String>,
+    /// The calls, in order; the first failing step fails the scenario.
+    pub steps: Vec<Step>,
+    /// Calls that undo what the steps did; always run, and their failures are reported but do not hide the steps'.
+    pub cleanup: Vec<Step>,
+    /// Where it comes from.
+    pub source: Provenance,
+}
+
+/// One call of a scenario.
+#[derive(Debug, Clone)]
+pub struct Step {
+    /// Name, unique in the scenario; later steps refer to its output by it.
+    pub name: String,
+    /// The operation, in the same service.
+    pub operation: String,
+    /// The input, with references.
+    pub input: serde_json::Map<String, Value>,
+    /// The expected outcome; success when the spec gives none.
+    pub expect: Expectation,
+    /// What the response body must hold.
+    pub assertions: Vec<Assertion>,
+}
+
+/// A claim about a step's response body.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Assertion {
+    /// Dotted member path in the response body (`AlternateContact.Name`).
+    pub path: String,
+    /// What must hold there.
+    pub predicate: Predicate,
+}
+
+/// What an assertion checks.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Predicate {
+    /// The value equals this (after references are replaced).
+    Equals(Value),
+    /// The value is a list that contains this.
+    Contains(Value),
+    /// The member is absent (or null).
+    Absent,
 }

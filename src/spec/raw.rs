@@ -21,6 +21,8 @@ pub(crate) struct RawFile {
     pub operation: Vec<Spanned<RawOperation>>,
     #[serde(default)]
     pub disagreement: Vec<Spanned<RawDisagreement>>,
+    #[serde(default)]
+    pub scenario: Vec<Spanned<RawScenario>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -170,4 +172,41 @@ pub(crate) struct RawDisagreement {
     pub sides: Vec<String>,
     pub follows: String,
     pub why: String,
+}
+
+/// A stateful sequence of calls.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawScenario {
+    pub name: Spanned<String>,
+    pub description: String,
+    pub source: Spanned<String>,
+    #[serde(default)]
+    pub for_each: IndexMap<String, Spanned<Vec<String>>>,
+    #[serde(default)]
+    pub draw: IndexMap<String, Spanned<String>>,
+    #[serde(default)]
+    pub step: Vec<Spanned<RawStep>>,
+    #[serde(default)]
+    pub cleanup: Vec<Spanned<RawStep>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawStep {
+    pub name: Spanned<String>,
+    pub operation: Spanned<String>,
+    pub input: Option<Spanned<toml::Table>>,
+    pub expect: Option<Spanned<RawExpect>>,
+    #[serde(default, rename = "assert")]
+    pub assertions: Vec<Spanned<RawAssertion>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawAssertion {
+    pub path: Spanned<String>,
+    pub equals: Option<toml::Value>,
+    pub contains: Option<toml::Value>,
+    pub absent: Option<bool>,
 }
