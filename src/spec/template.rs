@@ -98,14 +98,29 @@ pub fn render(
     })
 }
 
-/// [`render`] over an object's values.
+/// [`render`] over an object's values. A member whose value is exactly one reference to something absent (an
+/// optional member the draw left out) is left out too, rather than sent as a broken value.
 pub fn render_map(
     map: &Map<String, Value>,
     lookup: &dyn Fn(&Reference) -> Option<Value>,
 ) -> Result<Map<String, Value>, String> {
-    map.iter()
-        .map(|(k, v)| Ok((k.clone(), render(v, lookup)?)))
-        .collect()
+    let mut out = Map::new();
+    for (key, value) in map {
+        if let Some(inner) = exact_reference(value)
+            && lookup(&parse(inner)?).is_none()
+        {
+            continue;
+        }
+        out.insert(key.clone(), render(value, lookup)?);
+    }
+    Ok(out)
+}
+
+fn exact_reference(value: &Value) -> Option<&str> {
+    let text = value.as_str()?;
+    text.strip_prefix("${")
+        .and_then(|t| t.strip_suffix('}'))
+        .filter(|inner| !inner.contains('}'))
 }
 
 fn render_str(text: &str, lookup: &dyn Fn(&Reference) -> Option<Value>) -> Result<Value, String> {
@@ -113,9 +128,7 @@ fn render_str(text: &str, lookup: &dyn Fn(&Reference) -> Option<Value>) -> Resul
         let reference = parse(inner)?;
         lookup(&reference).ok_or_else(|| format!("`${{{inner}}}` has no value here"))
     };
-    if let Some(inner) = text.strip_prefix("${").and_then(|t| t.strip_suffix('}'))
-        && !inner.contains('}')
-    {
+    if let Some(inner) = exact_reference(&Value::String(text.to_string())) {
         return resolve(inner);
     }
     let mut out = String::new();

@@ -1,0 +1,439 @@
+//! Stateful scenarios: the spec's sequences of calls, run in order against one target with values drawn
+//! property-based, checked step by step, cleaned up after, and shrunk toward simpler draws on failure.
+
+use indexmap::IndexMap;
+use serde_json::{Map, Value};
+
+use crate::case::{Case, CaseKind, Expected, Mutation, Signing, WireRequest, WireResponse};
+use crate::check::normalise_error_type;
+use crate::client::{Client, TransportError};
+use crate::generate::{self, GenConfig};
+use crate::protocol;
+use crate::spec::template::{Reference, lookup_path, render_map};
+use crate::spec::{Fixtures, Predicate, Scenario, Service, SpecSet, Step};
+
+/// One run of a scenario: its parameter values and drawn inputs.
+#[derive(Debug, Clone)]
+pub struct Instance {
+    /// Stable id: `<service>-<scenario>[-<param values>]-<n>`.
+    pub id: String,
+    /// Service name.
+    pub service: String,
+    /// Scenario name.
+    pub scenario: String,
+    /// `for_each` values of this run.
+    pub params: IndexMap<String, String>,
+    /// The drawn valid cases, by draw name; their bodies are the inputs steps refer to.
+    pub draws: IndexMap<String, Case>,
+}
+
+impl Instance {
+    fn draw_input(&self, name: &str) -> Option<Map<String, Value>> {
+        let case = self.draws.get(name)?;
+        serde_json::from_str::<Value>(&case.request.body)
+            .ok()?
+            .as_object()
+            .cloned()
+    }
+}
+
+/// What happened at one step.
+#[derive(Debug, Clone)]
+pub struct StepRecord {
+    /// Step name.
+    pub name: String,
+    /// Operation called.
+    pub operation: String,
+    /// Whether it is a cleanup step.
+    pub cleanup: bool,
+    /// The request sent (unsigned form), when references could be resolved.
+    pub request: Option<WireRequest>,
+    /// The response, when one came.
+    pub response: Option<WireResponse>,
+    /// Status and normalised error type that came back.
+    pub actual: Option<(u16, Option<String>)>,
+    /// The outcome the step expected.
+    pub expected: Expected,
+    /// Why the step failed, if it did.
+    pub problem: Option<String>,
+}
+
+/// How an instance ended.
+#[derive(Debug, Clone)]
+pub struct Outcome {
+    /// The instance.
+    pub instance: Instance,
+    /// Every step run, cleanup included.
+    pub steps: Vec<StepRecord>,
+    /// The first step that failed (not cleanup), if any.
+    pub failed_step: Option<usize>,
+    /// A transport failure that stopped the scenario.
+    pub transport_error: Option<String>,
+    /// Whether the failing step's expectation was uncertain.
+    pub uncertain: bool,
+}
+
+impl Outcome {
+    /// Whether every step (cleanup included) did what it should.
+    pub fn passed(&self) -> bool {
+        self.transport_error.is_none() && self.steps.iter().all(|s| s.problem.is_none())
+    }
+
+    /// The failing step, the one a report names.
+    pub fn failing(&self) -> Option<&StepRecord> {
+        self.failed_step
+            .map(|i| &self.steps[i])
+            .or_else(|| self.steps.iter().find(|s| s.problem.is_some()))
+    }
+
+    /// The mutation a report shows: which scenario, with which values, failed where.
+    pub fn mutation(&self) -> Mutation {
+        let params: Vec<String> = self
+            .instance
+            .params
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect();
+        let mut detail = format!("scenario `{}`", self.instance.scenario);
+        if !params.is_empty() {
+            detail.push_str(&format!(" ({})", params.join(", ")));
+        }
+        match (self.failing(), &self.transport_error) {
+            (_, Some(e)) => detail.push_str(&format!(": stopped by a transport error: {e}")),
+            (Some(step), None) => detail.push_str(&format!(
+                ": {}step `{}` ({}) failed: {}",
+                if step.cleanup { "cleanup " } else { "" },
+                step.name,
+                step.operation,
+                step.problem.as_deref().unwrap_or("")
+            )),
+            (None, None) => detail.push_str(": every step passed"),
+        }
+        Mutation {
+            member: None,
+            class: format!("scenario:{}", self.instance.scenario),
+            detail,
+        }
+    }
+}
+
+/// The instances to run: for each selected scenario, each combination of `for_each` values, `per_scenario` draws.
+pub fn instances(specs: &SpecSet, gen: &GenConfig, per_scenario: usize) -> Vec<Instance> {
+    let mut out = Vec::new();
+    for service in specs.services.values() {
+        if !gen.services.is_empty() && !gen.services.contains(&service.name) {
+            continue;
+        }
+        for scenario in &service.scenarios {
+            let touches_selected = gen.operations.is_empty()
+                || scenario
+                    .steps
+                    .iter()
+                    .any(|s| gen.operations.contains(&s.operation));
+            if !touches_selected {
+                continue;
+            }
+            for params in combinations(&scenario.for_each) {
+                let suffix: Vec<&str> = params.values().map(String::as_str).collect();
+                for n in 0..per_scenario.max(1) {
+                    let mut id = format!("{}-scenario-{}", service.name, scenario.name);
+                    for s in &suffix {
+                        id.push('-');
+                        id.push_str(&s.to_ascii_lowercase());
+                    }
+                    id.push_str(&format!("-{n}"));
+                    let draws = scenario
+                        .draws
+                        .iter()
+                        .filter_map(|(name, op)| {
+                            draw(specs, gen, &id, name, op, n).map(|c| (name.clone(), c))
+                        })
+                        .collect();
+                    out.push(Instance {
+                        id,
+                        service: service.name.clone(),
+                        scenario: scenario.name.clone(),
+                        params: params.clone(),
+                        draws,
+                    });
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Every combination of parameter values, in declaration order; one empty combination without parameters.
+fn combinations(for_each: &IndexMap<String, Vec<String>>) -> Vec<IndexMap<String, String>> {
+    let mut out = vec![IndexMap::new()];
+    for (name, values) in for_each {
+        out = out
+            .into_iter()
+            .flat_map(|partial| {
+                values.iter().map(move |v| {
+                    let mut next = partial.clone();
+                    next.insert(name.clone(), v.clone());
+                    next
+                })
+            })
+            .collect();
+    }
+    out
+}
+
+/// The `n`-th random valid case of `operation`, from a seed derived from the run's seed and the draw's place.
+fn draw(
+    specs: &SpecSet,
+    gen: &GenConfig,
+    instance_id: &str,
+    name: &str,
+    operation: &str,
+    n: usize,
+) -> Option<Case> {
+    use sha2::{Digest, Sha256};
+    let digest = Sha256::digest(format!("{}/{instance_id}/{name}", gen.seed).as_bytes());
+    let seed = u64::from_be_bytes(digest[..8].try_into().expect("8 bytes"));
+    let config = GenConfig {
+        seed,
+        cases: n + 1,
+        kinds: vec![CaseKind::Valid],
+        operations: vec![operation.to_string()],
+        services: Vec::new(),
+        fixtures: gen.fixtures.clone(),
+    };
+    generate::generate(specs, &config)
+        .filter(|c| c.id.contains("-valid-random-"))
+        .nth(n)
+}
+
+/// Runs every step of an instance in order, then its cleanup, against `client`.
+pub async fn execute(specs: &SpecSet, client: &Client, fixtures: &Fixtures, instance: &Instance) -> Outcome {
+    let service = &specs.services[&instance.service];
+    let scenario = service
+        .scenarios
+        .iter()
+        .find(|s| s.name == instance.scenario)
+        .expect("instances come from these specs");
+    let mut outputs: IndexMap<String, Value> = IndexMap::new();
+    let mut steps = Vec::new();
+    let mut failed_step = None;
+    let mut transport_error = None;
+    let mut uncertain = false;
+    for step in &scenario.steps {
+        let record = run_step(service, scenario, step, false, client, fixtures, instance, &outputs).await;
+        match record {
+            Ok((record, output)) => {
+                let failed = record.problem.is_some();
+                if failed {
+                    uncertain = record.expected.uncertain;
+                }
+                outputs.insert(step.name.clone(), output);
+                steps.push(record);
+                if failed {
+                    failed_step = Some(steps.len() - 1);
+                    break;
+                }
+            }
+            Err(e) => {
+                transport_error = Some(e.to_string());
+                break;
+            }
+        }
+    }
+    // Cleanup always runs, so that a failed scenario does not leave its state behind.
+    for step in &scenario.cleanup {
+        match run_step(service, scenario, step, true, client, fixtures, instance, &outputs).await {
+            Ok((record, output)) => {
+                outputs.insert(step.name.clone(), output);
+                steps.push(record);
+            }
+            Err(e) => {
+                transport_error.get_or_insert(e.to_string());
+            }
+        }
+    }
+    Outcome {
+        instance: instance.clone(),
+        steps,
+        failed_step,
+        transport_error,
+        uncertain,
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn run_step(
+    service: &Service,
+    _scenario: &Scenario,
+    step: &Step,
+    cleanup: bool,
+    client: &Client,
+    fixtures: &Fixtures,
+    instance: &Instance,
+    outputs: &IndexMap<String, Value>,
+) -> Result<(StepRecord, Value), TransportError> {
+    let op = &service.operations[&step.operation];
+    let expected = Expected::from(&step.expect);
+    let lookup = |r: &Reference| -> Option<Value> {
+        match r {
+            Reference::Param(name) => instance.params.get(name).map(|v| Value::String(v.clone())),
+            Reference::Fixture(key) => fixtures.get(key).map(|v| Value::String(v.to_string())),
+            Reference::Draw(name, path) => {
+                lookup_path(&Value::Object(instance.draw_input(name)?), path).cloned()
+            }
+            Reference::Step(name, path) => lookup_path(outputs.get(name)?, path).cloned(),
+        }
+    };
+    let mut record = StepRecord {
+        name: step.name.clone(),
+        operation: step.operation.clone(),
+        cleanup,
+        request: None,
+        response: None,
+        actual: None,
+        expected: expected.clone(),
+        problem: None,
+    };
+    let input = match render_map(&step.input, &lookup) {
+        Ok(input) => input,
+        Err(why) => {
+            record.problem = Some(format!("the step's input could not be built: {why}"));
+            return Ok((record, Value::Null));
+        }
+    };
+    let request = protocol::input_request(service, op, &input);
+    let case = Case {
+        id: format!("{}-{}", instance.id, step.name),
+        service: service.name.clone(),
+        operation: op.name.clone(),
+        kind: CaseKind::Scenario,
+        mutation: None,
+        request: request.clone(),
+        signing: Signing::Valid,
+        expected: expected.clone(),
+    };
+    let exchange = client.send(service, &case).await?;
+    let response = exchange.response;
+    let error_type = if (200..300).contains(&response.status) {
+        None
+    } else {
+        normalise_error_type(service.protocol, &response)
+    };
+    let body: Value = if response.body.iter().all(u8::is_ascii_whitespace) {
+        Value::Object(Map::new())
+    } else {
+        serde_json::from_slice(&response.body).unwrap_or(Value::Null)
+    };
+    if !expected.accepts(response.status, error_type.as_deref()) {
+        record.problem = Some(format!(
+            "expected {}, got {}{}",
+            outcome_text(&expected),
+            response.status,
+            error_type.as_ref().map(|e| format!(" {e}")).unwrap_or_default()
+        ));
+    } else if (200..300).contains(&response.status) {
+        for assertion in &step.assertions {
+            let actual = lookup_path(&body, &assertion.path);
+            let problem = match &assertion.predicate {
+                Predicate::Absent => actual
+                    .filter(|v| !v.is_null())
+                    .map(|v| format!("`{}` should be absent, is {}", assertion.path, shown(v, op, &assertion.path))),
+                Predicate::Equals(want) => match crate::spec::template::render(want, &lookup) {
+                    Err(why) => Some(format!("the assertion on `{}` could not be built: {why}", assertion.path)),
+                    Ok(want) if actual == Some(&want) => None,
+                    Ok(want) => Some(format!(
+                        "`{}` is {}, expected {}",
+                        assertion.path,
+                        actual.map_or("absent".to_string(), |v| shown(v, op, &assertion.path)),
+                        shown(&want, op, &assertion.path)
+                    )),
+                },
+                Predicate::Contains(want) => match crate::spec::template::render(want, &lookup) {
+                    Err(why) => Some(format!("the assertion on `{}` could not be built: {why}", assertion.path)),
+                    Ok(want) if actual.and_then(Value::as_array).is_some_and(|items| items.contains(&want)) => None,
+                    Ok(want) => Some(format!(
+                        "`{}` does not contain {} (it is {})",
+                        assertion.path,
+                        shown(&want, op, &assertion.path),
+                        actual.map_or("absent".to_string(), |v| v.to_string())
+                    )),
+                },
+            };
+            if problem.is_some() {
+                record.problem = problem;
+                break;
+            }
+        }
+    }
+    record.actual = Some((response.status, error_type));
+    record.request = Some(exchange.request);
+    record.response = Some(response);
+    Ok((record, body))
+}
+
+/// A value for a message: masked when the member at the end of `path` is sensitive.
+fn shown(value: &Value, op: &crate::spec::Operation, path: &str) -> String {
+    let leaf = path.rsplit('.').next().unwrap_or(path);
+    let sensitive = sensitive_member(&op.output, leaf);
+    if sensitive { "***".to_string() } else { value.to_string() }
+}
+
+fn sensitive_member(members: &[crate::spec::Member], name: &str) -> bool {
+    members.iter().any(|m| {
+        (m.name == name && m.sensitive)
+            || match &m.shape.kind {
+                crate::spec::ShapeKind::Structure(inner) => sensitive_member(inner, name),
+                _ => false,
+            }
+    })
+}
+
+fn outcome_text(expected: &Expected) -> String {
+    expected
+        .accept
+        .iter()
+        .map(|o| match &o.error_type {
+            Some(e) => format!("{} {e}", o.status),
+            None => format!("{} success", o.status),
+        })
+        .collect::<Vec<_>>()
+        .join(" or ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::spec::embedded;
+
+    #[test]
+    fn combinations_cover_every_value_pair() {
+        let mut for_each = IndexMap::new();
+        for_each.insert("a".to_string(), vec!["1".to_string(), "2".to_string()]);
+        for_each.insert("b".to_string(), vec!["x".to_string(), "y".to_string(), "z".to_string()]);
+        assert_eq!(combinations(&for_each).len(), 6);
+        assert_eq!(combinations(&IndexMap::new()).len(), 1);
+    }
+
+    #[test]
+    fn instances_are_stable_and_draw_valid_inputs() {
+        let specs = embedded().unwrap();
+        let gen = GenConfig::new(&specs, 7, 1);
+        let first = instances(&specs, &gen, 2);
+        let again = instances(&specs, &gen, 2);
+        let ids: Vec<&str> = first.iter().map(|i| i.id.as_str()).collect();
+        assert_eq!(ids, again.iter().map(|i| i.id.as_str()).collect::<Vec<_>>());
+        assert!(ids.contains(&"account-scenario-put-then-get-billing-0"), "{ids:?}");
+        // 4 scenarios x 3 types + 1 + 2 WorkMail scenarios, two draws each.
+        assert_eq!(first.len(), (4 * 3 + 1 + 2) * 2);
+        let put = first.iter().find(|i| i.scenario == "put-then-get").unwrap();
+        let input = put.draw_input("contact").unwrap();
+        let (_, op) = specs.operation("PutAlternateContact").unwrap();
+        assert_eq!(crate::spec::validate::validate_members(&op.input, &input), vec![]);
+        let other = instances(&specs, &GenConfig::new(&specs, 8, 1), 2);
+        assert_ne!(
+            put.draw_input("contact"),
+            other.iter().find(|i| i.id == put.id).unwrap().draw_input("contact"),
+            "another seed draws other values"
+        );
+    }
+}
