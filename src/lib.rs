@@ -5,4 +5,5 @@ pub mod case;
 pub mod cli;
 pub mod credentials;
 pub mod exit;
+pub mod snapshot;
 pub mod spec;

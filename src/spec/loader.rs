@@ -490,6 +490,11 @@ impl FileCtx<'_> {
         }
 
         let scenarios = self.scenarios(&scope, &raw.scenario, &operations);
+        let snapshots = raw
+            .snapshots
+            .as_ref()
+            .map(|r| self.snapshot_rules(r))
+            .unwrap_or_default();
 
         let disagreements = raw
             .disagreement
@@ -526,6 +531,7 @@ impl FileCtx<'_> {
             operations,
             disagreements,
             scenarios,
+            snapshots,
             file: self.file.to_string(),
             source: service_source,
         })
@@ -1373,6 +1379,61 @@ impl FileCtx<'_> {
 }
 
 impl FileCtx<'_> {
+    fn snapshot_rules(&mut self, raw: &Spanned<RawSnapshots>) -> SnapshotRules {
+        let mut rules = SnapshotRules::default();
+        for r in &raw.get_ref().redact {
+            let red = r.get_ref();
+            let target = match (&red.pattern, &red.path) {
+                (Some(p), None) => match regex::Regex::new(p.get_ref()) {
+                    Ok(re) => RedactionTarget::Pattern(re),
+                    Err(e) => {
+                        self.problem(
+                            p.span(),
+                            format!(
+                                "redaction pattern does not compile: {}",
+                                e.to_string().lines().last().unwrap_or("")
+                            ),
+                            Some("redaction patterns use Rust regex syntax".into()),
+                        );
+                        continue;
+                    }
+                },
+                (None, Some(path)) if !path.get_ref().is_empty() => {
+                    RedactionTarget::Path(path.get_ref().clone())
+                }
+                _ => {
+                    self.problem(
+                        r.span(),
+                        "a redaction takes exactly one of `pattern` or `path`",
+                        None,
+                    );
+                    continue;
+                }
+            };
+            rules.redact.push(Redaction {
+                target,
+                with: red.with.clone(),
+            });
+        }
+        for s in &raw.get_ref().skip {
+            let skip = s.get_ref();
+            if skip.reason.get_ref().trim().is_empty() {
+                self.problem(
+                    skip.reason.span(),
+                    "a skip needs a reason",
+                    Some("say why this path cannot be compared".into()),
+                );
+                continue;
+            }
+            rules.skip.push(SkipRule {
+                cases: skip.cases.get_ref().clone(),
+                path: skip.path.get_ref().clone(),
+                reason: skip.reason.get_ref().clone(),
+            });
+        }
+        rules
+    }
+
     fn scenarios(
         &mut self,
         scope: &Scope,

@@ -501,6 +501,8 @@ pub struct Service {
     pub disagreements: Vec<Disagreement>,
     /// Stateful sequences of calls, in file order.
     pub scenarios: Vec<Scenario>,
+    /// How responses are normalised for snapshots.
+    pub snapshots: SnapshotRules,
     /// The spec file it was loaded from (`specs/account.toml`, or `<embedded>/account.toml`).
     pub file: String,
     /// Where the service metadata comes from.
@@ -587,4 +589,69 @@ pub enum Predicate {
     Contains(Value),
     /// The member is absent (or null).
     Absent,
+}
+
+/// Redaction and skip rules for response snapshots.
+#[derive(Debug, Clone, Default)]
+pub struct SnapshotRules {
+    /// Replacements applied in order to the normalised snapshot text or at body paths.
+    pub redact: Vec<Redaction>,
+    /// Body paths left out of some snapshots, each with the reason.
+    pub skip: Vec<SkipRule>,
+}
+
+/// What a redaction replaces.
+#[derive(Debug, Clone)]
+pub enum RedactionTarget {
+    /// Every match of a regex (Rust syntax) in the snapshot text.
+    Pattern(regex::Regex),
+    /// The value at a dotted path of the response body (`EnabledDate`).
+    Path(String),
+}
+
+/// One redaction: a volatile value replaced by a stable placeholder.
+#[derive(Debug, Clone)]
+pub struct Redaction {
+    /// What is replaced.
+    pub target: RedactionTarget,
+    /// The placeholder (`<account-id>`).
+    pub with: String,
+}
+
+/// A body path left out of the snapshots of matching cases.
+#[derive(Debug, Clone)]
+pub struct SkipRule {
+    /// Case ids it applies to: `*` matches any run of characters.
+    pub cases: String,
+    /// Dotted body path.
+    pub path: String,
+    /// Why (LocalStack-style: every skip says why).
+    pub reason: String,
+}
+
+impl SkipRule {
+    /// Whether the rule applies to a case id.
+    pub fn matches(&self, case_id: &str) -> bool {
+        glob_match(&self.cases, case_id)
+    }
+}
+
+/// `*`-only glob matching.
+fn glob_match(glob: &str, text: &str) -> bool {
+    let parts: Vec<&str> = glob.split('*').collect();
+    if parts.len() == 1 {
+        return glob == text;
+    }
+    let (first, last) = (parts[0], parts[parts.len() - 1]);
+    if !text.starts_with(first) || !text[first.len()..].ends_with(last) {
+        return false;
+    }
+    let mut rest = &text[first.len()..text.len() - last.len()];
+    for part in &parts[1..parts.len() - 1] {
+        match rest.find(part) {
+            Some(i) => rest = &rest[i + part.len()..],
+            None => return false,
+        }
+    }
+    true
 }

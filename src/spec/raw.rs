@@ -23,6 +23,7 @@ pub(crate) struct RawFile {
     pub disagreement: Vec<Spanned<RawDisagreement>>,
     #[serde(default)]
     pub scenario: Vec<Spanned<RawScenario>>,
+    pub snapshots: Option<Spanned<RawSnapshots>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -209,4 +210,30 @@ pub(crate) struct RawAssertion {
     pub equals: Option<toml::Value>,
     pub contains: Option<toml::Value>,
     pub absent: Option<bool>,
+}
+
+/// How responses are normalised before they are snapshotted.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawSnapshots {
+    #[serde(default)]
+    pub redact: Vec<Spanned<RawRedaction>>,
+    #[serde(default)]
+    pub skip: Vec<Spanned<RawSkip>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawRedaction {
+    pub pattern: Option<Spanned<String>>,
+    pub path: Option<Spanned<String>>,
+    pub with: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawSkip {
+    pub cases: Spanned<String>,
+    pub path: Spanned<String>,
+    pub reason: Spanned<String>,
 }
