@@ -495,6 +495,7 @@ impl FileCtx<'_> {
             .as_ref()
             .map(|r| self.snapshot_rules(r))
             .unwrap_or_default();
+        let restores = self.restores(&scope, &raw.restore, &operations);
 
         let disagreements = raw
             .disagreement
@@ -532,6 +533,7 @@ impl FileCtx<'_> {
             disagreements,
             scenarios,
             snapshots,
+            restores,
             file: self.file.to_string(),
             source: service_source,
         })
@@ -1432,6 +1434,96 @@ impl FileCtx<'_> {
             });
         }
         rules
+    }
+
+    fn restores(
+        &mut self,
+        scope: &Scope,
+        raw: &[Spanned<RawRestore>],
+        operations: &IndexMap<String, Operation>,
+    ) -> Vec<Restore> {
+        let mut out = Vec::new();
+        for raw_restore in raw {
+            let r = raw_restore.get_ref();
+            let mut ok = true;
+            let source = self.provenance(scope, &r.source);
+            for op in &r.changed_by {
+                if !operations.contains_key(op.get_ref()) {
+                    self.problem(
+                        op.span(),
+                        format!("`changed_by` names unknown operation `{}`", op.get_ref()),
+                        Some(known_list("operations", operations.keys())),
+                    );
+                    ok = false;
+                }
+            }
+            match &r.absent_error {
+                Some(e) if !scope.errors.contains_key(e.get_ref()) => {
+                    self.problem(
+                        e.span(),
+                        format!("unknown error `{}`", e.get_ref()),
+                        Some(known_list("declared errors", scope.errors.keys())),
+                    );
+                    ok = false;
+                }
+                _ => {}
+            }
+            if r.absent_error.is_some() != r.remove.is_some() {
+                self.problem(
+                    r.name.span(),
+                    format!(
+                        "restore `{}` needs both `absent_error` and `remove`, or neither",
+                        r.name.get_ref()
+                    ),
+                    Some(
+                        "state that can be absent is removed again when the run created it".into(),
+                    ),
+                );
+                ok = false;
+            }
+            // The steps reuse the scenario checks: a restore is validated as a scenario whose steps are
+            // `read`, then `put_back` and `remove` (which may refer to `read`'s output).
+            let as_scenario = RawScenario {
+                name: r.name.clone(),
+                description: r.description.clone(),
+                source: r.source.clone(),
+                for_each: r.for_each.clone(),
+                draw: IndexMap::new(),
+                step: Vec::new(),
+                cleanup: Vec::new(),
+            };
+            let read = self.step(scope, &as_scenario, &r.read, operations, &[]);
+            let earlier = vec![r.read.get_ref().name.get_ref().clone()];
+            let put_back = self.step(scope, &as_scenario, &r.put_back, operations, &earlier);
+            let remove = match &r.remove {
+                Some(raw) => match self.step(scope, &as_scenario, raw, operations, &earlier) {
+                    Some(step) => Some(step),
+                    None => {
+                        ok = false;
+                        None
+                    }
+                },
+                None => None,
+            };
+            if let (true, Some(read), Some(put_back)) = (ok, read, put_back) {
+                out.push(Restore {
+                    name: r.name.get_ref().clone(),
+                    description: r.description.clone(),
+                    for_each: r
+                        .for_each
+                        .iter()
+                        .map(|(k, v)| (k.clone(), v.get_ref().clone()))
+                        .collect(),
+                    changed_by: r.changed_by.iter().map(|o| o.get_ref().clone()).collect(),
+                    read,
+                    absent_error: r.absent_error.as_ref().map(|e| e.get_ref().clone()),
+                    put_back,
+                    remove,
+                    source,
+                });
+            }
+        }
+        out
     }
 
     fn scenarios(

@@ -503,6 +503,8 @@ pub struct Service {
     pub scenarios: Vec<Scenario>,
     /// How responses are normalised for snapshots.
     pub snapshots: SnapshotRules,
+    /// State a run records before it changes anything on a real account, and puts back after.
+    pub restores: Vec<Restore>,
     /// The spec file it was loaded from (`specs/account.toml`, or `<embedded>/account.toml`).
     pub file: String,
     /// Where the service metadata comes from.
@@ -654,4 +656,27 @@ fn glob_match(glob: &str, text: &str) -> bool {
         }
     }
     true
+}
+
+/// A piece of state that cases may change, and how to record and put it back (real accounts lose nothing).
+#[derive(Debug, Clone)]
+pub struct Restore {
+    /// Name (`alternate-contacts`).
+    pub name: String,
+    /// What it covers.
+    pub description: String,
+    /// Parameters: one recording per combination (each contact type).
+    pub for_each: IndexMap<String, Vec<String>>,
+    /// Operations whose cases can change it.
+    pub changed_by: Vec<String>,
+    /// Reads the current state; its output is `${step.read.output...}` for `put_back`.
+    pub read: Step,
+    /// The error `read` answers when there is nothing (`ResourceNotFoundException`), for state that can be absent.
+    pub absent_error: Option<String>,
+    /// Puts the recorded state back.
+    pub put_back: Step,
+    /// Removes what the run created where nothing was before (with `absent_error`).
+    pub remove: Option<Step>,
+    /// Where it comes from.
+    pub source: Provenance,
 }

@@ -24,6 +24,8 @@ pub(crate) struct RawFile {
     #[serde(default)]
     pub scenario: Vec<Spanned<RawScenario>>,
     pub snapshots: Option<Spanned<RawSnapshots>>,
+    #[serde(default)]
+    pub restore: Vec<Spanned<RawRestore>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -236,4 +238,24 @@ pub(crate) struct RawSkip {
     pub cases: Spanned<String>,
     pub path: Spanned<String>,
     pub reason: Spanned<String>,
+}
+
+/// How to record and put back state a run may change on a real account.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawRestore {
+    pub name: Spanned<String>,
+    pub description: String,
+    pub source: Spanned<String>,
+    #[serde(default)]
+    pub for_each: IndexMap<String, Spanned<Vec<String>>>,
+    /// Operations whose cases can change this state.
+    pub changed_by: Vec<Spanned<String>>,
+    pub read: Spanned<RawStep>,
+    /// The error `read` answers when the state is absent.
+    pub absent_error: Option<Spanned<String>>,
+    /// Puts the recorded state back; may refer to `${step.read.output...}`.
+    pub put_back: Spanned<RawStep>,
+    /// Removes what the run created where nothing was before.
+    pub remove: Option<Spanned<RawStep>>,
 }
