@@ -5,4 +5,6 @@ pub mod case;
 pub mod cli;
 pub mod credentials;
 pub mod exit;
+pub mod generate;
+pub mod protocol;
 pub mod spec;
