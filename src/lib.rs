@@ -5,5 +5,7 @@ pub mod case;
 pub mod cli;
 pub mod credentials;
 pub mod exit;
+pub mod generate;
+pub mod protocol;
 pub mod snapshot;
 pub mod spec;

@@ -1,5 +1,7 @@
 //! The command line: clap definitions, dispatch to the library, error rendering and exit codes.
 
+pub mod bench_cmd;
+pub mod gen_cmd;
 mod spec_cmd;
 mod table;
 
@@ -42,6 +44,12 @@ pub enum Command {
     /// Inspect and validate spec files.
     #[command(subcommand)]
     Spec(spec_cmd::SpecCommand),
+    /// Print generated cases (valid, invalid, malformed), one JSON object per line.
+    #[command(after_help = gen_cmd::AFTER_HELP)]
+    Gen(gen_cmd::GenArgs),
+    /// Measure the harness's own speed.
+    #[command(subcommand)]
+    Bench(bench_cmd::BenchCommand),
 }
 
 /// Where a command writes: real stdout/stderr, or buffers in tests.
@@ -75,6 +83,8 @@ pub fn run(cli: Cli) -> Exit {
 pub fn run_with(cli: Cli, output: &mut Output<'_>) -> Exit {
     let result = match &cli.command {
         Command::Spec(command) => spec_cmd::run(&cli, command, output),
+        Command::Gen(args) => gen_cmd::run(&cli, args, output),
+        Command::Bench(command) => bench_cmd::run(&cli, command, output),
     };
     match result {
         Ok(exit) => exit,

@@ -1,0 +1,163 @@
+//! `conform gen`: print the generated cases, one JSON object per line.
+
+use clap::{Args, ValueEnum};
+use serde_json::{Map, Value, json};
+
+use super::{Cli, CliError, Output, load_specs};
+use crate::case::{Case, CaseKind};
+use crate::exit::Exit;
+use crate::generate::{self, DEFAULT_CASES, DEFAULT_SEED, GenConfig, GenError};
+use crate::spec::{Fixtures, SpecSet};
+
+const GEN_HELP: &str = "\
+Each line is one case: id, service, operation, kind, mutation (what was broken, or null), request (method, path,
+headers, body exactly as sent, before signing), expected (status, error_type, uncertain, note, and accept when
+several outcomes pass) and signing (valid, unsigned, bad_signature, unknown_access_key, expired).
+
+The same --seed gives the same cases with the same ids on any machine. --cases adds random draws per operation
+and kind on top of the deterministic classes (boundaries, enum values, one case per constraint, protocol faults),
+which are always included.
+
+Examples:
+  conform gen --operation PutAlternateContact --kind invalid
+  conform gen --service workmail --seed 42 --cases 100 | jq -r .id
+  conform gen --kind malformed --fixture account.AccountId=111122223333";
+
+/// A case kind, as `--kind` takes it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum KindArg {
+    /// Requests that satisfy every constraint.
+    Valid,
+    /// Requests that break exactly one constraint.
+    Invalid,
+    /// Requests broken at the protocol level (body, headers, method, path, signature).
+    Malformed,
+}
+
+impl From<KindArg> for CaseKind {
+    fn from(kind: KindArg) -> Self {
+        match kind {
+            KindArg::Valid => CaseKind::Valid,
+            KindArg::Invalid => CaseKind::Invalid,
+            KindArg::Malformed => CaseKind::Malformed,
+        }
+    }
+}
+
+/// Which cases to generate; shared by `conform gen` and other commands that generate.
+#[derive(Debug, Clone, Args)]
+pub struct GenArgs {
+    /// Only this operation (repeatable; case does not matter). Default: every operation.
+    #[arg(long = "operation", value_name = "OP")]
+    pub operations: Vec<String>,
+    /// Only the operations of this service (repeatable). Default: every service.
+    #[arg(long = "service", value_name = "SERVICE")]
+    pub services: Vec<String>,
+    /// Only cases of this kind (repeatable). Default: valid, invalid and malformed.
+    #[arg(long = "kind", value_enum, value_name = "KIND")]
+    pub kinds: Vec<KindArg>,
+    /// Seed of the random values; the same seed gives the same cases.
+    #[arg(long, default_value_t = DEFAULT_SEED, value_name = "N")]
+    pub seed: u64,
+    /// Random draws per operation and kind, on top of the deterministic cases.
+    #[arg(long, default_value_t = DEFAULT_CASES, value_name = "N")]
+    pub cases: usize,
+    /// A fixture value, KEY=VALUE (repeatable), e.g. account.AccountId=111122223333; `conform spec show` lists
+    /// the members that use fixtures.
+    #[arg(long = "fixture", value_name = "KEY=VALUE")]
+    pub fixtures: Vec<String>,
+}
+
+impl GenArgs {
+    /// The generator configuration these arguments ask for, checked against the specs.
+    pub fn config(&self, specs: &SpecSet) -> Result<GenConfig, CliError> {
+        let overrides = self
+            .fixtures
+            .iter()
+            .map(|text| Fixtures::parse_assignment(text))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| CliError::usage(format!("failed to read --fixture: {e}"), None))?;
+        let fixtures = Fixtures::resolve(specs, &overrides)
+            .map_err(|e| CliError::usage(format!("failed to apply --fixture: {e}"), None))?;
+        let config = GenConfig {
+            seed: self.seed,
+            cases: self.cases,
+            kinds: self.kinds.iter().map(|k| CaseKind::from(*k)).collect(),
+            operations: self.operations.clone(),
+            services: self.services.clone(),
+            fixtures,
+        };
+        generate::check(specs, &config).map_err(|e| match e {
+            GenError::UnknownOperation { name, known } => CliError::usage(
+                format!("failed to find operation `{name}` in the selected services"),
+                Some(format!("known operations: {known}")),
+            ),
+            GenError::UnknownService { name, known } => CliError::usage(
+                format!("failed to find service `{name}`"),
+                Some(format!("known services: {known}")),
+            ),
+            other => CliError::usage(other.to_string(), None),
+        })?;
+        Ok(config)
+    }
+}
+
+/// A case as `conform gen` prints it.
+pub fn case_json(case: &Case) -> Value {
+    let headers: Map<String, Value> = case
+        .request
+        .headers
+        .iter()
+        .map(|(n, v)| (n.clone(), Value::String(v.clone())))
+        .collect();
+    let primary = case.expected.primary();
+    let mut expected = json!({
+        "status": primary.status,
+        "error_type": primary.error_type,
+        "uncertain": case.expected.uncertain,
+    });
+    if let Some(note) = &case.expected.note {
+        expected["note"] = json!(note);
+    }
+    if case.expected.accept.len() > 1 {
+        expected["accept"] = Value::Array(
+            case.expected
+                .accept
+                .iter()
+                .map(|o| json!({"status": o.status, "error_type": o.error_type}))
+                .collect(),
+        );
+    }
+    json!({
+        "id": case.id,
+        "service": case.service,
+        "operation": case.operation,
+        "kind": case.kind,
+        "mutation": case.mutation,
+        "request": {
+            "method": case.request.method,
+            "path": case.request.path,
+            "headers": headers,
+            "body": case.request.body,
+        },
+        "expected": expected,
+        "signing": case.signing,
+    })
+}
+
+pub(super) fn run(cli: &Cli, args: &GenArgs, output: &mut Output<'_>) -> Result<Exit, CliError> {
+    let specs = load_specs(cli)?;
+    let config = args.config(&specs)?;
+    let mut line = Vec::with_capacity(1024);
+    for case in generate::generate(&specs, &config) {
+        line.clear();
+        serde_json::to_writer(&mut line, &case_json(&case)).map_err(std::io::Error::from)?;
+        line.push(b'\n');
+        output.out.write_all(&line)?;
+    }
+    output.out.flush()?;
+    Ok(Exit::Ok)
+}
+
+/// The `--help` text after the flags.
+pub(super) const AFTER_HELP: &str = GEN_HELP;
