@@ -4,5 +4,6 @@
 pub mod case;
 pub mod cli;
 pub mod credentials;
+pub mod emulator;
 pub mod exit;
 pub mod spec;

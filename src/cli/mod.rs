@@ -1,5 +1,6 @@
 //! The command line: clap definitions, dispatch to the library, error rendering and exit codes.
 
+mod serve_cmd;
 mod spec_cmd;
 mod table;
 
@@ -42,6 +43,8 @@ pub enum Command {
     /// Inspect and validate spec files.
     #[command(subcommand)]
     Spec(spec_cmd::SpecCommand),
+    /// Run the embedded reference target (AWS Account and WorkMail as the documents say), with optional faults.
+    Serve(serve_cmd::ServeArgs),
 }
 
 /// Where a command writes: real stdout/stderr, or buffers in tests.
@@ -75,6 +78,7 @@ pub fn run(cli: Cli) -> Exit {
 pub fn run_with(cli: Cli, output: &mut Output<'_>) -> Exit {
     let result = match &cli.command {
         Command::Spec(command) => spec_cmd::run(&cli, command, output),
+        Command::Serve(args) => serve_cmd::run(&cli, args, output),
     };
     match result {
         Ok(exit) => exit,
