@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use conform::emulator::{
-    CALLER_PRIMARY_EMAIL, Emulator, ENTITY_NAME, MEMBER_PRIMARY_EMAIL, SEEDED_ENABLED_DATE,
+    CALLER_PRIMARY_EMAIL, ENTITY_NAME, Emulator, MEMBER_PRIMARY_EMAIL, SEEDED_ENABLED_DATE,
 };
 use serde_json::{Value, json};
 use serve_support::*;
@@ -20,7 +20,14 @@ async fn alternate_contacts_put_get_delete_round_trip() {
     let put = call(&t, account("/putAlternateContact", contact("BILLING"))).await;
     assert_eq!(put.status, 200);
     assert!(put.body.is_empty(), "Put answers an empty body");
-    let get = call(&t, account("/getAlternateContact", json!({"AlternateContactType": "BILLING"}))).await;
+    let get = call(
+        &t,
+        account(
+            "/getAlternateContact",
+            json!({"AlternateContactType": "BILLING"}),
+        ),
+    )
+    .await;
     assert_eq!(get.status, 200);
     assert_eq!(get.header("content-type"), Some("application/json"));
     assert_eq!(
@@ -28,13 +35,30 @@ async fn alternate_contacts_put_get_delete_round_trip() {
         json!({"AlternateContact": {"Name": "Carlos Salazar", "Title": "CFO", "EmailAddress": "carlos@example.com",
             "PhoneNumber": "206-555-0199", "AlternateContactType": "BILLING"}})
     );
-    let delete = call(&t, account("/deleteAlternateContact", json!({"AlternateContactType": "BILLING"}))).await;
+    let delete = call(
+        &t,
+        account(
+            "/deleteAlternateContact",
+            json!({"AlternateContactType": "BILLING"}),
+        ),
+    )
+    .await;
     assert_eq!((delete.status, delete.body.len()), (200, 0));
     for path in ["/getAlternateContact", "/deleteAlternateContact"] {
-        let missing = call(&t, account(path, json!({"AlternateContactType": "BILLING"}))).await;
+        let missing = call(
+            &t,
+            account(path, json!({"AlternateContactType": "BILLING"})),
+        )
+        .await;
         assert_error(&missing, 404, "ResourceNotFoundException");
-        assert_eq!(missing.header("x-amzn-errortype"), Some("ResourceNotFoundException"));
-        assert_eq!(missing.message(), "No contact of the inputted alternate contact type found.");
+        assert_eq!(
+            missing.header("x-amzn-errortype"),
+            Some("ResourceNotFoundException")
+        );
+        assert_eq!(
+            missing.message(),
+            "No contact of the inputted alternate contact type found."
+        );
     }
     t.shutdown().await;
 }
@@ -45,11 +69,24 @@ async fn contacts_are_kept_per_account_and_type() {
     let mut member_billing = contact("BILLING");
     member_billing["AccountId"] = json!(MEMBER);
     member_billing["Name"] = json!("Member Billing");
-    assert_eq!(call(&t, account("/putAlternateContact", member_billing)).await.status, 200);
+    assert_eq!(
+        call(&t, account("/putAlternateContact", member_billing))
+            .await
+            .status,
+        200
+    );
     let get = |body: Value| account("/getAlternateContact", body);
-    let found = call(&t, get(json!({"AccountId": MEMBER, "AlternateContactType": "BILLING"}))).await;
+    let found = call(
+        &t,
+        get(json!({"AccountId": MEMBER, "AlternateContactType": "BILLING"})),
+    )
+    .await;
     assert_eq!(found.json()["AlternateContact"]["Name"], "Member Billing");
-    let other_type = call(&t, get(json!({"AccountId": MEMBER, "AlternateContactType": "SECURITY"}))).await;
+    let other_type = call(
+        &t,
+        get(json!({"AccountId": MEMBER, "AlternateContactType": "SECURITY"})),
+    )
+    .await;
     assert_error(&other_type, 404, "ResourceNotFoundException");
     let own_account = call(&t, get(json!({"AlternateContactType": "BILLING"}))).await;
     assert_error(&own_account, 404, "ResourceNotFoundException");
@@ -57,19 +94,32 @@ async fn contacts_are_kept_per_account_and_type() {
     let mut again = contact("BILLING");
     again["AccountId"] = json!(MEMBER);
     call(&t, account("/putAlternateContact", again)).await;
-    let found = call(&t, get(json!({"AccountId": MEMBER, "AlternateContactType": "BILLING"}))).await;
+    let found = call(
+        &t,
+        get(json!({"AccountId": MEMBER, "AlternateContactType": "BILLING"})),
+    )
+    .await;
     assert_eq!(found.json()["AlternateContact"]["Name"], "Carlos Salazar");
 }
 
 #[tokio::test]
 async fn an_account_outside_the_organization_is_access_denied() {
     let t = start(&[]).await;
-    for path in ["/putAlternateContact", "/getAlternateContact", "/deleteAlternateContact", "/getPrimaryEmail"] {
+    for path in [
+        "/putAlternateContact",
+        "/getAlternateContact",
+        "/deleteAlternateContact",
+        "/getPrimaryEmail",
+    ] {
         let mut body = contact("BILLING");
         body["AccountId"] = json!("999999999999");
         let resp = call(&t, account(path, body)).await;
         assert_error(&resp, 403, "AccessDeniedException");
-        assert!(resp.message().contains("999999999999"), "{}", resp.message());
+        assert!(
+            resp.message().contains("999999999999"),
+            "{}",
+            resp.message()
+        );
     }
 }
 
@@ -77,24 +127,73 @@ async fn an_account_outside_the_organization_is_access_denied() {
 async fn primary_email_update_flow() {
     let t = start(&[]).await;
     let get = || account("/getPrimaryEmail", json!({"AccountId": MEMBER}));
-    assert_eq!(call(&t, get()).await.json(), json!({"PrimaryEmail": MEMBER_PRIMARY_EMAIL}));
+    assert_eq!(
+        call(&t, get()).await.json(),
+        json!({"PrimaryEmail": MEMBER_PRIMARY_EMAIL})
+    );
     let accept = |email: &str, otp: &str| {
-        account("/acceptPrimaryEmailUpdate", json!({"AccountId": MEMBER, "PrimaryEmail": email, "Otp": otp}))
+        account(
+            "/acceptPrimaryEmailUpdate",
+            json!({"AccountId": MEMBER, "PrimaryEmail": email, "Otp": otp}),
+        )
     };
     // Nothing pending yet.
-    assert_error(&call(&t, accept("new@example.com", "123456")).await, 404, "ResourceNotFoundException");
-    let start_update = call(&t, account("/startPrimaryEmailUpdate", json!({"AccountId": MEMBER, "PrimaryEmail": "new@example.com"}))).await;
-    assert_eq!((start_update.status, start_update.json()), (200, json!({"Status": "PENDING"})));
-    assert_error(&call(&t, accept("new@example.com", "654321")).await, 403, "AccessDeniedException");
-    assert_error(&call(&t, accept("other@example.com", "123456")).await, 404, "ResourceNotFoundException");
-    assert_eq!(call(&t, get()).await.json()["PrimaryEmail"], MEMBER_PRIMARY_EMAIL, "unchanged until accepted");
+    assert_error(
+        &call(&t, accept("new@example.com", "123456")).await,
+        404,
+        "ResourceNotFoundException",
+    );
+    let start_update = call(
+        &t,
+        account(
+            "/startPrimaryEmailUpdate",
+            json!({"AccountId": MEMBER, "PrimaryEmail": "new@example.com"}),
+        ),
+    )
+    .await;
+    assert_eq!(
+        (start_update.status, start_update.json()),
+        (200, json!({"Status": "PENDING"}))
+    );
+    assert_error(
+        &call(&t, accept("new@example.com", "654321")).await,
+        403,
+        "AccessDeniedException",
+    );
+    assert_error(
+        &call(&t, accept("other@example.com", "123456")).await,
+        404,
+        "ResourceNotFoundException",
+    );
+    assert_eq!(
+        call(&t, get()).await.json()["PrimaryEmail"],
+        MEMBER_PRIMARY_EMAIL,
+        "unchanged until accepted"
+    );
     let accepted = call(&t, accept("new@example.com", "123456")).await;
-    assert_eq!((accepted.status, accepted.json()), (200, json!({"Status": "ACCEPTED"})));
-    assert_eq!(call(&t, get()).await.json(), json!({"PrimaryEmail": "new@example.com"}));
+    assert_eq!(
+        (accepted.status, accepted.json()),
+        (200, json!({"Status": "ACCEPTED"}))
+    );
+    assert_eq!(
+        call(&t, get()).await.json(),
+        json!({"PrimaryEmail": "new@example.com"})
+    );
     // Accepted once: nothing pending any more.
-    assert_error(&call(&t, accept("new@example.com", "123456")).await, 404, "ResourceNotFoundException");
+    assert_error(
+        &call(&t, accept("new@example.com", "123456")).await,
+        404,
+        "ResourceNotFoundException",
+    );
     // The caller's own address belongs to another account.
-    let conflict = call(&t, account("/startPrimaryEmailUpdate", json!({"AccountId": MEMBER, "PrimaryEmail": CALLER_PRIMARY_EMAIL}))).await;
+    let conflict = call(
+        &t,
+        account(
+            "/startPrimaryEmailUpdate",
+            json!({"AccountId": MEMBER, "PrimaryEmail": CALLER_PRIMARY_EMAIL}),
+        ),
+    )
+    .await;
     assert_error(&conflict, 409, "ConflictException");
 }
 
@@ -109,7 +208,10 @@ async fn account_validation_messages_are_coral_style() {
     assert_error(&resp, 400, "ValidationException");
     assert_eq!(resp.header("x-amzn-errortype"), Some("ValidationException"));
     let expected = r"Value '1234' at 'accountId' failed to satisfy constraint: Member must satisfy regular expression pattern: ^\d{12}$";
-    assert_eq!(resp.json()["message"], format!("1 validation error detected: {expected}"));
+    assert_eq!(
+        resp.json()["message"],
+        format!("1 validation error detected: {expected}")
+    );
     assert_eq!(resp.json()["reason"], "fieldValidationFailed");
     assert_eq!(
         resp.json()["fieldList"],
@@ -142,55 +244,121 @@ async fn account_validation_messages_are_coral_style() {
 #[tokio::test]
 async fn an_invalid_contact_type_gets_the_specs_first_accepted_error() {
     let t = start(&[]).await;
-    let resp = call(&t, account("/getAlternateContact", json!({"AlternateContactType": "Billing"}))).await;
+    let resp = call(
+        &t,
+        account(
+            "/getAlternateContact",
+            json!({"AlternateContactType": "Billing"}),
+        ),
+    )
+    .await;
     // The spec's on_violation for the enum accepts AccessDeniedException first (as moto answers).
     assert_error(&resp, 403, "AccessDeniedException");
-    assert!(resp.message().contains("Member must satisfy enum value set: [BILLING, OPERATIONS, SECURITY]"));
+    assert!(
+        resp.message()
+            .contains("Member must satisfy enum value set: [BILLING, OPERATIONS, SECURITY]")
+    );
 }
 
 // ---------------------------------------------------------------- WorkMail
 
 fn update(entity: &str, email: &str) -> Req {
-    workmail("UpdatePrimaryEmailAddress", json!({"OrganizationId": ORG, "EntityId": entity, "Email": email}))
+    workmail(
+        "UpdatePrimaryEmailAddress",
+        json!({"OrganizationId": ORG, "EntityId": entity, "Email": email}),
+    )
 }
 
 fn describe(user: &str) -> Req {
-    workmail("DescribeUser", json!({"OrganizationId": ORG, "UserId": user}))
+    workmail(
+        "DescribeUser",
+        json!({"OrganizationId": ORG, "UserId": user}),
+    )
 }
 
 fn aliases(entity: &str) -> Req {
-    workmail("ListAliases", json!({"OrganizationId": ORG, "EntityId": entity}))
+    workmail(
+        "ListAliases",
+        json!({"OrganizationId": ORG, "EntityId": entity}),
+    )
 }
 
 #[tokio::test]
 async fn update_primary_email_keeps_the_old_one_as_an_alias() {
     let t = start(&[]).await;
     let before = call(&t, describe(ENTITY)).await;
-    assert_eq!(before.header("content-type"), Some("application/x-amz-json-1.1"));
+    assert_eq!(
+        before.header("content-type"),
+        Some("application/x-amz-json-1.1")
+    );
     let user = before.json();
     assert_eq!(user["Email"], "mary.major@example.com");
     assert_eq!(user["Name"], ENTITY_NAME);
     assert_eq!(user["UserId"], ENTITY);
     assert_eq!(user["State"], "ENABLED");
     assert_eq!(user["EnabledDate"], SEEDED_ENABLED_DATE);
-    assert_eq!(call(&t, aliases(ENTITY)).await.json(), json!({"Aliases": []}));
+    assert_eq!(
+        call(&t, aliases(ENTITY)).await.json(),
+        json!({"Aliases": []})
+    );
 
     let resp = call(&t, update(ENTITY, "mary@example.com")).await;
     assert_eq!((resp.status, resp.json()), (200, json!({})));
-    assert_eq!(call(&t, describe(ENTITY)).await.json()["Email"], "mary@example.com");
-    assert_eq!(call(&t, aliases(ENTITY)).await.json(), json!({"Aliases": ["mary.major@example.com"]}));
+    assert_eq!(
+        call(&t, describe(ENTITY)).await.json()["Email"],
+        "mary@example.com"
+    );
+    assert_eq!(
+        call(&t, aliases(ENTITY)).await.json(),
+        json!({"Aliases": ["mary.major@example.com"]})
+    );
 
     // Found by name and by email (primary or alias) too.
-    assert_eq!(call(&t, update(ENTITY_NAME, "m2@example.com")).await.status, 200);
-    assert_eq!(call(&t, update("mary.major@example.com", "m3@example.com")).await.status, 200);
-    assert_eq!(call(&t, describe("m3@example.com")).await.json()["UserId"], ENTITY);
+    assert_eq!(
+        call(&t, update(ENTITY_NAME, "m2@example.com")).await.status,
+        200
+    );
+    assert_eq!(
+        call(&t, update("mary.major@example.com", "m3@example.com"))
+            .await
+            .status,
+        200
+    );
+    assert_eq!(
+        call(&t, describe("m3@example.com")).await.json()["UserId"],
+        ENTITY
+    );
     // Setting one's own alias as primary swaps them.
-    assert_eq!(call(&t, update(ENTITY, "mary.major@example.com")).await.status, 200);
-    assert_eq!(call(&t, describe(ENTITY)).await.json()["Email"], "mary.major@example.com");
-    let list: BTreeSet<String> = serde_json::from_value(call(&t, aliases(ENTITY)).await.json()["Aliases"].clone()).unwrap();
-    assert_eq!(list, BTreeSet::from(["mary@example.com".into(), "m2@example.com".into(), "m3@example.com".into()]));
+    assert_eq!(
+        call(&t, update(ENTITY, "mary.major@example.com"))
+            .await
+            .status,
+        200
+    );
+    assert_eq!(
+        call(&t, describe(ENTITY)).await.json()["Email"],
+        "mary.major@example.com"
+    );
+    let list: BTreeSet<String> =
+        serde_json::from_value(call(&t, aliases(ENTITY)).await.json()["Aliases"].clone()).unwrap();
+    assert_eq!(
+        list,
+        BTreeSet::from([
+            "mary@example.com".into(),
+            "m2@example.com".into(),
+            "m3@example.com".into()
+        ])
+    );
     // Paging.
-    let page = call(&t, workmail("ListAliases", json!({"OrganizationId": ORG, "EntityId": ENTITY, "MaxResults": 2}))).await.json();
+    let page = call(
+        &t,
+        workmail(
+            "ListAliases",
+            json!({"OrganizationId": ORG, "EntityId": ENTITY, "MaxResults": 2}),
+        ),
+    )
+    .await
+    .json();
     assert_eq!(page["Aliases"].as_array().unwrap().len(), 2);
     assert!(page["NextToken"].is_string());
 }
@@ -205,23 +373,71 @@ async fn update_primary_email_errors() {
     let resp = call(&t, other_org).await;
     assert_error(&resp, 400, "OrganizationNotFoundException");
     assert_eq!(resp.json()["__type"], "OrganizationNotFoundException");
-    assert!(resp.json()["Message"].is_string(), "WorkMail errors carry `Message`");
-    assert_eq!(resp.header("x-amzn-errortype"), None, "awsJson puts the type in the body");
-    assert_eq!(resp.header("content-type"), Some("application/x-amz-json-1.1"));
-    assert_error(&call(&t, update("ffffffff-ffff-ffff-ffff-ffffffffffff", "x@example.com")).await, 400, "EntityNotFoundException");
-    assert_error(&call(&t, describe("nobody")).await, 400, "EntityNotFoundException");
-    assert_error(&call(&t, update(ENTITY, "x@unregistered-domain.example")).await, 400, "MailDomainNotFoundException");
-    assert_error(&call(&t, update(ENTITY, "john.doe@example.com")).await, 400, "EmailAddressInUseException");
+    assert!(
+        resp.json()["Message"].is_string(),
+        "WorkMail errors carry `Message`"
+    );
+    assert_eq!(
+        resp.header("x-amzn-errortype"),
+        None,
+        "awsJson puts the type in the body"
+    );
+    assert_eq!(
+        resp.header("content-type"),
+        Some("application/x-amz-json-1.1")
+    );
+    assert_error(
+        &call(
+            &t,
+            update("ffffffff-ffff-ffff-ffff-ffffffffffff", "x@example.com"),
+        )
+        .await,
+        400,
+        "EntityNotFoundException",
+    );
+    assert_error(
+        &call(&t, describe("nobody")).await,
+        400,
+        "EntityNotFoundException",
+    );
+    assert_error(
+        &call(&t, update(ENTITY, "x@unregistered-domain.example")).await,
+        400,
+        "MailDomainNotFoundException",
+    );
+    assert_error(
+        &call(&t, update(ENTITY, "john.doe@example.com")).await,
+        400,
+        "EmailAddressInUseException",
+    );
     // An alias is held too.
-    assert_eq!(call(&t, update(OTHER, "johnny@example.com")).await.status, 200);
-    assert_error(&call(&t, update(ENTITY, "JOHN.DOE@example.com")).await, 400, "EmailAddressInUseException");
-    assert_eq!(call(&t, describe(ENTITY)).await.json()["Email"], "mary.major@example.com", "nothing changed");
+    assert_eq!(
+        call(&t, update(OTHER, "johnny@example.com")).await.status,
+        200
+    );
+    assert_error(
+        &call(&t, update(ENTITY, "JOHN.DOE@example.com")).await,
+        400,
+        "EmailAddressInUseException",
+    );
+    assert_eq!(
+        call(&t, describe(ENTITY)).await.json()["Email"],
+        "mary.major@example.com",
+        "nothing changed"
+    );
 }
 
 #[tokio::test]
 async fn workmail_validation_messages() {
     let t = start(&[]).await;
-    let resp = call(&t, workmail("UpdatePrimaryEmailAddress", json!({"OrganizationId": "bad", "EntityId": ENTITY}))).await;
+    let resp = call(
+        &t,
+        workmail(
+            "UpdatePrimaryEmailAddress",
+            json!({"OrganizationId": "bad", "EntityId": ENTITY}),
+        ),
+    )
+    .await;
     assert_error(&resp, 400, "ValidationException");
     let message = resp.json()["message"].as_str().unwrap().to_string();
     let (head, rest) = message.split_once(": ").unwrap();
@@ -235,8 +451,18 @@ async fn workmail_validation_messages() {
             "Value null at 'email' failed to satisfy constraint: Member must not be null",
         ])
     );
-    let resp = call(&t, workmail("ListAliases", json!({"OrganizationId": ORG, "EntityId": ENTITY, "MaxResults": 0}))).await;
-    assert_eq!(resp.message(), "1 validation error detected: Value '0' at 'maxResults' failed to satisfy constraint: Member must have value greater than or equal to 1");
+    let resp = call(
+        &t,
+        workmail(
+            "ListAliases",
+            json!({"OrganizationId": ORG, "EntityId": ENTITY, "MaxResults": 0}),
+        ),
+    )
+    .await;
+    assert_eq!(
+        resp.message(),
+        "1 validation error detected: Value '0' at 'maxResults' failed to satisfy constraint: Member must have value greater than or equal to 1"
+    );
 }
 
 // ---------------------------------------------------------------- Protocol faults and their order
@@ -247,35 +473,119 @@ async fn aws_json_protocol_errors() {
     let good = update(ENTITY, "x@example.com");
     let not_json = call(&t, good.clone().raw_body(b"{not json")).await;
     assert_error(&not_json, 400, "SerializationException");
-    assert_eq!(not_json.json()["__type"], "com.amazon.coral.service#SerializationException");
-    assert_error(&call(&t, good.clone().raw_body(b"[1, 2]")).await, 400, "SerializationException");
-    assert_error(&call(&t, good.clone().without_header("x-amz-target")).await, 400, "UnknownOperationException");
-    assert_error(&call(&t, good.clone().header("x-amz-target", "WorkMailService.DeleteEverything")).await, 400, "UnknownOperationException");
-    assert_error(&call(&t, good.clone().header("x-amz-target", "OtherService.UpdatePrimaryEmailAddress")).await, 400, "UnknownOperationException");
-    assert_error(&call(&t, good.clone().header("content-type", "application/json")).await, 415, "UnsupportedMediaTypeException");
+    assert_eq!(
+        not_json.json()["__type"],
+        "com.amazon.coral.service#SerializationException"
+    );
+    assert_error(
+        &call(&t, good.clone().raw_body(b"[1, 2]")).await,
+        400,
+        "SerializationException",
+    );
+    assert_error(
+        &call(&t, good.clone().without_header("x-amz-target")).await,
+        400,
+        "UnknownOperationException",
+    );
+    assert_error(
+        &call(
+            &t,
+            good.clone()
+                .header("x-amz-target", "WorkMailService.DeleteEverything"),
+        )
+        .await,
+        400,
+        "UnknownOperationException",
+    );
+    assert_error(
+        &call(
+            &t,
+            good.clone()
+                .header("x-amz-target", "OtherService.UpdatePrimaryEmailAddress"),
+        )
+        .await,
+        400,
+        "UnknownOperationException",
+    );
+    assert_error(
+        &call(&t, good.clone().header("content-type", "application/json")).await,
+        415,
+        "UnsupportedMediaTypeException",
+    );
     let unsigned = send(&t, &good, Sign::Unsigned).await;
     assert_error(&unsigned, 400, "MissingAuthenticationTokenException");
-    assert_eq!(unsigned.message(), "Request is missing Authentication Token");
+    assert_eq!(
+        unsigned.message(),
+        "Request is missing Authentication Token"
+    );
     // Body parse before target before authentication.
-    assert_error(&send(&t, &good.clone().raw_body(b"nope").without_header("x-amz-target"), Sign::Unsigned).await, 400, "SerializationException");
-    assert_error(&send(&t, &good.clone().without_header("x-amz-target"), Sign::Unsigned).await, 400, "UnknownOperationException");
+    assert_error(
+        &send(
+            &t,
+            &good
+                .clone()
+                .raw_body(b"nope")
+                .without_header("x-amz-target"),
+            Sign::Unsigned,
+        )
+        .await,
+        400,
+        "SerializationException",
+    );
+    assert_error(
+        &send(
+            &t,
+            &good.clone().without_header("x-amz-target"),
+            Sign::Unsigned,
+        )
+        .await,
+        400,
+        "UnknownOperationException",
+    );
     // Authentication before validation.
-    let invalid = workmail("UpdatePrimaryEmailAddress", json!({"OrganizationId": "bad"}));
-    assert_error(&send(&t, &invalid, Sign::TamperedBody).await, 400, "InvalidSignatureException");
+    let invalid = workmail(
+        "UpdatePrimaryEmailAddress",
+        json!({"OrganizationId": "bad"}),
+    );
+    assert_error(
+        &send(&t, &invalid, Sign::TamperedBody).await,
+        400,
+        "InvalidSignatureException",
+    );
 }
 
 #[tokio::test]
 async fn rest_json_protocol_errors() {
     let t = start(&[]).await;
-    let good = account("/getAlternateContact", json!({"AlternateContactType": "BILLING"}));
+    let good = account(
+        "/getAlternateContact",
+        json!({"AlternateContactType": "BILLING"}),
+    );
     let not_json = call(&t, good.clone().raw_body(b"{\"AlternateContactType\": ")).await;
     assert_error(&not_json, 400, "SerializationException");
-    assert!(not_json.header("x-amzn-errortype").unwrap().starts_with("SerializationException"));
+    assert!(
+        not_json
+            .header("x-amzn-errortype")
+            .unwrap()
+            .starts_with("SerializationException")
+    );
     let mut unknown = good.clone();
     unknown.path = "/getSomethingElse".into();
-    assert_error(&call(&t, unknown.clone()).await, 404, "UnknownOperationException");
-    assert_error(&call(&t, good.clone().method("GET")).await, 404, "UnknownOperationException");
-    assert_error(&call(&t, good.clone().header("content-type", "text/xml")).await, 415, "UnsupportedMediaTypeException");
+    assert_error(
+        &call(&t, unknown.clone()).await,
+        404,
+        "UnknownOperationException",
+    );
+    assert_error(
+        &call(&t, good.clone().method("GET")).await,
+        404,
+        "UnknownOperationException",
+    );
+    assert_error(
+        &call(&t, good.clone().header("content-type", "text/xml")).await,
+        415,
+        "UnsupportedMediaTypeException",
+    );
     let unsigned = send(&t, &good, Sign::Unsigned).await;
     assert_error(&unsigned, 403, "MissingAuthenticationTokenException");
     assert_eq!(unsigned.message(), "Missing Authentication Token");
@@ -283,31 +593,63 @@ async fn rest_json_protocol_errors() {
     let empty = call(&t, good.clone().raw_body(b"")).await;
     assert_error(&empty, 400, "ValidationException");
     // Order: parse, route, then authentication.
-    assert_error(&send(&t, &good.clone().raw_body(b"]"), Sign::Unsigned).await, 400, "SerializationException");
-    assert_error(&send(&t, &unknown, Sign::Unsigned).await, 404, "UnknownOperationException");
+    assert_error(
+        &send(&t, &good.clone().raw_body(b"]"), Sign::Unsigned).await,
+        400,
+        "SerializationException",
+    );
+    assert_error(
+        &send(&t, &unknown, Sign::Unsigned).await,
+        404,
+        "UnknownOperationException",
+    );
     let invalid = account("/getAlternateContact", json!({"AlternateContactType": 7}));
-    assert_error(&send(&t, &invalid, Sign::UnknownKey).await, 403, "UnrecognizedClientException");
+    assert_error(
+        &send(&t, &invalid, Sign::UnknownKey).await,
+        403,
+        "UnrecognizedClientException",
+    );
 }
 
 #[tokio::test]
 async fn signature_failures_on_both_protocols() {
     let t = start(&[]).await;
     let requests = [
-        (account("/getPrimaryEmail", json!({"AccountId": MEMBER})), 403),
+        (
+            account("/getPrimaryEmail", json!({"AccountId": MEMBER})),
+            403,
+        ),
         (describe(ENTITY), 400),
     ];
     for (req, status) in requests {
         assert_eq!(send(&t, &req, Sign::Valid).await.status, 200);
         let unknown = send(&t, &req, Sign::UnknownKey).await;
         assert_error(&unknown, status, "UnrecognizedClientException");
-        assert_eq!(unknown.message(), "The security token included in the request is invalid.");
+        assert_eq!(
+            unknown.message(),
+            "The security token included in the request is invalid."
+        );
         let tampered = send(&t, &req, Sign::TamperedBody).await;
         assert_error(&tampered, status, "InvalidSignatureException");
-        assert!(tampered.message().starts_with("The request signature we calculated does not match"));
+        assert!(
+            tampered
+                .message()
+                .starts_with("The request signature we calculated does not match")
+        );
         let expired = send(&t, &req, Sign::At(minutes_ago(20))).await;
         assert_error(&expired, status, "InvalidSignatureException");
-        assert!(expired.message().starts_with("Signature expired: ") && expired.message().contains(" is now earlier than "), "{}", expired.message());
-        let future = send(&t, &req, Sign::At(SystemTime::now() + Duration::from_secs(20 * 60))).await;
+        assert!(
+            expired.message().starts_with("Signature expired: ")
+                && expired.message().contains(" is now earlier than "),
+            "{}",
+            expired.message()
+        );
+        let future = send(
+            &t,
+            &req,
+            Sign::At(SystemTime::now() + Duration::from_secs(20 * 60)),
+        )
+        .await;
         assert_error(&future, status, "InvalidSignatureException");
         assert!(future.message().starts_with("Signature not yet current: "));
         // Within the window is fine.
@@ -316,12 +658,31 @@ async fn signature_failures_on_both_protocols() {
         assert_error(&malformed, status, "IncompleteSignatureException");
         // A signed header changed after signing.
         let host = t.addr().to_string();
-        let sig = signature_headers(&req, &host, conform::credentials::TEST_ACCESS_KEY_ID, conform::credentials::TEST_SECRET_ACCESS_KEY, SystemTime::now());
-        let mut resigned = req.clone().header("content-type", "application/json; charset=utf-8");
+        let sig = signature_headers(
+            &req,
+            &host,
+            conform::credentials::TEST_ACCESS_KEY_ID,
+            conform::credentials::TEST_SECRET_ACCESS_KEY,
+            SystemTime::now(),
+        );
+        let content_type = req
+            .headers
+            .iter()
+            .find(|(n, _)| n == "content-type")
+            .unwrap()
+            .1
+            .clone();
+        let mut resigned = req
+            .clone()
+            .header("content-type", &format!("{content_type}; charset=utf-8"));
         for (n, v) in sig {
             resigned = resigned.header(&n, &v);
         }
-        assert_error(&send(&t, &resigned, Sign::Unsigned).await, status, "InvalidSignatureException");
+        assert_error(
+            &send(&t, &resigned, Sign::Unsigned).await,
+            status,
+            "InvalidSignatureException",
+        );
     }
 }
 
@@ -329,9 +690,17 @@ async fn signature_failures_on_both_protocols() {
 async fn request_ids_are_unique_and_uuid_shaped() {
     let t = start(&[]).await;
     let mut ids = BTreeSet::new();
-    for req in [describe(ENTITY), describe("nobody"), account("/nowhere", json!({})), account("/getPrimaryEmail", json!({"AccountId": MEMBER}))] {
+    for req in [
+        describe(ENTITY),
+        describe("nobody"),
+        account("/nowhere", json!({})),
+        account("/getPrimaryEmail", json!({"AccountId": MEMBER})),
+    ] {
         let resp = call(&t, req).await;
-        let id = resp.header("x-amzn-requestid").expect("request id on every response").to_string();
+        let id = resp
+            .header("x-amzn-requestid")
+            .expect("request id on every response")
+            .to_string();
         let groups: Vec<usize> = id.split('-').map(str::len).collect();
         assert_eq!(groups, [8, 4, 4, 4, 12], "{id}");
         assert!(id.chars().all(|c| c == '-' || c.is_ascii_hexdigit()));
@@ -351,7 +720,11 @@ async fn bodies_over_the_limit_are_refused() {
     assert_error(&resp, 413, "RequestEntityTooLargeException");
     let mut body = contact("BILLING");
     body["Padding"] = json!("x".repeat(500));
-    assert_eq!(call(&t, account("/putAlternateContact", body)).await.status, 200, "unknown members are ignored");
+    assert_eq!(
+        call(&t, account("/putAlternateContact", body)).await.status,
+        200,
+        "unknown members are ignored"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -360,13 +733,21 @@ async fn concurrent_updates_lose_nothing() {
     let mut tasks = Vec::new();
     for i in 0..40 {
         let t = t.clone();
-        tasks.push(tokio::spawn(async move { call(&t, update(ENTITY, &format!("user{i}@example.com"))).await.status }));
+        tasks.push(tokio::spawn(async move {
+            call(&t, update(ENTITY, &format!("user{i}@example.com")))
+                .await
+                .status
+        }));
     }
     for task in tasks {
         assert_eq!(task.await.unwrap(), 200);
     }
-    let primary = call(&t, describe(ENTITY)).await.json()["Email"].as_str().unwrap().to_string();
-    let mut all: BTreeSet<String> = serde_json::from_value(call(&t, aliases(ENTITY)).await.json()["Aliases"].clone()).unwrap();
+    let primary = call(&t, describe(ENTITY)).await.json()["Email"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let mut all: BTreeSet<String> =
+        serde_json::from_value(call(&t, aliases(ENTITY)).await.json()["Aliases"].clone()).unwrap();
     assert_eq!(all.len(), 40, "every earlier primary kept once");
     all.insert(primary);
     let mut expected: BTreeSet<String> = (0..40).map(|i| format!("user{i}@example.com")).collect();

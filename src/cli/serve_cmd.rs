@@ -78,12 +78,19 @@ pub(super) fn run(cli: &Cli, args: &ServeArgs, output: &mut Output<'_>) -> Resul
             Err(EmulatorError::UnknownFault { name, known }) => {
                 return Err(CliError::usage(
                     format!("failed to find fault `{name}`"),
-                    Some(format!("known faults: {known} (see conform serve --list-faults)")),
+                    Some(format!(
+                        "known faults: {known} (see conform serve --list-faults)"
+                    )),
                 ));
             }
             Err(e @ EmulatorError::Bind { .. }) => {
                 return Err(CliError::usage(
-                    format!("{e}: {}", std::error::Error::source(&e).map(|s| s.to_string()).unwrap_or_default()),
+                    format!(
+                        "{e}: {}",
+                        std::error::Error::source(&e)
+                            .map(|s| s.to_string())
+                            .unwrap_or_default()
+                    ),
                     Some("choose another --port, or --port 0 for a free one".to_string()),
                 ));
             }
@@ -92,11 +99,20 @@ pub(super) fn run(cli: &Cli, args: &ServeArgs, output: &mut Output<'_>) -> Resul
         writeln!(output.out, "endpoint: {}", handle.endpoint())?;
         writeln!(output.out, "access key id: {}", args.access_key_id)?;
         if args.secret_access_key == TEST_SECRET_ACCESS_KEY {
-            writeln!(output.out, "secret access key: {TEST_SECRET_ACCESS_KEY}  (the documented test key pair)")?;
+            writeln!(
+                output.out,
+                "secret access key: {TEST_SECRET_ACCESS_KEY}  (the documented test key pair)"
+            )?;
         } else {
-            writeln!(output.out, "secret access key: (the one given with --secret-access-key)")?;
+            writeln!(
+                output.out,
+                "secret access key: (the one given with --secret-access-key)"
+            )?;
         }
-        writeln!(output.out, "signing: account in us-east-1; workmail in us-east-1, us-west-2 or eu-west-1")?;
+        writeln!(
+            output.out,
+            "signing: account in us-east-1; workmail in us-east-1, us-west-2 or eu-west-1"
+        )?;
         if !args.faults.is_empty() {
             writeln!(output.out, "faults: {}", args.faults.join(", "))?;
         }

@@ -38,8 +38,14 @@ fn text(input: &Map<String, Value>, key: &str) -> String {
 impl AccountModel {
     pub(crate) fn new(member_account_id: &str, otp: &str) -> Self {
         let primary_emails = HashMap::from([
-            (CALLER_ACCOUNT_ID.to_string(), CALLER_PRIMARY_EMAIL.to_string()),
-            (member_account_id.to_string(), MEMBER_PRIMARY_EMAIL.to_string()),
+            (
+                CALLER_ACCOUNT_ID.to_string(),
+                CALLER_PRIMARY_EMAIL.to_string(),
+            ),
+            (
+                member_account_id.to_string(),
+                MEMBER_PRIMARY_EMAIL.to_string(),
+            ),
         ]);
         AccountModel {
             member_account_id: member_account_id.to_string(),

@@ -116,30 +116,32 @@ impl Emulator {
         if specs.services.is_empty() {
             return Err(EmulatorError::NoServices);
         }
-        let faults = FaultSet::parse(&config.faults).map_err(|name| EmulatorError::UnknownFault {
-            name,
-            known: fault_catalogue()
-                .iter()
-                .map(|f| f.name)
-                .collect::<Vec<_>>()
-                .join(", "),
-        })?;
-        let fixture = |key: &str, default: &str| {
-            config
-                .fixtures
-                .get(key)
-                .unwrap_or(default)
-                .to_string()
-        };
+        let faults =
+            FaultSet::parse(&config.faults).map_err(|name| EmulatorError::UnknownFault {
+                name,
+                known: fault_catalogue()
+                    .iter()
+                    .map(|f| f.name)
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            })?;
+        let fixture =
+            |key: &str, default: &str| config.fixtures.get(key).unwrap_or(default).to_string();
         let models = Models {
             account: account::AccountModel::new(
                 &fixture("account.AccountId", "123456789012"),
                 &fixture("account.Otp", "123456"),
             ),
             workmail: workmail::WorkMailModel::new(
-                &fixture("workmail.OrganizationId", "m-0123456789abcdef0123456789abcdef"),
+                &fixture(
+                    "workmail.OrganizationId",
+                    "m-0123456789abcdef0123456789abcdef",
+                ),
                 &fixture("workmail.EntityId", "12345678-1234-1234-1234-123456789012"),
-                &fixture("workmail.OtherEntityId", "87654321-4321-4321-4321-210987654321"),
+                &fixture(
+                    "workmail.OtherEntityId",
+                    "87654321-4321-4321-4321-210987654321",
+                ),
                 &fixture("workmail.MailDomain", "example.com"),
             ),
         };
@@ -178,9 +180,7 @@ impl Emulator {
         let request_id = self.request_id();
         let request_id = (!self.faults.has(Fault::MissingRequestId)).then_some(request_id.as_str());
         let result = match body {
-            Some(body) if body.len() <= self.body_limit => {
-                self.process(service, parts, body, now)
-            }
+            Some(body) if body.len() <= self.body_limit => self.process(service, parts, body, now),
             _ => Err(self.too_large()),
         };
         match result {
@@ -195,7 +195,10 @@ impl Emulator {
         ApiError::framework(
             413,
             "RequestEntityTooLargeException",
-            format!("Request body exceeds the limit of {} bytes", self.body_limit),
+            format!(
+                "Request body exceeds the limit of {} bytes",
+                self.body_limit
+            ),
         )
     }
 
@@ -213,10 +216,7 @@ impl Emulator {
                 "The request processing has failed because of an unknown error, exception or failure.",
             ));
         }
-        let path_and_query = parts
-            .uri
-            .path_and_query()
-            .map_or("/", |p| p.as_str());
+        let path_and_query = parts.uri.path_and_query().map_or("/", |p| p.as_str());
         let authenticate = || {
             let received = sigv4::Received {
                 method: parts.method.as_str(),
@@ -255,7 +255,9 @@ impl Emulator {
         let mut models = self.models.lock().unwrap_or_else(|e| e.into_inner());
         let outcome = match service.name.as_str() {
             "account" => models.account.call(service, &op.name, &input, &self.faults),
-            "workmail" => models.workmail.call(service, &op.name, &input, &self.faults),
+            "workmail" => models
+                .workmail
+                .call(service, &op.name, &input, &self.faults),
             _ => None,
         };
         // An operation no behaviour model knows succeeds with an empty output.

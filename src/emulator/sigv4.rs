@@ -423,7 +423,15 @@ fn civil_from_days(z: i64) -> (i64, i64, i64) {
     let mp = (5 * doy + 2) / 153;
     let d = doy - (153 * mp + 2) / 5 + 1;
     let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    (if m <= 2 { yoe + era * 400 + 1 } else { yoe + era * 400 }, m, d)
+    (
+        if m <= 2 {
+            yoe + era * 400 + 1
+        } else {
+            yoe + era * 400
+        },
+        m,
+        d,
+    )
 }
 
 #[cfg(test)]
@@ -432,7 +440,12 @@ mod tests {
 
     #[test]
     fn dates_round_trip() {
-        for text in ["20150830T123600Z", "20000229T000000Z", "19700101T000000Z", "20991231T235959Z"] {
+        for text in [
+            "20150830T123600Z",
+            "20000229T000000Z",
+            "19700101T000000Z",
+            "20991231T235959Z",
+        ] {
             assert_eq!(format_amz_date(parse_amz_date(text).unwrap()), text);
         }
         assert_eq!(
@@ -443,7 +456,13 @@ mod tests {
                 .as_secs(),
             1_440_938_160
         );
-        for bad in ["", "2015-08-30T12:36:00Z", "20151330T123600Z", "2015083OT123600Z", "20150830T123600"] {
+        for bad in [
+            "",
+            "2015-08-30T12:36:00Z",
+            "20151330T123600Z",
+            "2015083OT123600Z",
+            "20150830T123600",
+        ] {
             assert!(parse_amz_date(bad).is_none(), "{bad}");
         }
         assert_eq!(format_iso8601(1_440_938_160), "2015-08-30T12:36:00Z");
@@ -457,10 +476,18 @@ mod tests {
         .unwrap();
         assert_eq!(a.service, "account");
         assert_eq!(a.signed_headers, ["host", "x-amz-date"]);
-        let e = parse_authorization("AWS4-HMAC-SHA256 Credential=AKID/20150830/us-east-1/account/aws4_request")
-            .unwrap_err();
-        assert!(e.contains("'Signature'") && e.contains("'SignedHeaders'"), "{e}");
+        let e = parse_authorization(
+            "AWS4-HMAC-SHA256 Credential=AKID/20150830/us-east-1/account/aws4_request",
+        )
+        .unwrap_err();
+        assert!(
+            e.contains("'Signature'") && e.contains("'SignedHeaders'"),
+            "{e}"
+        );
         assert!(parse_authorization("Basic abc").is_err());
-        assert!(parse_authorization("AWS4-HMAC-SHA256 Credential=a/b, SignedHeaders=host, Signature=x").is_err());
+        assert!(
+            parse_authorization("AWS4-HMAC-SHA256 Credential=a/b, SignedHeaders=host, Signature=x")
+                .is_err()
+        );
     }
 }

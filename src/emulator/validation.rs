@@ -84,16 +84,15 @@ pub(crate) fn check(
     // Account's ValidationException carries the field list; any error shape declaring these members gets them.
     if let Some(shape) = service.errors.get(&error_type) {
         if shape.members.iter().any(|m| m.name == "reason") {
-            error
-                .extra
-                .insert("reason".into(), Value::String("fieldValidationFailed".into()));
+            error.extra.insert(
+                "reason".into(),
+                Value::String("fieldValidationFailed".into()),
+            );
         }
         if shape.members.iter().any(|m| m.name == "fieldList") {
             let fields = reported
                 .iter()
-                .map(|v| {
-                    serde_json::json!({"name": coral_path(&v.path), "message": v.constraint})
-                })
+                .map(|v| serde_json::json!({"name": coral_path(&v.path), "message": v.constraint}))
                 .collect();
             error.extra.insert("fieldList".into(), Value::Array(fields));
         }
@@ -102,7 +101,12 @@ pub(crate) fn check(
 }
 
 /// Whether a switched-on deviation lets this violation pass.
-fn waived(v: &Violation, members: &[Member], input: &Map<String, Value>, faults: &FaultSet) -> bool {
+fn waived(
+    v: &Violation,
+    members: &[Member],
+    input: &Map<String, Value>,
+    faults: &FaultSet,
+) -> bool {
     match v.kind {
         ConstraintKind::Length => faults.has(Fault::SkipLength),
         ConstraintKind::Required | ConstraintKind::Null => faults.has(Fault::SkipRequired),

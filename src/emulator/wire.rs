@@ -70,7 +70,11 @@ pub(crate) enum Success {
 
 /// The service a request is for: the SigV4 credential scope's service when signed (as moto routes), else an
 /// `X-Amz-Target` header means the awsJson service, else the restJson1 service owning the path.
-pub(crate) fn choose_service<'a>(specs: &'a SpecSet, headers: &HeaderMap, path: &str) -> &'a Service {
+pub(crate) fn choose_service<'a>(
+    specs: &'a SpecSet,
+    headers: &HeaderMap,
+    path: &str,
+) -> &'a Service {
     let services = || specs.services.values();
     if let Some(scope) = sigv4::scope_service(headers)
         && let Some(service) = services().find(|s| s.signing_name == scope)
@@ -107,7 +111,13 @@ pub(crate) fn check_content_type(service: &Service, headers: &HeaderMap) -> Resu
     let given = headers
         .get(http::header::CONTENT_TYPE)
         .map(|v| v.to_str().unwrap_or("(not ASCII)"));
-    let media = given.map(|g| g.split(';').next().unwrap_or_default().trim().to_ascii_lowercase());
+    let media = given.map(|g| {
+        g.split(';')
+            .next()
+            .unwrap_or_default()
+            .trim()
+            .to_ascii_lowercase()
+    });
     let ok = match (service.protocol, media.as_deref()) {
         (Protocol::RestJson1, None) => true,
         (protocol, Some(media)) => media == protocol.content_type(),
@@ -186,7 +196,9 @@ pub(crate) fn route<'a>(
             400,
             "UnknownOperationException",
             match target {
-                Some(t) if found.is_some() => format!("Operation {t} is not available over {method}"),
+                Some(t) if found.is_some() => {
+                    format!("Operation {t} is not available over {method}")
+                }
                 Some(t) => format!("Unknown operation {t}"),
                 None => "Missing X-Amz-Target header".to_string(),
             },
@@ -194,7 +206,9 @@ pub(crate) fn route<'a>(
     }
     let on_path = service.operations.values().find(|op| op.http.path == path);
     match on_path {
-        Some(op) if op.http.method == method || faults.has(Fault::AnyMethodAccepted) => Ok(Some(op)),
+        Some(op) if op.http.method == method || faults.has(Fault::AnyMethodAccepted) => {
+            Ok(Some(op))
+        }
         _ => Err(ApiError::framework(
             404,
             "UnknownOperationException",
@@ -205,7 +219,11 @@ pub(crate) fn route<'a>(
 
 /// The status authentication failures get: 400 on awsJson, 403 on restJson1 (behind API Gateway).
 pub(crate) fn auth_status(service: &Service) -> u16 {
-    if service.protocol.is_aws_json() { 400 } else { 403 }
+    if service.protocol.is_aws_json() {
+        400
+    } else {
+        403
+    }
 }
 
 fn content_type(service: &Service, faults: &FaultSet) -> &'static str {
@@ -218,7 +236,8 @@ fn content_type(service: &Service, faults: &FaultSet) -> &'static str {
 
 fn response(status: u16, headers: HeaderMap, body: Bytes) -> Response<Bytes> {
     let mut response = Response::new(body);
-    *response.status_mut() = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    *response.status_mut() =
+        StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     *response.headers_mut() = headers;
     response
 }
@@ -281,9 +300,16 @@ pub(crate) fn encode_error(
         };
         set(&mut headers, "x-amzn-errortype", &header);
     }
-    body.insert(error.message_key.clone(), Value::String(error.message.clone()));
+    body.insert(
+        error.message_key.clone(),
+        Value::String(error.message.clone()),
+    );
     body.extend(error.extra.clone());
-    response(status, headers, Bytes::from(Value::Object(body).to_string()))
+    response(
+        status,
+        headers,
+        Bytes::from(Value::Object(body).to_string()),
+    )
 }
 
 /// Encodes a success, bending the output as switched-on deviations say.
@@ -324,7 +350,11 @@ fn bend_output(
     faults: &FaultSet,
 ) {
     if faults.has(Fault::TimestampAsString) {
-        for member in op.output.iter().filter(|m| matches!(m.shape.kind, ShapeKind::Timestamp)) {
+        for member in op
+            .output
+            .iter()
+            .filter(|m| matches!(m.shape.kind, ShapeKind::Timestamp))
+        {
             if let Some(Value::Number(n)) = output.get(&member.name)
                 && let Some(secs) = n.as_f64()
             {

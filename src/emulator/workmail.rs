@@ -115,12 +115,7 @@ impl WorkMailModel {
         })
     }
 
-    fn entity(
-        &self,
-        service: &Service,
-        key: &str,
-        faults: &FaultSet,
-    ) -> Result<usize, ApiError> {
+    fn entity(&self, service: &Service, key: &str, faults: &FaultSet) -> Result<usize, ApiError> {
         self.find(key, faults).ok_or_else(|| {
             ApiError::modelled(
                 service,

@@ -86,7 +86,10 @@ pub fn workmail(operation: &str, body: Value) -> Req {
         path: "/".into(),
         headers: vec![
             ("content-type".into(), "application/x-amz-json-1.1".into()),
-            ("x-amz-target".into(), format!("WorkMailService.{operation}")),
+            (
+                "x-amz-target".into(),
+                format!("WorkMailService.{operation}"),
+            ),
         ],
         body: body.to_string().into_bytes(),
     }
@@ -127,18 +130,25 @@ impl Resp {
             .map(|(_, v)| v.as_str())
     }
     pub fn json(&self) -> Value {
-        serde_json::from_slice(&self.body)
-            .unwrap_or_else(|e| panic!("body is not JSON ({e}): {}", String::from_utf8_lossy(&self.body)))
+        serde_json::from_slice(&self.body).unwrap_or_else(|e| {
+            panic!(
+                "body is not JSON ({e}): {}",
+                String::from_utf8_lossy(&self.body)
+            )
+        })
     }
     /// The bare error type, from the header or the body's `__type`.
     pub fn error_type(&self) -> Option<String> {
-        let raw = self.header("x-amzn-errortype").map(str::to_string).or_else(|| {
-            serde_json::from_slice::<Value>(&self.body)
-                .ok()?
-                .get("__type")?
-                .as_str()
-                .map(str::to_string)
-        })?;
+        let raw = self
+            .header("x-amzn-errortype")
+            .map(str::to_string)
+            .or_else(|| {
+                serde_json::from_slice::<Value>(&self.body)
+                    .ok()?
+                    .get("__type")?
+                    .as_str()
+                    .map(str::to_string)
+            })?;
         let cut = raw.split(':').next().unwrap_or_default();
         Some(cut.rsplit('#').next().unwrap_or_default().to_string())
     }
@@ -178,9 +188,13 @@ pub fn signature_headers(
         .collect();
     headers.push(("host", host));
     let uri = format!("http://{host}{}", req.path);
-    let signable =
-        SignableRequest::new(&req.method, uri, headers.into_iter(), SignableBody::Bytes(&req.body))
-            .unwrap();
+    let signable = SignableRequest::new(
+        &req.method,
+        uri,
+        headers.into_iter(),
+        SignableBody::Bytes(&req.body),
+    )
+    .unwrap();
     let (instructions, _) = sign(signable, &params).unwrap().into_parts();
     instructions
         .headers()
@@ -193,17 +207,44 @@ pub async fn send(target: &EmulatorHandle, req: &Req, how: Sign) -> Resp {
     let host = target.addr().to_string();
     let mut req = req.clone();
     let extra = match how {
-        Sign::Valid => signature_headers(&req, &host, TEST_ACCESS_KEY_ID, TEST_SECRET_ACCESS_KEY, SystemTime::now()),
+        Sign::Valid => signature_headers(
+            &req,
+            &host,
+            TEST_ACCESS_KEY_ID,
+            TEST_SECRET_ACCESS_KEY,
+            SystemTime::now(),
+        ),
         Sign::Unsigned => vec![],
-        Sign::UnknownKey => signature_headers(&req, &host, UNKNOWN_ACCESS_KEY_ID, TEST_SECRET_ACCESS_KEY, SystemTime::now()),
-        Sign::At(time) => signature_headers(&req, &host, TEST_ACCESS_KEY_ID, TEST_SECRET_ACCESS_KEY, time),
+        Sign::UnknownKey => signature_headers(
+            &req,
+            &host,
+            UNKNOWN_ACCESS_KEY_ID,
+            TEST_SECRET_ACCESS_KEY,
+            SystemTime::now(),
+        ),
+        Sign::At(time) => signature_headers(
+            &req,
+            &host,
+            TEST_ACCESS_KEY_ID,
+            TEST_SECRET_ACCESS_KEY,
+            time,
+        ),
         Sign::TamperedBody => {
-            let headers = signature_headers(&req, &host, TEST_ACCESS_KEY_ID, TEST_SECRET_ACCESS_KEY, SystemTime::now());
+            let headers = signature_headers(
+                &req,
+                &host,
+                TEST_ACCESS_KEY_ID,
+                TEST_SECRET_ACCESS_KEY,
+                SystemTime::now(),
+            );
             req.body.push(b' ');
             headers
         }
         Sign::Malformed => vec![
-            ("authorization".into(), "AWS4-HMAC-SHA256 Credential=garbage".into()),
+            (
+                "authorization".into(),
+                "AWS4-HMAC-SHA256 Credential=garbage".into(),
+            ),
             ("x-amz-date".into(), "20240101T000000Z".into()),
         ],
     };
@@ -215,15 +256,28 @@ pub async fn send(target: &EmulatorHandle, req: &Req, how: Sign) -> Resp {
     for (name, value) in req.headers.iter().chain(extra.iter()) {
         builder = builder.header(name.as_str(), value.as_str());
     }
-    let response = builder.body(req.body.clone()).send().await.expect("target answers");
+    let response = builder
+        .body(req.body.clone())
+        .send()
+        .await
+        .expect("target answers");
     let status = response.status().as_u16();
     let headers = response
         .headers()
         .iter()
-        .map(|(n, v)| (n.as_str().to_string(), v.to_str().unwrap_or_default().to_string()))
+        .map(|(n, v)| {
+            (
+                n.as_str().to_string(),
+                v.to_str().unwrap_or_default().to_string(),
+            )
+        })
         .collect();
     let body = response.bytes().await.unwrap().to_vec();
-    Resp { status, headers, body }
+    Resp {
+        status,
+        headers,
+        body,
+    }
 }
 
 pub async fn call(target: &EmulatorHandle, req: Req) -> Resp {
