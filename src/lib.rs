@@ -4,6 +4,7 @@
 pub mod case;
 pub mod cli;
 pub mod credentials;
+pub mod emulator;
 pub mod exit;
 pub mod generate;
 pub mod protocol;

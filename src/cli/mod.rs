@@ -2,6 +2,7 @@
 
 pub mod bench_cmd;
 pub mod gen_cmd;
+mod serve_cmd;
 mod spec_cmd;
 mod table;
 
@@ -50,6 +51,8 @@ pub enum Command {
     /// Measure the harness's own speed.
     #[command(subcommand)]
     Bench(bench_cmd::BenchCommand),
+    /// Run the embedded reference target (AWS Account and WorkMail as the documents say), with optional faults.
+    Serve(serve_cmd::ServeArgs),
 }
 
 /// Where a command writes: real stdout/stderr, or buffers in tests.
@@ -85,6 +88,7 @@ pub fn run_with(cli: Cli, output: &mut Output<'_>) -> Exit {
         Command::Spec(command) => spec_cmd::run(&cli, command, output),
         Command::Gen(args) => gen_cmd::run(&cli, args, output),
         Command::Bench(command) => bench_cmd::run(&cli, command, output),
+        Command::Serve(args) => serve_cmd::run(&cli, args, output),
     };
     match result {
         Ok(exit) => exit,

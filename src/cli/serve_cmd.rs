@@ -1,0 +1,125 @@
+//! `conform serve`: run the embedded reference target, or list the deviations it can switch on.
+
+use std::net::{IpAddr, SocketAddr};
+use std::sync::Arc;
+
+use clap::Args;
+
+use super::{Cli, CliError, Output, Table, load_specs};
+use crate::credentials::{TEST_ACCESS_KEY_ID, TEST_SECRET_ACCESS_KEY};
+use crate::emulator::{self, EmulatorConfig, EmulatorError, fault_catalogue};
+use crate::exit::Exit;
+use crate::spec::Fixtures;
+
+const SERVE_HELP: &str = "\
+Examples:
+  conform serve                                   serve on 127.0.0.1:4566 until Ctrl-C
+  conform serve --port 0                          pick a free port (printed)
+  conform serve --fault skip-pattern --fault delete-missing-ok
+  conform serve --fixture account.AccountId=210987654321
+  conform serve --list-faults                     the deviations --fault accepts
+
+Point any AWS client at the printed endpoint with the printed credentials, e.g.
+  AWS_ACCESS_KEY_ID=AKIAIOSFODNN7EXAMPLE AWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY \\
+    aws account get-alternate-contact --alternate-contact-type BILLING --endpoint-url http://127.0.0.1:4566
+Both services share the port: requests go to the service named in their SigV4 credential scope.";
+
+/// `conform serve ...`
+#[derive(Debug, Args)]
+#[command(after_help = SERVE_HELP)]
+pub struct ServeArgs {
+    /// Port to listen on; 0 picks a free one.
+    #[arg(long, default_value_t = 4566)]
+    pub port: u16,
+    /// Address to listen on.
+    #[arg(long, default_value = "127.0.0.1")]
+    pub host: IpAddr,
+    /// Switch on a named deviation (repeatable); see --list-faults.
+    #[arg(long = "fault", value_name = "NAME")]
+    pub faults: Vec<String>,
+    /// Override a fixture that seeds the state (repeatable), e.g. account.AccountId=210987654321.
+    #[arg(long = "fixture", value_name = "KEY=VALUE", value_parser = Fixtures::parse_assignment)]
+    pub fixtures: Vec<(String, String)>,
+    /// Access key id the target accepts (default: the documented test key).
+    #[arg(long, value_name = "ID", default_value = TEST_ACCESS_KEY_ID)]
+    pub access_key_id: String,
+    /// Secret key the target accepts (default: the documented test secret).
+    #[arg(long, value_name = "SECRET", default_value = TEST_SECRET_ACCESS_KEY, hide_default_value = true)]
+    pub secret_access_key: String,
+    /// Print the deviations --fault accepts, one per line with a description, and exit.
+    #[arg(long)]
+    pub list_faults: bool,
+}
+
+pub(super) fn run(cli: &Cli, args: &ServeArgs, output: &mut Output<'_>) -> Result<Exit, CliError> {
+    if args.list_faults {
+        let mut table = Table::new(["FAULT", "WHAT THE TARGET THEN GETS WRONG"]);
+        for fault in fault_catalogue() {
+            table.row([fault.name.to_string(), fault.description.to_string()]);
+        }
+        write!(output.out, "{table}")?;
+        writeln!(output.out, "\n{} faults", fault_catalogue().len())?;
+        return Ok(Exit::Ok);
+    }
+    let specs = Arc::new(load_specs(cli)?);
+    let fixtures = Fixtures::resolve(&specs, &args.fixtures)
+        .map_err(|e| CliError::usage(format!("failed to resolve fixtures: {e}"), None))?;
+    let mut config = EmulatorConfig::new(fixtures);
+    config.faults = args.faults.clone();
+    config.access_key_id = args.access_key_id.clone();
+    config.secret_access_key = args.secret_access_key.clone();
+    let addr = SocketAddr::new(args.host, args.port);
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    runtime.block_on(async {
+        let handle = match emulator::start(specs, config, addr).await {
+            Ok(handle) => handle,
+            Err(EmulatorError::UnknownFault { name, known }) => {
+                return Err(CliError::usage(
+                    format!("failed to find fault `{name}`"),
+                    Some(format!(
+                        "known faults: {known} (see conform serve --list-faults)"
+                    )),
+                ));
+            }
+            Err(e @ EmulatorError::Bind { .. }) => {
+                return Err(CliError::usage(
+                    format!(
+                        "{e}: {}",
+                        std::error::Error::source(&e)
+                            .map(|s| s.to_string())
+                            .unwrap_or_default()
+                    ),
+                    Some("choose another --port, or --port 0 for a free one".to_string()),
+                ));
+            }
+            Err(e) => return Err(CliError::usage(e.to_string(), None)),
+        };
+        writeln!(output.out, "endpoint: {}", handle.endpoint())?;
+        writeln!(output.out, "access key id: {}", args.access_key_id)?;
+        if args.secret_access_key == TEST_SECRET_ACCESS_KEY {
+            writeln!(
+                output.out,
+                "secret access key: {TEST_SECRET_ACCESS_KEY}  (the documented test key pair)"
+            )?;
+        } else {
+            writeln!(
+                output.out,
+                "secret access key: (the one given with --secret-access-key)"
+            )?;
+        }
+        writeln!(
+            output.out,
+            "signing: account in us-east-1; workmail in us-east-1, us-west-2 or eu-west-1"
+        )?;
+        if !args.faults.is_empty() {
+            writeln!(output.out, "faults: {}", args.faults.join(", "))?;
+        }
+        output.out.flush()?;
+        writeln!(output.err, "serving until Ctrl-C")?;
+        let _ = tokio::signal::ctrl_c().await;
+        handle.shutdown().await;
+        Ok(Exit::Ok)
+    })
+}

@@ -1,0 +1,360 @@
+//! The embedded reference target (`conform serve`): an HTTP server that answers as AWS's documents say.
+//!
+//! One port serves every service of the spec set. A request is given to a service by the service name of its SigV4
+//! credential scope (`.../us-east-1/account/aws4_request`), as moto routes; an unsigned request (or one whose scope
+//! names no known service) goes to the awsJson service when it carries `X-Amz-Target`, else to the restJson1
+//! service owning its path, else to the awsJson service for `/`.
+//!
+//! Checks run in AWS's order: body size, Content-Type, body parse, target/route, authentication, validation,
+//! behaviour. Named deviations ("faults", see [`fault_catalogue`]) bend single steps for the harness's own tests.
+
+mod account;
+mod faults;
+mod sigv4;
+mod validation;
+mod wire;
+mod workmail;
+
+use std::hash::{BuildHasher, RandomState};
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::SystemTime;
+
+use axum::body::Body;
+use bytes::Bytes;
+use http::{Request, Response};
+
+use crate::credentials::{TEST_ACCESS_KEY_ID, TEST_SECRET_ACCESS_KEY};
+use crate::spec::{Fixtures, SpecSet};
+
+pub use account::{CALLER_ACCOUNT_ID, CALLER_PRIMARY_EMAIL, MEMBER_PRIMARY_EMAIL};
+pub use faults::{FaultInfo, fault_catalogue};
+pub use workmail::{ENTITY_NAME, OTHER_ENTITY_NAME, SEEDED_ENABLED_DATE};
+
+use faults::{Fault, FaultSet};
+use wire::{ApiError, Success};
+
+/// The default body size limit: 256 KiB, far above any request the specs allow.
+pub const DEFAULT_BODY_LIMIT: usize = 256 * 1024;
+
+/// How to build a target: deviations, fixtures, the accepted key pair and the body limit.
+#[derive(Debug, Clone)]
+pub struct EmulatorConfig {
+    /// Names from [`fault_catalogue`] to switch on.
+    pub faults: Vec<String>,
+    /// Seeds the state: `account.AccountId` is the one member account, `account.Otp` the one-time code,
+    /// `workmail.*` the organisation, its two users and its mail domain.
+    pub fixtures: Fixtures,
+    /// The access key id the target accepts.
+    pub access_key_id: String,
+    /// Its secret key.
+    pub secret_access_key: String,
+    /// Bodies larger than this many bytes are refused with 413 `RequestEntityTooLargeException`.
+    pub body_limit: usize,
+}
+
+impl EmulatorConfig {
+    /// No deviations, the documented test key pair, a body limit of [`DEFAULT_BODY_LIMIT`].
+    pub fn new(fixtures: Fixtures) -> Self {
+        EmulatorConfig {
+            faults: Vec::new(),
+            fixtures,
+            access_key_id: TEST_ACCESS_KEY_ID.to_string(),
+            secret_access_key: TEST_SECRET_ACCESS_KEY.to_string(),
+            body_limit: DEFAULT_BODY_LIMIT,
+        }
+    }
+}
+
+/// Why the target could not be built or started.
+#[derive(Debug, thiserror::Error)]
+pub enum EmulatorError {
+    /// A fault name that is not in the catalogue.
+    #[error("failed to find fault `{name}`; known faults: {known}")]
+    UnknownFault {
+        /// The name given.
+        name: String,
+        /// Every known name, comma-separated.
+        known: String,
+    },
+    /// The spec set has no service to serve.
+    #[error("failed to start the embedded target: the specs define no service")]
+    NoServices,
+    /// The address could not be bound.
+    #[error("failed to listen on {addr}")]
+    Bind {
+        /// The address asked for.
+        addr: SocketAddr,
+        /// Why.
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+/// Mutable state of all behaviour models, behind one lock.
+struct Models {
+    account: account::AccountModel,
+    workmail: workmail::WorkMailModel,
+}
+
+/// The request handler: specs, deviations, credentials and state. Usable without a socket.
+pub struct Emulator {
+    specs: Arc<SpecSet>,
+    faults: FaultSet,
+    access_key_id: String,
+    secret_access_key: String,
+    body_limit: usize,
+    models: Mutex<Models>,
+    requests: AtomicU64,
+    ids: RandomState,
+}
+
+impl Emulator {
+    /// Builds a handler; fails on an unknown fault name or an empty spec set.
+    pub fn new(specs: Arc<SpecSet>, config: EmulatorConfig) -> Result<Self, EmulatorError> {
+        if specs.services.is_empty() {
+            return Err(EmulatorError::NoServices);
+        }
+        let faults =
+            FaultSet::parse(&config.faults).map_err(|name| EmulatorError::UnknownFault {
+                name,
+                known: fault_catalogue()
+                    .iter()
+                    .map(|f| f.name)
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            })?;
+        let fixture =
+            |key: &str, default: &str| config.fixtures.get(key).unwrap_or(default).to_string();
+        let models = Models {
+            account: account::AccountModel::new(
+                &fixture("account.AccountId", "123456789012"),
+                &fixture("account.Otp", "123456"),
+            ),
+            workmail: workmail::WorkMailModel::new(
+                &fixture(
+                    "workmail.OrganizationId",
+                    "m-0123456789abcdef0123456789abcdef",
+                ),
+                &fixture("workmail.EntityId", "12345678-1234-1234-1234-123456789012"),
+                &fixture(
+                    "workmail.OtherEntityId",
+                    "87654321-4321-4321-4321-210987654321",
+                ),
+                &fixture("workmail.MailDomain", "example.com"),
+            ),
+        };
+        Ok(Emulator {
+            specs,
+            faults,
+            access_key_id: config.access_key_id,
+            secret_access_key: config.secret_access_key,
+            body_limit: config.body_limit,
+            models: Mutex::new(models),
+            requests: AtomicU64::new(0),
+            ids: RandomState::new(),
+        })
+    }
+
+    /// Answers one request, checking signatures against the system clock. Never panics, whatever the bytes.
+    pub fn handle(&self, request: Request<Bytes>) -> Response<Bytes> {
+        self.handle_at(request, SystemTime::now())
+    }
+
+    /// Answers one request as if the clock read `now`.
+    pub fn handle_at(&self, request: Request<Bytes>, now: SystemTime) -> Response<Bytes> {
+        let (parts, body) = request.into_parts();
+        self.respond(&parts, Some(&body), now)
+    }
+
+    /// Answers a request whose body is `None` when it was larger than the limit.
+    fn respond(
+        &self,
+        parts: &http::request::Parts,
+        body: Option<&Bytes>,
+        now: SystemTime,
+    ) -> Response<Bytes> {
+        let path = parts.uri.path();
+        let service = wire::choose_service(&self.specs, &parts.headers, path);
+        let request_id = self.request_id();
+        let request_id = (!self.faults.has(Fault::MissingRequestId)).then_some(request_id.as_str());
+        let result = match body {
+            Some(body) if body.len() <= self.body_limit => self.process(service, parts, body, now),
+            _ => Err(self.too_large()),
+        };
+        match result {
+            Ok((op, success)) => {
+                wire::encode_success(service, op, success, request_id, &self.faults)
+            }
+            Err(error) => wire::encode_error(service, &error, request_id, &self.faults),
+        }
+    }
+
+    fn too_large(&self) -> ApiError {
+        ApiError::framework(
+            413,
+            "RequestEntityTooLargeException",
+            format!(
+                "Request body exceeds the limit of {} bytes",
+                self.body_limit
+            ),
+        )
+    }
+
+    fn process<'s>(
+        &self,
+        service: &'s crate::spec::Service,
+        parts: &http::request::Parts,
+        body: &[u8],
+        now: SystemTime,
+    ) -> Result<(Option<&'s crate::spec::Operation>, Success), ApiError> {
+        if self.faults.has(Fault::NonAsciiCrash) && !body.is_ascii() {
+            return Err(ApiError::framework(
+                500,
+                "InternalFailure",
+                "The request processing has failed because of an unknown error, exception or failure.",
+            ));
+        }
+        let path_and_query = parts.uri.path_and_query().map_or("/", |p| p.as_str());
+        let authenticate = || {
+            let received = sigv4::Received {
+                method: parts.method.as_str(),
+                path_and_query,
+                headers: &parts.headers,
+                body,
+            };
+            let keys = sigv4::KeyPair {
+                access_key_id: &self.access_key_id,
+                secret_access_key: &self.secret_access_key,
+            };
+            sigv4::verify(&received, service, &keys, &self.faults, now).map_err(|e| {
+                ApiError::framework(wire::auth_status(service), e.error_type, e.message)
+            })
+        };
+        let auth_first = self.faults.has(Fault::AuthBeforeParse);
+        if auth_first {
+            authenticate()?;
+        }
+        wire::check_content_type(service, &parts.headers)?;
+        let input = wire::parse_body(body, &self.faults)?;
+        let op = wire::route(
+            service,
+            parts.method.as_str(),
+            parts.uri.path(),
+            &parts.headers,
+            &self.faults,
+        )?;
+        if !auth_first {
+            authenticate()?;
+        }
+        let Some(op) = op else {
+            return Ok((None, Success::Json(Default::default())));
+        };
+        validation::check(service, op, &input, &self.faults)?;
+        let mut models = self.models.lock().unwrap_or_else(|e| e.into_inner());
+        let outcome = match service.name.as_str() {
+            "account" => models.account.call(service, &op.name, &input, &self.faults),
+            "workmail" => models
+                .workmail
+                .call(service, &op.name, &input, &self.faults),
+            _ => None,
+        };
+        // An operation no behaviour model knows succeeds with an empty output.
+        let success = outcome.unwrap_or(Ok(Success::Json(Default::default())))?;
+        Ok((Some(op), success))
+    }
+
+    /// A fresh request id, shaped like a UUID v4.
+    fn request_id(&self) -> String {
+        let n = self.requests.fetch_add(1, Ordering::Relaxed);
+        let high = self.ids.hash_one((n, 0u8));
+        let low = self.ids.hash_one((n, 1u8));
+        format!(
+            "{:08x}-{:04x}-4{:03x}-{:04x}-{:012x}",
+            high >> 32,
+            (high >> 16) & 0xffff,
+            high & 0x0fff,
+            ((low >> 48) & 0x3fff) | 0x8000,
+            low & 0xffff_ffff_ffff
+        )
+    }
+}
+
+/// A running target; drop it or call [`EmulatorHandle::shutdown`] to stop it.
+pub struct EmulatorHandle {
+    addr: SocketAddr,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl EmulatorHandle {
+    /// The address it listens on.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// Its base URL, `http://127.0.0.1:PORT`.
+    pub fn endpoint(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// Stops accepting, lets requests in flight finish, and waits for the server to end.
+    pub async fn shutdown(mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        let _ = (&mut self.task).await;
+    }
+}
+
+impl Drop for EmulatorHandle {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+    }
+}
+
+/// Starts the target on `addr` (port 0 picks a free one) and returns once it accepts connections.
+pub async fn start(
+    specs: Arc<SpecSet>,
+    config: EmulatorConfig,
+    addr: SocketAddr,
+) -> Result<EmulatorHandle, EmulatorError> {
+    let emulator = Arc::new(Emulator::new(specs, config)?);
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .map_err(|source| EmulatorError::Bind { addr, source })?;
+    let addr = listener
+        .local_addr()
+        .map_err(|source| EmulatorError::Bind { addr, source })?;
+    let router = axum::Router::new()
+        .fallback(serve_request)
+        .with_state(emulator);
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let task = tokio::spawn(async move {
+        let _ = axum::serve(listener, router)
+            .with_graceful_shutdown(async {
+                let _ = stopped.await;
+            })
+            .await;
+    });
+    Ok(EmulatorHandle {
+        addr,
+        stop: Some(stop),
+        task,
+    })
+}
+
+async fn serve_request(
+    axum::extract::State(emulator): axum::extract::State<Arc<Emulator>>,
+    request: Request<Body>,
+) -> Response<Body> {
+    let (parts, body) = request.into_parts();
+    // A body over the limit (or one that fails to arrive) is never buffered whole.
+    let body = axum::body::to_bytes(body, emulator.body_limit).await.ok();
+    emulator
+        .respond(&parts, body.as_ref(), SystemTime::now())
+        .map(Body::from)
+}

@@ -1,0 +1,493 @@
+//! SigV4 verification: parse the Authorization header, re-sign the received bytes with aws-sigv4, compare.
+
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use aws_credential_types::Credentials;
+use aws_sigv4::http_request::{SignableBody, SignableRequest, SigningSettings, sign};
+use aws_sigv4::sign::v4;
+use aws_smithy_runtime_api::client::identity::Identity;
+use http::HeaderMap;
+
+use super::faults::{Fault, FaultSet};
+use crate::spec::{RegionRule, Service};
+
+/// How far X-Amz-Date may be from the clock, as AWS allows.
+const MAX_SKEW: Duration = Duration::from_secs(15 * 60);
+
+/// Why authentication failed: the bare error type and AWS's message. The status depends on the protocol.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct AuthError {
+    pub(crate) error_type: &'static str,
+    pub(crate) message: String,
+}
+
+fn fail(error_type: &'static str, message: impl Into<String>) -> AuthError {
+    AuthError {
+        error_type,
+        message: message.into(),
+    }
+}
+
+/// The parts of an `AWS4-HMAC-SHA256` Authorization header.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct ParsedAuthorization {
+    pub(crate) access_key_id: String,
+    pub(crate) date: String,
+    pub(crate) region: String,
+    pub(crate) service: String,
+    pub(crate) signed_headers: Vec<String>,
+    pub(crate) signature: String,
+}
+
+/// Parses an Authorization header; the error is the IncompleteSignatureException message.
+pub(crate) fn parse_authorization(value: &str) -> Result<ParsedAuthorization, String> {
+    let rest = value
+        .strip_prefix("AWS4-HMAC-SHA256")
+        .filter(|rest| rest.starts_with(' '))
+        .ok_or_else(|| {
+            "Authorization header requires the AWS4-HMAC-SHA256 algorithm followed by 'Credential', 'SignedHeaders' and 'Signature' parameters.".to_string()
+        })?;
+    let (mut credential, mut signed_headers, mut signature) = (None, None, None);
+    for part in rest.split(',') {
+        let Some((key, value)) = part.trim().split_once('=') else {
+            continue;
+        };
+        match key.trim() {
+            "Credential" => credential = Some(value.trim()),
+            "SignedHeaders" => signed_headers = Some(value.trim()),
+            "Signature" => signature = Some(value.trim()),
+            _ => {}
+        }
+    }
+    let mut missing = Vec::new();
+    for (name, found) in [
+        ("Credential", credential),
+        ("Signature", signature),
+        ("SignedHeaders", signed_headers),
+    ] {
+        if found.is_none_or(str::is_empty) {
+            missing.push(format!("Authorization header requires '{name}' parameter."));
+        }
+    }
+    if !missing.is_empty() {
+        return Err(missing.join(" "));
+    }
+    let (credential, signed_headers, signature) = (
+        credential.unwrap_or_default(),
+        signed_headers.unwrap_or_default(),
+        signature.unwrap_or_default(),
+    );
+    let scope: Vec<&str> = credential.split('/').collect();
+    let [access_key_id, date, region, service, terminator] = scope[..] else {
+        return Err(format!(
+            "Credential must have exactly 5 slash-delimited elements, e.g. keyid/date/region/service/term, got '{credential}'"
+        ));
+    };
+    if terminator != "aws4_request" || access_key_id.is_empty() {
+        return Err(format!(
+            "Credential should be scoped with a valid terminator: 'aws4_request', not '{terminator}'."
+        ));
+    }
+    Ok(ParsedAuthorization {
+        access_key_id: access_key_id.to_string(),
+        date: date.to_string(),
+        region: region.to_string(),
+        service: service.to_string(),
+        signed_headers: signed_headers
+            .split(';')
+            .map(|h| h.trim().to_ascii_lowercase())
+            .collect(),
+        signature: signature.to_string(),
+    })
+}
+
+/// The service named by the credential scope of a request's Authorization header, if it has one.
+pub(crate) fn scope_service(headers: &HeaderMap) -> Option<String> {
+    let value = headers.get(http::header::AUTHORIZATION)?.to_str().ok()?;
+    let credential = value.split("Credential=").nth(1)?;
+    let credential = credential.split([',', ' ']).next()?;
+    credential.split('/').nth(3).map(str::to_string)
+}
+
+/// What verification needs of a received request.
+pub(crate) struct Received<'a> {
+    pub(crate) method: &'a str,
+    pub(crate) path_and_query: &'a str,
+    pub(crate) headers: &'a HeaderMap,
+    pub(crate) body: &'a [u8],
+}
+
+/// The key pair the target accepts.
+pub(crate) struct KeyPair<'a> {
+    pub(crate) access_key_id: &'a str,
+    pub(crate) secret_access_key: &'a str,
+}
+
+/// Verifies a request's SigV4 signature as AWS does, in this order: present, well-formed, known access key,
+/// scope (service, region, date), clock skew, signature.
+pub(crate) fn verify(
+    request: &Received<'_>,
+    service: &Service,
+    keys: &KeyPair<'_>,
+    faults: &FaultSet,
+    now: SystemTime,
+) -> Result<(), AuthError> {
+    let Some(header) = request.headers.get(http::header::AUTHORIZATION) else {
+        if faults.has(Fault::UnsignedAccepted) {
+            return Ok(());
+        }
+        return Err(fail(
+            "MissingAuthenticationTokenException",
+            if service.protocol.is_aws_json() {
+                "Request is missing Authentication Token"
+            } else {
+                "Missing Authentication Token"
+            },
+        ));
+    };
+    let header = header.to_str().map_err(|_| {
+        fail(
+            "IncompleteSignatureException",
+            "Authorization header is not valid ASCII.",
+        )
+    })?;
+    let auth = parse_authorization(header).map_err(|m| fail("IncompleteSignatureException", m))?;
+    let amz_date = request
+        .headers
+        .get("x-amz-date")
+        .and_then(|v| v.to_str().ok())
+        .ok_or_else(|| {
+            fail(
+                "IncompleteSignatureException",
+                "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header.",
+            )
+        })?;
+    let signed_at = parse_amz_date(amz_date).ok_or_else(|| {
+        fail(
+            "IncompleteSignatureException",
+            format!("X-Amz-Date '{amz_date}' is not an ISO-8601 basic date-time such as 20150830T123600Z."),
+        )
+    })?;
+    if auth.access_key_id != keys.access_key_id {
+        if faults.has(Fault::UnknownAccessKeyAccepted) {
+            return Ok(());
+        }
+        return Err(fail(
+            "UnrecognizedClientException",
+            "The security token included in the request is invalid.",
+        ));
+    }
+    let check_signature = !faults.has(Fault::BadSignatureAccepted);
+    if check_signature {
+        check_scope(&auth, service, amz_date)?;
+    }
+    if !faults.has(Fault::ExpiredSignatureAccepted) {
+        check_skew(signed_at, now)?;
+    }
+    if !check_signature {
+        return Ok(());
+    }
+    let expected = compute_signature(request, &auth, keys, signed_at);
+    if expected.is_some_and(|expected| constant_time_eq(&expected, &auth.signature)) {
+        Ok(())
+    } else {
+        Err(fail(
+            if faults.has(Fault::SignatureErrorXmlCode) {
+                "SignatureDoesNotMatch"
+            } else {
+                "InvalidSignatureException"
+            },
+            "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.",
+        ))
+    }
+}
+
+fn check_scope(
+    auth: &ParsedAuthorization,
+    service: &Service,
+    amz_date: &str,
+) -> Result<(), AuthError> {
+    if auth.service != service.signing_name {
+        return Err(fail(
+            "InvalidSignatureException",
+            format!(
+                "Credential should be scoped to correct service: '{}'. ",
+                service.signing_name
+            ),
+        ));
+    }
+    let region_ok = match &service.region {
+        RegionRule::Fixed(region) => &auth.region == region,
+        RegionRule::Chosen { allowed, .. } => {
+            allowed.is_empty() || allowed.iter().any(|r| r == &auth.region)
+        }
+    };
+    if !region_ok {
+        return Err(fail(
+            "InvalidSignatureException",
+            format!(
+                "Credential should be scoped to a valid region, not '{}'. ",
+                auth.region
+            ),
+        ));
+    }
+    let day = amz_date.get(..8).unwrap_or(amz_date);
+    if auth.date != day {
+        return Err(fail(
+            "InvalidSignatureException",
+            format!(
+                "Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '{}' != '{day}', from '{amz_date}'.",
+                auth.date
+            ),
+        ));
+    }
+    Ok(())
+}
+
+fn check_skew(signed_at: SystemTime, now: SystemTime) -> Result<(), AuthError> {
+    let now = truncate(now);
+    if signed_at + MAX_SKEW < now {
+        return Err(fail(
+            "InvalidSignatureException",
+            format!(
+                "Signature expired: {} is now earlier than {} ({} - 15 min.)",
+                format_amz_date(signed_at),
+                format_amz_date(now - MAX_SKEW),
+                format_amz_date(now)
+            ),
+        ));
+    }
+    if signed_at > now + MAX_SKEW {
+        return Err(fail(
+            "InvalidSignatureException",
+            format!(
+                "Signature not yet current: {} is still later than {} ({} + 15 min.)",
+                format_amz_date(signed_at),
+                format_amz_date(now + MAX_SKEW),
+                format_amz_date(now)
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// Re-signs the received request with the signed headers, date and scope it claims; `None` when it cannot be signed.
+fn compute_signature(
+    request: &Received<'_>,
+    auth: &ParsedAuthorization,
+    keys: &KeyPair<'_>,
+    signed_at: SystemTime,
+) -> Option<String> {
+    let host = request
+        .headers
+        .get(http::header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or("localhost");
+    let uri = format!("http://{host}{}", request.path_and_query);
+    let mut headers: Vec<(&str, &str)> = Vec::new();
+    for name in &auth.signed_headers {
+        if name == "x-amz-date" {
+            continue; // the signer writes it from the time given
+        }
+        for value in request.headers.get_all(name.as_str()) {
+            headers.push((name.as_str(), value.to_str().ok()?));
+        }
+    }
+    let identity: Identity = Credentials::new(
+        keys.access_key_id,
+        keys.secret_access_key,
+        None,
+        None,
+        "conform-emulator",
+    )
+    .into();
+    let mut settings = SigningSettings::default();
+    // Sign exactly what the client says it signed, user-agent included.
+    settings.excluded_headers = None;
+    let params = v4::SigningParams::builder()
+        .identity(&identity)
+        .region(&auth.region)
+        .name(&auth.service)
+        .time(signed_at)
+        .settings(settings)
+        .build()
+        .ok()?
+        .into();
+    // aws-sigv4 has `expect`s for inputs a client would never produce; a request we cannot re-sign is a mismatch,
+    // never a crash of the target.
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        let signable = SignableRequest::new(
+            request.method,
+            uri.as_str(),
+            headers.iter().copied(),
+            SignableBody::Bytes(request.body),
+        )
+        .ok()?;
+        sign(signable, &params)
+            .ok()
+            .map(|out| out.signature().to_string())
+    }))
+    .ok()
+    .flatten()
+}
+
+fn constant_time_eq(a: &str, b: &str) -> bool {
+    a.len() == b.len()
+        && a.bytes()
+            .zip(b.bytes())
+            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+            == 0
+}
+
+fn truncate(time: SystemTime) -> SystemTime {
+    let secs = time
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0);
+    UNIX_EPOCH + Duration::from_secs(secs)
+}
+
+/// Parses `20150830T123600Z`.
+pub(crate) fn parse_amz_date(text: &str) -> Option<SystemTime> {
+    let b = text.as_bytes();
+    if b.len() != 16 || b[8] != b'T' || b[15] != b'Z' {
+        return None;
+    }
+    let digits = |range: std::ops::Range<usize>| -> Option<i64> {
+        let s = text.get(range)?;
+        s.bytes()
+            .all(|c| c.is_ascii_digit())
+            .then(|| s.parse().ok())?
+    };
+    let (year, month, day) = (digits(0..4)?, digits(4..6)?, digits(6..8)?);
+    let (hour, minute, second) = (digits(9..11)?, digits(11..13)?, digits(13..15)?);
+    if !(1..=12).contains(&month)
+        || !(1..=31).contains(&day)
+        || hour > 23
+        || minute > 59
+        || second > 59
+        || year < 1970
+    {
+        return None;
+    }
+    let days = days_from_civil(year, month, day);
+    let secs = days * 86_400 + hour * 3600 + minute * 60 + second;
+    Some(UNIX_EPOCH + Duration::from_secs(u64::try_from(secs).ok()?))
+}
+
+/// Formats a time as `20150830T123600Z`.
+pub(crate) fn format_amz_date(time: SystemTime) -> String {
+    let secs = time
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0);
+    let (days, rest) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
+    let (y, m, d) = civil_from_days(days);
+    format!(
+        "{y:04}{m:02}{d:02}T{:02}{:02}{:02}Z",
+        rest / 3600,
+        rest % 3600 / 60,
+        rest % 60
+    )
+}
+
+/// Formats epoch seconds as ISO-8601 (`2015-08-30T12:36:00Z`).
+pub(crate) fn format_iso8601(secs: i64) -> String {
+    let (days, rest) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
+    let (y, m, d) = civil_from_days(days);
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
+        rest / 3600,
+        rest % 3600 / 60,
+        rest % 60
+    )
+}
+
+// Howard Hinnant's civil calendar algorithms.
+fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (m + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+fn civil_from_days(z: i64) -> (i64, i64, i64) {
+    let z = z + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    (
+        if m <= 2 {
+            yoe + era * 400 + 1
+        } else {
+            yoe + era * 400
+        },
+        m,
+        d,
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_round_trip() {
+        for text in [
+            "20150830T123600Z",
+            "20000229T000000Z",
+            "19700101T000000Z",
+            "20991231T235959Z",
+        ] {
+            assert_eq!(format_amz_date(parse_amz_date(text).unwrap()), text);
+        }
+        assert_eq!(
+            parse_amz_date("20150830T123600Z")
+                .unwrap()
+                .duration_since(UNIX_EPOCH)
+                .unwrap()
+                .as_secs(),
+            1_440_938_160
+        );
+        for bad in [
+            "",
+            "2015-08-30T12:36:00Z",
+            "20151330T123600Z",
+            "2015083OT123600Z",
+            "20150830T123600",
+        ] {
+            assert!(parse_amz_date(bad).is_none(), "{bad}");
+        }
+        assert_eq!(format_iso8601(1_440_938_160), "2015-08-30T12:36:00Z");
+    }
+
+    #[test]
+    fn authorization_header_parses_and_says_what_is_missing() {
+        let a = parse_authorization(
+            "AWS4-HMAC-SHA256 Credential=AKID/20150830/us-east-1/account/aws4_request, SignedHeaders=host;x-amz-date, Signature=abc",
+        )
+        .unwrap();
+        assert_eq!(a.service, "account");
+        assert_eq!(a.signed_headers, ["host", "x-amz-date"]);
+        let e = parse_authorization(
+            "AWS4-HMAC-SHA256 Credential=AKID/20150830/us-east-1/account/aws4_request",
+        )
+        .unwrap_err();
+        assert!(
+            e.contains("'Signature'") && e.contains("'SignedHeaders'"),
+            "{e}"
+        );
+        assert!(parse_authorization("Basic abc").is_err());
+        assert!(
+            parse_authorization("AWS4-HMAC-SHA256 Credential=a/b, SignedHeaders=host, Signature=x")
+                .is_err()
+        );
+    }
+}
