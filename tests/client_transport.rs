@@ -218,12 +218,12 @@ async fn truncated_body_is_reset() {
 
 #[tokio::test]
 async fn reset_before_reading_is_reset() {
-    // Accept and drop at once, without reading: the kernel answers the request with a RST.
+    // Accept and close without reading: closing a socket with unread data makes the kernel send a RST.
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let endpoint = format!("http://{}", listener.local_addr().unwrap());
     tokio::spawn(async move {
         while let Ok((stream, _)) = listener.accept().await {
-            let _ = stream.set_linger(Some(Duration::ZERO));
+            tokio::time::sleep(Duration::from_millis(50)).await;
             drop(stream);
         }
     });

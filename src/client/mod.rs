@@ -339,6 +339,21 @@ impl Client {
             headers.push(("host".to_string(), host));
         }
         headers.extend(case.request.headers.iter().cloned());
+        // Reject what HTTP cannot carry before signing, naming the header (the signer's error would not).
+        for (name, value) in &headers {
+            if reqwest::header::HeaderName::from_bytes(name.as_bytes()).is_err() {
+                return Err(TransportError::Other {
+                    endpoint: inner.endpoint.clone(),
+                    detail: format!("failed to build request: invalid header name `{name}`"),
+                });
+            }
+            if reqwest::header::HeaderValue::from_str(value).is_err() {
+                return Err(TransportError::Other {
+                    endpoint: inner.endpoint.clone(),
+                    detail: format!("failed to build request: invalid value for header `{name}`"),
+                });
+            }
+        }
         let region = service.region.resolve(inner.region.as_deref()).to_string();
 
         let started = Instant::now();
