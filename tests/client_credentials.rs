@@ -35,6 +35,7 @@ async fn credential_chain_and_fallbacks() {
         std::env::set_var("HOME", dir.path());
         std::env::set_var("AWS_CONFIG_FILE", &config_file);
         std::env::set_var("AWS_SHARED_CREDENTIALS_FILE", &credentials_file);
+        // Off: on an EC2 machine instance metadata would rightly find credentials and change the outcome.
         std::env::set_var("AWS_EC2_METADATA_DISABLED", "true");
     }
 

@@ -140,9 +140,9 @@ pub async fn resolve_credentials(
             Err(_elapsed) => continue,
             Ok(Ok(credentials)) => return Ok((credentials, CredentialSource::Configured(name))),
             Ok(Err(CredentialsError::CredentialsNotLoaded(_))) => continue,
-            Ok(Err(CredentialsError::ProviderTimedOut(_))) if name == "instance metadata" => {
-                continue;
-            }
+            // Instance metadata is the chain's last guess, tried on every machine: off EC2 whatever answers
+            // (nothing, a timeout, a proxy's 403) means "not here", not a configuration error.
+            Ok(Err(_)) if name == "instance metadata" => continue,
             Ok(Err(e))
                 if matches!(e, CredentialsError::InvalidConfiguration(_))
                     && name.starts_with("profile ")
