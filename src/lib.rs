@@ -3,6 +3,7 @@
 
 pub mod case;
 pub mod cli;
+pub mod client;
 pub mod credentials;
 pub mod emulator;
 pub mod exit;

@@ -1,0 +1,453 @@
+//! SigV4 signing of wire requests, including the deliberately broken signatures of authentication cases.
+
+use std::time::{Duration, SystemTime};
+
+use aws_credential_types::Credentials;
+use aws_sigv4::http_request::{SignableBody, SignableRequest, SigningSettings, sign};
+use aws_sigv4::sign::v4::SigningParams;
+use aws_smithy_runtime_api::client::identity::Identity;
+
+use crate::case::Signing;
+use crate::credentials::UNKNOWN_ACCESS_KEY_ID;
+
+/// How far in the past an `Expired` case is dated: outside AWS's 15-minute window, with margin.
+pub const EXPIRED_BY: Duration = Duration::from_secs(20 * 60);
+
+/// The secret paired with [`UNKNOWN_ACCESS_KEY_ID`]; it matters only that no target knows the key.
+const UNKNOWN_SECRET_ACCESS_KEY: &str = "conformUnknownSecretKey0000000000000000000";
+
+/// Everything needed to sign one request.
+#[derive(Debug, Clone, Copy)]
+pub struct SignInput<'a> {
+    /// The full URL as sent (scheme, authority, path and query).
+    pub url: &'a str,
+    /// HTTP method.
+    pub method: &'a str,
+    /// The headers that go out, `host` included; all of them are signed.
+    pub headers: &'a [(String, String)],
+    /// The body bytes, exactly as sent.
+    pub body: &'a [u8],
+    /// SigV4 signing name (`account`, `workmail`).
+    pub signing_name: &'a str,
+    /// Region to sign for.
+    pub region: &'a str,
+    /// The signing time (now, except in tests).
+    pub time: SystemTime,
+}
+
+/// The headers to add to a request for the given signing mode, in sending order.
+///
+/// `Valid` signs with `credentials`; `Unsigned` adds nothing; `BadSignature` signs and then changes every hex
+/// digit of the signature (the header keeps its shape); `UnknownAccessKey` signs with an access key no target
+/// knows; `Expired` signs with a time [`EXPIRED_BY`] in the past.
+pub fn signing_headers(
+    input: &SignInput<'_>,
+    credentials: &Credentials,
+    mode: Signing,
+) -> Result<Vec<(String, String)>, String> {
+    match mode {
+        Signing::Unsigned => Ok(Vec::new()),
+        Signing::Valid => sigv4_headers(input, credentials),
+        Signing::Expired => {
+            let past = SignInput {
+                time: input.time - EXPIRED_BY,
+                ..*input
+            };
+            sigv4_headers(&past, credentials)
+        }
+        Signing::UnknownAccessKey => {
+            let unknown = Credentials::new(
+                UNKNOWN_ACCESS_KEY_ID,
+                UNKNOWN_SECRET_ACCESS_KEY,
+                None,
+                None,
+                "conform",
+            );
+            sigv4_headers(input, &unknown)
+        }
+        Signing::BadSignature => {
+            let mut headers = sigv4_headers(input, credentials)?;
+            for (name, value) in &mut headers {
+                if name == "authorization" {
+                    *value = corrupt_signature(value);
+                }
+            }
+            Ok(headers)
+        }
+    }
+}
+
+/// SigV4 headers (`x-amz-date`, `x-amz-security-token` when the credentials carry one, `authorization`).
+fn sigv4_headers(
+    input: &SignInput<'_>,
+    credentials: &Credentials,
+) -> Result<Vec<(String, String)>, String> {
+    let identity: Identity = credentials.clone().into();
+    let params = SigningParams::builder()
+        .identity(&identity)
+        .region(input.region)
+        .name(input.signing_name)
+        .time(input.time)
+        .settings(SigningSettings::default())
+        .build()
+        .map_err(|e| format!("failed to build signing parameters: {e}"))?
+        .into();
+    let signable = SignableRequest::new(
+        input.method,
+        input.url,
+        input.headers.iter().map(|(n, v)| (n.as_str(), v.as_str())),
+        SignableBody::Bytes(input.body),
+    )
+    .map_err(|e| format!("failed to sign request: {e}"))?;
+    let (instructions, _signature) = sign(signable, &params)
+        .map_err(|e| format!("failed to sign request: {e}"))?
+        .into_parts();
+    let (headers, _params) = instructions.into_parts();
+    let mut out: Vec<(String, String)> = headers
+        .into_iter()
+        .map(|h| (h.name().to_ascii_lowercase(), h.value().to_string()))
+        .collect();
+    // Authorization last, as SDKs send it; the others keep the signer's order.
+    out.sort_by_key(|(n, _)| n == "authorization");
+    Ok(out)
+}
+
+/// Replace each hex digit of the `Signature=` part by the next one: same length, same alphabet, surely wrong.
+fn corrupt_signature(authorization: &str) -> String {
+    match authorization.find("Signature=") {
+        Some(at) => {
+            let (head, sig) = authorization.split_at(at + "Signature=".len());
+            let changed: String = sig
+                .chars()
+                .map(|c| match c.to_digit(16) {
+                    Some(d) => std::char::from_digit((d + 1) % 16, 16).unwrap_or(c),
+                    None => c,
+                })
+                .collect();
+            format!("{head}{changed}")
+        }
+        None => authorization.to_string(),
+    }
+}
+
+/// The `Host` header value for a URL: host, plus the port when it is not the scheme's default (as HTTP sends it).
+pub fn host_header(url: &reqwest::Url) -> Option<String> {
+    let host = url.host_str()?;
+    Some(match url.port() {
+        Some(port) => format!("{host}:{port}"),
+        None => host.to_string(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sha2::{Digest, Sha256};
+
+    type HmacKey = Vec<u8>;
+
+    fn hmac(key: &[u8], data: &[u8]) -> HmacKey {
+        // HMAC-SHA256 by its definition (RFC 2104), independent of aws-sigv4.
+        let mut k = if key.len() > 64 {
+            Sha256::digest(key).to_vec()
+        } else {
+            key.to_vec()
+        };
+        k.resize(64, 0);
+        let ipad: Vec<u8> = k.iter().map(|b| b ^ 0x36).collect();
+        let opad: Vec<u8> = k.iter().map(|b| b ^ 0x5c).collect();
+        let inner = Sha256::new()
+            .chain_update(&ipad)
+            .chain_update(data)
+            .finalize();
+        Sha256::new()
+            .chain_update(&opad)
+            .chain_update(inner)
+            .finalize()
+            .to_vec()
+    }
+
+    fn hex(bytes: &[u8]) -> String {
+        bytes.iter().map(|b| format!("{b:02x}")).collect()
+    }
+
+    /// Recompute from scratch the SigV4 signature of a POST to `/` for eu-west-1/workmail, as AWS would to verify
+    /// it: `headers` are all the signed headers, `x-amz-date` included. Returns the signature and signed headers.
+    fn expected_signature(
+        secret: &str,
+        headers: &[(String, String)],
+        body: &[u8],
+        amz_date: &str,
+    ) -> (String, String) {
+        let (method, path, region, service) = ("POST", "/", "eu-west-1", "workmail");
+        let mut canon: Vec<(String, String)> = headers
+            .iter()
+            .map(|(n, v)| (n.to_ascii_lowercase(), v.trim().to_string()))
+            .collect();
+        canon.sort();
+        let signed_headers = canon
+            .iter()
+            .map(|(n, _)| n.as_str())
+            .collect::<Vec<_>>()
+            .join(";");
+        let canonical_headers: String = canon.iter().map(|(n, v)| format!("{n}:{v}\n")).collect();
+        let canonical_request = format!(
+            "{method}\n{path}\n\n{canonical_headers}\n{signed_headers}\n{}",
+            hex(&Sha256::digest(body))
+        );
+        let date = &amz_date[..8];
+        let scope = format!("{date}/{region}/{service}/aws4_request");
+        let string_to_sign = format!(
+            "AWS4-HMAC-SHA256\n{amz_date}\n{scope}\n{}",
+            hex(&Sha256::digest(canonical_request.as_bytes()))
+        );
+        let k_date = hmac(format!("AWS4{secret}").as_bytes(), date.as_bytes());
+        let k_region = hmac(&k_date, region.as_bytes());
+        let k_service = hmac(&k_region, service.as_bytes());
+        let k_signing = hmac(&k_service, b"aws4_request");
+        (
+            hex(&hmac(&k_signing, string_to_sign.as_bytes())),
+            signed_headers,
+        )
+    }
+
+    fn header<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str> {
+        headers
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    fn fixture() -> (Vec<(String, String)>, Vec<u8>, SystemTime) {
+        let headers = vec![
+            ("host".to_string(), "127.0.0.1:5000".to_string()),
+            (
+                "content-type".to_string(),
+                "application/x-amz-json-1.1".to_string(),
+            ),
+            (
+                "x-amz-target".to_string(),
+                "WorkMailService.ListUsers".to_string(),
+            ),
+        ];
+        // A malformed body: signing must cover it byte for byte all the same.
+        let body = br#"{"OrganizationId": "m-0123"#.to_vec();
+        // 2024-05-01T12:34:56Z
+        let time = SystemTime::UNIX_EPOCH + Duration::from_secs(1_714_566_896);
+        (headers, body, time)
+    }
+
+    fn input<'a>(
+        headers: &'a [(String, String)],
+        body: &'a [u8],
+        time: SystemTime,
+    ) -> SignInput<'a> {
+        SignInput {
+            url: "http://127.0.0.1:5000/",
+            method: "POST",
+            headers,
+            body,
+            signing_name: "workmail",
+            region: "eu-west-1",
+            time,
+        }
+    }
+
+    fn credentials() -> Credentials {
+        Credentials::new(
+            crate::credentials::TEST_ACCESS_KEY_ID,
+            crate::credentials::TEST_SECRET_ACCESS_KEY,
+            None,
+            None,
+            "conform",
+        )
+    }
+
+    fn parse_authorization(value: &str) -> (String, String, String) {
+        let rest = value
+            .strip_prefix("AWS4-HMAC-SHA256 ")
+            .expect("algorithm prefix");
+        let mut credential = String::new();
+        let mut signed = String::new();
+        let mut signature = String::new();
+        for part in rest.split(", ") {
+            let (k, v) = part.split_once('=').expect("key=value");
+            match k {
+                "Credential" => credential = v.to_string(),
+                "SignedHeaders" => signed = v.to_string(),
+                "Signature" => signature = v.to_string(),
+                other => panic!("unexpected part {other}"),
+            }
+        }
+        (credential, signed, signature)
+    }
+
+    #[test]
+    fn valid_signature_matches_an_independent_computation() {
+        let (headers, body, time) = fixture();
+        let added = signing_headers(
+            &input(&headers, &body, time),
+            &credentials(),
+            Signing::Valid,
+        )
+        .expect("signs");
+        let amz_date = header(&added, "x-amz-date").expect("x-amz-date");
+        assert_eq!(amz_date, "20240501T123456Z");
+        let (credential, signed, signature) =
+            parse_authorization(header(&added, "authorization").expect("authorization"));
+        assert_eq!(
+            credential,
+            format!(
+                "{}/20240501/eu-west-1/workmail/aws4_request",
+                crate::credentials::TEST_ACCESS_KEY_ID
+            )
+        );
+        let mut all = headers.clone();
+        all.push(("x-amz-date".into(), amz_date.into()));
+        let (want, want_signed) = expected_signature(
+            crate::credentials::TEST_SECRET_ACCESS_KEY,
+            &all,
+            &body,
+            amz_date,
+        );
+        assert_eq!(signed, want_signed);
+        assert_eq!(signature, want);
+    }
+
+    #[test]
+    fn a_different_body_byte_changes_the_signature() {
+        let (headers, body, time) = fixture();
+        let a = signing_headers(
+            &input(&headers, &body, time),
+            &credentials(),
+            Signing::Valid,
+        )
+        .unwrap();
+        let mut other = body.clone();
+        other.push(b'}');
+        let b = signing_headers(
+            &input(&headers, &other, time),
+            &credentials(),
+            Signing::Valid,
+        )
+        .unwrap();
+        assert_ne!(header(&a, "authorization"), header(&b, "authorization"));
+    }
+
+    #[test]
+    fn unsigned_adds_no_header() {
+        let (headers, body, time) = fixture();
+        let added = signing_headers(
+            &input(&headers, &body, time),
+            &credentials(),
+            Signing::Unsigned,
+        )
+        .unwrap();
+        assert!(added.is_empty(), "{added:?}");
+    }
+
+    #[test]
+    fn bad_signature_keeps_the_shape_and_changes_every_digit() {
+        let (headers, body, time) = fixture();
+        let good = signing_headers(
+            &input(&headers, &body, time),
+            &credentials(),
+            Signing::Valid,
+        )
+        .unwrap();
+        let bad = signing_headers(
+            &input(&headers, &body, time),
+            &credentials(),
+            Signing::BadSignature,
+        )
+        .unwrap();
+        let (gc, gs, gsig) = parse_authorization(header(&good, "authorization").unwrap());
+        let (bc, bs, bsig) = parse_authorization(header(&bad, "authorization").unwrap());
+        assert_eq!((gc, gs), (bc, bs));
+        assert_eq!(gsig.len(), 64);
+        assert_eq!(bsig.len(), 64);
+        assert!(
+            bsig.chars()
+                .all(|c| c.is_ascii_hexdigit() && !c.is_ascii_uppercase())
+        );
+        assert!(gsig.chars().zip(bsig.chars()).all(|(g, b)| g != b));
+        assert_eq!(header(&good, "x-amz-date"), header(&bad, "x-amz-date"));
+    }
+
+    #[test]
+    fn unknown_access_key_signs_with_the_unknown_key() {
+        let (headers, body, time) = fixture();
+        let added = signing_headers(
+            &input(&headers, &body, time),
+            &credentials(),
+            Signing::UnknownAccessKey,
+        )
+        .unwrap();
+        let (credential, _, signature) =
+            parse_authorization(header(&added, "authorization").unwrap());
+        assert!(
+            credential.starts_with(&format!("{UNKNOWN_ACCESS_KEY_ID}/")),
+            "{credential}"
+        );
+        let mut all = headers.clone();
+        all.push(("x-amz-date".into(), "20240501T123456Z".into()));
+        let (want, _) =
+            expected_signature(UNKNOWN_SECRET_ACCESS_KEY, &all, &body, "20240501T123456Z");
+        assert_eq!(signature, want, "correctly signed, only the key is unknown");
+    }
+
+    #[test]
+    fn expired_is_dated_twenty_minutes_back_and_correctly_signed() {
+        let (headers, body, time) = fixture();
+        let added = signing_headers(
+            &input(&headers, &body, time),
+            &credentials(),
+            Signing::Expired,
+        )
+        .unwrap();
+        assert_eq!(header(&added, "x-amz-date"), Some("20240501T121456Z"));
+        let (_, _, signature) = parse_authorization(header(&added, "authorization").unwrap());
+        let mut all = headers.clone();
+        all.push(("x-amz-date".into(), "20240501T121456Z".into()));
+        let (want, _) = expected_signature(
+            crate::credentials::TEST_SECRET_ACCESS_KEY,
+            &all,
+            &body,
+            "20240501T121456Z",
+        );
+        assert_eq!(signature, want);
+    }
+
+    #[test]
+    fn session_token_is_sent_and_signed() {
+        let (headers, body, time) = fixture();
+        let creds = Credentials::new(
+            "AKIDSESSION",
+            "secret",
+            Some("token-value".into()),
+            None,
+            "conform",
+        );
+        let added = signing_headers(&input(&headers, &body, time), &creds, Signing::Valid).unwrap();
+        assert_eq!(header(&added, "x-amz-security-token"), Some("token-value"));
+        let (_, signed, _) = parse_authorization(header(&added, "authorization").unwrap());
+        assert!(signed.contains("x-amz-security-token"), "{signed}");
+    }
+
+    #[test]
+    fn host_header_omits_default_ports() {
+        let url = |s: &str| reqwest::Url::parse(s).unwrap();
+        assert_eq!(
+            host_header(&url("http://127.0.0.1:5000/x")).unwrap(),
+            "127.0.0.1:5000"
+        );
+        assert_eq!(
+            host_header(&url("https://account.us-east-1.amazonaws.com:443/")).unwrap(),
+            "account.us-east-1.amazonaws.com"
+        );
+        assert_eq!(
+            host_header(&url("http://[::1]:8080/")).unwrap(),
+            "[::1]:8080"
+        );
+    }
+}
