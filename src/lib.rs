@@ -2,7 +2,9 @@
 #![warn(missing_docs)]
 
 pub mod case;
+pub mod check;
 pub mod cli;
 pub mod credentials;
 pub mod exit;
+pub mod report;
 pub mod spec;

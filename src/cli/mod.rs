@@ -1,5 +1,6 @@
 //! The command line: clap definitions, dispatch to the library, error rendering and exit codes.
 
+mod report_cmd;
 mod spec_cmd;
 mod table;
 
@@ -42,6 +43,9 @@ pub enum Command {
     /// Inspect and validate spec files.
     #[command(subcommand)]
     Spec(spec_cmd::SpecCommand),
+    /// Work with the reports of runs: merge the reports of partitions.
+    #[command(subcommand)]
+    Report(report_cmd::ReportCommand),
 }
 
 /// Where a command writes: real stdout/stderr, or buffers in tests.
@@ -75,6 +79,7 @@ pub fn run(cli: Cli) -> Exit {
 pub fn run_with(cli: Cli, output: &mut Output<'_>) -> Exit {
     let result = match &cli.command {
         Command::Spec(command) => spec_cmd::run(&cli, command, output),
+        Command::Report(command) => report_cmd::run(command, output),
     };
     match result {
         Ok(exit) => exit,
