@@ -2,6 +2,7 @@
 #![warn(missing_docs)]
 
 pub mod case;
+pub mod check;
 pub mod cli;
 pub mod client;
 pub mod credentials;
@@ -9,5 +10,6 @@ pub mod emulator;
 pub mod exit;
 pub mod generate;
 pub mod protocol;
+pub mod report;
 pub mod snapshot;
 pub mod spec;

@@ -3,6 +3,7 @@
 pub mod bench_cmd;
 pub mod gen_cmd;
 mod serve_cmd;
+mod report_cmd;
 mod spec_cmd;
 mod table;
 
@@ -53,6 +54,9 @@ pub enum Command {
     Bench(bench_cmd::BenchCommand),
     /// Run the embedded reference target (AWS Account and WorkMail as the documents say), with optional faults.
     Serve(serve_cmd::ServeArgs),
+    /// Work with the reports of runs: merge the reports of partitions.
+    #[command(subcommand)]
+    Report(report_cmd::ReportCommand),
 }
 
 /// Where a command writes: real stdout/stderr, or buffers in tests.
@@ -89,6 +93,7 @@ pub fn run_with(cli: Cli, output: &mut Output<'_>) -> Exit {
         Command::Gen(args) => gen_cmd::run(&cli, args, output),
         Command::Bench(command) => bench_cmd::run(&cli, command, output),
         Command::Serve(args) => serve_cmd::run(&cli, args, output),
+        Command::Report(command) => report_cmd::run(command, output),
     };
     match result {
         Ok(exit) => exit,

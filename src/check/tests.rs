@@ -1,0 +1,416 @@
+//! Unit tests of the checks, on both protocols.
+
+use super::*;
+use crate::case::{CaseKind, Expected, Mutation, Signing, WireRequest};
+use crate::spec::{Outcome, SpecSet, embedded};
+
+fn specs() -> SpecSet {
+    embedded().unwrap()
+}
+
+fn outcome(status: u16, error_type: Option<&str>) -> Outcome {
+    Outcome {
+        status,
+        error_type: error_type.map(String::from),
+    }
+}
+
+fn case(op: &str, accept: Vec<Outcome>, uncertain: bool, member: Option<&str>) -> Case {
+    Case {
+        id: "c-1".into(),
+        service: "x".into(),
+        operation: op.into(),
+        kind: if member.is_some() {
+            CaseKind::Invalid
+        } else {
+            CaseKind::Valid
+        },
+        mutation: member.map(|m| Mutation {
+            member: Some(m.into()),
+            class: "length-max+1".into(),
+            detail: format!("{m} too long"),
+        }),
+        request: WireRequest {
+            method: "POST".into(),
+            path: "/".into(),
+            headers: vec![],
+            body: "{}".into(),
+        },
+        signing: Signing::Valid,
+        expected: Expected {
+            accept,
+            uncertain,
+            note: None,
+        },
+    }
+}
+
+fn response(status: u16, headers: &[(&str, &str)], body: &str) -> WireResponse {
+    WireResponse {
+        status,
+        headers: headers
+            .iter()
+            .map(|(n, v)| (n.to_string(), v.to_string()))
+            .collect(),
+        body: body.as_bytes().to_vec(),
+    }
+}
+
+fn run(op: &str, case: &Case, response: &WireResponse) -> Vec<CheckResult> {
+    let specs = specs();
+    let (service, operation) = specs.operation(op).unwrap();
+    run_checks(service, operation, case, response, &CheckName::ALL)
+}
+
+fn get(results: &[CheckResult], check: CheckName) -> Option<&CheckResult> {
+    results.iter().find(|r| r.check == check)
+}
+
+const RID: (&str, &str) = ("x-amzn-requestid", "4b1c-req");
+
+#[test]
+fn check_names_parse_and_list_the_valid_ones_on_error() {
+    for check in CheckName::ALL {
+        assert_eq!(check.as_str().parse::<CheckName>(), Ok(check));
+    }
+    assert_eq!(
+        parse_check_list("status, error-type,,").unwrap(),
+        vec![CheckName::Status, CheckName::ErrorType]
+    );
+    let err = "stauts".parse::<CheckName>().unwrap_err().to_string();
+    assert!(
+        err.contains("`stauts`") && err.contains("output-shape, content-type"),
+        "{err}"
+    );
+    assert_eq!(
+        select_checks(
+            Some(&[CheckName::RequestId, CheckName::Status]),
+            &[CheckName::RequestId]
+        ),
+        vec![CheckName::Status]
+    );
+    assert_eq!(select_checks(None, &[]).len(), 6);
+    assert_eq!(
+        serde_json::to_string(&CheckName::OutputShape).unwrap(),
+        "\"output-shape\""
+    );
+}
+
+#[test]
+fn a_conforming_rest_json_validation_error_passes_every_check() {
+    let c = case(
+        "PutAlternateContact",
+        vec![outcome(400, Some("ValidationException"))],
+        false,
+        Some("Name"),
+    );
+    let r = response(
+        400,
+        &[
+            (
+                "x-amzn-errortype",
+                "ValidationException:http://internal.amazon.com/coral/",
+            ),
+            ("content-type", "application/json"),
+            RID,
+        ],
+        r#"{"message":"1 validation error detected","reason":"fieldValidationFailed","fieldList":[{"name":"name","message":"Member must have length less than or equal to 64"}]}"#,
+    );
+    let results = run("PutAlternateContact", &c, &r);
+    assert_eq!(
+        results.iter().map(|r| r.check).collect::<Vec<_>>(),
+        vec![
+            CheckName::Status,
+            CheckName::ErrorType,
+            CheckName::ErrorBody,
+            CheckName::ContentType,
+            CheckName::RequestId
+        ],
+        "output-shape does not apply to an error"
+    );
+    assert!(results.iter().all(|r| r.passed), "{results:#?}");
+}
+
+#[test]
+fn a_success_where_an_error_was_expected_fails_status_and_error_type() {
+    let c = case(
+        "PutAlternateContact",
+        vec![outcome(400, Some("ValidationException"))],
+        false,
+        Some("Name"),
+    );
+    let results = run("PutAlternateContact", &c, &response(200, &[RID], ""));
+    let status = get(&results, CheckName::Status).unwrap();
+    assert!(!status.passed && !status.uncertain);
+    assert_eq!(
+        (status.expected.as_str(), status.actual.as_str()),
+        ("400", "200")
+    );
+    let et = get(&results, CheckName::ErrorType).unwrap();
+    assert!(!et.passed);
+    assert_eq!(et.actual, "(none)");
+    assert!(get(&results, CheckName::OutputShape).unwrap().passed);
+    assert!(
+        get(&results, CheckName::ContentType).is_none(),
+        "empty bodies need none"
+    );
+    assert!(get(&results, CheckName::ErrorBody).is_none());
+}
+
+#[test]
+fn error_type_is_a_pair_check_with_the_status() {
+    let accept = vec![
+        outcome(403, Some("AccessDeniedException")),
+        outcome(400, Some("ValidationException")),
+    ];
+    let c = case(
+        "PutAlternateContact",
+        accept,
+        false,
+        Some("AlternateContactType"),
+    );
+    let json = ("content-type", "application/json");
+    // Both types are accepted, but not AccessDenied with 400.
+    let r = response(
+        400,
+        &[json, RID, ("x-amzn-errortype", "AccessDeniedException")],
+        r#"{"message":"no"}"#,
+    );
+    let results = run("PutAlternateContact", &c, &r);
+    assert!(get(&results, CheckName::Status).unwrap().passed);
+    let et = get(&results, CheckName::ErrorType).unwrap();
+    assert!(!et.passed);
+    assert!(et.message.contains("with status 400"), "{}", et.message);
+    // A wrong status with an accepted type is counted once, under status.
+    let r = response(
+        401,
+        &[json, RID, ("x-amzn-errortype", "AccessDeniedException")],
+        r#"{"message":"no"}"#,
+    );
+    let results = run("PutAlternateContact", &c, &r);
+    assert!(!get(&results, CheckName::Status).unwrap().passed);
+    assert!(get(&results, CheckName::ErrorType).unwrap().passed);
+}
+
+#[test]
+fn aws_json_errors_are_read_from_the_body_type() {
+    let c = case(
+        "UpdatePrimaryEmailAddress",
+        vec![outcome(400, Some("EntityNotFoundException"))],
+        false,
+        None,
+    );
+    let r = response(
+        400,
+        &[("content-type", "application/x-amz-json-1.1"), RID],
+        r#"{"__type":"com.amazonaws.workmail#EntityNotFoundException","Message":"not found"}"#,
+    );
+    let results = run("UpdatePrimaryEmailAddress", &c, &r);
+    assert!(results.iter().all(|r| r.passed), "{results:#?}");
+    // restJson1's Content-Type on an awsJson service is a deviation.
+    let r = response(
+        400,
+        &[("content-type", "application/json"), RID],
+        r#"{"__type":"EntityNotFoundException","Message":"not found"}"#,
+    );
+    let ct = run("UpdatePrimaryEmailAddress", &c, &r)
+        .into_iter()
+        .find(|r| r.check == CheckName::ContentType)
+        .unwrap();
+    assert!(!ct.passed);
+    assert_eq!(ct.expected, "application/x-amz-json-1.1");
+}
+
+#[test]
+fn aws_json_success_output_is_checked_against_the_shape() {
+    let c = case("ListAliases", vec![outcome(200, None)], false, None);
+    let ok = response(
+        200,
+        &[
+            ("content-type", "application/x-amz-json-1.1; charset=utf-8"),
+            RID,
+        ],
+        r#"{"Aliases":["a@example.com"]}"#,
+    );
+    assert!(run("ListAliases", &c, &ok).iter().all(|r| r.passed));
+    let bad = response(
+        200,
+        &[("content-type", "application/x-amz-json-1.1"), RID],
+        r#"{"Aliases":"a@example.com","Extra":1}"#,
+    );
+    let shape = run("ListAliases", &c, &bad)
+        .into_iter()
+        .find(|r| r.check == CheckName::OutputShape)
+        .unwrap();
+    assert!(!shape.passed);
+    assert!(
+        shape.message.contains("`Aliases`") && shape.message.contains("`Extra`"),
+        "{}",
+        shape.message
+    );
+}
+
+#[test]
+fn an_html_body_fails_with_an_excerpt_and_never_panics() {
+    let c = case(
+        "PutAlternateContact",
+        vec![outcome(400, Some("ValidationException"))],
+        false,
+        Some("Name"),
+    );
+    let html = "<html><head><title>502 Bad Gateway</title></head></html>";
+    let r = response(502, &[("content-type", "text/html")], html);
+    let results = run("PutAlternateContact", &c, &r);
+    let body = get(&results, CheckName::ErrorBody).unwrap();
+    assert!(!body.passed);
+    assert!(body.message.contains("502 Bad Gateway"), "{}", body.message);
+    let et = get(&results, CheckName::ErrorType).unwrap();
+    assert!(
+        et.message.contains("found none") && et.message.contains("<html>"),
+        "{}",
+        et.message
+    );
+    assert!(!get(&results, CheckName::ContentType).unwrap().passed);
+    assert!(!get(&results, CheckName::RequestId).unwrap().passed);
+    // HTML where a success body was expected.
+    let c = case("GetPrimaryEmail", vec![outcome(200, None)], false, None);
+    let r = response(200, &[RID], "<html>ok</html>");
+    let shape = get(&run("GetPrimaryEmail", &c, &r), CheckName::OutputShape)
+        .cloned()
+        .unwrap();
+    assert!(
+        !shape.passed && shape.message.contains("<html>ok</html>"),
+        "{}",
+        shape.message
+    );
+}
+
+#[test]
+fn an_empty_error_body_fails_error_body() {
+    let c = case(
+        "DeleteAlternateContact",
+        vec![outcome(404, Some("ResourceNotFoundException"))],
+        false,
+        None,
+    );
+    let r = response(
+        404,
+        &[("x-amzn-errortype", "ResourceNotFoundException"), RID],
+        "",
+    );
+    let results = run("DeleteAlternateContact", &c, &r);
+    let body = get(&results, CheckName::ErrorBody).unwrap();
+    assert!(!body.passed);
+    assert_eq!(body.actual, "an empty body");
+    assert!(get(&results, CheckName::ErrorType).unwrap().passed);
+}
+
+#[test]
+fn account_validation_needs_reason_and_a_field_list_naming_the_member() {
+    let c = case(
+        "PutAlternateContact",
+        vec![outcome(400, Some("ValidationException"))],
+        false,
+        Some("EmailAddress"),
+    );
+    let headers = [
+        ("x-amzn-errortype", "ValidationException"),
+        ("content-type", "application/json"),
+        RID,
+    ];
+    let missing = response(400, &headers, r#"{"message":"bad"}"#);
+    let body = get(
+        &run("PutAlternateContact", &c, &missing),
+        CheckName::ErrorBody,
+    )
+    .cloned()
+    .unwrap();
+    assert!(!body.passed);
+    assert!(
+        body.actual.contains("no `reason`") && body.actual.contains("no `fieldList`"),
+        "{}",
+        body.actual
+    );
+    let other_field = response(
+        400,
+        &headers,
+        r#"{"message":"bad","reason":"fieldValidationFailed","fieldList":[{"name":"name","message":"x"}]}"#,
+    );
+    let body = get(
+        &run("PutAlternateContact", &c, &other_field),
+        CheckName::ErrorBody,
+    )
+    .cloned()
+    .unwrap();
+    assert!(!body.passed);
+    assert!(
+        body.actual.contains("names [name], not `EmailAddress`"),
+        "{}",
+        body.actual
+    );
+    let lower_camel = response(
+        400,
+        &headers,
+        r#"{"message":"bad","reason":"fieldValidationFailed","fieldList":[{"name":"emailAddress","message":"x"}]}"#,
+    );
+    assert!(
+        get(
+            &run("PutAlternateContact", &c, &lower_camel),
+            CheckName::ErrorBody
+        )
+        .unwrap()
+        .passed
+    );
+    // WorkMail's errors have no fieldList: a Message is enough.
+    assert!(names_member(
+        "alternateContact.name",
+        "AlternateContact.Name"
+    ));
+    assert!(names_member("name", "AlternateContact.Name"));
+    assert!(!names_member("title", "AlternateContact.Name"));
+}
+
+#[test]
+fn failures_of_uncertain_cases_are_marked_uncertain() {
+    let c = case(
+        "UpdatePrimaryEmailAddress",
+        vec![
+            outcome(400, Some("ValidationException")),
+            outcome(400, Some("InvalidParameterException")),
+        ],
+        true,
+        Some("Email"),
+    );
+    let r = response(
+        400,
+        &[("content-type", "application/x-amz-json-1.1"), RID],
+        r#"{"__type":"MailDomainNotFoundException","Message":"no"}"#,
+    );
+    let results = run("UpdatePrimaryEmailAddress", &c, &r);
+    let et = get(&results, CheckName::ErrorType).unwrap();
+    assert!(!et.passed && et.uncertain && !et.is_deviation());
+    assert!(get(&results, CheckName::Status).unwrap().passed);
+    assert!(
+        !get(&results, CheckName::Status).unwrap().uncertain,
+        "passed checks are not uncertain"
+    );
+}
+
+#[test]
+fn only_the_selected_checks_run_and_request_ids_are_found_under_either_name() {
+    let c = case("PutAlternateContact", vec![outcome(200, None)], false, None);
+    let r = response(200, &[("x-amz-request-id", "abc")], "");
+    let specs = specs();
+    let (service, op) = specs.operation("PutAlternateContact").unwrap();
+    let results = run_checks(service, op, &c, &r, &[CheckName::RequestId]);
+    assert_eq!(results.len(), 1);
+    assert!(results[0].passed && results[0].message.contains("x-amz-request-id"));
+    let results = run_checks(
+        service,
+        op,
+        &c,
+        &response(200, &[], ""),
+        &[CheckName::RequestId],
+    );
+    assert!(!results[0].passed);
+}

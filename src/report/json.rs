@@ -1,0 +1,448 @@
+//! The JSON report (`--json PATH`): a contract other tools read, streamed so memory stays flat at any case count.
+//!
+//! Layout (field names are the contract; fields may be added, never renamed):
+//! ```text
+//! {"format": "conform-report/1", "seed": 42, "target": "...",
+//!  "results": [
+//!   {"id", "service", "operation", "kind", "mutation", "passed", "uncertain", "deviation", "error", "baselined",
+//!    "expected": {"status", "error_type", "accept", "uncertain", "note"},
+//!    "actual": {"status" (null when no response came), "error_type"},
+//!    "checks", "transport_error", "retries", "shrunk", "reproduce": {"curl", "replay"}, "body_excerpt"},
+//!   ...
+//!  ],
+//!  "summary": {"total", "passed", "failed", "uncertain", "errors", "baselined", "operations", "checks"},
+//!  "elapsed_ms": 1234, "interrupted": false}
+//! ```
+//! Each result is written as it arrives, one per line; the object is closed at `RunFinished`, or by `finish` when
+//! the run ended without one (then `interrupted` is true and the summary counts what was written).
+
+use std::fs::File;
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use super::{Actual, CaseResult, Event, ReportError, Reporter, Reproduce, ShrunkCase, Summary};
+use crate::case::{CaseKind, Expected, Mutation};
+use crate::check::CheckResult;
+use crate::spec::Outcome;
+
+/// The value of the top-level `format` field.
+pub const FORMAT: &str = "conform-report/1";
+
+/// Streams the JSON report to a writer.
+pub struct JsonReporter {
+    out: Box<dyn Write + Send>,
+    path: PathBuf,
+    state: State,
+    /// Counted from the results written, for closing a report whose run never finished.
+    summary: Summary,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum State {
+    NotStarted,
+    First,
+    More,
+    Closed,
+}
+
+impl JsonReporter {
+    /// A reporter writing to a new file at `path` (replacing any).
+    pub fn create(path: &Path) -> Result<Self, ReportError> {
+        let file = File::create(path).map_err(|source| ReportError::Write {
+            what: "JSON",
+            path: path.to_path_buf(),
+            source,
+        })?;
+        Ok(Self::new(Box::new(BufWriter::new(file)), path))
+    }
+
+    /// A reporter writing to `out`; `path` names it in errors.
+    pub fn new(out: Box<dyn Write + Send>, path: &Path) -> Self {
+        JsonReporter {
+            out,
+            path: path.to_path_buf(),
+            state: State::NotStarted,
+            summary: Summary::default(),
+        }
+    }
+
+    fn io(&self, source: std::io::Error) -> ReportError {
+        ReportError::Write {
+            what: "JSON",
+            path: self.path.clone(),
+            source,
+        }
+    }
+
+    fn json(&self, value: &impl Serialize) -> Result<String, ReportError> {
+        serde_json::to_string(value).map_err(|e| self.io(e.into()))
+    }
+
+    fn start(&mut self, seed: u64, target: &str) -> Result<(), ReportError> {
+        let head = format!(
+            "{{\"format\":{},\"seed\":{seed},\"target\":{},\"results\":[",
+            self.json(&FORMAT)?,
+            self.json(&target)?
+        );
+        self.out
+            .write_all(head.as_bytes())
+            .map_err(|e| self.io(e))?;
+        self.state = State::First;
+        Ok(())
+    }
+
+    fn close(
+        &mut self,
+        summary: &Summary,
+        elapsed_ms: u128,
+        interrupted: bool,
+    ) -> Result<(), ReportError> {
+        if self.state == State::NotStarted {
+            self.start(0, "")?;
+        }
+        let tail = format!(
+            "\n],\"summary\":{},\"elapsed_ms\":{elapsed_ms},\"interrupted\":{interrupted}}}\n",
+            self.json(summary)?
+        );
+        self.out
+            .write_all(tail.as_bytes())
+            .and_then(|_| self.out.flush())
+            .map_err(|e| self.io(e))?;
+        self.state = State::Closed;
+        Ok(())
+    }
+}
+
+impl Reporter for JsonReporter {
+    fn event(&mut self, event: &Event) -> Result<(), ReportError> {
+        match event {
+            Event::RunStarted { seed, target, .. } if self.state == State::NotStarted => {
+                self.start(*seed, target)
+            }
+            Event::CaseFinished(result) if self.state != State::Closed => {
+                if self.state == State::NotStarted {
+                    self.start(0, "")?;
+                }
+                let line = self.json(&ResultRecord::from(result.as_ref()))?;
+                let sep = if self.state == State::First {
+                    "\n"
+                } else {
+                    ",\n"
+                };
+                self.out
+                    .write_all(sep.as_bytes())
+                    .and_then(|_| self.out.write_all(line.as_bytes()))
+                    .map_err(|e| self.io(e))?;
+                self.state = State::More;
+                self.summary.add(result);
+                Ok(())
+            }
+            Event::RunFinished {
+                summary,
+                elapsed,
+                interrupted,
+            } if self.state != State::Closed => {
+                self.close(summary, elapsed.as_millis(), *interrupted)
+            }
+            _ => Ok(()),
+        }
+    }
+
+    fn finish(&mut self) -> Result<(), ReportError> {
+        if self.state != State::Closed {
+            let summary = self.summary.clone();
+            self.close(&summary, 0, true)?;
+        }
+        self.out.flush().map_err(|e| self.io(e))
+    }
+}
+
+/// One result as the JSON report holds it; written from and read back into a [`CaseResult`].
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(crate) struct ResultRecord {
+    pub id: String,
+    #[serde(default)]
+    pub service: String,
+    pub operation: String,
+    pub kind: String,
+    pub mutation: Option<MutationRecord>,
+    pub passed: bool,
+    pub uncertain: bool,
+    #[serde(default)]
+    pub deviation: bool,
+    #[serde(default)]
+    pub error: bool,
+    #[serde(default)]
+    pub baselined: bool,
+    pub expected: ExpectedRecord,
+    pub actual: ActualRecord,
+    #[serde(default)]
+    pub checks: Vec<CheckResult>,
+    #[serde(default)]
+    pub transport_error: Option<String>,
+    #[serde(default)]
+    pub retries: u32,
+    #[serde(default)]
+    pub shrunk: Option<ShrunkCase>,
+    pub reproduce: Reproduce,
+    #[serde(default)]
+    pub body_excerpt: Option<String>,
+}
+
+/// Reads an optional [`Mutation`] (which has no `Deserialize` of its own).
+pub(crate) fn deserialize_mutation<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<Mutation>, D::Error> {
+    let record = Option::<MutationRecord>::deserialize(deserializer)?;
+    Ok(record.map(|m| Mutation {
+        member: m.member,
+        class: m.class,
+        detail: m.detail,
+    }))
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(crate) struct MutationRecord {
+    pub member: Option<String>,
+    pub class: String,
+    #[serde(default)]
+    pub detail: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(crate) struct OutcomeRecord {
+    pub status: u16,
+    pub error_type: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(crate) struct ExpectedRecord {
+    pub status: u16,
+    pub error_type: Option<String>,
+    #[serde(default)]
+    pub accept: Vec<OutcomeRecord>,
+    #[serde(default)]
+    pub uncertain: bool,
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(crate) struct ActualRecord {
+    pub status: Option<u16>,
+    pub error_type: Option<String>,
+}
+
+impl From<&CaseResult> for ResultRecord {
+    fn from(r: &CaseResult) -> Self {
+        let primary = r.expected.accept.first();
+        ResultRecord {
+            id: r.id.clone(),
+            service: r.service.clone(),
+            operation: r.operation.clone(),
+            kind: r.kind.as_str().to_string(),
+            mutation: r.mutation.as_ref().map(|m| MutationRecord {
+                member: m.member.clone(),
+                class: m.class.clone(),
+                detail: m.detail.clone(),
+            }),
+            passed: r.passed,
+            uncertain: r.uncertain,
+            deviation: r.deviation,
+            error: r.error,
+            baselined: r.baselined,
+            expected: ExpectedRecord {
+                status: primary.map_or(0, |o| o.status),
+                error_type: primary.and_then(|o| o.error_type.clone()),
+                accept: r
+                    .expected
+                    .accept
+                    .iter()
+                    .map(|o| OutcomeRecord {
+                        status: o.status,
+                        error_type: o.error_type.clone(),
+                    })
+                    .collect(),
+                uncertain: r.expected.uncertain,
+                note: r.expected.note.clone(),
+            },
+            actual: ActualRecord {
+                status: r.actual.as_ref().map(|a| a.status),
+                error_type: r.actual.as_ref().and_then(|a| a.error_type.clone()),
+            },
+            checks: r.checks.clone(),
+            transport_error: r.transport_error.clone(),
+            retries: r.retries,
+            shrunk: r.shrunk.clone(),
+            reproduce: r.reproduce.clone(),
+            body_excerpt: r.body_excerpt.clone(),
+        }
+    }
+}
+
+impl ResultRecord {
+    /// Back into a [`CaseResult`]; `None` when `kind` is no case kind.
+    pub(crate) fn into_case_result(self) -> Option<CaseResult> {
+        let kind = [
+            CaseKind::Valid,
+            CaseKind::Invalid,
+            CaseKind::Malformed,
+            CaseKind::Scenario,
+        ]
+        .into_iter()
+        .find(|k| k.as_str() == self.kind)?;
+        let mut accept: Vec<Outcome> = self
+            .expected
+            .accept
+            .into_iter()
+            .map(|o| Outcome {
+                status: o.status,
+                error_type: o.error_type,
+            })
+            .collect();
+        if accept.is_empty() {
+            accept.push(Outcome {
+                status: self.expected.status,
+                error_type: self.expected.error_type,
+            });
+        }
+        Some(CaseResult {
+            id: self.id,
+            service: self.service,
+            operation: self.operation,
+            kind,
+            mutation: self.mutation.map(|m| Mutation {
+                member: m.member,
+                class: m.class,
+                detail: m.detail,
+            }),
+            expected: Expected {
+                accept,
+                uncertain: self.expected.uncertain,
+                note: self.expected.note,
+            },
+            actual: self.actual.status.map(|status| Actual {
+                status,
+                error_type: self.actual.error_type,
+            }),
+            checks: self.checks,
+            transport_error: self.transport_error,
+            retries: self.retries,
+            passed: self.passed,
+            uncertain: self.uncertain,
+            deviation: self.deviation || (!self.passed && !self.uncertain && !self.error),
+            error: self.error,
+            baselined: self.baselined,
+            shrunk: self.shrunk,
+            reproduce: self.reproduce,
+            body_excerpt: self.body_excerpt,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::fixtures::{Shared, sample_events};
+    use super::*;
+    use serde_json::Value;
+
+    fn write(events: &[Event]) -> Value {
+        let buf = Shared::default();
+        let mut reporter = JsonReporter::new(Box::new(buf.clone()), Path::new("-"));
+        for e in events {
+            reporter.event(e).unwrap();
+        }
+        reporter.finish().unwrap();
+        let bytes = buf.0.lock().unwrap().clone();
+        serde_json::from_slice(&bytes).unwrap()
+    }
+
+    #[test]
+    fn the_report_parses_and_has_the_contract_fields() {
+        let v = write(&sample_events());
+        assert_eq!(v["seed"], 42);
+        assert_eq!(v["target"], "http://127.0.0.1:1");
+        for (field, n) in [
+            ("total", 4),
+            ("passed", 1),
+            ("failed", 1),
+            ("uncertain", 1),
+            ("errors", 1),
+        ] {
+            assert_eq!(v["summary"][field], n, "{field}");
+        }
+        let results = v["results"].as_array().unwrap();
+        assert_eq!(results.len(), 4);
+        for r in results {
+            for field in [
+                "id",
+                "operation",
+                "kind",
+                "mutation",
+                "passed",
+                "uncertain",
+                "expected",
+                "actual",
+                "reproduce",
+            ] {
+                assert!(r.get(field).is_some(), "missing {field} in {r}");
+            }
+            for field in ["status", "error_type"] {
+                assert!(r["expected"].get(field).is_some());
+                assert!(r["actual"].get(field).is_some());
+            }
+        }
+        let dev = &results[1];
+        assert_eq!(dev["id"], "put-invalid-7");
+        assert_eq!(dev["kind"], "invalid");
+        assert_eq!(dev["mutation"]["class"], "length-max+1");
+        assert_eq!(dev["expected"]["status"], 400);
+        assert_eq!(dev["expected"]["error_type"], "ValidationException");
+        assert_eq!(dev["actual"]["status"], 200);
+        assert_eq!(
+            dev["reproduce"]["replay"],
+            "conform replay put-invalid-7 --seed 42"
+        );
+        assert_eq!(dev["checks"][0]["check"], "status");
+        let err = &results[3];
+        assert!(err["actual"]["status"].is_null(), "no response came");
+        assert_eq!(v["interrupted"], false);
+    }
+
+    #[test]
+    fn a_run_that_never_finished_is_still_closed_as_interrupted() {
+        let events = sample_events();
+        let v = write(&events[..4]);
+        assert_eq!(v["interrupted"], true);
+        assert_eq!(v["results"].as_array().unwrap().len(), 2);
+        assert_eq!(v["summary"]["total"], 2);
+    }
+
+    #[test]
+    fn records_read_back_into_the_same_results() {
+        for event in sample_events() {
+            if let Event::CaseFinished(r) = event {
+                let json = serde_json::to_string(&ResultRecord::from(r.as_ref())).unwrap();
+                let back: ResultRecord = serde_json::from_str(&json).unwrap();
+                let back = back.into_case_result().unwrap();
+                assert_eq!(
+                    (
+                        back.id.as_str(),
+                        back.passed,
+                        back.deviation,
+                        back.uncertain,
+                        back.error
+                    ),
+                    (r.id.as_str(), r.passed, r.deviation, r.uncertain, r.error)
+                );
+                assert_eq!(back.expected, r.expected);
+                assert_eq!(back.actual, r.actual);
+                assert_eq!(back.checks, r.checks);
+                assert_eq!(back.mutation, r.mutation);
+                assert_eq!(back.shrunk, r.shrunk);
+            }
+        }
+    }
+}

@@ -1,0 +1,515 @@
+//! Run events and the reporters that consume them: terminal, JSON, JUnit; plus baselines, merging and exit codes.
+//!
+//! The runner never prints: it emits [`Event`]s into a [`Fanout`] of [`Reporter`]s (cargo-nextest's design).
+//!
+//! A case ends in exactly one of four states, counted in the [`Summary`]:
+//! - *error*: no usable response came (reset, timeout, oversized body): `transport_error` is set;
+//! - *failed* (a deviation): some check failed and is not uncertain;
+//! - *uncertain*: only checks of an uncertain expectation failed; never a deviation;
+//! - *passed*: every check passed.
+//!
+//! Exit codes ([`exit_for`]): 3 when the run was interrupted, else 1 when any deviation is new (not in the baseline)
+//! or any case ended in a transport error (a target that drops connections deviates too), else 0.
+
+mod baseline;
+mod json;
+mod junit;
+mod merge;
+mod terminal;
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+
+use crate::case::{Case, CaseKind, Expected, Mutation, WireResponse};
+use crate::check::{CheckName, CheckResult, body_excerpt, normalise_error_type};
+use crate::exit::Exit;
+use crate::spec::Protocol;
+
+pub use baseline::{
+    BASELINE_ABOUT, Baseline, BaselineComparison, BaselineEntry, BaselineKey, BaselineTracker,
+};
+pub use json::JsonReporter;
+pub use junit::JunitReporter;
+pub use merge::{MergeOutcome, ReportHeader, merge_reports, read_report};
+pub use terminal::{TerminalReporter, render_summary};
+
+/// How many characters of a response body a result keeps.
+pub const BODY_EXCERPT_CHARS: usize = 300;
+
+/// Something that happened during a run.
+#[derive(Debug, Clone)]
+pub enum Event {
+    /// The run starts.
+    RunStarted {
+        /// The seed every case derives from.
+        seed: u64,
+        /// The endpoint (`http://127.0.0.1:5000`, or `embedded` for the built-in target).
+        target: String,
+        /// The number of cases, when known in advance.
+        total: Option<u64>,
+    },
+    /// One case is done: checked, and shrunk if it failed.
+    CaseFinished(Box<CaseResult>),
+    /// Something the user should know once (`signing with the documented test key pair`).
+    Note(String),
+    /// The run is over, completely or not.
+    RunFinished {
+        /// The counts.
+        summary: Summary,
+        /// Wall time of the run.
+        elapsed: Duration,
+        /// True when Ctrl-C (or an abort) stopped it early; the reports cover what ran.
+        interrupted: bool,
+    },
+}
+
+/// The status and error type a response had.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Actual {
+    /// HTTP status.
+    pub status: u16,
+    /// Normalised error type, `None` for successes and errors that carry none.
+    pub error_type: Option<String>,
+}
+
+/// The smallest case that still fails the same way (same check, same actual error type), after shrinking.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ShrunkCase {
+    /// Its id, replayable with `conform replay`.
+    pub id: String,
+    /// What it mutates.
+    #[serde(default, deserialize_with = "json::deserialize_mutation")]
+    pub mutation: Option<Mutation>,
+    /// Its request body, with sensitive values already masked by whoever built it.
+    pub body: String,
+}
+
+/// How to send a case again.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Reproduce {
+    /// A curl command, Authorization redacted and sensitive values masked (by the client).
+    pub curl: String,
+    /// `conform replay ID --seed N ...`.
+    pub replay: String,
+}
+
+/// Everything known about one case after it ran.
+#[derive(Debug, Clone)]
+pub struct CaseResult {
+    /// The case id.
+    pub id: String,
+    /// Service name.
+    pub service: String,
+    /// Operation name.
+    pub operation: String,
+    /// Valid, invalid, malformed or scenario.
+    pub kind: CaseKind,
+    /// What was broken.
+    pub mutation: Option<Mutation>,
+    /// What was expected.
+    pub expected: Expected,
+    /// What came back; `None` when no response came.
+    pub actual: Option<Actual>,
+    /// The verdicts of the checks that applied.
+    pub checks: Vec<CheckResult>,
+    /// Why no usable response came.
+    pub transport_error: Option<String>,
+    /// How many times 429/503 answers were retried.
+    pub retries: u32,
+    /// Every check passed.
+    pub passed: bool,
+    /// Only checks of an uncertain expectation failed.
+    pub uncertain: bool,
+    /// A check failed that is not uncertain.
+    pub deviation: bool,
+    /// No usable response came.
+    pub error: bool,
+    /// A deviation whose every failed check is in the baseline (set by [`Baseline::mark`]).
+    pub baselined: bool,
+    /// The smallest failing case after shrinking.
+    pub shrunk: Option<ShrunkCase>,
+    /// How to send it again.
+    pub reproduce: Reproduce,
+    /// The start of the response body.
+    pub body_excerpt: Option<String>,
+}
+
+impl CaseResult {
+    /// Builds the result of a case from the response (or the transport error) and the check verdicts,
+    /// deriving `actual`, the body excerpt and the four state flags.
+    pub fn new(
+        case: &Case,
+        protocol: Protocol,
+        response: Result<&WireResponse, String>,
+        checks: Vec<CheckResult>,
+        retries: u32,
+        reproduce: Reproduce,
+    ) -> CaseResult {
+        let (actual, body, transport_error) = match response {
+            Ok(r) => (
+                Some(Actual {
+                    status: r.status,
+                    error_type: normalise_error_type(protocol, r),
+                }),
+                Some(body_excerpt(&r.body, BODY_EXCERPT_CHARS)),
+                None,
+            ),
+            Err(e) => (None, None, Some(e)),
+        };
+        let mut result = CaseResult {
+            id: case.id.clone(),
+            service: case.service.clone(),
+            operation: case.operation.clone(),
+            kind: case.kind,
+            mutation: case.mutation.clone(),
+            expected: case.expected.clone(),
+            actual,
+            checks,
+            transport_error,
+            retries,
+            passed: false,
+            uncertain: false,
+            deviation: false,
+            error: false,
+            baselined: false,
+            shrunk: None,
+            reproduce,
+            body_excerpt: body,
+        };
+        result.classify();
+        result
+    }
+
+    /// Sets `passed`, `uncertain`, `deviation` and `error` from `checks` and `transport_error`.
+    pub fn classify(&mut self) {
+        self.error = self.transport_error.is_some();
+        self.deviation = !self.error && self.checks.iter().any(CheckResult::is_deviation);
+        self.uncertain = !self.error && !self.deviation && self.checks.iter().any(|c| !c.passed);
+        self.passed = !self.error && !self.deviation && !self.uncertain;
+    }
+
+    /// The checks that failed (uncertain ones included).
+    pub fn failed_checks(&self) -> impl Iterator<Item = &CheckResult> {
+        self.checks.iter().filter(|c| !c.passed)
+    }
+
+    /// `400 ValidationException`, or the list of accepted outcomes.
+    pub fn expected_text(&self) -> String {
+        let mut seen: Vec<String> = Vec::new();
+        for o in &self.expected.accept {
+            let text = outcome_text(o.status, o.error_type.as_deref());
+            if !seen.contains(&text) {
+                seen.push(text);
+            }
+        }
+        seen.join(" or ")
+    }
+
+    /// `400 ValidationException`, or `no response (…)`.
+    pub fn actual_text(&self) -> String {
+        match (&self.actual, &self.transport_error) {
+            (Some(a), _) => outcome_text(a.status, a.error_type.as_deref()),
+            (None, Some(e)) => format!("no response ({e})"),
+            (None, None) => "no response".into(),
+        }
+    }
+}
+
+fn outcome_text(status: u16, error_type: Option<&str>) -> String {
+    match error_type {
+        Some(t) => format!("{status} {t}"),
+        None => status.to_string(),
+    }
+}
+
+/// Counts of case states, or of check verdicts.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Counts {
+    /// Passed.
+    pub passed: u64,
+    /// Deviations.
+    pub failed: u64,
+    /// Failed but uncertain.
+    pub uncertain: u64,
+    /// No usable response (cases only).
+    pub errors: u64,
+}
+
+impl Counts {
+    fn add(&mut self, other: &Counts) {
+        self.passed += other.passed;
+        self.failed += other.failed;
+        self.uncertain += other.uncertain;
+        self.errors += other.errors;
+    }
+}
+
+/// The counts of a run, overall, per operation and per check.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Summary {
+    /// Cases that ran.
+    pub total: u64,
+    /// Cases that passed every check.
+    pub passed: u64,
+    /// Cases with a deviation (baselined ones included; see `baselined`).
+    pub failed: u64,
+    /// Cases whose only failures are uncertain.
+    pub uncertain: u64,
+    /// Cases with no usable response.
+    pub errors: u64,
+    /// Deviating cases whose every failure is in the baseline.
+    #[serde(default)]
+    pub baselined: u64,
+    /// Case states per operation.
+    #[serde(default)]
+    pub operations: BTreeMap<String, Counts>,
+    /// Check verdicts per check.
+    #[serde(default)]
+    pub checks: BTreeMap<CheckName, Counts>,
+}
+
+impl Summary {
+    /// Counts one case.
+    pub fn add(&mut self, result: &CaseResult) {
+        self.total += 1;
+        let op = self.operations.entry(result.operation.clone()).or_default();
+        if result.error {
+            self.errors += 1;
+            op.errors += 1;
+        } else if result.deviation {
+            self.failed += 1;
+            op.failed += 1;
+            if result.baselined {
+                self.baselined += 1;
+            }
+        } else if result.uncertain {
+            self.uncertain += 1;
+            op.uncertain += 1;
+        } else {
+            self.passed += 1;
+            op.passed += 1;
+        }
+        for check in &result.checks {
+            let counts = self.checks.entry(check.check).or_default();
+            if check.passed {
+                counts.passed += 1;
+            } else if check.uncertain {
+                counts.uncertain += 1;
+            } else {
+                counts.failed += 1;
+            }
+        }
+    }
+
+    /// Adds another summary's counts (partitions of one run).
+    pub fn merge(&mut self, other: &Summary) {
+        self.total += other.total;
+        self.passed += other.passed;
+        self.failed += other.failed;
+        self.uncertain += other.uncertain;
+        self.errors += other.errors;
+        self.baselined += other.baselined;
+        for (op, counts) in &other.operations {
+            self.operations.entry(op.clone()).or_default().add(counts);
+        }
+        for (check, counts) in &other.checks {
+            self.checks.entry(*check).or_default().add(counts);
+        }
+    }
+
+    /// Deviating cases not in the baseline.
+    pub fn new_deviations(&self) -> u64 {
+        self.failed.saturating_sub(self.baselined)
+    }
+}
+
+/// The exit code of a run: 3 if interrupted; else 1 if any new deviation or any transport error; else 0.
+pub fn exit_for(summary: &Summary, new_deviations: usize, interrupted: bool) -> Exit {
+    if interrupted {
+        Exit::Aborted
+    } else if new_deviations > 0 || summary.errors > 0 {
+        Exit::Deviations
+    } else {
+        Exit::Ok
+    }
+}
+
+/// A reporter failed: writing its output, or reading a file it needs.
+#[derive(Debug, thiserror::Error)]
+pub enum ReportError {
+    /// Writing a report failed.
+    #[error("failed to write the {what} report to `{}`", path.display())]
+    Write {
+        /// Which report (`JSON`, `JUnit`, `terminal`).
+        what: &'static str,
+        /// Where (`-` for a stream).
+        path: PathBuf,
+        /// The cause.
+        #[source]
+        source: std::io::Error,
+    },
+    /// Serialising JUnit XML failed.
+    #[error("failed to serialise the JUnit report")]
+    Junit(#[from] quick_junit::SerializeError),
+    /// A file could not be read.
+    #[error("failed to read `{}`", path.display())]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// The cause.
+        #[source]
+        source: std::io::Error,
+    },
+    /// A baseline file is broken.
+    #[error("failed to parse baseline `{}`: {message}", path.display())]
+    Baseline {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong and where (line and column).
+        message: String,
+    },
+    /// A file given to `report merge` is no conform report, or does not fit with the others.
+    #[error("failed to merge `{}`: {message}", path.display())]
+    Merge {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong.
+        message: String,
+    },
+}
+
+/// Consumes run events.
+pub trait Reporter: Send {
+    /// Handles one event.
+    fn event(&mut self, event: &Event) -> Result<(), ReportError>;
+    /// Flushes and closes the output; called once, after the last event.
+    fn finish(&mut self) -> Result<(), ReportError>;
+}
+
+/// Sends every event to each of several reporters.
+pub struct Fanout(pub Vec<Box<dyn Reporter>>);
+
+impl Fanout {
+    /// A fan-out to these reporters.
+    pub fn new(reporters: Vec<Box<dyn Reporter>>) -> Self {
+        Fanout(reporters)
+    }
+
+    /// Adds a reporter.
+    pub fn push(&mut self, reporter: Box<dyn Reporter>) {
+        self.0.push(reporter);
+    }
+}
+
+impl Reporter for Fanout {
+    /// Every reporter sees the event even if an earlier one fails; the first error is returned.
+    fn event(&mut self, event: &Event) -> Result<(), ReportError> {
+        let mut first = Ok(());
+        for reporter in &mut self.0 {
+            let result = reporter.event(event);
+            if first.is_ok() {
+                first = result;
+            }
+        }
+        first
+    }
+
+    fn finish(&mut self) -> Result<(), ReportError> {
+        let mut first = Ok(());
+        for reporter in &mut self.0 {
+            let result = reporter.finish();
+            if first.is_ok() {
+                first = result;
+            }
+        }
+        first
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod fixtures;
+
+#[cfg(test)]
+mod tests {
+    use super::fixtures::*;
+    use super::*;
+
+    #[test]
+    fn case_states_are_exclusive_and_counted() {
+        let results = sample_results();
+        let mut summary = Summary::default();
+        for r in &results {
+            assert_eq!(
+                [r.passed, r.deviation, r.uncertain, r.error]
+                    .iter()
+                    .filter(|b| **b)
+                    .count(),
+                1,
+                "{}",
+                r.id
+            );
+            summary.add(r);
+        }
+        assert_eq!(
+            (
+                summary.total,
+                summary.passed,
+                summary.failed,
+                summary.uncertain,
+                summary.errors
+            ),
+            (4, 1, 1, 1, 1)
+        );
+        assert_eq!(summary.operations["PutAlternateContact"].failed, 1);
+        assert_eq!(summary.checks[&CheckName::Status].failed, 1);
+        assert_eq!(summary.checks[&CheckName::ErrorType].uncertain, 1);
+    }
+
+    #[test]
+    fn exit_codes_follow_deviations_errors_and_interruption() {
+        let mut summary = Summary::default();
+        assert_eq!(exit_for(&summary, 0, false), Exit::Ok);
+        assert_eq!(exit_for(&summary, 1, false), Exit::Deviations);
+        assert_eq!(exit_for(&summary, 1, true), Exit::Aborted);
+        summary.errors = 1;
+        assert_eq!(exit_for(&summary, 0, false), Exit::Deviations);
+    }
+
+    #[test]
+    fn summaries_of_partitions_add_up() {
+        let results = sample_results();
+        let (mut a, mut b, mut all) = (Summary::default(), Summary::default(), Summary::default());
+        for (i, r) in results.iter().enumerate() {
+            if i % 2 == 0 {
+                a.add(r)
+            } else {
+                b.add(r)
+            }
+            all.add(r);
+        }
+        a.merge(&b);
+        assert_eq!(a, all);
+    }
+
+    #[test]
+    fn fanout_reaches_every_reporter() {
+        struct Count(std::sync::Arc<std::sync::atomic::AtomicUsize>);
+        impl Reporter for Count {
+            fn event(&mut self, _: &Event) -> Result<(), ReportError> {
+                self.0.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                Ok(())
+            }
+            fn finish(&mut self) -> Result<(), ReportError> {
+                Ok(())
+            }
+        }
+        let n = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let mut fanout = Fanout::new(vec![Box::new(Count(n.clone())), Box::new(Count(n.clone()))]);
+        fanout.event(&Event::Note("x".into())).unwrap();
+        fanout.finish().unwrap();
+        assert_eq!(n.load(std::sync::atomic::Ordering::SeqCst), 2);
+    }
+}
