@@ -85,7 +85,7 @@ pub enum ClientError {
     #[error(
         "failed to find AWS credentials to sign requests to {endpoint}: set AWS_ACCESS_KEY_ID and \
          AWS_SECRET_ACCESS_KEY (plus AWS_SESSION_TOKEN for temporary credentials), or name a profile with \
-         AWS_PROFILE (or --profile) set up by `aws configure` or `aws sso login`"
+         AWS_PROFILE set up by `aws configure` or `aws sso login`"
     )]
     NoCredentials {
         /// The endpoint that needs them.
