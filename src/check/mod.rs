@@ -41,17 +41,23 @@ pub enum CheckName {
     ContentType,
     /// The response carries a request id header.
     RequestId,
+    /// A scenario step's outcome and assertions (produced by the scenario engine, not by [`run_checks`]).
+    State,
+    /// The normalised response against its stored snapshot (produced by the runner, not by [`run_checks`]).
+    Snapshot,
 }
 
 impl CheckName {
     /// Every check, in the order they run and are shown.
-    pub const ALL: [CheckName; 6] = [
+    pub const ALL: [CheckName; 8] = [
         CheckName::Status,
         CheckName::ErrorType,
         CheckName::ErrorBody,
         CheckName::OutputShape,
         CheckName::ContentType,
         CheckName::RequestId,
+        CheckName::State,
+        CheckName::Snapshot,
     ];
 
     /// The name used on the command line and in reports.
@@ -63,6 +69,8 @@ impl CheckName {
             CheckName::OutputShape => "output-shape",
             CheckName::ContentType => "content-type",
             CheckName::RequestId => "request-id",
+            CheckName::State => "state",
+            CheckName::Snapshot => "snapshot",
         }
     }
 }
@@ -170,6 +178,7 @@ pub fn run_checks(
                 CheckName::OutputShape => context.output_shape(),
                 CheckName::ContentType => context.content_type(),
                 CheckName::RequestId => Some(context.request_id()),
+                CheckName::State | CheckName::Snapshot => None,
             }?;
             let uncertain = !verdict.passed && case.expected.uncertain;
             Some(CheckResult {
