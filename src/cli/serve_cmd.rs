@@ -19,10 +19,12 @@ Examples:
   conform serve --fixture account.AccountId=210987654321
   conform serve --list-faults                     the deviations --fault accepts
 
-Point any AWS client at the printed endpoint with the printed credentials, e.g.
-  AWS_ACCESS_KEY_ID=AKIAIOSFODNN7EXAMPLE AWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY \\
-    aws account get-alternate-contact --alternate-contact-type BILLING --endpoint-url http://127.0.0.1:4566
-Both services share the port: requests go to the service named in their SigV4 credential scope.";
+Point any AWS client at the printed endpoint with the printed credentials (the documented test
+key pair unless --access-key-id/--secret-access-key say otherwise), e.g. with the AWS CLI:
+  aws account get-alternate-contact --alternate-contact-type BILLING \\
+    --endpoint-url http://127.0.0.1:4566
+Both services share the port: a request goes to the service named in its SigV4 credential scope;
+an unsigned one to WorkMail when it has X-Amz-Target, else to Account by path.";
 
 /// `conform serve ...`
 #[derive(Debug, Args)]
@@ -40,10 +42,10 @@ pub struct ServeArgs {
     /// Override a fixture that seeds the state (repeatable), e.g. account.AccountId=210987654321.
     #[arg(long = "fixture", value_name = "KEY=VALUE", value_parser = Fixtures::parse_assignment)]
     pub fixtures: Vec<(String, String)>,
-    /// Access key id the target accepts (default: the documented test key).
+    /// Access key id the target accepts.
     #[arg(long, value_name = "ID", default_value = TEST_ACCESS_KEY_ID)]
     pub access_key_id: String,
-    /// Secret key the target accepts (default: the documented test secret).
+    /// Secret key the target accepts (the documented test secret by default).
     #[arg(long, value_name = "SECRET", default_value = TEST_SECRET_ACCESS_KEY, hide_default_value = true)]
     pub secret_access_key: String,
     /// Print the deviations --fault accepts, one per line with a description, and exit.

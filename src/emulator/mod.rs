@@ -7,6 +7,27 @@
 //!
 //! Checks run in AWS's order: body size, Content-Type, body parse, target/route, authentication, validation,
 //! behaviour. Named deviations ("faults", see [`fault_catalogue`]) bend single steps for the harness's own tests.
+//!
+//! Choices where the documents are silent:
+//! - An empty body is `{}`; a body that is not a JSON object is 400 `SerializationException`.
+//! - A Content-Type other than the protocol's (restJson1 also takes none) is 415 `UnsupportedMediaTypeException`,
+//!   as Smithy's servers answer; checked before the body is parsed.
+//! - An unknown restJson1 path, or a known path with another method, is 404 `UnknownOperationException`.
+//! - Bodies over [`EmulatorConfig::body_limit`] are 413 `RequestEntityTooLargeException`.
+//! - Framework errors (serialization, routing, authentication) carry Coral's qualified type
+//!   (`com.amazon.coral.service#X` in awsJson bodies, `X:http://internal.amazon.com/coral/...` in restJson1 headers);
+//!   the services' own errors carry the bare name.
+//! - Validation: the error is the spec's first accepted outcome for the first violation (member order); the message
+//!   lists every violation that gets the same error. Account's enum violations thus get 403 AccessDeniedException.
+//! - SigV4: the scope's region must be the service's (Account: us-east-1; WorkMail: its allowed regions) and the
+//!   scope's date X-Amz-Date's day, else InvalidSignatureException; only `X-Amz-Date` is read, not `Date`.
+//! - Account: the caller is [`CALLER_ACCOUNT_ID`] (primary [`CALLER_PRIMARY_EMAIL`]); the member account starts
+//!   with [`MEMBER_PRIMARY_EMAIL`]. StartPrimaryEmailUpdate to an address another account holds is 409
+//!   ConflictException; AcceptPrimaryEmailUpdate with nothing pending for that address is 404
+//!   ResourceNotFoundException, with a wrong code 403 AccessDeniedException.
+//! - WorkMail: users [`ENTITY_NAME`] and [`OTHER_ENTITY_NAME`] with primaries `<name>@<workmail.MailDomain>`,
+//!   enabled at [`SEEDED_ENABLED_DATE`]; names and addresses compare ignoring ASCII case; updating to one's own
+//!   primary is a no-op success.
 
 mod account;
 mod faults;

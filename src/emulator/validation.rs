@@ -84,17 +84,17 @@ pub(crate) fn check(
     // Account's ValidationException carries the field list; any error shape declaring these members gets them.
     if let Some(shape) = service.errors.get(&error_type) {
         if shape.members.iter().any(|m| m.name == "reason") {
-            error.extra.insert(
+            error.extra.push((
                 "reason".into(),
                 Value::String("fieldValidationFailed".into()),
-            );
+            ));
         }
         if shape.members.iter().any(|m| m.name == "fieldList") {
             let fields = reported
                 .iter()
                 .map(|v| serde_json::json!({"name": coral_path(&v.path), "message": v.constraint}))
                 .collect();
-            error.extra.insert("fieldList".into(), Value::Array(fields));
+            error.extra.push(("fieldList".into(), Value::Array(fields)));
         }
     }
     Err(error)

@@ -21,7 +21,7 @@ pub(crate) struct ApiError {
     /// A Coral framework error (serialization, routing, authentication) rather than one of the service's own.
     pub(crate) framework: bool,
     /// Further body members (`reason`, `fieldList`).
-    pub(crate) extra: Map<String, Value>,
+    pub(crate) extra: Vec<(String, Value)>,
 }
 
 impl ApiError {
@@ -42,7 +42,7 @@ impl ApiError {
             message: message.into(),
             message_key,
             framework: false,
-            extra: Map::new(),
+            extra: Vec::new(),
         }
     }
 
@@ -54,7 +54,7 @@ impl ApiError {
             message: message.into(),
             message_key: "message".into(),
             framework: true,
-            extra: Map::new(),
+            extra: Vec::new(),
         }
     }
 }
@@ -304,7 +304,7 @@ pub(crate) fn encode_error(
         error.message_key.clone(),
         Value::String(error.message.clone()),
     );
-    body.extend(error.extra.clone());
+    body.extend(error.extra.iter().cloned());
     response(
         status,
         headers,
