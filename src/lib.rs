@@ -11,5 +11,7 @@ pub mod exit;
 pub mod generate;
 pub mod protocol;
 pub mod report;
+pub mod run;
+pub mod scenario;
 pub mod snapshot;
 pub mod spec;

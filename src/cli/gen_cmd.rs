@@ -32,6 +32,8 @@ pub enum KindArg {
     Invalid,
     /// Requests broken at the protocol level (body, headers, method, path, signature).
     Malformed,
+    /// Stateful sequences of calls (`conform run` only; `gen` prints single requests).
+    Scenario,
 }
 
 impl From<KindArg> for CaseKind {
@@ -40,6 +42,7 @@ impl From<KindArg> for CaseKind {
             KindArg::Valid => CaseKind::Valid,
             KindArg::Invalid => CaseKind::Invalid,
             KindArg::Malformed => CaseKind::Malformed,
+            KindArg::Scenario => CaseKind::Scenario,
         }
     }
 }
@@ -53,7 +56,7 @@ pub struct GenArgs {
     /// Only the operations of this service (repeatable). Default: every service.
     #[arg(long = "service", value_name = "SERVICE")]
     pub services: Vec<String>,
-    /// Only cases of this kind (repeatable). Default: valid, invalid and malformed.
+    /// Only cases of this kind (repeatable). Default: every kind.
     #[arg(long = "kind", value_enum, value_name = "KIND")]
     pub kinds: Vec<KindArg>,
     /// Seed of the random values; the same seed gives the same cases.

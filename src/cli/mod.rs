@@ -4,6 +4,7 @@ pub mod bench_cmd;
 pub mod gen_cmd;
 mod serve_cmd;
 mod report_cmd;
+mod run_cmd;
 mod spec_cmd;
 mod table;
 
@@ -57,6 +58,13 @@ pub enum Command {
     /// Work with the reports of runs: merge the reports of partitions.
     #[command(subcommand)]
     Report(report_cmd::ReportCommand),
+    /// Fire generated cases and scenarios at a target, check what comes back, and report deviations.
+    Run(run_cmd::RunArgs),
+    /// Send one case of a run again, by its id, and show request, response and checks.
+    Replay(run_cmd::ReplayArgs),
+    /// Review, accept or reject pending response snapshots.
+    #[command(subcommand)]
+    Snapshots(run_cmd::SnapshotsCommand),
 }
 
 /// Where a command writes: real stdout/stderr, or buffers in tests.
@@ -94,6 +102,9 @@ pub fn run_with(cli: Cli, output: &mut Output<'_>) -> Exit {
         Command::Bench(command) => bench_cmd::run(&cli, command, output),
         Command::Serve(args) => serve_cmd::run(&cli, args, output),
         Command::Report(command) => report_cmd::run(command, output),
+        Command::Run(args) => run_cmd::run(&cli, args, output),
+        Command::Replay(args) => run_cmd::replay(&cli, args, output),
+        Command::Snapshots(command) => run_cmd::snapshots(command, output),
     };
     match result {
         Ok(exit) => exit,

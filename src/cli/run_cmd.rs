@@ -1,65 +1,41 @@
-//! `conform run` and `conform replay`: fire generated cases at a target, check them, report.
+//! `conform run`, `conform replay` and `conform snapshots`: fire cases at a target, check and report them.
 
+use std::io::{BufRead, IsTerminal};
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
-use clap::Args;
+use clap::{Args, Subcommand};
 
+use super::gen_cmd::GenArgs;
 use super::{Cli, CliError, Output, load_specs};
 use crate::case::CaseKind;
-use crate::check::CheckName;
+use crate::check::{CheckName, run_checks};
+use crate::client::curl_command;
 use crate::exit::Exit;
-use crate::generate::GenConfig;
-use crate::report::{self, Baseline, Fanout, Reporter};
+use crate::report::{self, Baseline, Fanout, JsonReporter, JunitReporter, Reporter, TerminalReporter};
 use crate::run::{RunConfig, RunError};
-use crate::spec::{Fixtures, SpecSet};
+use crate::snapshot::{SnapshotMode, SnapshotStore};
 
-const RUN_EXAMPLES: &str = "\
+const RUN_HELP: &str = "\
+Without --endpoint (or AWS_ENDPOINT_URL), conform starts its embedded reference target on 127.0.0.1 and tests
+that. A run has three phases: the documents' examples (each after its setup calls), the generated single
+requests (concurrently), then the stateful scenarios (one at a time).
+
+Credentials: the usual AWS chain (AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY / AWS_SESSION_TOKEN, AWS_PROFILE or
+--profile, SSO, container and instance credentials). Against a loopback endpoint with none configured, requests
+are signed with AWS's documented test key pair, and the run says so once.
+
+Deviations are results: the run exits 1 when any deviation (outside --baseline) or transport error is found,
+0 when none is. Uncertain expectations (unverified AWS behaviour) are reported apart and never fail a run.
+
 Examples:
-  conform run                                   # against the embedded reference target
-  conform run --endpoint http://127.0.0.1:5000  # against an emulator (moto, LocalStack, ...) on loopback
+  conform run                                        # the embedded target: expect no deviation
+  conform run --endpoint http://127.0.0.1:5000       # an emulator on loopback (moto, LocalStack, ...)
   conform run --endpoint http://127.0.0.1:5000 --service account --kind invalid --cases 200 --seed 7
-  conform run --json report.json --junit junit.xml --baseline conform-baseline.json
-  conform run --partition 1/4                   # the first of four CI jobs; join with `conform report merge`
-
-Credentials: the usual AWS chain (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY/AWS_SESSION_TOKEN, AWS_PROFILE or
---profile, SSO). Against a loopback endpoint with none configured, requests are signed with AWS's documented
-test key pair. Endpoint: --endpoint, else AWS_ENDPOINT_URL, else the embedded target.";
-
-/// Which cases to generate: shared by `run`, `replay` and `gen`-like commands.
-#[derive(Debug, Args, Clone)]
-pub struct Selection {
-    /// Only this service (`account`, `workmail`); repeatable.
-    #[arg(long = "service", value_name = "S")]
-    pub services: Vec<String>,
-    /// Only this operation (`PutAlternateContact`); repeatable.
-    #[arg(long = "operation", value_name = "OP")]
-    pub operations: Vec<String>,
-    /// Only this kind of case: valid, invalid, malformed; repeatable. Default: all.
-    #[arg(long = "kind", value_name = "K", value_parser = parse_kind)]
-    pub kinds: Vec<CaseKind>,
-    /// Random draws per operation and kind, on top of the deterministic cases (boundaries, every enum value,
-    /// one case per constraint, the documents' examples).
-    #[arg(long, default_value_t = 40, value_name = "N")]
-    pub cases: usize,
-    /// Seed of the generator: the same seed gives the same cases with the same ids on any machine.
-    #[arg(long, default_value_t = 1, value_name = "N")]
-    pub seed: u64,
-    /// A value naming something on the target, e.g. `account.AccountId=123456789012`; repeatable.
-    /// See `conform spec show OPERATION` for the fixtures an operation uses.
-    #[arg(long = "fixture", value_name = "KEY=VALUE", value_parser = Fixtures::parse_assignment)]
-    pub fixtures: Vec<(String, String)>,
-}
-
-fn parse_kind(text: &str) -> Result<CaseKind, String> {
-    match text {
-        "valid" => Ok(CaseKind::Valid),
-        "invalid" => Ok(CaseKind::Invalid),
-        "malformed" => Ok(CaseKind::Malformed),
-        other => Err(format!("unknown kind `{other}`: expected valid, invalid or malformed")),
-    }
-}
+  conform run --json report.json --junit junit.xml --baseline conform-baseline.toml
+  conform run --partition 1/4 --json part1.json      # one of four CI jobs; join with `conform report merge`
+  conform run --embedded-fault enum-case-insensitive # watch the checks catch a known emulator bug";
 
 /// Where and how to send.
 #[derive(Debug, Args, Clone)]
@@ -76,14 +52,18 @@ pub struct TargetArgs {
     /// Seconds to wait for each response.
     #[arg(long, default_value_t = 10.0, value_name = "SECS")]
     pub timeout: f64,
+    /// Start the embedded target with this fault (repeatable; see `conform serve --list-faults`). Only without
+    /// --endpoint.
+    #[arg(long = "embedded-fault", value_name = "NAME", conflicts_with = "endpoint")]
+    pub embedded_faults: Vec<String>,
 }
 
 /// `conform run`
 #[derive(Debug, Args)]
-#[command(after_help = RUN_EXAMPLES)]
+#[command(after_help = RUN_HELP)]
 pub struct RunArgs {
     #[command(flatten)]
-    selection: Selection,
+    generation: GenArgs,
     #[command(flatten)]
     target: TargetArgs,
     /// Requests in flight at once.
@@ -95,7 +75,11 @@ pub struct RunArgs {
     /// Retries of a throttled request (429, 503, throttling errors), with backoff honouring Retry-After.
     #[arg(long, default_value_t = 3, value_name = "N")]
     retries: u32,
-    /// Only these checks (comma-separated): status, error-type, error-body, output-shape, content-type, request-id.
+    /// Runs of each scenario per parameter value, each with freshly drawn values.
+    #[arg(long, default_value_t = 2, value_name = "N")]
+    scenario_draws: usize,
+    /// Only these checks (comma-separated): status, error-type, error-body, output-shape, content-type,
+    /// request-id, state, snapshot.
     #[arg(long, value_name = "LIST", value_delimiter = ',')]
     checks: Vec<CheckName>,
     /// All checks but these (comma-separated).
@@ -110,18 +94,21 @@ pub struct RunArgs {
     /// Deviations accepted in this file do not fail the run.
     #[arg(long, value_name = "PATH")]
     baseline: Option<PathBuf>,
-    /// Write every deviation of this run into the --baseline file.
+    /// Write the deviations of this run into the --baseline file (keeping entries for what the run did not cover).
     #[arg(long, requires = "baseline")]
     update_baseline: bool,
-    /// Run only share K of N (e.g. 2/4), for CI jobs in parallel.
+    /// Run only share K of N (e.g. 2/4), for CI jobs in parallel; `conform report merge` joins their reports.
     #[arg(long, value_name = "K/N", value_parser = parse_partition)]
     partition: Option<(u64, u64)>,
     /// Do not shrink failing cases.
     #[arg(long)]
     no_shrink: bool,
-    /// Start the embedded target with this fault (see `conform serve --list-faults`); only without --endpoint.
-    #[arg(long = "embedded-fault", value_name = "NAME", conflicts_with = "endpoint")]
-    embedded_faults: Vec<String>,
+    /// Compare responses with stored snapshots (verify), write pending ones for review (update), or not (off).
+    #[arg(long, value_enum, default_value = "off", value_name = "MODE")]
+    snapshots: SnapshotMode,
+    /// Where snapshots live.
+    #[arg(long, default_value = "snapshots", value_name = "DIR")]
+    snapshot_dir: PathBuf,
 }
 
 fn parse_partition(text: &str) -> Result<(u64, u64), String> {
@@ -134,118 +121,306 @@ fn parse_partition(text: &str) -> Result<(u64, u64), String> {
     }
 }
 
-/// Builds the generator's config from the selection, checking names against the specs.
-pub fn gen_config(specs: &SpecSet, selection: &Selection) -> Result<GenConfig, CliError> {
-    for service in &selection.services {
-        if !specs.services.contains_key(service) {
-            return Err(CliError::usage(
-                format!("unknown service `{service}`"),
-                Some(format!(
-                    "known services: {}",
-                    specs.services.keys().cloned().collect::<Vec<_>>().join(", ")
-                )),
-            ));
-        }
-    }
-    let mut operations = Vec::new();
-    for name in &selection.operations {
-        match specs.operation_ignore_case(name) {
-            Some((_, op)) => operations.push(op.name.clone()),
-            None => {
-                return Err(CliError::usage(
-                    format!("unknown operation `{name}`"),
-                    Some(format!(
-                        "known operations: {}",
-                        specs.operations().map(|(_, op)| op.name.clone()).collect::<Vec<_>>().join(", ")
-                    )),
-                ));
-            }
-        }
-    }
-    let fixtures = Fixtures::resolve(specs, &selection.fixtures)
-        .map_err(|e| CliError::usage(e, Some("see `conform spec show OPERATION` for the fixtures".to_string())))?;
-    let kinds = if selection.kinds.is_empty() {
-        vec![CaseKind::Valid, CaseKind::Invalid, CaseKind::Malformed]
-    } else {
-        selection.kinds.clone()
-    };
-    Ok(GenConfig {
-        seed: selection.seed,
-        cases: selection.cases,
-        kinds,
-        operations,
-        services: selection.services.clone(),
-        fixtures,
-    })
-}
-
-fn runtime() -> Result<tokio::runtime::Runtime, CliError> {
+pub(super) fn runtime() -> Result<tokio::runtime::Runtime, CliError> {
     tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .map_err(CliError::Io)
 }
 
-pub(super) fn run(cli: &Cli, args: &RunArgs, output: &mut Output<'_>) -> Result<Exit, CliError> {
-    let specs = Arc::new(load_specs(cli)?);
-    let gen = gen_config(&specs, &args.selection)?;
-    let checks: Vec<CheckName> = if args.checks.is_empty() { CheckName::ALL.to_vec() } else { args.checks.clone() }
-        .into_iter()
-        .filter(|c| !args.exclude_checks.contains(c))
-        .collect();
+/// The run configuration the arguments ask for.
+fn run_config(specs: &crate::spec::SpecSet, args: &RunArgs) -> Result<RunConfig, CliError> {
+    let generation = args.generation.config(specs)?;
+    let scenarios = args.generation.kinds.is_empty() || generation.kinds.contains(&CaseKind::Scenario);
+    let mut generation = generation;
+    if !args.generation.kinds.is_empty() && generation.kinds.iter().all(|k| *k == CaseKind::Scenario) {
+        // Only scenarios: no single-request cases at all.
+        generation.operations = vec![];
+        generation.kinds = vec![CaseKind::Scenario];
+    }
+    let only = (!args.checks.is_empty()).then_some(args.checks.as_slice());
+    let checks = crate::check::select_checks(only, &args.exclude_checks);
     if checks.is_empty() {
-        return Err(CliError::usage("every check is excluded", Some("drop some of --exclude-checks".to_string())));
+        return Err(CliError::usage(
+            "every check is excluded",
+            Some("drop some of --exclude-checks".to_string()),
+        ));
     }
     let baseline = match &args.baseline {
-        Some(path) if args.update_baseline && !path.exists() => None,
-        Some(path) => Some(Baseline::load(path).map_err(|e| CliError::usage(e.to_string(), None))?),
-        None => None,
-    };
-    let config = RunConfig {
+        Some(path) if args.update_baseline => Baseline::load_or_empty(path),
+        Some(path) => Baseline::load(path),
+        None => Ok(Baseline::default()),
+    }
+    .map_err(|e| CliError::usage(e.to_string(), Some("fix the file, or write it anew with --update-baseline".into())))?;
+    if args.concurrency == 0 {
+        return Err(CliError::usage("--concurrency must be at least 1", None));
+    }
+    if !(args.target.timeout > 0.0 && args.target.timeout.is_finite()) {
+        return Err(CliError::usage(format!("--timeout must be a positive number of seconds, got {}", args.target.timeout), None));
+    }
+    if args.rate.is_some_and(|r| !(r > 0.0 && r.is_finite())) {
+        return Err(CliError::usage("--rate must be a positive number of requests per second", None));
+    }
+    Ok(RunConfig {
         endpoint: args.target.endpoint.clone(),
         profile: args.target.profile.clone(),
         region: args.target.region.clone(),
-        gen,
+        generation,
+        scenarios,
+        scenario_draws: args.scenario_draws,
         concurrency: args.concurrency,
         rate: args.rate,
-        timeout: Duration::from_secs_f64(args.target.timeout.max(0.001)),
+        timeout: Duration::from_secs_f64(args.target.timeout),
         max_retries: args.retries,
         checks,
         partition: args.partition,
         shrink: !args.no_shrink,
-        baseline: if args.update_baseline { None } else { baseline },
-        embedded_faults: args.embedded_faults.clone(),
-    };
-    let mut reporters: Vec<Box<dyn Reporter>> = vec![Box::new(report::TerminalReporter::stderr(output.color))];
+        baseline,
+        snapshots: args.snapshots,
+        snapshot_dir: args.snapshot_dir.clone(),
+        embedded_faults: args.target.embedded_faults.clone(),
+    })
+}
+
+pub(super) fn run(cli: &Cli, args: &RunArgs, output: &mut Output<'_>) -> Result<Exit, CliError> {
+    let specs = Arc::new(load_specs(cli)?);
+    let config = run_config(&specs, args)?;
+    let mut reporters: Vec<Box<dyn Reporter>> = vec![Box::new(TerminalReporter::stderr())];
     if let Some(path) = &args.json {
-        reporters.push(Box::new(
-            report::JsonReporter::create(path).map_err(|e| CliError::usage(e.to_string(), None))?,
-        ));
+        reporters.push(Box::new(JsonReporter::create(path).map_err(|e| CliError::usage(e.to_string(), None))?));
     }
     if let Some(path) = &args.junit {
-        reporters.push(Box::new(report::JunitReporter::new(path)));
+        reporters.push(Box::new(JunitReporter::create(path).map_err(|e| CliError::usage(e.to_string(), None))?));
     }
     let mut fanout = Fanout::new(reporters);
-    let outcome = runtime()?.block_on(crate::run::run(specs, config, &mut fanout));
-    let outcome = match outcome {
+    let outcome = match runtime()?.block_on(crate::run::run(specs, config, &mut fanout)) {
         Ok(outcome) => outcome,
-        Err(e @ RunError::Unreachable(_)) => {
-            writeln!(output.err, "error: {e}\n  caused by: {}", std::error::Error::source(&e).map(|s| s.to_string()).unwrap_or_default())?;
-            return Ok(Exit::Aborted);
-        }
-        Err(e @ RunError::Config(_)) => return Err(CliError::usage(e.to_string(), None)),
-        Err(e) => {
-            writeln!(output.err, "{}", CliError::Run(e).render(output.color))?;
-            return Ok(Exit::Aborted);
-        }
+        Err(e) => return Ok(run_error(e, output)?),
     };
     if args.update_baseline {
         let path = args.baseline.as_ref().expect("clap requires --baseline");
-        Baseline::from_keys(outcome.deviation_keys.clone())
+        outcome
+            .updated_baseline
             .save(path)
             .map_err(|e| CliError::usage(e.to_string(), None))?;
-        writeln!(output.err, "wrote {} accepted deviation(s) to {}", outcome.deviation_keys.len(), path.display())?;
+        writeln!(
+            output.err,
+            "wrote {} accepted deviation(s) to {}",
+            outcome.updated_baseline.len(),
+            path.display()
+        )?;
         return Ok(if outcome.interrupted { Exit::Aborted } else { Exit::Ok });
     }
     Ok(report::exit_for(&outcome.summary, outcome.new_deviations, outcome.interrupted))
+}
+
+/// Prints a run error with its causes; configuration problems exit 2, an unreachable target 3.
+fn run_error(e: RunError, output: &mut Output<'_>) -> Result<Exit, CliError> {
+    let exit = match e {
+        RunError::Config(_) => Exit::Usage,
+        RunError::Unreachable(_) | RunError::Report(_) => Exit::Aborted,
+    };
+    let mut text = format!("error: {e}");
+    let mut source = std::error::Error::source(&e);
+    while let Some(cause) = source {
+        text.push_str(&format!("\n  caused by: {cause}"));
+        source = cause.source();
+    }
+    if matches!(e, RunError::Unreachable(_)) {
+        text.push_str("\n  help: start the target first, or check --endpoint (no case was run)");
+    }
+    writeln!(output.err, "{text}")?;
+    Ok(exit)
+}
+
+/// `conform replay`
+#[derive(Debug, Args)]
+#[command(after_help = "\
+Sends one case again, by the id a report gave, and prints the request (as curl, secrets redacted), the response
+and the checks. Give the same --seed, --cases and --fixture as the run (the report's replay line has them).
+
+Examples:
+  conform replay PutAlternateContact-invalid-length-max+1-Name-0 --seed 1
+  conform replay account-scenario-put-then-get-billing-0 --endpoint http://127.0.0.1:5000")]
+pub struct ReplayArgs {
+    /// The case id (or scenario id) to send.
+    id: String,
+    #[command(flatten)]
+    generation: GenArgs,
+    #[command(flatten)]
+    target: TargetArgs,
+}
+
+pub(super) fn replay(cli: &Cli, args: &ReplayArgs, output: &mut Output<'_>) -> Result<Exit, CliError> {
+    let specs = Arc::new(load_specs(cli)?);
+    let generation = args.generation.config(&specs)?;
+    let mut config = RunConfig::new(generation);
+    config.endpoint = args.target.endpoint.clone();
+    config.profile = args.target.profile.clone();
+    config.region = args.target.region.clone();
+    config.timeout = Duration::from_secs_f64(args.target.timeout.max(0.001));
+    config.embedded_faults = args.target.embedded_faults.clone();
+    let case = crate::generate::find_case(&specs, &config.generation, &args.id)
+        .or_else(|| {
+            crate::generate::example_cases(&specs, &config.generation)
+                .into_iter()
+                .find(|e| e.case.id == args.id)
+                .map(|e| e.case)
+        });
+    let instance = crate::scenario::instances(&specs, &config.generation, 64)
+        .into_iter()
+        .find(|i| i.id == args.id);
+    if case.is_none() && instance.is_none() {
+        return Err(CliError::usage(
+            format!("failed to find case `{}` with seed {} and {} cases", args.id, args.generation.seed, args.generation.cases),
+            Some("use the replay line of the report: it repeats --seed, --cases and --fixture".to_string()),
+        ));
+    }
+    let mut quiet = Fanout::new(Vec::new());
+    let rt = runtime()?;
+    rt.block_on(async {
+        let target = match crate::run::start_target(&specs, &config).await {
+            Ok(t) => t,
+            Err(e) => return run_error(e, output),
+        };
+        let client = match crate::run::client_for(&target, &config, &mut quiet).await {
+            Ok(c) => c,
+            Err(e) => return run_error(e, output),
+        };
+        if let Some(case) = case {
+            let (service, op) = specs.operation(&case.operation).expect("generated from these specs");
+            let sensitive: Vec<&str> = op.input.iter().filter(|m| m.sensitive).map(|m| m.name.as_str()).collect();
+            writeln!(output.out, "case {} ({}, {})", case.id, case.operation, case.kind.as_str())?;
+            if let Some(m) = &case.mutation {
+                writeln!(output.out, "mutation: {}", m.detail)?;
+            }
+            match client.send(service, &case).await {
+                Err(e) => {
+                    writeln!(output.out, "no response: {e}")?;
+                    return Ok(Exit::Deviations);
+                }
+                Ok(exchange) => {
+                    writeln!(output.out, "\n{}", curl_command(&exchange.request, &target.endpoint, &sensitive))?;
+                    let r = &exchange.response;
+                    writeln!(output.out, "\nHTTP {}", r.status)?;
+                    for (name, value) in &r.headers {
+                        writeln!(output.out, "{name}: {value}")?;
+                    }
+                    writeln!(output.out, "\n{}\n", String::from_utf8_lossy(&r.body))?;
+                    let checks = run_checks(service, op, &case, r, &CheckName::ALL);
+                    let mut deviates = false;
+                    for c in &checks {
+                        let verdict = match (c.passed, c.uncertain) {
+                            (true, _) => "pass",
+                            (false, true) => "UNCERTAIN",
+                            (false, false) => "FAIL",
+                        };
+                        deviates |= c.is_deviation();
+                        writeln!(output.out, "{verdict:9} {:13} {}", c.check.as_str(), c.message)?;
+                    }
+                    return Ok(if deviates { Exit::Deviations } else { Exit::Ok });
+                }
+            }
+        }
+        let instance = instance.expect("checked above");
+        let outcome = crate::scenario::execute(&specs, &client, &config.generation.fixtures, &instance).await;
+        writeln!(output.out, "scenario {} ({})", instance.id, instance.scenario)?;
+        for step in &outcome.steps {
+            writeln!(
+                output.out,
+                "{:9} {}{} ({}): {}{}",
+                if step.problem.is_some() { "FAIL" } else { "pass" },
+                if step.cleanup { "cleanup " } else { "" },
+                step.name,
+                step.operation,
+                step.actual_text(),
+                step.problem.as_ref().map(|p| format!(" — {p}")).unwrap_or_default()
+            )?;
+        }
+        if let Some(e) = &outcome.transport_error {
+            writeln!(output.out, "stopped: {e}")?;
+        }
+        Ok(if outcome.passed() { Exit::Ok } else { Exit::Deviations })
+    })
+}
+
+/// `conform snapshots ...`
+#[derive(Debug, Subcommand)]
+pub enum SnapshotsCommand {
+    /// List pending snapshots (`.snap.new`) written by `conform run --snapshots update`.
+    #[command(after_help = "Example:\n  conform snapshots list")]
+    List(SnapshotDir),
+    /// Show each pending snapshot's diff and, on a terminal, ask whether to accept it (a), reject it (r) or skip (s).
+    #[command(after_help = "Example:\n  conform run --snapshots update && conform snapshots review")]
+    Review(SnapshotDir),
+    /// Accept every pending snapshot.
+    #[command(after_help = "Example:\n  conform snapshots accept")]
+    Accept(SnapshotDir),
+    /// Reject (delete) every pending snapshot.
+    #[command(after_help = "Example:\n  conform snapshots reject")]
+    Reject(SnapshotDir),
+}
+
+/// The snapshot directory argument.
+#[derive(Debug, Args)]
+pub struct SnapshotDir {
+    /// Where snapshots live.
+    #[arg(long, default_value = "snapshots", value_name = "DIR")]
+    dir: PathBuf,
+}
+
+pub(super) fn snapshots(command: &SnapshotsCommand, output: &mut Output<'_>) -> Result<Exit, CliError> {
+    let (SnapshotsCommand::List(d) | SnapshotsCommand::Review(d) | SnapshotsCommand::Accept(d) | SnapshotsCommand::Reject(d)) =
+        command;
+    let store = SnapshotStore::new(&d.dir);
+    let fail = |e: crate::snapshot::SnapshotError| CliError::usage(e.to_string(), None);
+    let pending = store.pending().map_err(fail)?;
+    if pending.is_empty() {
+        writeln!(output.err, "no pending snapshots under {}", d.dir.display())?;
+        return Ok(Exit::Ok);
+    }
+    match command {
+        SnapshotsCommand::List(_) => {
+            for p in &pending {
+                writeln!(output.out, "{}", p.display())?;
+            }
+        }
+        SnapshotsCommand::Accept(_) => {
+            for p in &pending {
+                writeln!(output.out, "accepted {}", store.accept(p).map_err(fail)?.display())?;
+            }
+        }
+        SnapshotsCommand::Reject(_) => {
+            for p in &pending {
+                store.reject(p).map_err(fail)?;
+                writeln!(output.out, "rejected {}", p.display())?;
+            }
+        }
+        SnapshotsCommand::Review(_) => {
+            let interactive = std::io::stdin().is_terminal();
+            let mut stdin = std::io::stdin().lock();
+            for p in &pending {
+                writeln!(output.out, "{}", store.pending_diff(p).map_err(fail)?)?;
+                if !interactive {
+                    continue;
+                }
+                write!(output.out, "accept (a), reject (r) or skip (s)? ")?;
+                output.out.flush()?;
+                let mut answer = String::new();
+                stdin.read_line(&mut answer)?;
+                match answer.trim() {
+                    "a" => writeln!(output.out, "accepted {}", store.accept(p).map_err(fail)?.display())?,
+                    "r" => {
+                        store.reject(p).map_err(fail)?;
+                        writeln!(output.out, "rejected {}", p.display())?;
+                    }
+                    _ => writeln!(output.out, "skipped")?,
+                }
+            }
+            if !interactive {
+                writeln!(output.err, "not a terminal: shown only; use `conform snapshots accept` or `reject`")?;
+            }
+        }
+    }
+    Ok(Exit::Ok)
 }

@@ -37,7 +37,7 @@ use std::sync::Arc;
 use crate::case::{Case, CaseKind};
 use crate::spec::{Fixtures, Operation, Service, SpecSet};
 
-pub use examples::{ExampleCase, example_cases};
+pub use examples::{EXAMPLE as EXAMPLE_CLASS, ExampleCase, example_cases};
 pub use shrink::CaseTree;
 
 use plan::OpPlan;

@@ -31,7 +31,7 @@ pub struct RunConfig {
     /// The user's region; a service's region rule may fix another.
     pub region: Option<String>,
     /// What to generate.
-    pub gen: GenConfig,
+    pub generation: GenConfig,
     /// Whether to run the scenarios (`--kind scenario`, or no `--kind`).
     pub scenarios: bool,
     /// Instances (draws) per scenario and parameter combination.
@@ -62,12 +62,12 @@ pub struct RunConfig {
 
 impl RunConfig {
     /// A config for the embedded target with defaults: every kind, all checks, no snapshots.
-    pub fn new(gen: GenConfig) -> Self {
+    pub fn new(generation: GenConfig) -> Self {
         RunConfig {
             endpoint: None,
             profile: None,
             region: None,
-            gen,
+            generation,
             scenarios: true,
             scenario_draws: 2,
             concurrency: 8,
@@ -135,7 +135,7 @@ pub async fn start_target(specs: &Arc<SpecSet>, config: &RunConfig) -> Result<Ta
             embedded: None,
         }),
         None => {
-            let mut emulator = EmulatorConfig::new(config.gen.fixtures.clone());
+            let mut emulator = EmulatorConfig::new(config.generation.fixtures.clone());
             emulator.faults = config.embedded_faults.clone();
             let handle = crate::emulator::start(Arc::clone(specs), emulator, ([127, 0, 0, 1], 0).into())
                 .await
@@ -166,7 +166,7 @@ pub async fn client_for(
         timeout: config.timeout,
         rate: config.rate,
         max_retries: config.max_retries,
-        retry_seed: config.gen.seed,
+        retry_seed: config.generation.seed,
         max_response_bytes: 1 << 20,
         ..ClientConfig::new(target.endpoint.clone(), credentials)
     })
@@ -183,7 +183,7 @@ pub async fn run(specs: Arc<SpecSet>, config: RunConfig, reporter: &mut dyn Repo
     emit(
         reporter,
         Event::RunStarted {
-            seed: config.gen.seed,
+            seed: config.generation.seed,
             target: target.label.clone(),
             total: None,
         },
@@ -293,7 +293,7 @@ impl CaseRunner<'_> {
         tokio::pin!(ctrl_c);
 
         // 1. Examples, each after its setup calls.
-        let examples: Vec<_> = generate::example_cases(self.specs, &self.config.gen)
+        let examples: Vec<_> = generate::example_cases(self.specs, &self.config.generation)
             .into_iter()
             .filter(|e| in_partition(&e.case.id, self.config.partition))
             .collect();
@@ -326,7 +326,7 @@ impl CaseRunner<'_> {
         }
 
         // 2. Generated cases, concurrently.
-        let cases = generate::generate(self.specs, &self.config.gen).filter(|case| {
+        let cases = generate::generate(self.specs, &self.config.generation).filter(|case| {
             case.mutation.as_ref().is_none_or(|m| m.class != generate::EXAMPLE_CLASS)
                 && in_partition(&case.id, self.config.partition)
         });
@@ -349,7 +349,7 @@ impl CaseRunner<'_> {
 
         // 3. Scenarios, one at a time: each sets up and cleans up the state it tests.
         if self.config.scenarios {
-            let instances: Vec<_> = scenario::instances(self.specs, &self.config.gen, self.config.scenario_draws)
+            let instances: Vec<_> = scenario::instances(self.specs, &self.config.generation, self.config.scenario_draws)
                 .into_iter()
                 .filter(|i| in_partition(&i.id, self.config.partition))
                 .collect();
@@ -448,7 +448,7 @@ impl CaseRunner<'_> {
             SnapshotMode::Update => {
                 let recording = Recording {
                     target: self.target.label.clone(),
-                    seed: self.config.gen.seed,
+                    seed: self.config.generation.seed,
                     request: format!("{} {} {}", request.method, request.path, request.body),
                 };
                 match self.store.update(&service.name, id, &contents, &recording) {
@@ -468,7 +468,7 @@ impl CaseRunner<'_> {
     /// actual error type. A bounded number of requests, so that a flaky target cannot keep it going.
     async fn shrink(&self, service: &Service, op: &Operation, case: &Case, failing: &CaseResult) -> Option<ShrunkCase> {
         const MAX_STEPS: usize = 64;
-        let mut tree = generate::shrink(self.specs, &self.config.gen, case)?;
+        let mut tree = generate::shrink(self.specs, &self.config.generation, case)?;
         let signature = failure_signature(failing);
         let mut best: Option<Case> = None;
         let mut steps = 0;
@@ -499,7 +499,7 @@ impl CaseRunner<'_> {
 
     /// Runs one scenario instance (shrinking its draws if it fails) and turns it into a report result.
     async fn run_scenario(&self, instance: &scenario::Instance) -> (CaseResult, usize) {
-        let outcome = scenario::execute(self.specs, self.client, &self.config.gen.fixtures, instance).await;
+        let outcome = scenario::execute(self.specs, self.client, &self.config.generation.fixtures, instance).await;
         let mut written = 0;
         let service = &self.specs.services[&instance.service];
         for step in &outcome.steps {
@@ -530,13 +530,14 @@ impl CaseRunner<'_> {
     async fn shrink_scenario(&self, instance: &scenario::Instance, failing: &scenario::Outcome) -> Option<ShrunkCase> {
         const MAX_RUNS: usize = 24;
         let same = |o: &scenario::Outcome| {
-            o.failing().map(|s| (s.name.clone(), s.problem_class())) == failing.failing().map(|s| (s.name.clone(), s.problem_class()))
+            o.failing().map(|s| (s.name.clone(), s.problem_class().map(str::to_string)))
+                == failing.failing().map(|s| (s.name.clone(), s.problem_class().map(str::to_string)))
         };
         let mut current = instance.clone();
         let mut improved = false;
         let mut runs = 0;
         for name in instance.draws.keys().cloned().collect::<Vec<_>>() {
-            let Some(mut tree) = generate::shrink(self.specs, &self.config.gen, &current.draws[&name]) else {
+            let Some(mut tree) = generate::shrink(self.specs, &self.config.generation, &current.draws[&name]) else {
                 continue;
             };
             if !tree.simplify() {
@@ -546,7 +547,7 @@ impl CaseRunner<'_> {
                 runs += 1;
                 let mut candidate = current.clone();
                 candidate.draws.insert(name.clone(), tree.current());
-                let outcome = scenario::execute(self.specs, self.client, &self.config.gen.fixtures, &candidate).await;
+                let outcome = scenario::execute(self.specs, self.client, &self.config.generation.fixtures, &candidate).await;
                 let moved = if !outcome.passed() && same(&outcome) {
                     current = candidate;
                     improved = true;
@@ -654,7 +655,7 @@ fn failure_signature(result: &CaseResult) -> (Vec<CheckName>, Option<String>) {
 
 /// The command that sends a case again: same id, seed, draws, target and fixtures.
 fn replay_command(id: &str, config: &RunConfig) -> String {
-    let mut command = format!("conform replay {id} --seed {} --cases {}", config.gen.seed, config.gen.cases);
+    let mut command = format!("conform replay {id} --seed {} --cases {}", config.generation.seed, config.generation.cases);
     match &config.endpoint {
         Some(endpoint) => command.push_str(&format!(" --endpoint {endpoint}")),
         None => {
@@ -663,7 +664,7 @@ fn replay_command(id: &str, config: &RunConfig) -> String {
             }
         }
     }
-    for (key, value) in config.gen.fixtures.overrides() {
+    for (key, value) in config.generation.fixtures.overrides() {
         command.push_str(&format!(" --fixture {key}={value}"));
     }
     command

@@ -56,6 +56,32 @@ pub struct StepRecord {
     pub expected: Expected,
     /// Why the step failed, if it did.
     pub problem: Option<String>,
+    /// What kind of failure, stable across draws (`outcome 404 ResourceNotFoundException`, `assert Email`):
+    /// shrinking keeps only candidates that fail the same way.
+    pub failure_key: Option<String>,
+    /// Whether the step's response is snapshotted.
+    pub snapshot: bool,
+}
+
+impl StepRecord {
+    /// The accepted outcomes, for reports.
+    pub fn expected_text(&self) -> String {
+        outcome_text(&self.expected)
+    }
+
+    /// What came back, for reports.
+    pub fn actual_text(&self) -> String {
+        match &self.actual {
+            Some((status, Some(error))) => format!("{status} {error}"),
+            Some((status, None)) => format!("{status} success"),
+            None => "no response".to_string(),
+        }
+    }
+
+    /// See [`StepRecord::failure_key`].
+    pub fn problem_class(&self) -> Option<&str> {
+        self.failure_key.as_deref()
+    }
 }
 
 /// How an instance ended.
@@ -118,18 +144,18 @@ impl Outcome {
 }
 
 /// The instances to run: for each selected scenario, each combination of `for_each` values, `per_scenario` draws.
-pub fn instances(specs: &SpecSet, gen: &GenConfig, per_scenario: usize) -> Vec<Instance> {
+pub fn instances(specs: &SpecSet, generation: &GenConfig, per_scenario: usize) -> Vec<Instance> {
     let mut out = Vec::new();
     for service in specs.services.values() {
-        if !gen.services.is_empty() && !gen.services.contains(&service.name) {
+        if !generation.services.is_empty() && !generation.services.contains(&service.name) {
             continue;
         }
         for scenario in &service.scenarios {
-            let touches_selected = gen.operations.is_empty()
+            let touches_selected = generation.operations.is_empty()
                 || scenario
                     .steps
                     .iter()
-                    .any(|s| gen.operations.contains(&s.operation));
+                    .any(|s| generation.operations.contains(&s.operation));
             if !touches_selected {
                 continue;
             }
@@ -146,7 +172,7 @@ pub fn instances(specs: &SpecSet, gen: &GenConfig, per_scenario: usize) -> Vec<I
                         .draws
                         .iter()
                         .filter_map(|(name, op)| {
-                            draw(specs, gen, &id, name, op, n).map(|c| (name.clone(), c))
+                            draw(specs, generation, &id, name, op, n).map(|c| (name.clone(), c))
                         })
                         .collect();
                     out.push(Instance {
@@ -184,14 +210,14 @@ fn combinations(for_each: &IndexMap<String, Vec<String>>) -> Vec<IndexMap<String
 /// The `n`-th random valid case of `operation`, from a seed derived from the run's seed and the draw's place.
 fn draw(
     specs: &SpecSet,
-    gen: &GenConfig,
+    generation: &GenConfig,
     instance_id: &str,
     name: &str,
     operation: &str,
     n: usize,
 ) -> Option<Case> {
     use sha2::{Digest, Sha256};
-    let digest = Sha256::digest(format!("{}/{instance_id}/{name}", gen.seed).as_bytes());
+    let digest = Sha256::digest(format!("{}/{instance_id}/{name}", generation.seed).as_bytes());
     let seed = u64::from_be_bytes(digest[..8].try_into().expect("8 bytes"));
     let config = GenConfig {
         seed,
@@ -199,7 +225,7 @@ fn draw(
         kinds: vec![CaseKind::Valid],
         operations: vec![operation.to_string()],
         services: Vec::new(),
-        fixtures: gen.fixtures.clone(),
+        fixtures: generation.fixtures.clone(),
     };
     generate::generate(specs, &config)
         .filter(|c| c.id.contains("-valid-random-"))
@@ -293,11 +319,14 @@ async fn run_step(
         actual: None,
         expected: expected.clone(),
         problem: None,
+        failure_key: None,
+        snapshot: step.snapshot,
     };
     let input = match render_map(&step.input, &lookup) {
         Ok(input) => input,
         Err(why) => {
             record.problem = Some(format!("the step's input could not be built: {why}"));
+            record.failure_key = Some("input".to_string());
             return Ok((record, Value::Null));
         }
     };
@@ -325,6 +354,11 @@ async fn run_step(
         serde_json::from_slice(&response.body).unwrap_or(Value::Null)
     };
     if !expected.accepts(response.status, error_type.as_deref()) {
+        record.failure_key = Some(format!(
+            "outcome {} {}",
+            response.status,
+            error_type.as_deref().unwrap_or("")
+        ));
         record.problem = Some(format!(
             "expected {}, got {}{}",
             outcome_text(&expected),
@@ -361,6 +395,7 @@ async fn run_step(
             };
             if problem.is_some() {
                 record.problem = problem;
+                record.failure_key = Some(format!("assert {}", assertion.path));
                 break;
             }
         }
@@ -417,9 +452,9 @@ mod tests {
     #[test]
     fn instances_are_stable_and_draw_valid_inputs() {
         let specs = embedded().unwrap();
-        let gen = GenConfig::new(&specs, 7, 1);
-        let first = instances(&specs, &gen, 2);
-        let again = instances(&specs, &gen, 2);
+        let generation = GenConfig::new(&specs, 7, 1);
+        let first = instances(&specs, &generation, 2);
+        let again = instances(&specs, &generation, 2);
         let ids: Vec<&str> = first.iter().map(|i| i.id.as_str()).collect();
         assert_eq!(ids, again.iter().map(|i| i.id.as_str()).collect::<Vec<_>>());
         assert!(ids.contains(&"account-scenario-put-then-get-billing-0"), "{ids:?}");

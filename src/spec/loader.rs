@@ -1745,6 +1745,7 @@ impl FileCtx<'_> {
             input,
             expect,
             assertions,
+            snapshot: r.snapshot.unwrap_or(true),
         })
     }
 

@@ -571,6 +571,8 @@ pub struct Step {
     pub expect: Expectation,
     /// What the response body must hold.
     pub assertions: Vec<Assertion>,
+    /// Whether the response is snapshotted: false for steps that read state the scenario did not set.
+    pub snapshot: bool,
 }
 
 /// A claim about a step's response body.

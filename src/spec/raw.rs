@@ -203,6 +203,7 @@ pub(crate) struct RawStep {
     pub expect: Option<Spanned<RawExpect>>,
     #[serde(default, rename = "assert")]
     pub assertions: Vec<Spanned<RawAssertion>>,
+    pub snapshot: Option<bool>,
 }
 
 #[derive(Debug, Deserialize)]
