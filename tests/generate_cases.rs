@@ -45,7 +45,12 @@ fn status_and_type(case: &Case) -> (u16, Option<&str>) {
 fn valid_boundaries_reach_min_and_max_exactly() {
     let specs = embedded().unwrap();
     let put = cases(&specs, "PutAlternateContact", CaseKind::Valid);
-    for (member, min, max) in [("Name", 1, 64), ("Title", 1, 50), ("EmailAddress", 5, 254), ("PhoneNumber", 1, 25)] {
+    for (member, min, max) in [
+        ("Name", 1, 64),
+        ("Title", 1, 50),
+        ("EmailAddress", 5, 254),
+        ("PhoneNumber", 1, 25),
+    ] {
         let lows = of_class(&put, "boundary-min", Some(member));
         assert_eq!(text(lows[0], member).chars().count(), min, "{member}");
         let highs = of_class(&put, "boundary-max", Some(member));
@@ -74,7 +79,12 @@ fn valid_pattern_edges_use_the_whitespace_the_email_pattern_allows() {
     assert_eq!(edges.len(), 2);
     for case in edges {
         let email = text(case, "EmailAddress");
-        assert!(email.starts_with(char::is_whitespace) || email.ends_with(char::is_whitespace) || email.starts_with('\u{b}'), "{email:?}");
+        assert!(
+            email.starts_with(char::is_whitespace)
+                || email.ends_with(char::is_whitespace)
+                || email.starts_with('\u{b}'),
+            "{email:?}"
+        );
     }
 }
 
@@ -83,7 +93,10 @@ fn valid_optional_members_present_and_absent() {
     let specs = embedded().unwrap();
     let put = cases(&specs, "PutAlternateContact", CaseKind::Valid);
     let combos = of_class(&put, "optional-combo", None);
-    let mut presence: Vec<bool> = combos.iter().map(|c| field(c, "AccountId").is_some()).collect();
+    let mut presence: Vec<bool> = combos
+        .iter()
+        .map(|c| field(c, "AccountId").is_some())
+        .collect();
     presence.sort();
     assert_eq!(presence, [false, true]);
     for case in combos {
@@ -101,30 +114,55 @@ fn valid_random_draws_and_state_dependent_expectations() {
     assert_eq!(random.len(), 4, "--cases 4 gives four random draws");
     let case = random[0];
     assert!(case.expected.accepts(200, None));
-    assert!(case.expected.accepts(404, Some("ResourceNotFoundException")));
+    assert!(
+        case.expected
+            .accepts(404, Some("ResourceNotFoundException"))
+    );
 }
 
 fn of_class_none(cases: &[Case]) -> Vec<&Case> {
-    cases.iter().filter(|c| c.mutation.is_none() && c.id.contains("-random-")).collect()
+    cases
+        .iter()
+        .filter(|c| c.mutation.is_none() && c.id.contains("-random-"))
+        .collect()
 }
 
 #[test]
 fn valid_email_domain_fixture_and_overrides() {
     let specs = embedded().unwrap();
     let update = cases(&specs, "UpdatePrimaryEmailAddress", CaseKind::Valid);
-    for case in update.iter().filter(|c| c.mutation.as_ref().is_none_or(|m| m.class != "fixture-unknown")) {
+    for case in update.iter().filter(|c| {
+        c.mutation
+            .as_ref()
+            .is_none_or(|m| m.class != "fixture-unknown")
+    }) {
         assert!(text(case, "Email").ends_with("@example.com"), "{}", case.id);
-        assert_eq!(text(case, "OrganizationId"), "m-0123456789abcdef0123456789abcdef");
+        assert_eq!(
+            text(case, "OrganizationId"),
+            "m-0123456789abcdef0123456789abcdef"
+        );
     }
     let max = of_class(&update, "boundary-max", Some("Email"));
-    assert_eq!(text(max[0], "Email").split('@').next().unwrap().len(), 64, "the local part's own maximum");
+    assert_eq!(
+        text(max[0], "Email").split('@').next().unwrap().len(),
+        64,
+        "the local part's own maximum"
+    );
 
     let mut config = GenConfig::new(&specs, 3, 2);
     config.operations = vec!["UpdatePrimaryEmailAddress".into()];
     config.kinds = vec![CaseKind::Valid];
-    config.fixtures = Fixtures::resolve(&specs, &[("workmail.MailDomain".into(), "corp.example.org".into())]).unwrap();
+    config.fixtures = Fixtures::resolve(
+        &specs,
+        &[("workmail.MailDomain".into(), "corp.example.org".into())],
+    )
+    .unwrap();
     let overridden: Vec<Case> = generate::generate(&specs, &config).collect();
-    assert!(overridden.iter().any(|c| text(c, "Email").ends_with("@corp.example.org")));
+    assert!(
+        overridden
+            .iter()
+            .any(|c| text(c, "Email").ends_with("@corp.example.org"))
+    );
 }
 
 #[test]
@@ -132,13 +170,25 @@ fn valid_fixture_unknown_expects_not_found() {
     let specs = embedded().unwrap();
     let update = cases(&specs, "UpdatePrimaryEmailAddress", CaseKind::Valid);
     let org = of_class(&update, "fixture-unknown", Some("OrganizationId"))[0];
-    assert_eq!(text(org, "OrganizationId"), "m-ffffffffffffffffffffffffffffffff");
-    assert_eq!(status_and_type(org), (400, Some("OrganizationNotFoundException")));
+    assert_eq!(
+        text(org, "OrganizationId"),
+        "m-ffffffffffffffffffffffffffffffff"
+    );
+    assert_eq!(
+        status_and_type(org),
+        (400, Some("OrganizationNotFoundException"))
+    );
     let entity = of_class(&update, "fixture-unknown", Some("EntityId"))[0];
-    assert_eq!(status_and_type(entity), (400, Some("EntityNotFoundException")));
+    assert_eq!(
+        status_and_type(entity),
+        (400, Some("EntityNotFoundException"))
+    );
     let email = of_class(&update, "fixture-unknown", Some("Email"))[0];
     assert!(text(email, "Email").ends_with("@unregistered-domain.example"));
-    assert_eq!(status_and_type(email), (400, Some("MailDomainNotFoundException")));
+    assert_eq!(
+        status_and_type(email),
+        (400, Some("MailDomainNotFoundException"))
+    );
     let put = cases(&specs, "PutAlternateContact", CaseKind::Valid);
     let account = of_class(&put, "fixture-unknown", Some("AccountId"))[0];
     assert_eq!(text(account, "AccountId"), "999999999999");
@@ -180,7 +230,16 @@ fn invalid_missing_and_null_required() {
     assert_eq!(status_and_type(missing), (400, Some("ValidationException")));
     let null = one_invalid(&put, "null-required", "Title");
     assert_eq!(field(null, "Title"), Some(Value::Null));
-    assert!(of_class(&put, "missing-required", None).iter().all(|c| c.mutation.as_ref().unwrap().member.as_deref() != Some("AccountId")), "AccountId is optional");
+    assert!(
+        of_class(&put, "missing-required", None).iter().all(|c| c
+            .mutation
+            .as_ref()
+            .unwrap()
+            .member
+            .as_deref()
+            != Some("AccountId")),
+        "AccountId is optional"
+    );
 }
 
 #[test]
@@ -188,13 +247,34 @@ fn invalid_lengths_one_past_each_bound() {
     let specs = embedded().unwrap();
     let put = cases(&specs, "PutAlternateContact", CaseKind::Invalid);
     assert_eq!(text(one_invalid(&put, "length-min-1", "Name"), "Name"), "");
-    assert_eq!(text(one_invalid(&put, "length-max+1", "Name"), "Name").chars().count(), 65);
-    let email = text(one_invalid(&put, "length-max+1", "EmailAddress"), "EmailAddress");
+    assert_eq!(
+        text(one_invalid(&put, "length-max+1", "Name"), "Name")
+            .chars()
+            .count(),
+        65
+    );
+    let email = text(
+        one_invalid(&put, "length-max+1", "EmailAddress"),
+        "EmailAddress",
+    );
     assert_eq!(email.chars().count(), 255);
     // An empty EmailAddress breaks the pattern too: no isolated length-min-1 case for it.
-    assert!(put.iter().all(|c| c.mutation.as_ref().unwrap().member.as_deref() != Some("EmailAddress") || c.mutation.as_ref().unwrap().class != "length-min-1"));
+    assert!(
+        put.iter().all(
+            |c| c.mutation.as_ref().unwrap().member.as_deref() != Some("EmailAddress")
+                || c.mutation.as_ref().unwrap().class != "length-min-1"
+        )
+    );
     let update = cases(&specs, "UpdatePrimaryEmailAddress", CaseKind::Invalid);
-    assert!(update.iter().all(|c| !(c.mutation.as_ref().unwrap().member.as_deref() == Some("OrganizationId") && c.mutation.as_ref().unwrap().class.starts_with("length"))), "34 is the only length `m-[0-9a-f]{{32}}` has");
+    assert!(
+        update
+            .iter()
+            .all(
+                |c| !(c.mutation.as_ref().unwrap().member.as_deref() == Some("OrganizationId")
+                    && c.mutation.as_ref().unwrap().class.starts_with("length"))
+            ),
+        "34 is the only length `m-[0-9a-f]{{32}}` has"
+    );
 }
 
 #[test]
@@ -205,11 +285,22 @@ fn invalid_pattern_positions_non_ascii_and_structure() {
         let case = one_invalid(&put, class, "PhoneNumber");
         assert_eq!(status_and_type(case), (400, Some("ValidationException")));
     }
-    let accent = text(one_invalid(&put, "pattern-non-ascii", "EmailAddress"), "EmailAddress");
+    let accent = text(
+        one_invalid(&put, "pattern-non-ascii", "EmailAddress"),
+        "EmailAddress",
+    );
     assert!(accent.contains('é'));
     let structure = of_class(&put, "pattern-structure", Some("EmailAddress"));
-    assert!(structure.iter().any(|c| !text(c, "EmailAddress").contains('@')), "an address without @");
-    let account = text(one_invalid(&put, "pattern-middle", "AccountId"), "AccountId");
+    assert!(
+        structure
+            .iter()
+            .any(|c| !text(c, "EmailAddress").contains('@')),
+        "an address without @"
+    );
+    let account = text(
+        one_invalid(&put, "pattern-middle", "AccountId"),
+        "AccountId",
+    );
     assert_eq!(account.chars().count(), 12);
 }
 
@@ -219,26 +310,83 @@ fn invalid_enum_case_unknown_and_empty() {
     let get = cases(&specs, "GetAlternateContact", CaseKind::Invalid);
     let case = one_invalid(&get, "enum-case", "AlternateContactType");
     let value = text(case, "AlternateContactType");
-    assert!(["Billing", "Operations", "Security"].contains(&value.as_str()), "{value}");
+    assert!(
+        ["Billing", "Operations", "Security"].contains(&value.as_str()),
+        "{value}"
+    );
     assert!(case.expected.accepts(403, Some("AccessDeniedException")) && case.expected.uncertain);
-    assert!(!["BILLING", "OPERATIONS", "SECURITY"].contains(&text(one_invalid(&get, "enum-unknown", "AlternateContactType"), "AlternateContactType").as_str()));
-    assert_eq!(text(one_invalid(&get, "enum-empty", "AlternateContactType"), "AlternateContactType"), "");
+    assert!(
+        !["BILLING", "OPERATIONS", "SECURITY"].contains(
+            &text(
+                one_invalid(&get, "enum-unknown", "AlternateContactType"),
+                "AlternateContactType"
+            )
+            .as_str()
+        )
+    );
+    assert_eq!(
+        text(
+            one_invalid(&get, "enum-empty", "AlternateContactType"),
+            "AlternateContactType"
+        ),
+        ""
+    );
 }
 
 #[test]
 fn invalid_wrong_json_types_and_ranges() {
     let specs = embedded().unwrap();
     let put = cases(&specs, "PutAlternateContact", CaseKind::Invalid);
-    assert!(field(one_invalid(&put, "type-number", "Name"), "Name").unwrap().is_number());
-    assert!(field(one_invalid(&put, "type-boolean", "Name"), "Name").unwrap().is_boolean());
-    assert!(field(one_invalid(&put, "type-object", "Name"), "Name").unwrap().is_object());
-    assert!(field(one_invalid(&put, "type-array", "Name"), "Name").unwrap().is_array());
+    assert!(
+        field(one_invalid(&put, "type-number", "Name"), "Name")
+            .unwrap()
+            .is_number()
+    );
+    assert!(
+        field(one_invalid(&put, "type-boolean", "Name"), "Name")
+            .unwrap()
+            .is_boolean()
+    );
+    assert!(
+        field(one_invalid(&put, "type-object", "Name"), "Name")
+            .unwrap()
+            .is_object()
+    );
+    assert!(
+        field(one_invalid(&put, "type-array", "Name"), "Name")
+            .unwrap()
+            .is_array()
+    );
     let aliases = cases(&specs, "ListAliases", CaseKind::Invalid);
-    assert_eq!(field(one_invalid(&aliases, "range-min-1", "MaxResults"), "MaxResults"), Some(0.into()));
-    assert_eq!(field(one_invalid(&aliases, "range-max+1", "MaxResults"), "MaxResults"), Some(101.into()));
-    assert!(field(one_invalid(&aliases, "type-string", "MaxResults"), "MaxResults").unwrap().is_string());
+    assert_eq!(
+        field(
+            one_invalid(&aliases, "range-min-1", "MaxResults"),
+            "MaxResults"
+        ),
+        Some(0.into())
+    );
+    assert_eq!(
+        field(
+            one_invalid(&aliases, "range-max+1", "MaxResults"),
+            "MaxResults"
+        ),
+        Some(101.into())
+    );
+    assert!(
+        field(
+            one_invalid(&aliases, "type-string", "MaxResults"),
+            "MaxResults"
+        )
+        .unwrap()
+        .is_string()
+    );
     let case = one_invalid(&aliases, "range-max+1", "MaxResults");
-    assert!(case.expected.uncertain && case.expected.accepts(400, Some("InvalidParameterException")));
+    assert!(
+        case.expected.uncertain
+            && case
+                .expected
+                .accepts(400, Some("InvalidParameterException"))
+    );
 }
 
 fn malformed(cases: &[Case], class: &str) -> Case {
@@ -251,11 +399,24 @@ fn malformed_bodies() {
     let update = cases(&specs, "UpdatePrimaryEmailAddress", CaseKind::Malformed);
     let not_json = malformed(&update, "body-not-json");
     assert!(serde_json::from_str::<Value>(&not_json.request.body).is_err());
-    assert_eq!(status_and_type(&not_json), (400, Some("SerializationException")));
+    assert_eq!(
+        status_and_type(&not_json),
+        (400, Some("SerializationException"))
+    );
     assert!(!not_json.expected.uncertain);
-    assert!(serde_json::from_str::<Value>(&malformed(&update, "body-truncated").request.body).is_err());
-    assert!(malformed(&update, "body-array").request.body.starts_with('['));
-    assert_eq!(malformed(&update, "body-string").request.body, "\"conform\"");
+    assert!(
+        serde_json::from_str::<Value>(&malformed(&update, "body-truncated").request.body).is_err()
+    );
+    assert!(
+        malformed(&update, "body-array")
+            .request
+            .body
+            .starts_with('[')
+    );
+    assert_eq!(
+        malformed(&update, "body-string").request.body,
+        "\"conform\""
+    );
     assert_eq!(malformed(&update, "body-number").request.body, "42");
     assert_eq!(malformed(&update, "body-null").request.body, "null");
     assert_eq!(malformed(&update, "body-empty").request.body, "");
@@ -266,7 +427,10 @@ fn malformed_bodies() {
     assert_eq!(large.request.body.len(), 1024 * 1024 + 1);
     assert!(large.expected.uncertain);
     let put = cases(&specs, "PutAlternateContact", CaseKind::Malformed);
-    assert!(malformed(&put, "body-not-json").expected.uncertain, "unverified on restJson1");
+    assert!(
+        malformed(&put, "body-not-json").expected.uncertain,
+        "unverified on restJson1"
+    );
 }
 
 #[test]
@@ -275,17 +439,34 @@ fn malformed_headers_method_and_path() {
     let update = cases(&specs, "UpdatePrimaryEmailAddress", CaseKind::Malformed);
     let missing = malformed(&update, "target-missing");
     assert_eq!(missing.request.header("x-amz-target"), None);
-    assert_eq!(status_and_type(&missing), (400, Some("UnknownOperationException")));
+    assert_eq!(
+        status_and_type(&missing),
+        (400, Some("UnknownOperationException"))
+    );
     let unknown = malformed(&update, "target-unknown");
-    assert_eq!(unknown.request.header("x-amz-target"), Some("WorkMailService.ConformNoSuchOperation"));
+    assert_eq!(
+        unknown.request.header("x-amz-target"),
+        Some("WorkMailService.ConformNoSuchOperation")
+    );
     let wrong = malformed(&update, "content-type-wrong");
     assert_eq!(wrong.request.header("content-type"), Some("text/plain"));
     assert!(wrong.expected.uncertain);
-    assert_eq!(malformed(&update, "content-type-missing").request.header("content-type"), None);
+    assert_eq!(
+        malformed(&update, "content-type-missing")
+            .request
+            .header("content-type"),
+        None
+    );
     let put = cases(&specs, "PutAlternateContact", CaseKind::Malformed);
     assert_eq!(malformed(&put, "method-wrong").request.method, "GET");
-    assert_eq!(malformed(&put, "path-unknown").request.path, "/conformNoSuchOperation");
-    assert!(put.iter().all(|c| !c.mutation.as_ref().unwrap().class.starts_with("target-")));
+    assert_eq!(
+        malformed(&put, "path-unknown").request.path,
+        "/conformNoSuchOperation"
+    );
+    assert!(
+        put.iter()
+            .all(|c| !c.mutation.as_ref().unwrap().class.starts_with("target-"))
+    );
 }
 
 #[test]
@@ -295,14 +476,29 @@ fn malformed_signing() {
     let put = cases(&specs, "PutAlternateContact", CaseKind::Malformed);
     let unsigned = malformed(&update, "unsigned");
     assert_eq!(unsigned.signing, Signing::Unsigned);
-    assert_eq!(status_and_type(&unsigned), (400, Some("MissingAuthenticationTokenException")));
+    assert_eq!(
+        status_and_type(&unsigned),
+        (400, Some("MissingAuthenticationTokenException"))
+    );
     assert!(!unsigned.expected.uncertain);
     let rest = malformed(&put, "unsigned");
-    assert_eq!(status_and_type(&rest), (403, Some("MissingAuthenticationTokenException")));
+    assert_eq!(
+        status_and_type(&rest),
+        (403, Some("MissingAuthenticationTokenException"))
+    );
     assert!(rest.expected.uncertain);
-    assert_eq!(status_and_type(&malformed(&update, "unknown-access-key")), (400, Some("UnrecognizedClientException")));
-    assert_eq!(status_and_type(&malformed(&put, "unknown-access-key")), (403, Some("UnrecognizedClientException")));
-    assert_eq!(malformed(&update, "bad-signature").signing, Signing::BadSignature);
+    assert_eq!(
+        status_and_type(&malformed(&update, "unknown-access-key")),
+        (400, Some("UnrecognizedClientException"))
+    );
+    assert_eq!(
+        status_and_type(&malformed(&put, "unknown-access-key")),
+        (403, Some("UnrecognizedClientException"))
+    );
+    assert_eq!(
+        malformed(&update, "bad-signature").signing,
+        Signing::BadSignature
+    );
     let expired = malformed(&update, "expired");
     assert_eq!(expired.signing, Signing::Expired);
     assert!(expired.expected.uncertain);

@@ -16,24 +16,46 @@ fn run(args: &[&str]) -> (Exit, String, String) {
             color: false,
         },
     );
-    (exit, String::from_utf8(out).unwrap(), String::from_utf8(err).unwrap())
+    (
+        exit,
+        String::from_utf8(out).unwrap(),
+        String::from_utf8(err).unwrap(),
+    )
 }
 
 #[test]
 fn gen_prints_one_json_case_per_line() {
-    let (exit, out, err) = run(&["gen", "--operation", "UpdatePrimaryEmailAddress", "--kind", "invalid", "--cases", "2"]);
+    let (exit, out, err) = run(&[
+        "gen",
+        "--operation",
+        "UpdatePrimaryEmailAddress",
+        "--kind",
+        "invalid",
+        "--cases",
+        "2",
+    ]);
     assert_eq!(exit, Exit::Ok, "{err}");
-    let lines: Vec<Value> = out.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let lines: Vec<Value> = out
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
     assert!(lines.len() > 20);
     for line in &lines {
         assert_eq!(line["operation"], "UpdatePrimaryEmailAddress");
         assert_eq!(line["kind"], "invalid");
         assert!(line["mutation"]["class"].is_string());
-        assert_eq!(line["request"]["headers"]["x-amz-target"], "WorkMailService.UpdatePrimaryEmailAddress");
+        assert_eq!(
+            line["request"]["headers"]["x-amz-target"],
+            "WorkMailService.UpdatePrimaryEmailAddress"
+        );
         assert!(line["expected"]["status"].is_u64());
         assert_eq!(line["signing"], "valid");
     }
-    assert!(lines.iter().any(|l| l["expected"]["accept"].as_array().is_some_and(|a| a.len() == 2)));
+    assert!(lines.iter().any(|l| {
+        l["expected"]["accept"]
+            .as_array()
+            .is_some_and(|a| a.len() == 2)
+    }));
 }
 
 #[test]
@@ -43,7 +65,11 @@ fn gen_is_reproducible_by_seed() {
     let c = run(&["gen", "--service", "account", "--seed", "8", "--cases", "3"]).1;
     assert_eq!(a, b);
     assert_ne!(a, c);
-    let ids = |s: &str| s.lines().map(|l| serde_json::from_str::<Value>(l).unwrap()["id"].clone()).collect::<Vec<_>>();
+    let ids = |s: &str| {
+        s.lines()
+            .map(|l| serde_json::from_str::<Value>(l).unwrap()["id"].clone())
+            .collect::<Vec<_>>()
+    };
     assert_eq!(ids(&a), ids(&c), "ids do not depend on the seed");
 }
 
@@ -51,7 +77,10 @@ fn gen_is_reproducible_by_seed() {
 fn gen_rejects_unknown_names_and_bad_fixtures() {
     let (exit, _, err) = run(&["gen", "--operation", "NoSuchThing"]);
     assert_eq!(exit, Exit::Usage);
-    assert!(err.contains("NoSuchThing") && err.contains("PutAlternateContact"), "{err}");
+    assert!(
+        err.contains("NoSuchThing") && err.contains("PutAlternateContact"),
+        "{err}"
+    );
     let (exit, _, err) = run(&["gen", "--service", "s3"]);
     assert_eq!(exit, Exit::Usage);
     assert!(err.contains("account, workmail"), "{err}");
@@ -65,9 +94,21 @@ fn gen_rejects_unknown_names_and_bad_fixtures() {
 
 #[test]
 fn gen_uses_fixture_overrides() {
-    let (exit, out, _) = run(&["gen", "--operation", "GetPrimaryEmail", "--kind", "valid", "--fixture", "account.AccountId=111122223333"]);
+    let (exit, out, _) = run(&[
+        "gen",
+        "--operation",
+        "GetPrimaryEmail",
+        "--kind",
+        "valid",
+        "--fixture",
+        "account.AccountId=111122223333",
+    ]);
     assert_eq!(exit, Exit::Ok);
-    assert!(out.lines().filter(|l| !l.contains("fixture-unknown")).all(|l| l.contains("111122223333")));
+    assert!(
+        out.lines()
+            .filter(|l| !l.contains("fixture-unknown"))
+            .all(|l| l.contains("111122223333"))
+    );
 }
 
 #[test]

@@ -81,22 +81,37 @@ fn ids_are_unique_and_another_seed_changes_values_not_ids() {
     let two: Vec<Case> = generate::generate(&specs, &config(&specs, 2, 5, &[])).collect();
     let mut seen = HashMap::new();
     for case in &one {
-        assert!(seen.insert(case.id.clone(), ()).is_none(), "duplicate id {}", case.id);
+        assert!(
+            seen.insert(case.id.clone(), ()).is_none(),
+            "duplicate id {}",
+            case.id
+        );
     }
-    let bodies_two: HashMap<&str, &str> = two.iter().map(|c| (c.id.as_str(), c.request.body.as_str())).collect();
+    let bodies_two: HashMap<&str, &str> = two
+        .iter()
+        .map(|c| (c.id.as_str(), c.request.body.as_str()))
+        .collect();
     let random: Vec<&Case> = one
         .iter()
         .filter(|c| c.id.contains("-valid-random-"))
         .collect();
     assert!(!random.is_empty());
     for case in &random {
-        assert!(bodies_two.contains_key(case.id.as_str()), "{} missing under seed 2", case.id);
+        assert!(
+            bodies_two.contains_key(case.id.as_str()),
+            "{} missing under seed 2",
+            case.id
+        );
     }
     let differing = random
         .iter()
         .filter(|c| bodies_two[c.id.as_str()] != c.request.body)
         .count();
-    assert!(differing * 2 > random.len(), "only {differing} of {} random cases differ", random.len());
+    assert!(
+        differing * 2 > random.len(),
+        "only {differing} of {} random cases differ",
+        random.len()
+    );
 }
 
 #[test]
@@ -117,7 +132,10 @@ fn find_case_rebuilds_any_case_from_its_id() {
     let config = config(&specs, 99, 4, &[]);
     for case in generate::generate(&specs, &config).step_by(7) {
         let again = generate::find_case(&specs, &config, &case.id).expect("found");
-        assert_eq!((again.id, again.request, again.signing), (case.id.clone(), case.request.clone(), case.signing));
+        assert_eq!(
+            (again.id, again.request, again.signing),
+            (case.id.clone(), case.request.clone(), case.signing)
+        );
     }
     assert!(generate::find_case(&specs, &config, "NoSuchOp-valid-random-0").is_none());
 }
@@ -127,7 +145,8 @@ fn shrinking_keeps_the_violation_and_reaches_simple_values() {
     let specs = embedded().unwrap();
     let config = config(&specs, 5, 4, &[CaseKind::Invalid]);
     let mut shrunk_some = 0;
-    for case in generate::generate(&specs, &config).filter(|c| c.operation == "PutAlternateContact") {
+    for case in generate::generate(&specs, &config).filter(|c| c.operation == "PutAlternateContact")
+    {
         let Some(mut tree) = generate::shrink(&specs, &config, &case) else {
             continue;
         };
@@ -144,8 +163,17 @@ fn shrinking_keeps_the_violation_and_reaches_simple_values() {
             }
         }
         let last = tree.current();
-        assert_eq!(validate_members(&op.input, &input_of(&last)), tagged, "{}", case.id);
-        assert!(last.request.body.len() <= case.request.body.len(), "{}", case.id);
+        assert_eq!(
+            validate_members(&op.input, &input_of(&last)),
+            tagged,
+            "{}",
+            case.id
+        );
+        assert!(
+            last.request.body.len() <= case.request.body.len(),
+            "{}",
+            case.id
+        );
         shrunk_some += 1;
     }
     assert!(shrunk_some > 10);

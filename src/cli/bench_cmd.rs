@@ -12,7 +12,9 @@ use crate::generate::{self, GenConfig};
 #[derive(Debug, Subcommand)]
 pub enum BenchCommand {
     /// Generate cases for every operation and kind on one thread, and report cases per second.
-    #[command(after_help = "Example:\n  cargo run --release -- bench generate\n  conform bench generate --cases 50000 --seed 7\n\nThe cases are built in full (request body serialised) and dropped; nothing is printed per case.")]
+    #[command(
+        after_help = "Example:\n  cargo run --release -- bench generate\n  conform bench generate --cases 50000 --seed 7\n\nThe cases are built in full (request body serialised) and dropped; nothing is printed per case."
+    )]
     Generate {
         /// Random draws per operation and kind (on top of the deterministic cases).
         #[arg(long, default_value_t = 20_000, value_name = "N")]
@@ -23,7 +25,11 @@ pub enum BenchCommand {
     },
 }
 
-pub(super) fn run(cli: &Cli, command: &BenchCommand, output: &mut Output<'_>) -> Result<Exit, CliError> {
+pub(super) fn run(
+    cli: &Cli,
+    command: &BenchCommand,
+    output: &mut Output<'_>,
+) -> Result<Exit, CliError> {
     match command {
         BenchCommand::Generate { cases, seed } => {
             let specs = load_specs(cli)?;

@@ -10,13 +10,13 @@ use crate::generate::{self, DEFAULT_CASES, DEFAULT_SEED, GenConfig, GenError};
 use crate::spec::{Fixtures, SpecSet};
 
 const GEN_HELP: &str = "\
-Each line is one case: id, service, operation, kind, mutation (what was broken, or null), request (method, path,
-headers, body exactly as sent, before signing), expected (status, error_type, uncertain, note, and accept when
+Each line is one case: id, service, operation, kind, mutation (what was broken, or null), request (method, path, \
+headers, body exactly as sent, before signing), expected (status, error_type, uncertain, note, and accept when \
 several outcomes pass) and signing (valid, unsigned, bad_signature, unknown_access_key, expired).
 
-The same --seed gives the same cases with the same ids on any machine. --cases adds random draws per operation
-and kind on top of the deterministic classes (boundaries, enum values, one case per constraint, protocol faults),
-which are always included.
+The same --seed gives the same cases with the same ids on any machine; ids do not depend on the seed, values do. \
+--cases adds random draws per operation and kind on top of the deterministic classes (boundaries, enum values, \
+one case per constraint, protocol faults), which are always included.
 
 Examples:
   conform gen --operation PutAlternateContact --kind invalid

@@ -50,12 +50,19 @@ fn example_kind(expected: &Expected) -> CaseKind {
 
 /// Fixture members take the run's fixture values, so that an example naming the documents' account runs against
 /// the account the user configured.
-fn with_fixtures(service: &Service, op: &Operation, input: &Map<String, Value>, fixtures: &Fixtures) -> Map<String, Value> {
+fn with_fixtures(
+    service: &Service,
+    op: &Operation,
+    input: &Map<String, Value>,
+    fixtures: &Fixtures,
+) -> Map<String, Value> {
     let mut input = input.clone();
     for member in &op.input {
         if let Some(key) = &member.fixture
             && input.contains_key(&member.name)
-            && let Some(value) = fixtures.get(key).or_else(|| service.fixtures.get(key).map(|f| f.default.as_str()))
+            && let Some(value) = fixtures
+                .get(key)
+                .or_else(|| service.fixtures.get(key).map(|f| f.default.as_str()))
         {
             input.insert(member.name.clone(), Value::String(value.to_string()));
         }

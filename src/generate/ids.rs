@@ -69,7 +69,10 @@ mod tests {
         assert_ne!(a, case_rng(2, "Op-valid-random-0").next_u64());
         assert_ne!(a, case_rng(1, "Op-valid-random-1").next_u64());
         // Pinned: a change here changes every generated case of every seed.
-        assert_eq!(fnv1a(b"conform", 0xcbf2_9ce4_8422_2325), 6_930_362_666_642_517_273);
+        assert_eq!(
+            fnv1a(b"conform", 0xcbf2_9ce4_8422_2325),
+            6_930_362_666_642_517_273
+        );
     }
 
     #[test]
@@ -78,6 +81,9 @@ mod tests {
             case_id("Put", "invalid", "length-max+1", Some("Name"), 3),
             "Put-invalid-length-max+1-Name-3"
         );
-        assert_eq!(case_id("Put", "valid", "random", None, 0), "Put-valid-random-0");
+        assert_eq!(
+            case_id("Put", "valid", "random", None, 0),
+            "Put-valid-random-0"
+        );
     }
 }

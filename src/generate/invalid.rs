@@ -70,7 +70,11 @@ fn classes(m: &MemberPlan<'_>) -> Vec<(&'static str, u32)> {
                 && shape.enum_values.is_none()
             {
                 if outside_chars(s).next().is_some() {
-                    out.extend([("pattern-start", 1), ("pattern-middle", 1), ("pattern-end", 1)]);
+                    out.extend([
+                        ("pattern-start", 1),
+                        ("pattern-middle", 1),
+                        ("pattern-end", 1),
+                    ]);
                 }
                 if generator.allows('e') && !generator.allows('é') {
                     out.push(("pattern-non-ascii", 1));
@@ -130,7 +134,13 @@ fn outside_chars<'s>(s: &'s StringPlan<'_>) -> impl Iterator<Item = char> + 's {
 
 /// A valid string of at least three characters when the member allows it, for in-place replacements.
 fn base_string(s: &StringPlan<'_>, rng: &mut TestRng) -> Option<String> {
-    let roomy: Vec<usize> = s.valid_lengths.iter().copied().filter(|l| *l >= 3).take(24).collect();
+    let roomy: Vec<usize> = s
+        .valid_lengths
+        .iter()
+        .copied()
+        .filter(|l| *l >= 3)
+        .take(24)
+        .collect();
     let len = if roomy.is_empty() {
         *s.valid_lengths.iter().find(|l| **l >= 1)?
     } else {
@@ -157,10 +167,17 @@ fn mutate(m: &MemberPlan<'_>, slot: &Slot, rng: &mut TestRng) -> Option<(Option<
     };
     Some(match slot.class {
         "missing-required" => (None, format!("{name} is left out although it is required")),
-        "null-required" => (Some(Value::Null), format!("{name} is null although it is required")),
+        "null-required" => (
+            Some(Value::Null),
+            format!("{name} is null although it is required"),
+        ),
         "length-min-1" | "length-max+1" => {
             let below = slot.class == "length-min-1";
-            let bound = if below { shape.min_length? } else { shape.max_length? } as usize;
+            let bound = if below {
+                shape.min_length?
+            } else {
+                shape.max_length?
+            } as usize;
             let len = if below { bound - 1 } else { bound + 1 };
             let value = match &m.value {
                 ValuePlan::String(s) => Value::String(s.of_length(rng, len, Pick::Random)?),
@@ -169,8 +186,15 @@ fn mutate(m: &MemberPlan<'_>, slot: &Slot, rng: &mut TestRng) -> Option<(Option<
                 }
                 _ => return None,
             };
-            let what = if below { "under the minimum" } else { "over the maximum" };
-            (Some(value), format!("{name} has length {len}, one {what} of {bound}"))
+            let what = if below {
+                "under the minimum"
+            } else {
+                "over the maximum"
+            };
+            (
+                Some(value),
+                format!("{name} has length {len}, one {what} of {bound}"),
+            )
         }
         "pattern-start" | "pattern-middle" | "pattern-end" | "pattern-non-ascii" => {
             let s = string?;
@@ -223,40 +247,75 @@ fn mutate(m: &MemberPlan<'_>, slot: &Slot, rng: &mut TestRng) -> Option<(Option<
             let mut chars = value.chars();
             let capitalised: String = chars
                 .next()
-                .map(|c| c.to_uppercase().chain(chars.as_str().to_lowercase().chars()).collect())
+                .map(|c| {
+                    c.to_uppercase()
+                        .chain(chars.as_str().to_lowercase().chars())
+                        .collect()
+                })
                 .unwrap_or_default();
-            let other = if capitalised != *value { capitalised } else { value.to_lowercase() };
-            (Some(Value::String(other.clone())), format!("{name} is `{other}`, `{value}` in another letter case"))
+            let other = if capitalised != *value {
+                capitalised
+            } else {
+                value.to_lowercase()
+            };
+            (
+                Some(Value::String(other.clone())),
+                format!("{name} is `{other}`, `{value}` in another letter case"),
+            )
         }
         "enum-unknown" => {
             let values = shape.enum_values.as_ref()?;
             let s = string?;
             let unknown = match &s.pattern {
-                Some(_) => {
+                Some(_) if !s.valid_lengths.is_empty() => {
                     let len = s.valid_lengths[rng.random_range(0..s.valid_lengths.len())];
                     s.of_length(rng, len, Pick::Random)?
                 }
-                None => format!("{}_UNKNOWN", values[rng.random_range(0..values.len())]),
+                _ => format!("{}_UNKNOWN", values[rng.random_range(0..values.len())]),
             };
             (
                 Some(Value::String(unknown)),
                 format!("{name} is a value outside its enum [{}]", values.join(", ")),
             )
         }
-        "enum-empty" => (Some(Value::String(String::new())), format!("{name} is the empty string")),
+        "enum-empty" => (
+            Some(Value::String(String::new())),
+            format!("{name} is the empty string"),
+        ),
         "range-min-1" => {
             let min = shape.min?.checked_sub(1)?;
-            (Some(json!(min)), format!("{name} is {min}, one under the minimum"))
+            (
+                Some(json!(min)),
+                format!("{name} is {min}, one under the minimum"),
+            )
         }
         "range-max+1" => {
             let max = shape.max?.checked_add(1)?;
-            (Some(json!(max)), format!("{name} is {max}, one over the maximum"))
+            (
+                Some(json!(max)),
+                format!("{name} is {max}, one over the maximum"),
+            )
         }
-        TYPE_STRING => (Some(json!("conform")), format!("{name} is a string instead of a {}", shape.kind.name())),
-        TYPE_NUMBER => (Some(json!(42)), format!("{name} is a number instead of a {}", shape.kind.name())),
-        TYPE_BOOLEAN => (Some(json!(true)), format!("{name} is a boolean instead of a {}", shape.kind.name())),
-        TYPE_OBJECT => (Some(json!({})), format!("{name} is an object instead of a {}", shape.kind.name())),
-        TYPE_ARRAY => (Some(json!([])), format!("{name} is an array instead of a {}", shape.kind.name())),
+        TYPE_STRING => (
+            Some(json!("conform")),
+            format!("{name} is a string instead of a {}", shape.kind.name()),
+        ),
+        TYPE_NUMBER => (
+            Some(json!(42)),
+            format!("{name} is a number instead of a {}", shape.kind.name()),
+        ),
+        TYPE_BOOLEAN => (
+            Some(json!(true)),
+            format!("{name} is a boolean instead of a {}", shape.kind.name()),
+        ),
+        TYPE_OBJECT => (
+            Some(json!({})),
+            format!("{name} is an object instead of a {}", shape.kind.name()),
+        ),
+        TYPE_ARRAY => (
+            Some(json!([])),
+            format!("{name} is an array instead of a {}", shape.kind.name()),
+        ),
         _ => return None,
     })
 }

@@ -63,7 +63,13 @@ pub(crate) fn is_cheap(class: &str) -> bool {
 pub(crate) fn uses_input(class: &str) -> bool {
     !matches!(
         class,
-        "body-not-json" | "body-array" | "body-string" | "body-number" | "body-null" | "body-empty" | "body-truncated"
+        "body-not-json"
+            | "body-array"
+            | "body-string"
+            | "body-number"
+            | "body-null"
+            | "body-empty"
+            | "body-truncated"
     )
 }
 
@@ -127,7 +133,12 @@ pub(crate) fn request_for(
         "body-truncated" => {
             let cut = valid_body.len().div_ceil(2).max(1);
             let mut body = valid_body.clone();
-            body.truncate((1..=cut).rev().find(|i| body.is_char_boundary(*i)).unwrap_or(1));
+            body.truncate(
+                (1..=cut)
+                    .rev()
+                    .find(|i| body.is_char_boundary(*i))
+                    .unwrap_or(1),
+            );
             framed(body)
         }
         "body-array" => framed(format!("[{valid_body}]")),
@@ -156,7 +167,8 @@ pub(crate) fn request_for(
             let mut r = framed(valid_body);
             r.headers.retain(|(n, _)| n != "content-type");
             if class == "content-type-wrong" {
-                r.headers.insert(0, ("content-type".to_string(), "text/plain".to_string()));
+                r.headers
+                    .insert(0, ("content-type".to_string(), "text/plain".to_string()));
             }
             r
         }
@@ -165,7 +177,10 @@ pub(crate) fn request_for(
             r.headers.retain(|(n, _)| n != "x-amz-target");
             if class == "target-unknown" {
                 let prefix = service.target_prefix.as_deref().unwrap_or("Service");
-                r.headers.push(("x-amz-target".to_string(), format!("{prefix}.ConformNoSuchOperation")));
+                r.headers.push((
+                    "x-amz-target".to_string(),
+                    format!("{prefix}.ConformNoSuchOperation"),
+                ));
             }
             r
         }
@@ -199,11 +214,17 @@ fn expectation(plan: &OpPlan<'_>, class: &str) -> (Expected, &'static str) {
     let rest_auth = "restJson1 services answer authentication faults with 403 (aws-wire-facts); unverified for this service";
     match class {
         "body-not-json" => (
-            serialization(plan, "aws-wire-facts records SerializationException from awsJson services; unverified on restJson1"),
+            serialization(
+                plan,
+                "aws-wire-facts records SerializationException from awsJson services; unverified on restJson1",
+            ),
             "the body is not JSON",
         ),
         "body-truncated" => (
-            serialization(plan, "aws-wire-facts records SerializationException from awsJson services; unverified on restJson1"),
+            serialization(
+                plan,
+                "aws-wire-facts records SerializationException from awsJson services; unverified on restJson1",
+            ),
             "the JSON body is cut in half",
         ),
         "body-array" | "body-string" | "body-number" => {
@@ -223,7 +244,10 @@ fn expectation(plan: &OpPlan<'_>, class: &str) -> (Expected, &'static str) {
             let mut accept = vec![outcome(400, "SerializationException")];
             accept.extend(as_empty_input(plan));
             (
-                uncertain(accept, "a null body may be read as no input or refused; no capture shows which"),
+                uncertain(
+                    accept,
+                    "a null body may be read as no input or refused; no capture shows which",
+                ),
                 "the body is JSON null",
             )
         }
@@ -231,15 +255,24 @@ fn expectation(plan: &OpPlan<'_>, class: &str) -> (Expected, &'static str) {
             let mut accept = as_empty_input(plan);
             accept.push(outcome(400, "SerializationException"));
             (
-                uncertain(accept, "an empty body usually means no input (then the required members are missing); unverified"),
+                uncertain(
+                    accept,
+                    "an empty body usually means no input (then the required members are missing); unverified",
+                ),
                 "the body is empty",
             )
         }
-        "unknown-member" => (plan.valid_expected.clone(), "a member the operation does not have is added (AWS ignores unknown members)"),
+        "unknown-member" => (
+            plan.valid_expected.clone(),
+            "a member the operation does not have is added (AWS ignores unknown members)",
+        ),
         "body-too-large" => (
             uncertain(
                 vec![
-                    Outcome { status: 413, error_type: None },
+                    Outcome {
+                        status: 413,
+                        error_type: None,
+                    },
                     outcome(413, "RequestEntityTooLargeException"),
                     outcome(400, "SerializationException"),
                     outcome(400, "ValidationException"),
@@ -250,53 +283,114 @@ fn expectation(plan: &OpPlan<'_>, class: &str) -> (Expected, &'static str) {
         ),
         "content-type-wrong" | "content-type-missing" => {
             let mut accept = vec![
-                Outcome { status: 404, error_type: None },
+                Outcome {
+                    status: 404,
+                    error_type: None,
+                },
                 outcome(415, "UnsupportedMediaTypeException"),
                 outcome(400, "SerializationException"),
             ];
             accept.extend(plan.valid_expected.accept.iter().cloned());
             (
-                uncertain(accept, "real DynamoDB answers 404 with a non-JSON body, Smithy servers 415 (aws-wire-facts): treat as uncertain"),
-                if class == "content-type-wrong" { "Content-Type is text/plain" } else { "there is no Content-Type" },
+                uncertain(
+                    accept,
+                    "real DynamoDB answers 404 with a non-JSON body, Smithy servers 415 (aws-wire-facts): treat as uncertain",
+                ),
+                if class == "content-type-wrong" {
+                    "Content-Type is text/plain"
+                } else {
+                    "there is no Content-Type"
+                },
             )
         }
-        "target-missing" => (certain(vec![outcome(400, "UnknownOperationException")]), "there is no X-Amz-Target"),
-        "target-unknown" => (certain(vec![outcome(400, "UnknownOperationException")]), "X-Amz-Target names no operation"),
+        "target-missing" => (
+            certain(vec![outcome(400, "UnknownOperationException")]),
+            "there is no X-Amz-Target",
+        ),
+        "target-unknown" => (
+            certain(vec![outcome(400, "UnknownOperationException")]),
+            "X-Amz-Target names no operation",
+        ),
         "method-wrong" | "path-unknown" => (
             uncertain(
                 vec![
                     outcome(404, "UnknownOperationException"),
                     outcome(403, "MissingAuthenticationTokenException"),
-                    Outcome { status: 404, error_type: None },
-                    Outcome { status: 405, error_type: None },
+                    Outcome {
+                        status: 404,
+                        error_type: None,
+                    },
+                    Outcome {
+                        status: 405,
+                        error_type: None,
+                    },
                 ],
                 "no capture shows what a restJson1 AWS endpoint answers for a route it does not have",
             ),
-            if class == "method-wrong" { "the operation's path with another HTTP method" } else { "a path no operation has" },
+            if class == "method-wrong" {
+                "the operation's path with another HTTP method"
+            } else {
+                "a path no operation has"
+            },
         ),
-        "unsigned" if aws_json => (certain(vec![outcome(400, "MissingAuthenticationTokenException")]), "no Authorization header"),
-        "unsigned" => (uncertain(vec![outcome(403, "MissingAuthenticationTokenException")], rest_auth), "no Authorization header"),
-        "unknown-access-key" if aws_json => (certain(vec![outcome(400, "UnrecognizedClientException")]), "signed with an access key the target does not know"),
-        "unknown-access-key" => (certain(vec![outcome(403, "UnrecognizedClientException")]), "signed with an access key the target does not know"),
-        "bad-signature" if aws_json => (certain(vec![outcome(400, "InvalidSignatureException")]), "a well-formed signature that is wrong"),
-        "bad-signature" => (uncertain(vec![outcome(403, "InvalidSignatureException")], rest_auth), "a well-formed signature that is wrong"),
+        "unsigned" if aws_json => (
+            certain(vec![outcome(400, "MissingAuthenticationTokenException")]),
+            "no Authorization header",
+        ),
+        "unsigned" => (
+            uncertain(
+                vec![outcome(403, "MissingAuthenticationTokenException")],
+                rest_auth,
+            ),
+            "no Authorization header",
+        ),
+        "unknown-access-key" if aws_json => (
+            certain(vec![outcome(400, "UnrecognizedClientException")]),
+            "signed with an access key the target does not know",
+        ),
+        "unknown-access-key" => (
+            certain(vec![outcome(403, "UnrecognizedClientException")]),
+            "signed with an access key the target does not know",
+        ),
+        "bad-signature" if aws_json => (
+            certain(vec![outcome(400, "InvalidSignatureException")]),
+            "a well-formed signature that is wrong",
+        ),
+        "bad-signature" => (
+            uncertain(vec![outcome(403, "InvalidSignatureException")], rest_auth),
+            "a well-formed signature that is wrong",
+        ),
         "expired" => {
             let accept = if aws_json {
                 vec![outcome(400, "InvalidSignatureException")]
             } else {
-                vec![outcome(403, "InvalidSignatureException"), outcome(400, "InvalidSignatureException")]
+                vec![
+                    outcome(403, "InvalidSignatureException"),
+                    outcome(400, "InvalidSignatureException"),
+                ]
             };
             (
-                uncertain(accept, "aws-wire-facts records \"Signature expired\" (400) without its error type"),
+                uncertain(
+                    accept,
+                    "aws-wire-facts records \"Signature expired\" (400) without its error type",
+                ),
                 "signed with a date outside the 15-minute window",
             )
         }
-        _ => (certain(vec![outcome(400, "SerializationException")]), "unknown class"),
+        _ => (
+            certain(vec![outcome(400, "SerializationException")]),
+            "unknown class",
+        ),
     }
 }
 
 /// Builds the case of a class over `input`, keeping `id`.
-pub(crate) fn case_for(plan: &OpPlan<'_>, class: &str, input: &Map<String, Value>, id: String) -> Option<Case> {
+pub(crate) fn case_for(
+    plan: &OpPlan<'_>,
+    class: &str,
+    input: &Map<String, Value>,
+    id: String,
+) -> Option<Case> {
     let (request, signing) = request_for(plan.service, plan.op, class, input)?;
     let (expected, detail) = expectation(plan, class);
     Some(Case {

@@ -128,18 +128,30 @@ pub fn selected_operations<'a>(
         if !specs.services.keys().any(|s| s.eq_ignore_ascii_case(name)) {
             return Err(GenError::UnknownService {
                 name: name.clone(),
-                known: specs.services.keys().cloned().collect::<Vec<_>>().join(", "),
+                known: specs
+                    .services
+                    .keys()
+                    .cloned()
+                    .collect::<Vec<_>>()
+                    .join(", "),
             });
         }
     }
     let in_services: Vec<(&Service, &Operation)> = specs
         .operations()
         .filter(|(s, _)| {
-            config.services.is_empty() || config.services.iter().any(|n| n.eq_ignore_ascii_case(&s.name))
+            config.services.is_empty()
+                || config
+                    .services
+                    .iter()
+                    .any(|n| n.eq_ignore_ascii_case(&s.name))
         })
         .collect();
     for name in &config.operations {
-        if !in_services.iter().any(|(_, op)| op.name.eq_ignore_ascii_case(name)) {
+        if !in_services
+            .iter()
+            .any(|(_, op)| op.name.eq_ignore_ascii_case(name))
+        {
             return Err(GenError::UnknownOperation {
                 name: name.clone(),
                 known: in_services
@@ -154,7 +166,10 @@ pub fn selected_operations<'a>(
         .into_iter()
         .filter(|(_, op)| {
             config.operations.is_empty()
-                || config.operations.iter().any(|n| n.eq_ignore_ascii_case(&op.name))
+                || config
+                    .operations
+                    .iter()
+                    .any(|n| n.eq_ignore_ascii_case(&op.name))
         })
         .collect())
 }
@@ -221,12 +236,20 @@ fn slots(plan: &OpPlan<'_>, kind: CaseKind, cases: usize) -> impl Iterator<Item 
         ),
         CaseKind::Invalid => {
             let fixed = invalid::slots(plan);
-            let cycle = fixed.iter().copied().filter(|s| s.class != examples::EXAMPLE).collect();
+            let cycle = fixed
+                .iter()
+                .copied()
+                .filter(|s| s.class != examples::EXAMPLE)
+                .collect();
             (fixed, cycle, 1)
         }
         CaseKind::Malformed => {
             let fixed = malformed::slots(plan);
-            let cycle = fixed.iter().copied().filter(|s| malformed::is_cheap(s.class)).collect();
+            let cycle = fixed
+                .iter()
+                .copied()
+                .filter(|s| malformed::is_cheap(s.class))
+                .collect();
             (fixed, cycle, 1)
         }
         CaseKind::Scenario => (Vec::new(), Vec::new(), 0),
@@ -262,11 +285,18 @@ pub fn generate<'a>(specs: &'a SpecSet, config: &'a GenConfig) -> impl Iterator<
     let operations = selected_operations(specs, config).unwrap_or_default();
     let kinds = config.kinds();
     operations.into_iter().flat_map(move |(service, op)| {
-        let plan = OpPlan::new(service, op, &config.fixtures).ok().map(Arc::new);
-        let kinds = if plan.is_some() { kinds.clone() } else { Vec::new() };
+        let plan = OpPlan::new(service, op, &config.fixtures)
+            .ok()
+            .map(Arc::new);
+        let kinds = if plan.is_some() {
+            kinds.clone()
+        } else {
+            Vec::new()
+        };
         kinds.into_iter().flat_map(move |kind| {
             let plan = plan.clone().expect("kinds are empty without a plan");
-            slots(&plan, kind, config.cases).filter_map(move |slot| build(&plan, &slot, config.seed))
+            slots(&plan, kind, config.cases)
+                .filter_map(move |slot| build(&plan, &slot, config.seed))
         })
     })
 }

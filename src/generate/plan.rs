@@ -78,11 +78,18 @@ impl StringPlan<'_> {
 #[derive(Debug, Clone)]
 pub(crate) enum ValuePlan<'a> {
     String(StringPlan<'a>),
-    Integer { min: i64, max: i64 },
+    Integer {
+        min: i64,
+        max: i64,
+    },
     Boolean,
     Timestamp,
     Structure(Vec<MemberPlan<'a>>),
-    List { item: Box<ValuePlan<'a>>, min: usize, max: usize },
+    List {
+        item: Box<ValuePlan<'a>>,
+        min: usize,
+        max: usize,
+    },
 }
 
 /// One member, compiled.
@@ -288,7 +295,10 @@ impl EmailDomain<'_> {
             Mode::Min | Mode::Simplest => (lengths[0], Pick::Simplest),
             Mode::Max => (*lengths.last().unwrap_or(&1), Pick::Random),
             Mode::Edge(pick) => (lengths[rng.random_range(0..lengths.len())], pick),
-            _ => (lengths[rng.random_range(0..lengths.len().min(16))], Pick::Random),
+            _ => (
+                lengths[rng.random_range(0..lengths.len().min(16))],
+                Pick::Random,
+            ),
         };
         let local = self
             .local
@@ -317,7 +327,8 @@ impl ValuePlan<'_> {
                     Mode::Max => (*lengths.last().expect("non-empty"), Pick::Random),
                     Mode::Edge(pick) => {
                         // Room for the optional parts: at least a few characters when the pattern allows.
-                        let roomy: Vec<usize> = lengths.iter().copied().filter(|l| *l >= 8).collect();
+                        let roomy: Vec<usize> =
+                            lengths.iter().copied().filter(|l| *l >= 8).collect();
                         let from = if roomy.is_empty() { lengths } else { &roomy };
                         (from[rng.random_range(0..from.len().min(24))], pick)
                     }
@@ -347,9 +358,14 @@ impl ValuePlan<'_> {
                 let present = move |_: usize| simplest.then_some(false);
                 let mut map = Map::new();
                 for (i, c) in children.iter().enumerate() {
-                    let here = c.member.required || present(i).unwrap_or_else(|| rng.random_bool(0.5));
+                    let here =
+                        c.member.required || present(i).unwrap_or_else(|| rng.random_bool(0.5));
                     if here {
-                        let child_mode = if simplest { Mode::Simplest } else { Mode::Random };
+                        let child_mode = if simplest {
+                            Mode::Simplest
+                        } else {
+                            Mode::Random
+                        };
                         map.insert(c.member.name.clone(), c.draw(rng, child_mode));
                     }
                 }
@@ -361,7 +377,11 @@ impl ValuePlan<'_> {
                     Mode::Max => *max,
                     _ => rng.random_range(*min..=(*max).min(*min + 4)),
                 };
-                let item_mode = if mode == Mode::Simplest { Mode::Simplest } else { Mode::Random };
+                let item_mode = if mode == Mode::Simplest {
+                    Mode::Simplest
+                } else {
+                    Mode::Random
+                };
                 Value::Array((0..n).map(|_| item.draw(rng, item_mode)).collect())
             }
         }
@@ -385,11 +405,13 @@ fn compile_member<'a>(
 ) -> Result<MemberPlan<'a>, GenError> {
     let value = compile_shape(op, &member.name, &member.shape)?;
     let fixture = match &member.fixture {
-        Some(key) => Some(fixture_use(service, key, fixtures).ok_or_else(|| GenError::Plan {
-            operation: op.name.clone(),
-            member: member.name.clone(),
-            reason: format!("fixture `{key}` has no value"),
-        })?),
+        Some(key) => Some(
+            fixture_use(service, key, fixtures).ok_or_else(|| GenError::Plan {
+                operation: op.name.clone(),
+                member: member.name.clone(),
+                reason: format!("fixture `{key}` has no value"),
+            })?,
+        ),
         None => None,
     };
     let email = match &member.email_domain_fixture {
@@ -411,7 +433,11 @@ fn compile_member<'a>(
     })
 }
 
-fn compile_shape<'a>(op: &Operation, name: &str, shape: &'a Shape) -> Result<ValuePlan<'a>, GenError> {
+fn compile_shape<'a>(
+    op: &Operation,
+    name: &str,
+    shape: &'a Shape,
+) -> Result<ValuePlan<'a>, GenError> {
     let fail = |reason: String| GenError::Plan {
         operation: op.name.clone(),
         member: name.to_string(),
@@ -544,7 +570,11 @@ fn compile_email<'a>(
     let feasible = |domain: &str| -> Vec<usize> {
         let fixed = domain.chars().count() + 1;
         let min = (shape.min_length.unwrap_or(0) as usize).saturating_sub(fixed);
-        let max = shape.max_length.map(|m| m as usize).unwrap_or(usize::MAX).saturating_sub(fixed);
+        let max = shape
+            .max_length
+            .map(|m| m as usize)
+            .unwrap_or(usize::MAX)
+            .saturating_sub(fixed);
         local
             .lengths()
             .iter()
@@ -552,8 +582,13 @@ fn compile_email<'a>(
             .filter(|l| {
                 // The whole address must match: try the plainest local part of that length.
                 let mut rng = super::ids::case_rng(0, "email-domain-probe");
-                let s = local.generate(&mut rng, *l, Pick::Simplest).unwrap_or_default();
-                shape.pattern.as_ref().is_none_or(|p| p.is_match(&format!("{s}@{domain}")))
+                let s = local
+                    .generate(&mut rng, *l, Pick::Simplest)
+                    .unwrap_or_default();
+                shape
+                    .pattern
+                    .as_ref()
+                    .is_none_or(|p| p.is_match(&format!("{s}@{domain}")))
             })
             .collect()
     };
@@ -583,7 +618,12 @@ fn compile_email<'a>(
     })
 }
 
-fn collect_sites(members: &[MemberPlan<'_>], path: &mut Vec<usize>, prefix: &str, out: &mut Vec<Site>) {
+fn collect_sites(
+    members: &[MemberPlan<'_>],
+    path: &mut Vec<usize>,
+    prefix: &str,
+    out: &mut Vec<Site>,
+) {
     for (i, m) in members.iter().enumerate() {
         path.push(i);
         let dotted = if prefix.is_empty() {

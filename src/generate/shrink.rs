@@ -70,7 +70,8 @@ impl InputTree {
         };
         match &self.malformed {
             Some(class) => {
-                if let Some((request, _)) = malformed::request_for(&self.service, op, class, input) {
+                if let Some((request, _)) = malformed::request_for(&self.service, op, class, input)
+                {
                     case.request = request;
                 }
             }

@@ -487,7 +487,10 @@ mod tests {
             even.lengths().iter().collect::<Vec<_>>(),
             vec![2, 4, 6, 8, 10]
         );
-        assert_eq!(even.generate(&mut rng(), 6, Pick::Random).unwrap(), "ababab");
+        assert_eq!(
+            even.generate(&mut rng(), 6, Pick::Random).unwrap(),
+            "ababab"
+        );
         assert!(even.generate(&mut rng(), 5, Pick::Random).is_none());
     }
 

@@ -77,14 +77,19 @@ pub(crate) fn build(plan: &OpPlan<'_>, slot: &Slot, rng: &mut TestRng, id: Strin
     let (mode, detail) = match slot.class {
         BOUNDARY_MIN => (Mode::Min, "the shortest (smallest) valid value".to_string()),
         BOUNDARY_MAX => (Mode::Max, "the longest (largest) valid value".to_string()),
-        ENUM_VALUE => (Mode::Enum(slot.variant as usize), format!("enum value #{}", slot.variant + 1)),
+        ENUM_VALUE => (
+            Mode::Enum(slot.variant as usize),
+            format!("enum value #{}", slot.variant + 1),
+        ),
         PATTERN_EDGES if slot.variant == 0 => (
             Mode::Edge(Pick::EdgeLow),
-            "optional parts present, characters at the low ends of the pattern's classes".to_string(),
+            "optional parts present, characters at the low ends of the pattern's classes"
+                .to_string(),
         ),
         PATTERN_EDGES => (
             Mode::Edge(Pick::EdgeHigh),
-            "optional parts present, characters at the high ends of the pattern's classes".to_string(),
+            "optional parts present, characters at the high ends of the pattern's classes"
+                .to_string(),
         ),
         FIXTURE_UNKNOWN => (Mode::Unknown, String::new()),
         _ => (Mode::Random, String::new()),

@@ -56,7 +56,10 @@ mod tests {
         let (service, op) = specs.operation("PutAlternateContact").unwrap();
         let input = json!({"AlternateContactType": "BILLING"});
         let r = input_request(service, op, input.as_object().unwrap());
-        assert_eq!((r.method.as_str(), r.path.as_str()), ("POST", "/putAlternateContact"));
+        assert_eq!(
+            (r.method.as_str(), r.path.as_str()),
+            ("POST", "/putAlternateContact")
+        );
         assert_eq!(r.header("Content-Type"), Some("application/json"));
         assert_eq!(r.header("x-amz-target"), None);
         assert_eq!(r.body, r#"{"AlternateContactType":"BILLING"}"#);
