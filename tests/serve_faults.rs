@@ -253,16 +253,6 @@ fn scenarios() -> Vec<Scenario> {
                     .starts_with("1 validation error detected. Value at '/Name'")
             },
         ),
-        s(
-            "validation-first-only",
-            vec![],
-            put_with(|b| {
-                b["Name"] = json!("");
-                b["PhoneNumber"] = json!("abc");
-            }),
-            Valid,
-            |r| r.message().starts_with("1 validation error detected: "),
-        ),
         s("sensitive-value-echoed", vec![], bad_phone(), Valid, |r| {
             r.message().contains("Value 'abc' at 'phoneNumber'")
         }),

@@ -14,7 +14,7 @@ use std::str::FromStr;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::case::{Case, WireResponse};
+use crate::case::{Case, CaseKind, Signing, WireResponse};
 use crate::spec::{Operation, Protocol, Service};
 
 pub use error_type::{
@@ -180,7 +180,7 @@ pub fn run_checks(
                 CheckName::RequestId => Some(context.request_id()),
                 CheckName::State | CheckName::Snapshot => None,
             }?;
-            let uncertain = !verdict.passed && case.expected.uncertain;
+            let uncertain = !verdict.passed && case.expected.uncertain && !certainly_an_error(case, response);
             Some(CheckResult {
                 check,
                 passed: verdict.passed,
@@ -191,6 +191,22 @@ pub fn run_checks(
             })
         })
         .collect()
+}
+
+/// Whether a success is certainly wrong for this case even when its expectation is uncertain.
+///
+/// An uncertain expectation is unsure *which* error AWS sends, not *whether* it sends one: a request that breaks a
+/// documented constraint, names something that does not exist, carries no valid signature or asks for an operation
+/// that is not there certainly fails on AWS. A 2xx answer to it is a deviation, whatever the exact error should be.
+fn certainly_an_error(case: &Case, response: &WireResponse) -> bool {
+    let class = case.mutation.as_ref().map(|m| m.class.as_str()).unwrap_or("");
+    let fails_on_aws = case.kind == CaseKind::Invalid
+        || case.signing != Signing::Valid
+        || matches!(
+            class,
+            "fixture-unknown" | "method-wrong" | "path-unknown" | "target-missing" | "target-unknown" | "body-not-json" | "body-truncated"
+        );
+    is_success(response.status) && fails_on_aws && case.expected.accept.iter().all(|o| o.status >= 300)
 }
 
 /// A check's verdict before the uncertainty of the case is applied.
@@ -254,7 +270,11 @@ impl Context<'_> {
         } else {
             with_status
         };
-        let passed = candidates.iter().any(|o| o.error_type.as_deref() == actual);
+        let mut passed = candidates.iter().any(|o| o.error_type.as_deref() == actual);
+        // Clients look in several places, but AWS itself puts the type in one: the header on restJson1, the
+        // body's `__type` on awsJson. A target that puts it elsewhere only works with lenient clients.
+        let misplaced = if passed && actual.is_some() { self.misplaced_error_type() } else { None };
+        passed &= misplaced.is_none();
         let mut wanted: Vec<&str> = candidates
             .iter()
             .map(|o| type_text(o.error_type.as_deref()))
@@ -263,6 +283,8 @@ impl Context<'_> {
         let expected = wanted.join(" or ");
         let message = if passed {
             format!("error type {} is accepted", type_text(actual))
+        } else if let Some(misplaced) = misplaced {
+            misplaced
         } else if actual.is_none() && !is_success(status) {
             format!(
                 "expected error type {expected}, found none in the x-amzn-errortype header or the body's `__type`/`code` (body `{}`)",
@@ -282,6 +304,57 @@ impl Context<'_> {
             actual: type_text(actual).to_string(),
             message,
         }
+    }
+
+    /// Why the error type is not where AWS puts it, if it is not.
+    fn misplaced_error_type(&self) -> Option<String> {
+        let in_header = self.response.header("x-amzn-errortype").is_some();
+        let in_body = error_type::json_object(&self.response.body).is_some_and(|m| m.contains_key("__type"));
+        match self.service.protocol {
+            Protocol::RestJson1 if !in_header => Some(
+                "the error type is only in the body; restJson1 services send it in the X-Amzn-ErrorType header".into(),
+            ),
+            Protocol::AwsJson1_0 | Protocol::AwsJson1_1 if !in_body => Some(
+                "the error type is not in the body's `__type`, where awsJson services send it".into(),
+            ),
+            _ => None,
+        }
+    }
+
+    /// Problems with a ValidationException's message for an invalid case: Coral's wording, and no sensitive value.
+    fn validation_message_problems(&self, message: &str) -> Vec<String> {
+        let mut problems = Vec::new();
+        if self.error_type != Some("ValidationException") || self.case.kind != CaseKind::Invalid {
+            return problems;
+        }
+        let coral = message.starts_with("1 validation error detected: ")
+            || message
+                .split_once(" validation errors detected: ")
+                .is_some_and(|(n, _)| n.parse::<u32>().is_ok());
+        if !coral {
+            problems.push(format!(
+                "the message is not in AWS's form `N validation error(s) detected: Value ... at '...' failed to satisfy constraint: ...`: `{}`",
+                message.chars().take(120).collect::<String>()
+            ));
+        }
+        if let Some(value) = self.mutated_sensitive_value()
+            && value.chars().count() >= 4
+            && message.contains(value.as_str())
+        {
+            problems.push("the message echoes the value of a sensitive member, which AWS withholds".into());
+        }
+        problems
+    }
+
+    /// The value the case sent for its mutated member, when that member is sensitive.
+    fn mutated_sensitive_value(&self) -> Option<String> {
+        let member = self.case.mutation.as_ref()?.member.as_ref()?;
+        let top = member.split('.').next()?;
+        if !self.op.input_member(top)?.sensitive {
+            return None;
+        }
+        let body: serde_json::Value = serde_json::from_str(&self.case.request.body).ok()?;
+        crate::spec::template::lookup_path(&body, member)?.as_str().map(str::to_string)
     }
 
     fn error_body(&self) -> Option<Verdict> {
@@ -304,8 +377,9 @@ impl Context<'_> {
             });
         };
         let mut problems = Vec::new();
-        if error_message(&map).is_none() {
-            problems.push("no `message`, `Message` or `errorMessage` string".to_string());
+        match error_message(&map) {
+            None => problems.push("no `message`, `Message` or `errorMessage` string".to_string()),
+            Some(message) => problems.extend(self.validation_message_problems(message)),
         }
         if let Some(error) = self.error_type.and_then(|t| self.service.errors.get(t))
             && error.members.iter().any(|m| m.name == "fieldList")

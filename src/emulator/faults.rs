@@ -29,7 +29,6 @@ pub(crate) enum Fault {
     RestErrorTypeBodyOnly,
     JsonErrorTypeHeaderOnly,
     ValidationMessageSmithy,
-    ValidationFirstOnly,
     SensitiveValueEchoed,
     ResponseMemberRenamed,
     ResponseMemberMissing,
@@ -161,13 +160,6 @@ const CATALOGUE: &[(Fault, FaultInfo)] = &[
         info(
             "validation-message-smithy",
             "validation messages use Smithy's server text and JSON Pointer paths instead of Coral's",
-        ),
-    ),
-    (
-        Fault::ValidationFirstOnly,
-        info(
-            "validation-first-only",
-            "only the first of several constraint violations is reported",
         ),
     ),
     (

@@ -42,15 +42,12 @@ pub(crate) fn check(
         })
         .collect();
     let (status, error_type) = outcomes[0].clone();
-    let mut reported: Vec<&Violation> = violations
+    let reported: Vec<&Violation> = violations
         .iter()
         .zip(&outcomes)
         .filter(|(_, (_, e))| *e == error_type)
         .map(|(v, _)| v)
         .collect();
-    if faults.has(Fault::ValidationFirstOnly) {
-        reported.truncate(1);
-    }
     let smithy = faults.has(Fault::ValidationMessageSmithy);
     let texts: Vec<String> = reported
         .iter()

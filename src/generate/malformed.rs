@@ -42,14 +42,14 @@ const COMMON: [&str; 15] = [
 
 /// The malformed slots of an operation: every common class, then the protocol's own.
 pub(crate) fn slots(plan: &OpPlan<'_>) -> Vec<Slot> {
-    let own: [&'static str; 2] = if plan.service.protocol.is_aws_json() {
-        ["target-missing", "target-unknown"]
+    let own: &[&'static str] = if plan.service.protocol.is_aws_json() {
+        &["target-missing", "target-unknown", "parse-before-auth"]
     } else {
-        ["method-wrong", "path-unknown"]
+        &["method-wrong", "path-unknown"]
     };
     COMMON
         .into_iter()
-        .chain(own)
+        .chain(own.iter().copied())
         .map(|class| Slot::new(CaseKind::Malformed, class, None))
         .collect()
 }
@@ -70,6 +70,7 @@ pub(crate) fn uses_input(class: &str) -> bool {
             | "body-null"
             | "body-empty"
             | "body-truncated"
+            | "parse-before-auth"
     )
 }
 
@@ -193,6 +194,10 @@ pub(crate) fn request_for(
             let mut r = framed(valid_body);
             r.path = "/conformNoSuchOperation".to_string();
             r
+        }
+        "parse-before-auth" => {
+            signing = Signing::Unsigned;
+            framed("this is not JSON".to_string())
         }
         "unsigned" | "bad-signature" | "unknown-access-key" | "expired" => {
             signing = match class {
@@ -332,6 +337,10 @@ fn expectation(plan: &OpPlan<'_>, class: &str) -> (Expected, &'static str) {
             } else {
                 "a path no operation has"
             },
+        ),
+        "parse-before-auth" => (
+            certain(vec![outcome(400, "SerializationException")]),
+            "an unsigned request whose body is not JSON: AWS parses the body before it checks authentication",
         ),
         "unsigned" if aws_json => (
             certain(vec![outcome(400, "MissingAuthenticationTokenException")]),

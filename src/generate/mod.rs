@@ -46,7 +46,7 @@ use plan::OpPlan;
 pub const DEFAULT_SEED: u64 = 0;
 
 /// The random draws per operation and kind `conform gen` makes when `--cases` is not given.
-pub const DEFAULT_CASES: usize = 10;
+pub const DEFAULT_CASES: usize = 60;
 
 /// What to generate.
 #[derive(Debug, Clone)]
