@@ -180,7 +180,8 @@ pub fn run_checks(
                 CheckName::RequestId => Some(context.request_id()),
                 CheckName::State | CheckName::Snapshot => None,
             }?;
-            let uncertain = !verdict.passed && case.expected.uncertain && !certainly_an_error(case, response);
+            let uncertain =
+                !verdict.passed && case.expected.uncertain && !certainly_an_error(case, response);
             Some(CheckResult {
                 check,
                 passed: verdict.passed,
@@ -199,14 +200,26 @@ pub fn run_checks(
 /// documented constraint, names something that does not exist, carries no valid signature or asks for an operation
 /// that is not there certainly fails on AWS. A 2xx answer to it is a deviation, whatever the exact error should be.
 fn certainly_an_error(case: &Case, response: &WireResponse) -> bool {
-    let class = case.mutation.as_ref().map(|m| m.class.as_str()).unwrap_or("");
+    let class = case
+        .mutation
+        .as_ref()
+        .map(|m| m.class.as_str())
+        .unwrap_or("");
     let fails_on_aws = case.kind == CaseKind::Invalid
         || case.signing != Signing::Valid
         || matches!(
             class,
-            "fixture-unknown" | "method-wrong" | "path-unknown" | "target-missing" | "target-unknown" | "body-not-json" | "body-truncated"
+            "fixture-unknown"
+                | "method-wrong"
+                | "path-unknown"
+                | "target-missing"
+                | "target-unknown"
+                | "body-not-json"
+                | "body-truncated"
         );
-    is_success(response.status) && fails_on_aws && case.expected.accept.iter().all(|o| o.status >= 300)
+    is_success(response.status)
+        && fails_on_aws
+        && case.expected.accept.iter().all(|o| o.status >= 300)
 }
 
 /// A check's verdict before the uncertainty of the case is applied.
@@ -273,7 +286,11 @@ impl Context<'_> {
         let mut passed = candidates.iter().any(|o| o.error_type.as_deref() == actual);
         // Clients look in several places, but AWS itself puts the type in one: the header on restJson1, the
         // body's `__type` on awsJson. A target that puts it elsewhere only works with lenient clients.
-        let misplaced = if passed && actual.is_some() { self.misplaced_error_type() } else { None };
+        let misplaced = if passed && actual.is_some() {
+            self.misplaced_error_type()
+        } else {
+            None
+        };
         passed &= misplaced.is_none();
         let mut wanted: Vec<&str> = candidates
             .iter()
@@ -309,7 +326,8 @@ impl Context<'_> {
     /// Why the error type is not where AWS puts it, if it is not.
     fn misplaced_error_type(&self) -> Option<String> {
         let in_header = self.response.header("x-amzn-errortype").is_some();
-        let in_body = error_type::json_object(&self.response.body).is_some_and(|m| m.contains_key("__type"));
+        let in_body =
+            error_type::json_object(&self.response.body).is_some_and(|m| m.contains_key("__type"));
         match self.service.protocol {
             Protocol::RestJson1 if !in_header => Some(
                 "the error type is only in the body; restJson1 services send it in the X-Amzn-ErrorType header".into(),
@@ -341,7 +359,9 @@ impl Context<'_> {
             && value.chars().count() >= 4
             && message.contains(value.as_str())
         {
-            problems.push("the message echoes the value of a sensitive member, which AWS withholds".into());
+            problems.push(
+                "the message echoes the value of a sensitive member, which AWS withholds".into(),
+            );
         }
         problems
     }
@@ -354,7 +374,9 @@ impl Context<'_> {
             return None;
         }
         let body: serde_json::Value = serde_json::from_str(&self.case.request.body).ok()?;
-        crate::spec::template::lookup_path(&body, member)?.as_str().map(str::to_string)
+        crate::spec::template::lookup_path(&body, member)?
+            .as_str()
+            .map(str::to_string)
     }
 
     fn error_body(&self) -> Option<Verdict> {

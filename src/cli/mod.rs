@@ -2,9 +2,9 @@
 
 pub mod bench_cmd;
 pub mod gen_cmd;
-mod serve_cmd;
 mod report_cmd;
 mod run_cmd;
+mod serve_cmd;
 mod spec_cmd;
 mod table;
 

@@ -13,7 +13,9 @@ use crate::case::CaseKind;
 use crate::check::{CheckName, run_checks};
 use crate::client::curl_command;
 use crate::exit::Exit;
-use crate::report::{self, Baseline, Fanout, JsonReporter, JunitReporter, Reporter, TerminalReporter};
+use crate::report::{
+    self, Baseline, Fanout, JsonReporter, JunitReporter, Reporter, TerminalReporter,
+};
 use crate::run::{RunConfig, RunError};
 use crate::snapshot::{SnapshotMode, SnapshotStore};
 
@@ -54,7 +56,11 @@ pub struct TargetArgs {
     pub timeout: f64,
     /// Start the embedded target with this fault (repeatable; see `conform serve --list-faults`). Only without
     /// --endpoint.
-    #[arg(long = "embedded-fault", value_name = "NAME", conflicts_with = "endpoint")]
+    #[arg(
+        long = "embedded-fault",
+        value_name = "NAME",
+        conflicts_with = "endpoint"
+    )]
     pub embedded_faults: Vec<String>,
 }
 
@@ -117,7 +123,9 @@ fn parse_partition(text: &str) -> Result<(u64, u64), String> {
         .and_then(|(k, n)| Some((k.parse::<u64>().ok()?, n.parse::<u64>().ok()?)));
     match parsed {
         Some((k, n)) if n >= 1 && (1..=n).contains(&k) => Ok((k, n)),
-        _ => Err(format!("expected K/N with 1 <= K <= N (e.g. 2/4), got `{text}`")),
+        _ => Err(format!(
+            "expected K/N with 1 <= K <= N (e.g. 2/4), got `{text}`"
+        )),
     }
 }
 
@@ -131,9 +139,12 @@ pub(super) fn runtime() -> Result<tokio::runtime::Runtime, CliError> {
 /// The run configuration the arguments ask for.
 fn run_config(specs: &crate::spec::SpecSet, args: &RunArgs) -> Result<RunConfig, CliError> {
     let generation = args.generation.config(specs)?;
-    let scenarios = args.generation.kinds.is_empty() || generation.kinds.contains(&CaseKind::Scenario);
+    let scenarios =
+        args.generation.kinds.is_empty() || generation.kinds.contains(&CaseKind::Scenario);
     let mut generation = generation;
-    if !args.generation.kinds.is_empty() && generation.kinds.iter().all(|k| *k == CaseKind::Scenario) {
+    if !args.generation.kinds.is_empty()
+        && generation.kinds.iter().all(|k| *k == CaseKind::Scenario)
+    {
         // Only scenarios: no single-request cases at all.
         generation.operations = vec![];
         generation.kinds = vec![CaseKind::Scenario];
@@ -151,15 +162,29 @@ fn run_config(specs: &crate::spec::SpecSet, args: &RunArgs) -> Result<RunConfig,
         Some(path) => Baseline::load(path),
         None => Ok(Baseline::default()),
     }
-    .map_err(|e| CliError::usage(e.to_string(), Some("fix the file, or write it anew with --update-baseline".into())))?;
+    .map_err(|e| {
+        CliError::usage(
+            e.to_string(),
+            Some("fix the file, or write it anew with --update-baseline".into()),
+        )
+    })?;
     if args.concurrency == 0 {
         return Err(CliError::usage("--concurrency must be at least 1", None));
     }
     if !(args.target.timeout > 0.0 && args.target.timeout.is_finite()) {
-        return Err(CliError::usage(format!("--timeout must be a positive number of seconds, got {}", args.target.timeout), None));
+        return Err(CliError::usage(
+            format!(
+                "--timeout must be a positive number of seconds, got {}",
+                args.target.timeout
+            ),
+            None,
+        ));
     }
     if args.rate.is_some_and(|r| !(r > 0.0 && r.is_finite())) {
-        return Err(CliError::usage("--rate must be a positive number of requests per second", None));
+        return Err(CliError::usage(
+            "--rate must be a positive number of requests per second",
+            None,
+        ));
     }
     Ok(RunConfig {
         endpoint: args.target.endpoint.clone(),
@@ -187,10 +212,14 @@ pub(super) fn run(cli: &Cli, args: &RunArgs, output: &mut Output<'_>) -> Result<
     let config = run_config(&specs, args)?;
     let mut reporters: Vec<Box<dyn Reporter>> = vec![Box::new(TerminalReporter::stderr())];
     if let Some(path) = &args.json {
-        reporters.push(Box::new(JsonReporter::create(path).map_err(|e| CliError::usage(e.to_string(), None))?));
+        reporters.push(Box::new(
+            JsonReporter::create(path).map_err(|e| CliError::usage(e.to_string(), None))?,
+        ));
     }
     if let Some(path) = &args.junit {
-        reporters.push(Box::new(JunitReporter::create(path).map_err(|e| CliError::usage(e.to_string(), None))?));
+        reporters.push(Box::new(
+            JunitReporter::create(path).map_err(|e| CliError::usage(e.to_string(), None))?,
+        ));
     }
     let mut fanout = Fanout::new(reporters);
     let outcome = match runtime()?.block_on(crate::run::run(specs, config, &mut fanout)) {
@@ -209,9 +238,17 @@ pub(super) fn run(cli: &Cli, args: &RunArgs, output: &mut Output<'_>) -> Result<
             outcome.updated_baseline.len(),
             path.display()
         )?;
-        return Ok(if outcome.interrupted { Exit::Aborted } else { Exit::Ok });
+        return Ok(if outcome.interrupted {
+            Exit::Aborted
+        } else {
+            Exit::Ok
+        });
     }
-    Ok(report::exit_for(&outcome.summary, outcome.new_deviations, outcome.interrupted))
+    Ok(report::exit_for(
+        &outcome.summary,
+        outcome.new_deviations,
+        outcome.interrupted,
+    ))
 }
 
 /// Prints a run error with its causes; configuration problems exit 2, an unreachable target 3.
@@ -251,7 +288,11 @@ pub struct ReplayArgs {
     target: TargetArgs,
 }
 
-pub(super) fn replay(cli: &Cli, args: &ReplayArgs, output: &mut Output<'_>) -> Result<Exit, CliError> {
+pub(super) fn replay(
+    cli: &Cli,
+    args: &ReplayArgs,
+    output: &mut Output<'_>,
+) -> Result<Exit, CliError> {
     let specs = Arc::new(load_specs(cli)?);
     let generation = args.generation.config(&specs)?;
     let mut config = RunConfig::new(generation);
@@ -260,20 +301,25 @@ pub(super) fn replay(cli: &Cli, args: &ReplayArgs, output: &mut Output<'_>) -> R
     config.region = args.target.region.clone();
     config.timeout = Duration::from_secs_f64(args.target.timeout.max(0.001));
     config.embedded_faults = args.target.embedded_faults.clone();
-    let case = crate::generate::find_case(&specs, &config.generation, &args.id)
-        .or_else(|| {
-            crate::generate::example_cases(&specs, &config.generation)
-                .into_iter()
-                .find(|e| e.case.id == args.id)
-                .map(|e| e.case)
-        });
+    let case = crate::generate::find_case(&specs, &config.generation, &args.id).or_else(|| {
+        crate::generate::example_cases(&specs, &config.generation)
+            .into_iter()
+            .find(|e| e.case.id == args.id)
+            .map(|e| e.case)
+    });
     let instance = crate::scenario::instances(&specs, &config.generation, 64)
         .into_iter()
         .find(|i| i.id == args.id);
     if case.is_none() && instance.is_none() {
         return Err(CliError::usage(
-            format!("failed to find case `{}` with seed {} and {} cases", args.id, args.generation.seed, args.generation.cases),
-            Some("use the replay line of the report: it repeats --seed, --cases and --fixture".to_string()),
+            format!(
+                "failed to find case `{}` with seed {} and {} cases",
+                args.id, args.generation.seed, args.generation.cases
+            ),
+            Some(
+                "use the replay line of the report: it repeats --seed, --cases and --fixture"
+                    .to_string(),
+            ),
         ));
     }
     let mut quiet = Fanout::new(Vec::new());
@@ -288,9 +334,22 @@ pub(super) fn replay(cli: &Cli, args: &ReplayArgs, output: &mut Output<'_>) -> R
             Err(e) => return run_error(e, output),
         };
         if let Some(case) = case {
-            let (service, op) = specs.operation(&case.operation).expect("generated from these specs");
-            let sensitive: Vec<&str> = op.input.iter().filter(|m| m.sensitive).map(|m| m.name.as_str()).collect();
-            writeln!(output.out, "case {} ({}, {})", case.id, case.operation, case.kind.as_str())?;
+            let (service, op) = specs
+                .operation(&case.operation)
+                .expect("generated from these specs");
+            let sensitive: Vec<&str> = op
+                .input
+                .iter()
+                .filter(|m| m.sensitive)
+                .map(|m| m.name.as_str())
+                .collect();
+            writeln!(
+                output.out,
+                "case {} ({}, {})",
+                case.id,
+                case.operation,
+                case.kind.as_str()
+            )?;
             if let Some(m) = &case.mutation {
                 writeln!(output.out, "mutation: {}", m.detail)?;
             }
@@ -300,7 +359,11 @@ pub(super) fn replay(cli: &Cli, args: &ReplayArgs, output: &mut Output<'_>) -> R
                     return Ok(Exit::Deviations);
                 }
                 Ok(exchange) => {
-                    writeln!(output.out, "\n{}", curl_command(&exchange.request, &target.endpoint, &sensitive))?;
+                    writeln!(
+                        output.out,
+                        "\n{}",
+                        curl_command(&exchange.request, &target.endpoint, &sensitive)
+                    )?;
                     let r = &exchange.response;
                     writeln!(output.out, "\nHTTP {}", r.status)?;
                     for (name, value) in &r.headers {
@@ -316,31 +379,52 @@ pub(super) fn replay(cli: &Cli, args: &ReplayArgs, output: &mut Output<'_>) -> R
                             (false, false) => "FAIL",
                         };
                         deviates |= c.is_deviation();
-                        writeln!(output.out, "{verdict:9} {:13} {}", c.check.as_str(), c.message)?;
+                        writeln!(
+                            output.out,
+                            "{verdict:9} {:13} {}",
+                            c.check.as_str(),
+                            c.message
+                        )?;
                     }
                     return Ok(if deviates { Exit::Deviations } else { Exit::Ok });
                 }
             }
         }
         let instance = instance.expect("checked above");
-        let outcome = crate::scenario::execute(&specs, &client, &config.generation.fixtures, &instance).await;
-        writeln!(output.out, "scenario {} ({})", instance.id, instance.scenario)?;
+        let outcome =
+            crate::scenario::execute(&specs, &client, &config.generation.fixtures, &instance).await;
+        writeln!(
+            output.out,
+            "scenario {} ({})",
+            instance.id, instance.scenario
+        )?;
         for step in &outcome.steps {
             writeln!(
                 output.out,
                 "{:9} {}{} ({}): {}{}",
-                if step.problem.is_some() { "FAIL" } else { "pass" },
+                if step.problem.is_some() {
+                    "FAIL"
+                } else {
+                    "pass"
+                },
                 if step.cleanup { "cleanup " } else { "" },
                 step.name,
                 step.operation,
                 step.actual_text(),
-                step.problem.as_ref().map(|p| format!(" — {p}")).unwrap_or_default()
+                step.problem
+                    .as_ref()
+                    .map(|p| format!(" — {p}"))
+                    .unwrap_or_default()
             )?;
         }
         if let Some(e) = &outcome.transport_error {
             writeln!(output.out, "stopped: {e}")?;
         }
-        Ok(if outcome.passed() { Exit::Ok } else { Exit::Deviations })
+        Ok(if outcome.passed() {
+            Exit::Ok
+        } else {
+            Exit::Deviations
+        })
     })
 }
 
@@ -351,7 +435,9 @@ pub enum SnapshotsCommand {
     #[command(after_help = "Example:\n  conform snapshots list")]
     List(SnapshotDir),
     /// Show each pending snapshot's diff and, on a terminal, ask whether to accept it (a), reject it (r) or skip (s).
-    #[command(after_help = "Example:\n  conform run --snapshots update && conform snapshots review")]
+    #[command(
+        after_help = "Example:\n  conform run --snapshots update && conform snapshots review"
+    )]
     Review(SnapshotDir),
     /// Accept every pending snapshot.
     #[command(after_help = "Example:\n  conform snapshots accept")]
@@ -369,9 +455,14 @@ pub struct SnapshotDir {
     dir: PathBuf,
 }
 
-pub(super) fn snapshots(command: &SnapshotsCommand, output: &mut Output<'_>) -> Result<Exit, CliError> {
-    let (SnapshotsCommand::List(d) | SnapshotsCommand::Review(d) | SnapshotsCommand::Accept(d) | SnapshotsCommand::Reject(d)) =
-        command;
+pub(super) fn snapshots(
+    command: &SnapshotsCommand,
+    output: &mut Output<'_>,
+) -> Result<Exit, CliError> {
+    let (SnapshotsCommand::List(d)
+    | SnapshotsCommand::Review(d)
+    | SnapshotsCommand::Accept(d)
+    | SnapshotsCommand::Reject(d)) = command;
     let store = SnapshotStore::new(&d.dir);
     let fail = |e: crate::snapshot::SnapshotError| CliError::usage(e.to_string(), None);
     let pending = store.pending().map_err(fail)?;
@@ -387,7 +478,11 @@ pub(super) fn snapshots(command: &SnapshotsCommand, output: &mut Output<'_>) -> 
         }
         SnapshotsCommand::Accept(_) => {
             for p in &pending {
-                writeln!(output.out, "accepted {}", store.accept(p).map_err(fail)?.display())?;
+                writeln!(
+                    output.out,
+                    "accepted {}",
+                    store.accept(p).map_err(fail)?.display()
+                )?;
             }
         }
         SnapshotsCommand::Reject(_) => {
@@ -409,7 +504,11 @@ pub(super) fn snapshots(command: &SnapshotsCommand, output: &mut Output<'_>) -> 
                 let mut answer = String::new();
                 stdin.read_line(&mut answer)?;
                 match answer.trim() {
-                    "a" => writeln!(output.out, "accepted {}", store.accept(p).map_err(fail)?.display())?,
+                    "a" => writeln!(
+                        output.out,
+                        "accepted {}",
+                        store.accept(p).map_err(fail)?.display()
+                    )?,
                     "r" => {
                         store.reject(p).map_err(fail)?;
                         writeln!(output.out, "rejected {}", p.display())?;
@@ -418,7 +517,10 @@ pub(super) fn snapshots(command: &SnapshotsCommand, output: &mut Output<'_>) -> 
                 }
             }
             if !interactive {
-                writeln!(output.err, "not a terminal: shown only; use `conform snapshots accept` or `reject`")?;
+                writeln!(
+                    output.err,
+                    "not a terminal: shown only; use `conform snapshots accept` or `reject`"
+                )?;
             }
         }
     }

@@ -13,10 +13,14 @@ use futures::StreamExt;
 
 use crate::case::{Case, CaseKind, Signing};
 use crate::check::{CheckName, CheckResult, normalise_error_type, run_checks};
-use crate::client::{Client, ClientConfig, CredentialSource, TransportError, curl_command, resolve_credentials};
+use crate::client::{
+    Client, ClientConfig, CredentialSource, TransportError, curl_command, resolve_credentials,
+};
 use crate::emulator::{EmulatorConfig, EmulatorHandle};
 use crate::generate::{self, GenConfig};
-use crate::report::{BaselineKey, BaselineTracker, CaseResult, Event, Reporter, Reproduce, ShrunkCase, Summary};
+use crate::report::{
+    BaselineKey, BaselineTracker, CaseResult, Event, Reporter, Reproduce, ShrunkCase, Summary,
+};
 use crate::scenario;
 use crate::snapshot::{Recording, SnapshotMode, SnapshotStore, Verdict, normalise};
 use crate::spec::{Operation, Service, SpecSet};
@@ -137,9 +141,10 @@ pub async fn start_target(specs: &Arc<SpecSet>, config: &RunConfig) -> Result<Ta
         None => {
             let mut emulator = EmulatorConfig::new(config.generation.fixtures.clone());
             emulator.faults = config.embedded_faults.clone();
-            let handle = crate::emulator::start(Arc::clone(specs), emulator, ([127, 0, 0, 1], 0).into())
-                .await
-                .map_err(|e| RunError::Config(e.to_string()))?;
+            let handle =
+                crate::emulator::start(Arc::clone(specs), emulator, ([127, 0, 0, 1], 0).into())
+                    .await
+                    .map_err(|e| RunError::Config(e.to_string()))?;
             Ok(Target {
                 endpoint: handle.endpoint(),
                 label: "embedded".to_string(),
@@ -159,7 +164,10 @@ pub async fn client_for(
         .await
         .map_err(|e| RunError::Config(e.to_string()))?;
     if matches!(source, CredentialSource::TestKeyPair) {
-        emit(reporter, Event::Note(format!("{source} for {}", target.label)))?;
+        emit(
+            reporter,
+            Event::Note(format!("{source} for {}", target.label)),
+        )?;
     }
     let client = Client::new(ClientConfig {
         region: config.region.clone(),
@@ -176,7 +184,11 @@ pub async fn client_for(
 }
 
 /// Runs the cases the config selects and reports them; returns when every case ran or Ctrl-C was pressed.
-pub async fn run(specs: Arc<SpecSet>, config: RunConfig, reporter: &mut dyn Reporter) -> Result<RunOutcome, RunError> {
+pub async fn run(
+    specs: Arc<SpecSet>,
+    config: RunConfig,
+    reporter: &mut dyn Reporter,
+) -> Result<RunOutcome, RunError> {
     let target = start_target(&specs, &config).await?;
     let client = client_for(&target, &config, reporter).await?;
     let started = Instant::now();
@@ -209,9 +221,22 @@ pub async fn run(specs: Arc<SpecSet>, config: RunConfig, reporter: &mut dyn Repo
             Event::Note(format!(
                 "{} baseline entr{} no longer seen (the emulator may have been fixed; --update-baseline drops {}): {}",
                 comparison.gone.len(),
-                if comparison.gone.len() == 1 { "y is" } else { "ies are" },
-                if comparison.gone.len() == 1 { "it" } else { "them" },
-                comparison.gone.iter().map(|k| format!("{k:?}")).collect::<Vec<_>>().join("; ")
+                if comparison.gone.len() == 1 {
+                    "y is"
+                } else {
+                    "ies are"
+                },
+                if comparison.gone.len() == 1 {
+                    "it"
+                } else {
+                    "them"
+                },
+                comparison
+                    .gone
+                    .iter()
+                    .map(|k| format!("{k:?}"))
+                    .collect::<Vec<_>>()
+                    .join("; ")
             )),
         )?;
     }
@@ -271,7 +296,11 @@ struct Tally {
 }
 
 impl Tally {
-    fn finish(&mut self, mut result: CaseResult, reporter: &mut dyn Reporter) -> Result<(), RunError> {
+    fn finish(
+        &mut self,
+        mut result: CaseResult,
+        reporter: &mut dyn Reporter,
+    ) -> Result<(), RunError> {
         self.tracker.observe(&mut result);
         self.summary.add(&result);
         emit(reporter, Event::CaseFinished(Box::new(result)))
@@ -288,7 +317,11 @@ struct CaseRunner<'a> {
 
 impl CaseRunner<'_> {
     /// The three phases; true when Ctrl-C stopped them.
-    async fn run_phases(&self, tally: &mut Tally, reporter: &mut dyn Reporter) -> Result<bool, RunError> {
+    async fn run_phases(
+        &self,
+        tally: &mut Tally,
+        reporter: &mut dyn Reporter,
+    ) -> Result<bool, RunError> {
         let ctrl_c = tokio::signal::ctrl_c();
         tokio::pin!(ctrl_c);
 
@@ -299,7 +332,10 @@ impl CaseRunner<'_> {
             .collect();
         for example in examples {
             let done = async {
-                let (service, _) = self.specs.operation(&example.case.operation).expect("generated from these specs");
+                let (service, _) = self
+                    .specs
+                    .operation(&example.case.operation)
+                    .expect("generated from these specs");
                 for (operation, request) in &example.setup {
                     let setup = Case {
                         id: format!("{}-setup", example.case.id),
@@ -327,7 +363,9 @@ impl CaseRunner<'_> {
 
         // 2. Generated cases, concurrently.
         let cases = generate::generate(self.specs, &self.config.generation).filter(|case| {
-            case.mutation.as_ref().is_none_or(|m| m.class != generate::EXAMPLE_CLASS)
+            case.mutation
+                .as_ref()
+                .is_none_or(|m| m.class != generate::EXAMPLE_CLASS)
                 && in_partition(&case.id, self.config.partition)
         });
         let mut results = futures::stream::iter(cases)
@@ -349,10 +387,14 @@ impl CaseRunner<'_> {
 
         // 3. Scenarios, one at a time: each sets up and cleans up the state it tests.
         if self.config.scenarios {
-            let instances: Vec<_> = scenario::instances(self.specs, &self.config.generation, self.config.scenario_draws)
-                .into_iter()
-                .filter(|i| in_partition(&i.id, self.config.partition))
-                .collect();
+            let instances: Vec<_> = scenario::instances(
+                self.specs,
+                &self.config.generation,
+                self.config.scenario_draws,
+            )
+            .into_iter()
+            .filter(|i| in_partition(&i.id, self.config.partition))
+            .collect();
             for instance in instances {
                 tokio::select! {
                     (result, written) = self.run_scenario(&instance) => {
@@ -368,14 +410,23 @@ impl CaseRunner<'_> {
 
     /// Sends one case, checks it, compares its snapshot, shrinks it if it deviates.
     async fn run_case(&self, case: Case) -> (CaseResult, usize) {
-        let (service, op) = self.specs.operation(&case.operation).expect("cases come from these specs");
+        let (service, op) = self
+            .specs
+            .operation(&case.operation)
+            .expect("cases come from these specs");
         let sent = self.client.send(service, &case).await;
         let mut result = self.judge(service, op, &case, &sent);
         let mut written = 0;
         if let Ok(exchange) = &sent
             && snapshotted(op, &case)
         {
-            written = self.snapshot(service, &case.id, &case.request, &exchange.response, &mut result);
+            written = self.snapshot(
+                service,
+                &case.id,
+                &case.request,
+                &exchange.response,
+                &mut result,
+            );
         }
         if result.deviation && self.config.shrink {
             result.shrunk = self.shrink(service, op, &case, &result).await;
@@ -391,7 +442,12 @@ impl CaseRunner<'_> {
         case: &Case,
         sent: &Result<crate::client::Exchange, TransportError>,
     ) -> CaseResult {
-        let sensitive: Vec<&str> = op.input.iter().filter(|m| m.sensitive).map(|m| m.name.as_str()).collect();
+        let sensitive: Vec<&str> = op
+            .input
+            .iter()
+            .filter(|m| m.sensitive)
+            .map(|m| m.name.as_str())
+            .collect();
         let request = sent.as_ref().map_or(&case.request, |e| &e.request);
         let reproduce = Reproduce {
             curl: curl_command(request, &self.target.endpoint, &sensitive),
@@ -400,9 +456,23 @@ impl CaseRunner<'_> {
         match sent {
             Ok(exchange) => {
                 let checks = run_checks(service, op, case, &exchange.response, &self.config.checks);
-                CaseResult::new(case, service.protocol, Ok(&exchange.response), checks, exchange.retries, reproduce)
+                CaseResult::new(
+                    case,
+                    service.protocol,
+                    Ok(&exchange.response),
+                    checks,
+                    exchange.retries,
+                    reproduce,
+                )
             }
-            Err(e) => CaseResult::new(case, service.protocol, Err(e.to_string()), Vec::new(), 0, reproduce),
+            Err(e) => CaseResult::new(
+                case,
+                service.protocol,
+                Err(e.to_string()),
+                Vec::new(),
+                0,
+                reproduce,
+            ),
         }
     }
 
@@ -416,7 +486,9 @@ impl CaseRunner<'_> {
         response: &crate::case::WireResponse,
         result: &mut CaseResult,
     ) -> usize {
-        if self.config.snapshots == SnapshotMode::Off || !self.config.checks.contains(&CheckName::Snapshot) {
+        if self.config.snapshots == SnapshotMode::Off
+            || !self.config.checks.contains(&CheckName::Snapshot)
+        {
             return 0;
         }
         let error_type = normalise_error_type(service.protocol, response);
@@ -427,17 +499,23 @@ impl CaseRunner<'_> {
             passed,
             uncertain: false,
             expected: path.display().to_string(),
-            actual: if passed { "the same".into() } else { "different".into() },
+            actual: if passed {
+                "the same".into()
+            } else {
+                "different".into()
+            },
             message,
         };
         match self.config.snapshots {
             SnapshotMode::Off => 0,
             SnapshotMode::Verify => {
                 match self.store.verify(&service.name, id, &contents) {
-                    Ok(Verdict::Match) => result.checks.push(check(true, "matches its snapshot".into())),
-                    Ok(Verdict::Mismatch(diff)) => {
-                        result.checks.push(check(false, format!("differs from its snapshot:\n{diff}")))
-                    }
+                    Ok(Verdict::Match) => result
+                        .checks
+                        .push(check(true, "matches its snapshot".into())),
+                    Ok(Verdict::Mismatch(diff)) => result
+                        .checks
+                        .push(check(false, format!("differs from its snapshot:\n{diff}"))),
                     // A case without a snapshot has nothing to compare against; `--snapshots update` records it.
                     Ok(Verdict::Missing) => {}
                     Err(e) => result.checks.push(check(false, e.to_string())),
@@ -466,7 +544,13 @@ impl CaseRunner<'_> {
 
     /// Walks the case's value tree toward simpler cases that fail the same way: the same failed checks and the same
     /// actual error type. A bounded number of requests, so that a flaky target cannot keep it going.
-    async fn shrink(&self, service: &Service, op: &Operation, case: &Case, failing: &CaseResult) -> Option<ShrunkCase> {
+    async fn shrink(
+        &self,
+        service: &Service,
+        op: &Operation,
+        case: &Case,
+        failing: &CaseResult,
+    ) -> Option<ShrunkCase> {
         const MAX_STEPS: usize = 64;
         let mut tree = generate::shrink(self.specs, &self.config.generation, case)?;
         let signature = failure_signature(failing);
@@ -499,15 +583,27 @@ impl CaseRunner<'_> {
 
     /// Runs one scenario instance (shrinking its draws if it fails) and turns it into a report result.
     async fn run_scenario(&self, instance: &scenario::Instance) -> (CaseResult, usize) {
-        let outcome = scenario::execute(self.specs, self.client, &self.config.generation.fixtures, instance).await;
+        let outcome = scenario::execute(
+            self.specs,
+            self.client,
+            &self.config.generation.fixtures,
+            instance,
+        )
+        .await;
         let mut written = 0;
         let service = &self.specs.services[&instance.service];
         for step in &outcome.steps {
-            if let (Some(request), Some(response), true) = (&step.request, &step.response, step.snapshot) {
+            if let (Some(request), Some(response), true) =
+                (&step.request, &step.response, step.snapshot)
+            {
                 let id = format!("{}-{}", instance.id, step.name);
                 let mut scratch = scenario_result(&outcome, self.config, &self.target.endpoint);
                 written += self.snapshot(service, &id, request, response, &mut scratch);
-                if let Some(c) = scratch.checks.into_iter().find(|c| c.check == CheckName::Snapshot && !c.passed) {
+                if let Some(c) = scratch
+                    .checks
+                    .into_iter()
+                    .find(|c| c.check == CheckName::Snapshot && !c.passed)
+                {
                     return (self.with_check(&outcome, c), written);
                 }
             }
@@ -527,17 +623,26 @@ impl CaseRunner<'_> {
     }
 
     /// Tries simpler draws for a failing scenario, keeping those that fail at the same step for the same reason.
-    async fn shrink_scenario(&self, instance: &scenario::Instance, failing: &scenario::Outcome) -> Option<ShrunkCase> {
+    async fn shrink_scenario(
+        &self,
+        instance: &scenario::Instance,
+        failing: &scenario::Outcome,
+    ) -> Option<ShrunkCase> {
         const MAX_RUNS: usize = 24;
         let same = |o: &scenario::Outcome| {
-            o.failing().map(|s| (s.name.clone(), s.problem_class().map(str::to_string)))
-                == failing.failing().map(|s| (s.name.clone(), s.problem_class().map(str::to_string)))
+            o.failing()
+                .map(|s| (s.name.clone(), s.problem_class().map(str::to_string)))
+                == failing
+                    .failing()
+                    .map(|s| (s.name.clone(), s.problem_class().map(str::to_string)))
         };
         let mut current = instance.clone();
         let mut improved = false;
         let mut runs = 0;
         for name in instance.draws.keys().cloned().collect::<Vec<_>>() {
-            let Some(mut tree) = generate::shrink(self.specs, &self.config.generation, &current.draws[&name]) else {
+            let Some(mut tree) =
+                generate::shrink(self.specs, &self.config.generation, &current.draws[&name])
+            else {
                 continue;
             };
             if !tree.simplify() {
@@ -547,7 +652,13 @@ impl CaseRunner<'_> {
                 runs += 1;
                 let mut candidate = current.clone();
                 candidate.draws.insert(name.clone(), tree.current());
-                let outcome = scenario::execute(self.specs, self.client, &self.config.generation.fixtures, &candidate).await;
+                let outcome = scenario::execute(
+                    self.specs,
+                    self.client,
+                    &self.config.generation.fixtures,
+                    &candidate,
+                )
+                .await;
                 let moved = if !outcome.passed() && same(&outcome) {
                     current = candidate;
                     improved = true;
@@ -588,7 +699,14 @@ fn scenario_result(outcome: &scenario::Outcome, config: &RunConfig, endpoint: &s
     let step = failing.or(outcome.steps.last());
     let (operation, expected) = match step {
         Some(s) => (s.operation.clone(), s.expected.clone()),
-        None => (String::new(), crate::case::Expected { accept: vec![], uncertain: false, note: None }),
+        None => (
+            String::new(),
+            crate::case::Expected {
+                accept: vec![],
+                uncertain: false,
+                note: None,
+            },
+        ),
     };
     let case = Case {
         id: outcome.instance.id.clone(),
@@ -596,12 +714,14 @@ fn scenario_result(outcome: &scenario::Outcome, config: &RunConfig, endpoint: &s
         operation,
         kind: CaseKind::Scenario,
         mutation: Some(outcome.mutation()),
-        request: step.and_then(|s| s.request.clone()).unwrap_or(crate::case::WireRequest {
-            method: String::new(),
-            path: String::new(),
-            headers: vec![],
-            body: String::new(),
-        }),
+        request: step
+            .and_then(|s| s.request.clone())
+            .unwrap_or(crate::case::WireRequest {
+                method: String::new(),
+                path: String::new(),
+                headers: vec![],
+                body: String::new(),
+            }),
         signing: Signing::Valid,
         expected: crate::case::Expected {
             uncertain: outcome.uncertain,
@@ -615,7 +735,12 @@ fn scenario_result(outcome: &scenario::Outcome, config: &RunConfig, endpoint: &s
             uncertain: outcome.uncertain,
             expected: s.expected_text(),
             actual: s.actual_text(),
-            message: format!("step `{}` ({}): {}", s.name, s.operation, s.problem.as_deref().unwrap_or("")),
+            message: format!(
+                "step `{}` ({}): {}",
+                s.name,
+                s.operation,
+                s.problem.as_deref().unwrap_or("")
+            ),
         }],
         None if outcome.transport_error.is_none() => vec![CheckResult {
             check: CheckName::State,
@@ -634,28 +759,52 @@ fn scenario_result(outcome: &scenario::Outcome, config: &RunConfig, endpoint: &s
         },
         replay: replay_command(&outcome.instance.id, config),
     };
-    let response = match (&outcome.transport_error, step.and_then(|s| s.response.as_ref())) {
+    let response = match (
+        &outcome.transport_error,
+        step.and_then(|s| s.response.as_ref()),
+    ) {
         (Some(e), _) => Err(e.clone()),
         (None, Some(r)) => Ok(r),
         (None, None) => Err("the scenario sent nothing".to_string()),
     };
-    let mut result = CaseResult::new(&case, crate::spec::Protocol::RestJson1, response, checks, 0, reproduce);
+    let mut result = CaseResult::new(
+        &case,
+        crate::spec::Protocol::RestJson1,
+        response,
+        checks,
+        0,
+        reproduce,
+    );
     if let Some(s) = step {
-        result.actual = s.actual.clone().map(|(status, error_type)| crate::report::Actual { status, error_type });
+        result.actual = s
+            .actual
+            .clone()
+            .map(|(status, error_type)| crate::report::Actual { status, error_type });
     }
     result
 }
 
 /// What "the same failure" means when shrinking: which checks failed, and the error type that came back.
 fn failure_signature(result: &CaseResult) -> (Vec<CheckName>, Option<String>) {
-    let mut checks: Vec<CheckName> = result.checks.iter().filter(|c| c.is_deviation()).map(|c| c.check).collect();
+    let mut checks: Vec<CheckName> = result
+        .checks
+        .iter()
+        .filter(|c| c.is_deviation())
+        .map(|c| c.check)
+        .collect();
     checks.sort();
-    (checks, result.actual.as_ref().and_then(|a| a.error_type.clone()))
+    (
+        checks,
+        result.actual.as_ref().and_then(|a| a.error_type.clone()),
+    )
 }
 
 /// The command that sends a case again: same id, seed, draws, target and fixtures.
 fn replay_command(id: &str, config: &RunConfig) -> String {
-    let mut command = format!("conform replay {id} --seed {} --cases {}", config.generation.seed, config.generation.cases);
+    let mut command = format!(
+        "conform replay {id} --seed {} --cases {}",
+        config.generation.seed, config.generation.cases
+    );
     match &config.endpoint {
         Some(endpoint) => command.push_str(&format!(" --endpoint {endpoint}")),
         None => {

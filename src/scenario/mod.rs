@@ -233,7 +233,12 @@ fn draw(
 }
 
 /// Runs every step of an instance in order, then its cleanup, against `client`.
-pub async fn execute(specs: &SpecSet, client: &Client, fixtures: &Fixtures, instance: &Instance) -> Outcome {
+pub async fn execute(
+    specs: &SpecSet,
+    client: &Client,
+    fixtures: &Fixtures,
+    instance: &Instance,
+) -> Outcome {
     let service = &specs.services[&instance.service];
     let scenario = service
         .scenarios
@@ -246,14 +251,24 @@ pub async fn execute(specs: &SpecSet, client: &Client, fixtures: &Fixtures, inst
     let mut transport_error = None;
     let mut uncertain = false;
     for step in &scenario.steps {
-        let record = run_step(service, scenario, step, false, client, fixtures, instance, &outputs).await;
+        let record = run_step(
+            service, scenario, step, false, client, fixtures, instance, &outputs,
+        )
+        .await;
         match record {
             Ok((record, output)) => {
                 let failed = record.problem.is_some();
                 if failed {
                     // Unsure which error, never whether: a success where only errors are accepted is a deviation.
-                    let success = record.actual.as_ref().is_some_and(|(status, _)| (200..300).contains(status));
-                    let errors_only = record.expected.accept.iter().all(|o| o.error_type.is_some());
+                    let success = record
+                        .actual
+                        .as_ref()
+                        .is_some_and(|(status, _)| (200..300).contains(status));
+                    let errors_only = record
+                        .expected
+                        .accept
+                        .iter()
+                        .all(|o| o.error_type.is_some());
                     uncertain = record.expected.uncertain && !(success && errors_only);
                 }
                 outputs.insert(step.name.clone(), output);
@@ -271,7 +286,11 @@ pub async fn execute(specs: &SpecSet, client: &Client, fixtures: &Fixtures, inst
     }
     // Cleanup always runs, so that a failed scenario does not leave its state behind.
     for step in &scenario.cleanup {
-        match run_step(service, scenario, step, true, client, fixtures, instance, &outputs).await {
+        match run_step(
+            service, scenario, step, true, client, fixtures, instance, &outputs,
+        )
+        .await
+        {
             Ok((record, output)) => {
                 outputs.insert(step.name.clone(), output);
                 steps.push(record);
@@ -360,7 +379,11 @@ async fn run_step(
     if (200..300).contains(&response.status) && op.input_member("NextToken").is_some() {
         const MAX_PAGES: usize = 50;
         let mut pages = 1;
-        while let Some(token) = body.get("NextToken").and_then(Value::as_str).map(str::to_string) {
+        while let Some(token) = body
+            .get("NextToken")
+            .and_then(Value::as_str)
+            .map(str::to_string)
+        {
             if pages == MAX_PAGES {
                 break;
             }
@@ -372,7 +395,8 @@ async fn run_step(
                 ..case.clone()
             };
             let next = client.send(service, &next_case).await?;
-            let Ok(Value::Object(page)) = serde_json::from_slice::<Value>(&next.response.body) else {
+            let Ok(Value::Object(page)) = serde_json::from_slice::<Value>(&next.response.body)
+            else {
                 break;
             };
             merge_page(&mut body, page);
@@ -388,17 +412,27 @@ async fn run_step(
             "expected {}, got {}{}",
             outcome_text(&expected),
             response.status,
-            error_type.as_ref().map(|e| format!(" {e}")).unwrap_or_default()
+            error_type
+                .as_ref()
+                .map(|e| format!(" {e}"))
+                .unwrap_or_default()
         ));
     } else if (200..300).contains(&response.status) {
         for assertion in &step.assertions {
             let actual = lookup_path(&body, &assertion.path);
             let problem = match &assertion.predicate {
-                Predicate::Absent => actual
-                    .filter(|v| !v.is_null())
-                    .map(|v| format!("`{}` should be absent, is {}", assertion.path, shown(v, op, &assertion.path))),
+                Predicate::Absent => actual.filter(|v| !v.is_null()).map(|v| {
+                    format!(
+                        "`{}` should be absent, is {}",
+                        assertion.path,
+                        shown(v, op, &assertion.path)
+                    )
+                }),
                 Predicate::Equals(want) => match crate::spec::template::render(want, &lookup) {
-                    Err(why) => Some(format!("the assertion on `{}` could not be built: {why}", assertion.path)),
+                    Err(why) => Some(format!(
+                        "the assertion on `{}` could not be built: {why}",
+                        assertion.path
+                    )),
                     Ok(want) if actual == Some(&want) => None,
                     Ok(want) => Some(format!(
                         "`{}` is {}, expected {}",
@@ -408,8 +442,17 @@ async fn run_step(
                     )),
                 },
                 Predicate::Contains(want) => match crate::spec::template::render(want, &lookup) {
-                    Err(why) => Some(format!("the assertion on `{}` could not be built: {why}", assertion.path)),
-                    Ok(want) if actual.and_then(Value::as_array).is_some_and(|items| items.contains(&want)) => None,
+                    Err(why) => Some(format!(
+                        "the assertion on `{}` could not be built: {why}",
+                        assertion.path
+                    )),
+                    Ok(want)
+                        if actual
+                            .and_then(Value::as_array)
+                            .is_some_and(|items| items.contains(&want)) =>
+                    {
+                        None
+                    }
                     Ok(want) => Some(format!(
                         "`{}` does not contain {} (it is {})",
                         assertion.path,
@@ -461,7 +504,11 @@ fn excerpt(text: &str) -> String {
 fn shown(value: &Value, op: &crate::spec::Operation, path: &str) -> String {
     let leaf = path.rsplit('.').next().unwrap_or(path);
     let sensitive = sensitive_member(&op.output, leaf);
-    if sensitive { "***".to_string() } else { value.to_string() }
+    if sensitive {
+        "***".to_string()
+    } else {
+        value.to_string()
+    }
 }
 
 fn sensitive_member(members: &[crate::spec::Member], name: &str) -> bool {
@@ -495,7 +542,10 @@ mod tests {
     fn combinations_cover_every_value_pair() {
         let mut for_each = IndexMap::new();
         for_each.insert("a".to_string(), vec!["1".to_string(), "2".to_string()]);
-        for_each.insert("b".to_string(), vec!["x".to_string(), "y".to_string(), "z".to_string()]);
+        for_each.insert(
+            "b".to_string(),
+            vec!["x".to_string(), "y".to_string(), "z".to_string()],
+        );
         assert_eq!(combinations(&for_each).len(), 6);
         assert_eq!(combinations(&IndexMap::new()).len(), 1);
     }
@@ -508,17 +558,27 @@ mod tests {
         let again = instances(&specs, &generation, 2);
         let ids: Vec<&str> = first.iter().map(|i| i.id.as_str()).collect();
         assert_eq!(ids, again.iter().map(|i| i.id.as_str()).collect::<Vec<_>>());
-        assert!(ids.contains(&"account-scenario-put-then-get-billing-0"), "{ids:?}");
+        assert!(
+            ids.contains(&"account-scenario-put-then-get-billing-0"),
+            "{ids:?}"
+        );
         // 4 scenarios x 3 types + 1 + 2 WorkMail scenarios, two draws each.
         assert_eq!(first.len(), (4 * 3 + 1 + 2) * 2);
         let put = first.iter().find(|i| i.scenario == "put-then-get").unwrap();
         let input = put.draw_input("contact").unwrap();
         let (_, op) = specs.operation("PutAlternateContact").unwrap();
-        assert_eq!(crate::spec::validate::validate_members(&op.input, &input), vec![]);
+        assert_eq!(
+            crate::spec::validate::validate_members(&op.input, &input),
+            vec![]
+        );
         let other = instances(&specs, &GenConfig::new(&specs, 8, 1), 2);
         assert_ne!(
             put.draw_input("contact"),
-            other.iter().find(|i| i.id == put.id).unwrap().draw_input("contact"),
+            other
+                .iter()
+                .find(|i| i.id == put.id)
+                .unwrap()
+                .draw_input("contact"),
             "another seed draws other values"
         );
     }
