@@ -89,7 +89,7 @@ fn check_names_parse_and_list_the_valid_ones_on_error() {
         ),
         vec![CheckName::Status]
     );
-    assert_eq!(select_checks(None, &[]).len(), 6);
+    assert_eq!(select_checks(None, &[]).len(), CheckName::ALL.len());
     assert_eq!(
         serde_json::to_string(&CheckName::OutputShape).unwrap(),
         "\"output-shape\""
@@ -114,7 +114,7 @@ fn a_conforming_rest_json_validation_error_passes_every_check() {
             ("content-type", "application/json"),
             RID,
         ],
-        r#"{"message":"1 validation error detected","reason":"fieldValidationFailed","fieldList":[{"name":"name","message":"Member must have length less than or equal to 64"}]}"#,
+        r#"{"message":"1 validation error detected: Value at 'name' failed to satisfy constraint: Member must have length less than or equal to 64","reason":"fieldValidationFailed","fieldList":[{"name":"name","message":"Member must have length less than or equal to 64"}]}"#,
     );
     let results = run("PutAlternateContact", &c, &r);
     assert_eq!(
@@ -334,7 +334,7 @@ fn account_validation_needs_reason_and_a_field_list_naming_the_member() {
     let other_field = response(
         400,
         &headers,
-        r#"{"message":"bad","reason":"fieldValidationFailed","fieldList":[{"name":"name","message":"x"}]}"#,
+        r#"{"message":"1 validation error detected: Value at 'name' failed to satisfy constraint: x","reason":"fieldValidationFailed","fieldList":[{"name":"name","message":"x"}]}"#,
     );
     let body = get(
         &run("PutAlternateContact", &c, &other_field),
@@ -351,7 +351,7 @@ fn account_validation_needs_reason_and_a_field_list_naming_the_member() {
     let lower_camel = response(
         400,
         &headers,
-        r#"{"message":"bad","reason":"fieldValidationFailed","fieldList":[{"name":"emailAddress","message":"x"}]}"#,
+        r#"{"message":"1 validation error detected: Value at 'emailAddress' failed to satisfy constraint: x","reason":"fieldValidationFailed","fieldList":[{"name":"emailAddress","message":"x"}]}"#,
     );
     assert!(
         get(
@@ -413,4 +413,68 @@ fn only_the_selected_checks_run_and_request_ids_are_found_under_either_name() {
         &[CheckName::RequestId],
     );
     assert!(!results[0].passed);
+}
+
+#[test]
+fn validation_messages_must_be_in_coral_form_and_withhold_sensitive_values() {
+    let specs = crate::spec::embedded().unwrap();
+    let (service, op) = specs.operation("PutAlternateContact").unwrap();
+    let body = r#"{"AlternateContactType":"BILLING","Name":"n","Title":"t","EmailAddress":"a@b.co","PhoneNumber":"abcd"}"#;
+    let case = crate::case::Case {
+        id: "PutAlternateContact-invalid-pattern-start-PhoneNumber-0".into(),
+        service: "account".into(),
+        operation: op.name.clone(),
+        kind: crate::case::CaseKind::Invalid,
+        mutation: Some(crate::case::Mutation { member: Some("PhoneNumber".into()), class: "pattern-start".into(), detail: String::new() }),
+        request: crate::protocol::request(service, op, body.to_string()),
+        signing: crate::case::Signing::Valid,
+        expected: crate::case::Expected { accept: vec![crate::spec::Outcome { status: 400, error_type: Some("ValidationException".into()) }], uncertain: false, note: None },
+    };
+    let headers = [("x-amzn-errortype", "ValidationException"), ("content-type", "application/json")];
+    let verdict = |message: &str| {
+        let body = format!(r#"{{"message":{},"reason":"fieldValidationFailed","fieldList":[{{"name":"phoneNumber","message":"x"}}]}}"#, serde_json::to_string(message).unwrap());
+        let r = response(400, &headers, &body);
+        run_checks(service, op, &case, &r, &[CheckName::ErrorBody]).remove(0)
+    };
+    assert!(verdict("1 validation error detected: Value at 'phoneNumber' failed to satisfy constraint: Member must satisfy regular expression pattern: x").passed);
+    let smithy = verdict("1 validation error detected. Value at '/PhoneNumber' failed to satisfy constraint: x");
+    assert!(!smithy.passed && smithy.actual.contains("AWS's form"), "{smithy:?}");
+    let echoed = verdict("1 validation error detected: Value 'abcd' at 'phoneNumber' failed to satisfy constraint: x");
+    assert!(!echoed.passed && echoed.actual.contains("sensitive"), "{echoed:?}");
+}
+
+#[test]
+fn a_success_for_an_invalid_case_is_a_deviation_even_when_the_error_is_uncertain() {
+    let specs = crate::spec::embedded().unwrap();
+    let (service, op) = specs.operation("PutAlternateContact").unwrap();
+    let body = r#"{"AlternateContactType":"billing","Name":"n","Title":"t","EmailAddress":"a@b.co","PhoneNumber":"1"}"#;
+    let mut case = crate::case::Case {
+        id: "x".into(),
+        service: "account".into(),
+        operation: op.name.clone(),
+        kind: crate::case::CaseKind::Invalid,
+        mutation: Some(crate::case::Mutation { member: Some("AlternateContactType".into()), class: "enum-case".into(), detail: String::new() }),
+        request: crate::protocol::request(service, op, body.to_string()),
+        signing: crate::case::Signing::Valid,
+        expected: crate::case::Expected {
+            accept: vec![
+                crate::spec::Outcome { status: 403, error_type: Some("AccessDeniedException".into()) },
+                crate::spec::Outcome { status: 400, error_type: Some("ValidationException".into()) },
+            ],
+            uncertain: true,
+            note: None,
+        },
+    };
+    let ok = response(200, &[("content-type", "application/json")], "");
+    let status = run_checks(service, op, &case, &ok, &[CheckName::Status]).remove(0);
+    assert!(!status.passed && !status.uncertain, "{status:?}");
+    // A wrong error (not a success) stays uncertain: only which error AWS sends is unknown.
+    let other = response(404, &[("x-amzn-errortype", "ResourceNotFoundException"), ("content-type", "application/json")], r#"{"message":"m"}"#);
+    let status = run_checks(service, op, &case, &other, &[CheckName::Status]).remove(0);
+    assert!(!status.passed && status.uncertain, "{status:?}");
+    // A valid case with an uncertain expectation that gets a success is no concern of this rule.
+    case.kind = crate::case::CaseKind::Valid;
+    case.mutation = None;
+    let status = run_checks(service, op, &case, &ok, &[CheckName::Status]).remove(0);
+    assert!(status.uncertain);
 }

@@ -562,8 +562,8 @@ mod tests {
             ids.contains(&"account-scenario-put-then-get-billing-0"),
             "{ids:?}"
         );
-        // 4 scenarios x 3 types + 1 + 2 WorkMail scenarios, two draws each.
-        assert_eq!(first.len(), (4 * 3 + 1 + 2) * 2);
+        // Account: 4 scenarios x 3 contact types + 2 without parameters; WorkMail: 3; two draws each.
+        assert_eq!(first.len(), (4 * 3 + 2 + 3) * 2);
         let put = first.iter().find(|i| i.scenario == "put-then-get").unwrap();
         let input = put.draw_input("contact").unwrap();
         let (_, op) = specs.operation("PutAlternateContact").unwrap();
