@@ -363,12 +363,17 @@ fn the_scenarios_the_documents_call_for_are_declared() {
             "put-twice",
             "delete-then-get",
             "delete-twice",
-            "primary-email-update"
+            "primary-email-update",
+            "wrong-otp"
         ]
     );
     assert_eq!(
         names("workmail"),
-        ["update-primary-email", "address-in-use"]
+        [
+            "update-primary-email",
+            "address-in-use",
+            "entity-by-name-or-email"
+        ]
     );
     let put_then_get = &specs.services["account"].scenarios[0];
     assert_eq!(
