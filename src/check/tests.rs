@@ -425,22 +425,49 @@ fn validation_messages_must_be_in_coral_form_and_withhold_sensitive_values() {
         service: "account".into(),
         operation: op.name.clone(),
         kind: crate::case::CaseKind::Invalid,
-        mutation: Some(crate::case::Mutation { member: Some("PhoneNumber".into()), class: "pattern-start".into(), detail: String::new() }),
+        mutation: Some(crate::case::Mutation {
+            member: Some("PhoneNumber".into()),
+            class: "pattern-start".into(),
+            detail: String::new(),
+        }),
         request: crate::protocol::request(service, op, body.to_string()),
         signing: crate::case::Signing::Valid,
-        expected: crate::case::Expected { accept: vec![crate::spec::Outcome { status: 400, error_type: Some("ValidationException".into()) }], uncertain: false, note: None },
+        expected: crate::case::Expected {
+            accept: vec![crate::spec::Outcome {
+                status: 400,
+                error_type: Some("ValidationException".into()),
+            }],
+            uncertain: false,
+            note: None,
+        },
     };
-    let headers = [("x-amzn-errortype", "ValidationException"), ("content-type", "application/json")];
+    let headers = [
+        ("x-amzn-errortype", "ValidationException"),
+        ("content-type", "application/json"),
+    ];
     let verdict = |message: &str| {
-        let body = format!(r#"{{"message":{},"reason":"fieldValidationFailed","fieldList":[{{"name":"phoneNumber","message":"x"}}]}}"#, serde_json::to_string(message).unwrap());
+        let body = format!(
+            r#"{{"message":{},"reason":"fieldValidationFailed","fieldList":[{{"name":"phoneNumber","message":"x"}}]}}"#,
+            serde_json::to_string(message).unwrap()
+        );
         let r = response(400, &headers, &body);
         run_checks(service, op, &case, &r, &[CheckName::ErrorBody]).remove(0)
     };
     assert!(verdict("1 validation error detected: Value at 'phoneNumber' failed to satisfy constraint: Member must satisfy regular expression pattern: x").passed);
-    let smithy = verdict("1 validation error detected. Value at '/PhoneNumber' failed to satisfy constraint: x");
-    assert!(!smithy.passed && smithy.actual.contains("AWS's form"), "{smithy:?}");
-    let echoed = verdict("1 validation error detected: Value 'abcd' at 'phoneNumber' failed to satisfy constraint: x");
-    assert!(!echoed.passed && echoed.actual.contains("sensitive"), "{echoed:?}");
+    let smithy = verdict(
+        "1 validation error detected. Value at '/PhoneNumber' failed to satisfy constraint: x",
+    );
+    assert!(
+        !smithy.passed && smithy.actual.contains("AWS's form"),
+        "{smithy:?}"
+    );
+    let echoed = verdict(
+        "1 validation error detected: Value 'abcd' at 'phoneNumber' failed to satisfy constraint: x",
+    );
+    assert!(
+        !echoed.passed && echoed.actual.contains("sensitive"),
+        "{echoed:?}"
+    );
 }
 
 #[test]
@@ -453,13 +480,23 @@ fn a_success_for_an_invalid_case_is_a_deviation_even_when_the_error_is_uncertain
         service: "account".into(),
         operation: op.name.clone(),
         kind: crate::case::CaseKind::Invalid,
-        mutation: Some(crate::case::Mutation { member: Some("AlternateContactType".into()), class: "enum-case".into(), detail: String::new() }),
+        mutation: Some(crate::case::Mutation {
+            member: Some("AlternateContactType".into()),
+            class: "enum-case".into(),
+            detail: String::new(),
+        }),
         request: crate::protocol::request(service, op, body.to_string()),
         signing: crate::case::Signing::Valid,
         expected: crate::case::Expected {
             accept: vec![
-                crate::spec::Outcome { status: 403, error_type: Some("AccessDeniedException".into()) },
-                crate::spec::Outcome { status: 400, error_type: Some("ValidationException".into()) },
+                crate::spec::Outcome {
+                    status: 403,
+                    error_type: Some("AccessDeniedException".into()),
+                },
+                crate::spec::Outcome {
+                    status: 400,
+                    error_type: Some("ValidationException".into()),
+                },
             ],
             uncertain: true,
             note: None,
@@ -469,7 +506,14 @@ fn a_success_for_an_invalid_case_is_a_deviation_even_when_the_error_is_uncertain
     let status = run_checks(service, op, &case, &ok, &[CheckName::Status]).remove(0);
     assert!(!status.passed && !status.uncertain, "{status:?}");
     // A wrong error (not a success) stays uncertain: only which error AWS sends is unknown.
-    let other = response(404, &[("x-amzn-errortype", "ResourceNotFoundException"), ("content-type", "application/json")], r#"{"message":"m"}"#);
+    let other = response(
+        404,
+        &[
+            ("x-amzn-errortype", "ResourceNotFoundException"),
+            ("content-type", "application/json"),
+        ],
+        r#"{"message":"m"}"#,
+    );
     let status = run_checks(service, op, &case, &other, &[CheckName::Status]).remove(0);
     assert!(!status.passed && status.uncertain, "{status:?}");
     // A valid case with an uncertain expectation that gets a success is no concern of this rule.

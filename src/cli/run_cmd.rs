@@ -224,7 +224,7 @@ pub(super) fn run(cli: &Cli, args: &RunArgs, output: &mut Output<'_>) -> Result<
     let mut fanout = Fanout::new(reporters);
     let outcome = match runtime()?.block_on(crate::run::run(specs, config, &mut fanout)) {
         Ok(outcome) => outcome,
-        Err(e) => return Ok(run_error(e, output)?),
+        Err(e) => return run_error(e, output),
     };
     if args.update_baseline {
         let path = args.baseline.as_ref().expect("clap requires --baseline");
