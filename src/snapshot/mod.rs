@@ -64,6 +64,7 @@ pub fn normalise(
     error_type: Option<&str>,
     rules: &SnapshotRules,
     case_id: &str,
+    sensitive: &[&str],
 ) -> String {
     let mut text = String::new();
     let _ = writeln!(text, "status: {}", response.status);
@@ -80,6 +81,7 @@ pub fn normalise(
     } else {
         match serde_json::from_slice::<Value>(&response.body) {
             Ok(mut json) => {
+                mask_members(&mut json, sensitive);
                 for rule in rules.skip.iter().filter(|r| r.matches(case_id)) {
                     remove_path(&mut json, &rule.path);
                 }
@@ -100,6 +102,23 @@ pub fn normalise(
         }
     }
     text
+}
+
+/// Replaces the values of sensitive members, at any depth, by `***`: snapshots are files people share.
+fn mask_members(value: &mut Value, sensitive: &[&str]) {
+    match value {
+        Value::Object(map) => {
+            for (key, v) in map.iter_mut() {
+                if sensitive.contains(&key.as_str()) && !v.is_null() {
+                    *v = Value::String("***".into());
+                } else {
+                    mask_members(v, sensitive);
+                }
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(|v| mask_members(v, sensitive)),
+        _ => {}
+    }
 }
 
 fn remove_path(value: &mut Value, path: &str) {
@@ -376,7 +395,7 @@ mod tests {
             ],
             r#"{"message":"User: arn:aws:iam::123456789012:user/x is not authorized for 123456789012"}"#,
         );
-        let text = normalise(&r, Some("AccessDeniedException"), rules, "id");
+        let text = normalise(&r, Some("AccessDeniedException"), rules, "id", &[]);
         assert!(text.starts_with(
             "status: 403\nerror_type: AccessDeniedException\ncontent-type: application/json\n"
         ));
@@ -399,13 +418,17 @@ mod tests {
             &[],
             r#"{"UserId":"u-1","EnabledDate":1700000000.5,"Email":"a@example.com"}"#,
         );
-        let text = normalise(&r, None, rules, "DescribeUser-valid-random-0");
+        let text = normalise(&r, None, rules, "DescribeUser-valid-random-0", &["Email"]);
+        assert!(
+            text.contains(r#""Email": "***""#),
+            "sensitive members are masked: {text}"
+        );
         assert!(text.contains(r#""EnabledDate": "<timestamp>""#), "{text}");
         assert!(
             !text.contains("u-1"),
             "UserId is skipped for DescribeUser cases: {text}"
         );
-        let other = normalise(&r, None, rules, "ListAliases-valid-random-0");
+        let other = normalise(&r, None, rules, "ListAliases-valid-random-0", &[]);
         assert!(other.contains("u-1"));
     }
 
