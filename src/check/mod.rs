@@ -45,11 +45,13 @@ pub enum CheckName {
     State,
     /// The normalised response against its stored snapshot (produced by the runner, not by [`run_checks`]).
     Snapshot,
+    /// The normalised response against another target's (`conform diff`, not [`run_checks`]).
+    Parity,
 }
 
 impl CheckName {
     /// Every check, in the order they run and are shown.
-    pub const ALL: [CheckName; 8] = [
+    pub const ALL: [CheckName; 9] = [
         CheckName::Status,
         CheckName::ErrorType,
         CheckName::ErrorBody,
@@ -58,6 +60,7 @@ impl CheckName {
         CheckName::RequestId,
         CheckName::State,
         CheckName::Snapshot,
+        CheckName::Parity,
     ];
 
     /// The name used on the command line and in reports.
@@ -71,6 +74,7 @@ impl CheckName {
             CheckName::RequestId => "request-id",
             CheckName::State => "state",
             CheckName::Snapshot => "snapshot",
+            CheckName::Parity => "parity",
         }
     }
 }
@@ -178,7 +182,7 @@ pub fn run_checks(
                 CheckName::OutputShape => context.output_shape(),
                 CheckName::ContentType => context.content_type(),
                 CheckName::RequestId => Some(context.request_id()),
-                CheckName::State | CheckName::Snapshot => None,
+                CheckName::State | CheckName::Snapshot | CheckName::Parity => None,
             }?;
             let uncertain =
                 !verdict.passed && case.expected.uncertain && !certainly_an_error(case, response);

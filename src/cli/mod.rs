@@ -60,6 +60,8 @@ pub enum Command {
     Report(report_cmd::ReportCommand),
     /// Fire generated cases and scenarios at a target, check what comes back, and report deviations.
     Run(run_cmd::RunArgs),
+    /// Fire the same cases at two targets and report every difference (parity).
+    Diff(run_cmd::DiffArgs),
     /// Send one case of a run again, by its id, and show request, response and checks.
     Replay(run_cmd::ReplayArgs),
     /// Review, accept or reject pending response snapshots.
@@ -104,6 +106,7 @@ pub fn run_with(cli: Cli, output: &mut Output<'_>) -> Exit {
         Command::Report(command) => report_cmd::run(command, output),
         Command::Run(args) => run_cmd::run(&cli, args, output),
         Command::Replay(args) => run_cmd::replay(&cli, args, output),
+        Command::Diff(args) => run_cmd::diff(&cli, args, output),
         Command::Snapshots(command) => run_cmd::snapshots(command, output),
     };
     match result {

@@ -526,3 +526,80 @@ pub(super) fn snapshots(
     }
     Ok(Exit::Ok)
 }
+
+/// `conform diff`
+#[derive(Debug, Args)]
+#[command(after_help = "\
+Fires identical cases and scenarios, in the same order and one at a time, at two targets (an emulator against
+real AWS, two versions of an emulator) and reports every difference in status, error type and normalised body,
+with the spec's redactions and sensitive members masked. Exit 1 when the targets differ.
+
+Examples:
+  conform diff --endpoint http://127.0.0.1:5000 --against http://127.0.0.1:4566
+  conform diff --against embedded --endpoint http://127.0.0.1:5000 --service account --json diff.json
+  conform diff --against embedded --embedded-fault delete-missing-ok    # what one fault changes")]
+pub struct DiffArgs {
+    #[command(flatten)]
+    generation: GenArgs,
+    /// Target A (see --endpoint); B is --against.
+    #[command(flatten)]
+    target: TargetArgs,
+    /// Target B: a base URL, or `embedded` for a second embedded target.
+    #[arg(long, value_name = "URL|embedded")]
+    against: String,
+    /// Start B, when `embedded`, with this fault (repeatable).
+    #[arg(long = "against-fault", value_name = "NAME")]
+    against_faults: Vec<String>,
+    /// Runs of each scenario per parameter value.
+    #[arg(long, default_value_t = 1, value_name = "N")]
+    scenario_draws: usize,
+    /// Write the JSON report here.
+    #[arg(long, value_name = "PATH")]
+    json: Option<PathBuf>,
+    /// Write a JUnit XML report here.
+    #[arg(long, value_name = "PATH")]
+    junit: Option<PathBuf>,
+}
+
+pub(super) fn diff(cli: &Cli, args: &DiffArgs, output: &mut Output<'_>) -> Result<Exit, CliError> {
+    let specs = Arc::new(load_specs(cli)?);
+    let generation = args.generation.config(&specs)?;
+    let mut a = RunConfig::new(generation);
+    a.endpoint = args.target.endpoint.clone();
+    a.profile = args.target.profile.clone();
+    a.region = args.target.region.clone();
+    a.timeout = Duration::from_secs_f64(args.target.timeout.max(0.001));
+    a.embedded_faults = args.target.embedded_faults.clone();
+    a.scenario_draws = args.scenario_draws;
+    a.scenarios =
+        args.generation.kinds.is_empty() || a.generation.kinds.contains(&CaseKind::Scenario);
+    let mut b = a.clone();
+    b.endpoint = (args.against != "embedded").then(|| args.against.clone());
+    b.embedded_faults = args.against_faults.clone();
+    if b.endpoint.is_some() && !b.embedded_faults.is_empty() {
+        return Err(CliError::usage(
+            "--against-fault needs `--against embedded`",
+            None,
+        ));
+    }
+    let mut reporters: Vec<Box<dyn Reporter>> = vec![Box::new(TerminalReporter::stderr())];
+    if let Some(path) = &args.json {
+        reporters.push(Box::new(
+            JsonReporter::create(path).map_err(|e| CliError::usage(e.to_string(), None))?,
+        ));
+    }
+    if let Some(path) = &args.junit {
+        reporters.push(Box::new(
+            JunitReporter::create(path).map_err(|e| CliError::usage(e.to_string(), None))?,
+        ));
+    }
+    let mut fanout = Fanout::new(reporters);
+    match runtime()?.block_on(crate::run::diff(specs, a, b, &mut fanout)) {
+        Ok(outcome) => Ok(report::exit_for(
+            &outcome.summary,
+            outcome.new_deviations,
+            outcome.interrupted,
+        )),
+        Err(e) => run_error(e, output),
+    }
+}

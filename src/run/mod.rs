@@ -860,3 +860,218 @@ fn replay_command(id: &str, config: &RunConfig) -> String {
     }
     command
 }
+
+/// Fires the same cases and scenarios, in the same order, at two targets and reports every difference in status,
+/// error type and normalised body (the snapshot normalisation: same redactions, sensitive members masked).
+///
+/// Cases run one at a time so that both targets see the same sequence and state-dependent answers stay comparable.
+/// `config.endpoint` (or the embedded target) is A; `against` is B.
+pub async fn diff(
+    specs: Arc<SpecSet>,
+    config: RunConfig,
+    against: RunConfig,
+    reporter: &mut dyn Reporter,
+) -> Result<RunOutcome, RunError> {
+    let target_a = start_target(&specs, &config).await?;
+    let target_b = start_target(&specs, &against).await?;
+    let client_a = client_for(&target_a, &config, reporter).await?;
+    let client_b = client_for(&target_b, &against, reporter).await?;
+    let started = Instant::now();
+    emit(
+        reporter,
+        Event::RunStarted {
+            seed: config.generation.seed,
+            target: format!("{} against {}", target_a.label, target_b.label),
+            total: None,
+        },
+    )?;
+    let mut tally = Tally {
+        summary: Summary::default(),
+        tracker: BaselineTracker::new(config.baseline.clone()),
+        snapshots_written: 0,
+    };
+    let ctrl_c = tokio::signal::ctrl_c();
+    tokio::pin!(ctrl_c);
+    let mut interrupted = false;
+    let cases = generate::generate(&specs, &config.generation)
+        .filter(|case| in_partition(&case.id, config.partition))
+        .map(Item::Case);
+    let instances = config
+        .scenarios
+        .then(|| scenario::instances(&specs, &config.generation, config.scenario_draws))
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|i| in_partition(&i.id, config.partition))
+        .map(Item::Scenario);
+    for item in cases.chain(instances) {
+        let compare = async {
+            match &item {
+                Item::Case(case) => {
+                    let (service, op) = specs
+                        .operation(&case.operation)
+                        .expect("generated from these specs");
+                    let a = client_a.send(service, case).await;
+                    let b = client_b.send(service, case).await;
+                    parity_result(service, op, case, &config, &target_a, a, b)
+                }
+                Item::Scenario(instance) => {
+                    let a =
+                        scenario::execute(&specs, &client_a, &config.generation.fixtures, instance)
+                            .await;
+                    let b =
+                        scenario::execute(&specs, &client_b, &config.generation.fixtures, instance)
+                            .await;
+                    scenario_parity(&specs, &a, &b, &config, &target_a)
+                }
+            }
+        };
+        tokio::select! {
+            result = compare => tally.finish(result, reporter)?,
+            _ = &mut ctrl_c => {
+                interrupted = true;
+                break;
+            }
+        }
+    }
+    emit(
+        reporter,
+        Event::RunFinished {
+            summary: tally.summary.clone(),
+            elapsed: started.elapsed(),
+            interrupted,
+        },
+    )?;
+    reporter.finish().map_err(RunError::Report)?;
+    Ok(RunOutcome {
+        summary: tally.summary,
+        new_deviations: tally.tracker.new_deviations(),
+        updated_baseline: tally.tracker.updated(),
+        gone: Vec::new(),
+        snapshots_written: 0,
+        interrupted,
+    })
+}
+
+enum Item {
+    Case(Case),
+    Scenario(scenario::Instance),
+}
+
+/// The normalised text of an exchange, or the transport error, for comparison.
+fn normalised(
+    service: &Service,
+    id: &str,
+    sent: &Result<crate::client::Exchange, TransportError>,
+) -> String {
+    match sent {
+        Ok(exchange) => {
+            let error_type = normalise_error_type(service.protocol, &exchange.response);
+            normalise(
+                &exchange.response,
+                error_type.as_deref(),
+                &service.snapshots,
+                id,
+                &sensitive_names(service),
+            )
+        }
+        Err(e) => format!("no response: {}", e.kind()),
+    }
+}
+
+fn parity_check(a: &str, b: &str, what: &str) -> CheckResult {
+    let same = a == b;
+    CheckResult {
+        check: CheckName::Parity,
+        passed: same,
+        uncertain: false,
+        expected: "the same answer from both targets".into(),
+        actual: if same {
+            "the same".into()
+        } else {
+            "different".into()
+        },
+        message: if same {
+            format!("{what}: both targets answered alike")
+        } else {
+            format!(
+                "{what}: the targets differ:\n{}",
+                similar::TextDiff::from_lines(a, b)
+                    .unified_diff()
+                    .context_radius(3)
+                    .header("A", "B")
+            )
+        },
+    }
+}
+
+fn parity_result(
+    service: &Service,
+    op: &Operation,
+    case: &Case,
+    config: &RunConfig,
+    target_a: &Target,
+    a: Result<crate::client::Exchange, TransportError>,
+    b: Result<crate::client::Exchange, TransportError>,
+) -> CaseResult {
+    let check = parity_check(
+        &normalised(service, &case.id, &a),
+        &normalised(service, &case.id, &b),
+        "response",
+    );
+    let sensitive: Vec<&str> = op
+        .input
+        .iter()
+        .filter(|m| m.sensitive)
+        .map(|m| m.name.as_str())
+        .collect();
+    let reproduce = Reproduce {
+        curl: curl_command(&case.request, &target_a.endpoint, &sensitive),
+        replay: replay_command(&case.id, config),
+    };
+    let response = match &a {
+        Ok(e) => Ok(&e.response),
+        Err(e) => Err(e.to_string()),
+    };
+    CaseResult::new(case, service.protocol, response, vec![check], 0, reproduce)
+}
+
+fn scenario_parity(
+    specs: &SpecSet,
+    a: &scenario::Outcome,
+    b: &scenario::Outcome,
+    config: &RunConfig,
+    target_a: &Target,
+) -> CaseResult {
+    let service = &specs.services[&a.instance.service];
+    let text = |o: &scenario::Outcome| -> String {
+        o.steps
+            .iter()
+            .map(|s| {
+                let body = match (&s.response, &s.request) {
+                    (Some(r), _) => {
+                        let error_type = normalise_error_type(service.protocol, r);
+                        normalise(
+                            r,
+                            error_type.as_deref(),
+                            &service.snapshots,
+                            &o.instance.id,
+                            &sensitive_names(service),
+                        )
+                    }
+                    _ => "no response\n".to_string(),
+                };
+                format!(
+                    "== step {}{} ({})\n{body}",
+                    if s.cleanup { "cleanup " } else { "" },
+                    s.name,
+                    s.operation
+                )
+            })
+            .collect()
+    };
+    let mut result = scenario_result(a, config, &target_a.endpoint);
+    result.checks = vec![parity_check(&text(a), &text(b), "scenario")];
+    result.expected.uncertain = false;
+    result.classify();
+    result
+}
