@@ -896,10 +896,12 @@ pub async fn diff(
     let cases = generate::generate(&specs, &config.generation)
         .filter(|case| in_partition(&case.id, config.partition))
         .map(Item::Case);
-    let instances = config
-        .scenarios
-        .then(|| scenario::instances(&specs, &config.generation, config.scenario_draws))
-        .unwrap_or_default()
+    let instances = if config.scenarios {
+        scenario::instances(&specs, &config.generation, config.scenario_draws)
+    } else {
+        Vec::new()
+    };
+    let instances = instances
         .into_iter()
         .filter(|i| in_partition(&i.id, config.partition))
         .map(Item::Scenario);
