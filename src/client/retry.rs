@@ -26,7 +26,7 @@ pub fn is_throttled(response: &WireResponse) -> bool {
 /// The error type of an error response, from `x-amzn-errortype` or the body's `__type`/`code`, without the
 /// namespace (`aws.foo#Bar` → `Bar`) or the trailing URI (`Bar:http://...` → `Bar`).
 ///
-/// Only what retrying needs; the checks have their own, per-protocol normalisation.
+/// Only what retrying needs (any place will do); the checks look per protocol, with the same name normalisation.
 fn error_type(response: &WireResponse) -> Option<String> {
     let raw = response
         .header("x-amzn-errortype")
@@ -37,9 +37,7 @@ fn error_type(response: &WireResponse) -> Option<String> {
                 .iter()
                 .find_map(|k| body.get(*k)?.as_str().map(str::to_string))
         })?;
-    let name = raw.split(':').next().unwrap_or(&raw);
-    let name = name.rsplit('#').next().unwrap_or(name);
-    Some(name.trim().to_string())
+    Some(crate::check::normalise_type_name(&raw).trim().to_string())
 }
 
 /// The delay a `Retry-After` value asks for: delta-seconds or an HTTP date (past dates mean now).
