@@ -220,3 +220,24 @@ fn a_baseline_accepts_known_deviations_and_flags_new_ones() {
         String::from_utf8_lossy(&fixed.stderr)
     );
 }
+
+#[test]
+fn the_embedded_target_is_signed_with_the_test_pair_whatever_the_environment_holds() {
+    let o = Command::new(env!("CARGO_BIN_EXE_conform"))
+        .args(["run", "--service", "account", "--cases", "2", "--no-shrink"])
+        .env_remove("AWS_ENDPOINT_URL")
+        .env("AWS_ACCESS_KEY_ID", "AKIAOTHERKEY00000000")
+        .env("AWS_SECRET_ACCESS_KEY", "not-the-test-secret")
+        .output()
+        .unwrap();
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("AKIAIOSFODNN7EXAMPLE"),
+        "the run says which key it signs with"
+    );
+}

@@ -160,9 +160,21 @@ pub async fn client_for(
     config: &RunConfig,
     reporter: &mut dyn Reporter,
 ) -> Result<Client, RunError> {
-    let (credentials, source) = resolve_credentials(&target.endpoint, config.profile.as_deref())
-        .await
-        .map_err(|e| RunError::Config(e.to_string()))?;
+    // The embedded target accepts only the test key pair, whatever credentials the environment holds.
+    let (credentials, source) = if target.embedded.is_some() {
+        let test_pair = aws_credential_types::Credentials::new(
+            crate::credentials::TEST_ACCESS_KEY_ID,
+            crate::credentials::TEST_SECRET_ACCESS_KEY,
+            None,
+            None,
+            "conform",
+        );
+        (test_pair, CredentialSource::TestKeyPair)
+    } else {
+        resolve_credentials(&target.endpoint, config.profile.as_deref())
+            .await
+            .map_err(|e| RunError::Config(e.to_string()))?
+    };
     if matches!(source, CredentialSource::TestKeyPair) {
         emit(
             reporter,
