@@ -139,16 +139,9 @@ pub(super) fn runtime() -> Result<tokio::runtime::Runtime, CliError> {
 /// The run configuration the arguments ask for.
 fn run_config(specs: &crate::spec::SpecSet, args: &RunArgs) -> Result<RunConfig, CliError> {
     let generation = args.generation.config(specs)?;
+    // With only `--kind scenario`, the generator yields no single request (it makes no scenario cases).
     let scenarios =
         args.generation.kinds.is_empty() || generation.kinds.contains(&CaseKind::Scenario);
-    let mut generation = generation;
-    if !args.generation.kinds.is_empty()
-        && generation.kinds.iter().all(|k| *k == CaseKind::Scenario)
-    {
-        // Only scenarios: no single-request cases at all.
-        generation.operations = vec![];
-        generation.kinds = vec![CaseKind::Scenario];
-    }
     let only = (!args.checks.is_empty()).then_some(args.checks.as_slice());
     let checks = crate::check::select_checks(only, &args.exclude_checks);
     if checks.is_empty() {

@@ -432,13 +432,13 @@ impl CaseRunner<'_> {
         if let Ok(exchange) = &sent
             && snapshotted(op, &case)
         {
-            written = self.snapshot(
-                service,
-                &case.id,
-                &case.request,
-                &exchange.response,
-                &mut result,
-            );
+            let (check, count) =
+                self.snapshot(service, &case.id, &case.request, &exchange.response);
+            written = count;
+            if let Some(check) = check {
+                result.checks.push(check);
+                result.classify();
+            }
         }
         if result.deviation && self.config.shrink {
             result.shrunk = self.shrink(service, op, &case, &result).await;
@@ -488,20 +488,19 @@ impl CaseRunner<'_> {
         }
     }
 
-    /// Verifies or updates the snapshot of a response, adding a `snapshot` check to the result; returns the
-    /// number of pending snapshots written.
+    /// Verifies or updates the snapshot of a response: the `snapshot` check it yields (none when snapshots are off
+    /// or the case has none yet), and the number of pending snapshots written.
     fn snapshot(
         &self,
         service: &Service,
         id: &str,
         request: &crate::case::WireRequest,
         response: &crate::case::WireResponse,
-        result: &mut CaseResult,
-    ) -> usize {
+    ) -> (Option<CheckResult>, usize) {
         if self.config.snapshots == SnapshotMode::Off
             || !self.config.checks.contains(&CheckName::Snapshot)
         {
-            return 0;
+            return (None, 0);
         }
         let error_type = normalise_error_type(service.protocol, response);
         let sensitive = sensitive_names(service);
@@ -526,21 +525,18 @@ impl CaseRunner<'_> {
             message,
         };
         match self.config.snapshots {
-            SnapshotMode::Off => 0,
+            SnapshotMode::Off => (None, 0),
             SnapshotMode::Verify => {
-                match self.store.verify(&service.name, id, &contents) {
-                    Ok(Verdict::Match) => result
-                        .checks
-                        .push(check(true, "matches its snapshot".into())),
-                    Ok(Verdict::Mismatch(diff)) => result
-                        .checks
-                        .push(check(false, format!("differs from its snapshot:\n{diff}"))),
+                let verdict = match self.store.verify(&service.name, id, &contents) {
+                    Ok(Verdict::Match) => Some(check(true, "matches its snapshot".into())),
+                    Ok(Verdict::Mismatch(diff)) => {
+                        Some(check(false, format!("differs from its snapshot:\n{diff}")))
+                    }
                     // A case without a snapshot has nothing to compare against; `--snapshots update` records it.
-                    Ok(Verdict::Missing) => {}
-                    Err(e) => result.checks.push(check(false, e.to_string())),
-                }
-                result.classify();
-                0
+                    Ok(Verdict::Missing) => None,
+                    Err(e) => Some(check(false, e.to_string())),
+                };
+                (verdict, 0)
             }
             SnapshotMode::Update => {
                 // The header shows the request; sensitive members are masked there as everywhere.
@@ -555,13 +551,9 @@ impl CaseRunner<'_> {
                     ),
                 };
                 match self.store.update(&service.name, id, &contents, &recording) {
-                    Ok(crate::snapshot::Update::Unchanged) => 0,
-                    Ok(_) => 1,
-                    Err(e) => {
-                        result.checks.push(check(false, e.to_string()));
-                        result.classify();
-                        0
-                    }
+                    Ok(crate::snapshot::Update::Unchanged) => (None, 0),
+                    Ok(_) => (None, 1),
+                    Err(e) => (Some(check(false, e.to_string())), 0),
                 }
             }
         }
@@ -622,14 +614,10 @@ impl CaseRunner<'_> {
                 (&step.request, &step.response, step.snapshot)
             {
                 let id = format!("{}-{}", instance.id, step.name);
-                let mut scratch = scenario_result(&outcome, self.config, &self.target.endpoint);
-                written += self.snapshot(service, &id, request, response, &mut scratch);
-                if let Some(c) = scratch
-                    .checks
-                    .into_iter()
-                    .find(|c| c.check == CheckName::Snapshot && !c.passed)
-                {
-                    return (self.with_check(&outcome, c), written);
+                let (check, count) = self.snapshot(service, &id, request, response);
+                written += count;
+                if let Some(check) = check.filter(|c| !c.passed) {
+                    return (self.with_check(&outcome, check), written);
                 }
             }
         }
