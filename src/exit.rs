@@ -13,6 +13,9 @@ pub enum Exit {
     Usage = 2,
     /// The target could not be reached, or the run was aborted.
     Aborted = 3,
+    /// A real target may still hold changes the run made: the state recorded before could not be put back, or an
+    /// earlier run's restore journal is pending. `conform restore` finishes the job.
+    Restore = 4,
 }
 
 impl From<Exit> for ExitCode {

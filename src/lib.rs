@@ -12,6 +12,7 @@ pub mod generate;
 pub mod protocol;
 pub mod report;
 pub mod run;
+pub mod safety;
 pub mod scenario;
 pub mod snapshot;
 pub mod spec;

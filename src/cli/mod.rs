@@ -23,7 +23,9 @@ Exit codes:
   0  ok: everything ran and nothing deviates
   1  deviations found in the target
   2  usage, spec or configuration error
-  3  target unreachable or run aborted";
+  3  target unreachable or run aborted
+  4  a real target may still hold changes: the state recorded before the run could not all be put back
+     (the restore journal keeps it; `conform restore` finishes the job)";
 
 /// Property-based conformance tests for AWS APIs and their emulators.
 ///
@@ -64,6 +66,8 @@ pub enum Command {
     Diff(run_cmd::DiffArgs),
     /// Send one case of a run again, by its id, and show request, response and checks.
     Replay(run_cmd::ReplayArgs),
+    /// Put back the state a run on a real target recorded, from the journal it left behind.
+    Restore(run_cmd::RestoreArgs),
     /// Review, accept or reject pending response snapshots.
     #[command(subcommand)]
     Snapshots(run_cmd::SnapshotsCommand),
@@ -108,6 +112,7 @@ pub fn run_with(cli: Cli, output: &mut Output<'_>) -> Exit {
         Command::Replay(args) => run_cmd::replay(&cli, args, output),
         Command::Diff(args) => run_cmd::diff(&cli, args, output),
         Command::Snapshots(command) => run_cmd::snapshots(command, output),
+        Command::Restore(args) => run_cmd::restore(&cli, args, output),
     };
     match result {
         Ok(exit) => exit,

@@ -17,6 +17,7 @@ use crate::report::{
     self, Baseline, Fanout, JsonReporter, JunitReporter, Reporter, TerminalReporter,
 };
 use crate::run::{RunConfig, RunError};
+use crate::safety::{Safety, TargetKind};
 use crate::snapshot::{SnapshotMode, SnapshotStore};
 
 const RUN_HELP: &str = "\
@@ -64,6 +65,48 @@ pub struct TargetArgs {
     pub embedded_faults: Vec<String>,
 }
 
+/// Safety on real AWS accounts.
+#[derive(Debug, Args, Clone)]
+#[command(next_help_heading = "Real AWS accounts")]
+pub struct SafetyArgs {
+    /// Whether the target is real AWS. `auto`: any endpoint not on loopback (127.0.0.0/8, ::1, localhost) is real;
+    /// `real` treats even the embedded target so (to rehearse a run); `emulator` trusts an emulator elsewhere.
+    #[arg(long, value_enum, default_value = "auto", value_name = "KIND")]
+    pub target_kind: TargetKind,
+    /// On a real target, run the operations that change state (PutAlternateContact, DeleteAlternateContact).
+    /// The state they can change is read and journaled before the first change, and put back after the run, also
+    /// after Ctrl-C or a crash.
+    #[arg(long)]
+    pub allow_mutations: bool,
+    /// On a real target, also run this operation, which emails people, changes a root address or changes state
+    /// conform cannot put back (repeatable or comma-separated; see `conform spec list`).
+    #[arg(long, value_name = "OP", value_delimiter = ',')]
+    pub include: Vec<String>,
+    /// Where the state recorded on a real target is kept until it is put back; `conform restore` reads it.
+    #[arg(long, default_value = crate::safety::DEFAULT_JOURNAL, value_name = "PATH")]
+    pub restore_journal: PathBuf,
+}
+
+impl SafetyArgs {
+    /// The safety settings, with `--include` checked against the specs.
+    pub fn safety(&self, specs: &crate::spec::SpecSet) -> Result<Safety, CliError> {
+        let safety = Safety {
+            target_kind: self.target_kind,
+            allow_mutations: self.allow_mutations,
+            include: self.include.clone(),
+            journal: self.restore_journal.clone(),
+        };
+        let unknown = safety.unknown_includes(specs);
+        if !unknown.is_empty() {
+            return Err(CliError::usage(
+                format!("--include names no operation: {}", unknown.join(", ")),
+                Some("`conform spec list` lists the operations".to_string()),
+            ));
+        }
+        Ok(safety)
+    }
+}
+
 /// `conform run`
 #[derive(Debug, Args)]
 #[command(after_help = RUN_HELP)]
@@ -72,10 +115,15 @@ pub struct RunArgs {
     generation: GenArgs,
     #[command(flatten)]
     target: TargetArgs,
+    #[command(flatten)]
+    safety: SafetyArgs,
+    /// Print what would be sent (each request as curl, the state that would be recorded) and send nothing.
+    #[arg(long)]
+    dry_run: bool,
     /// Requests in flight at once.
     #[arg(long, default_value_t = 8, value_name = "N")]
     concurrency: usize,
-    /// At most N requests per second.
+    /// At most N requests per second. Default: unlimited on an emulator, 2 on a real target.
     #[arg(long, value_name = "N")]
     rate: Option<f64>,
     /// Retries of a throttled request (429, 503, throttling errors), with backoff honouring Retry-After.
@@ -197,12 +245,17 @@ fn run_config(specs: &crate::spec::SpecSet, args: &RunArgs) -> Result<RunConfig,
         snapshots: args.snapshots,
         snapshot_dir: args.snapshot_dir.clone(),
         embedded_faults: args.target.embedded_faults.clone(),
+        safety: args.safety.safety(specs)?,
     })
 }
 
 pub(super) fn run(cli: &Cli, args: &RunArgs, output: &mut Output<'_>) -> Result<Exit, CliError> {
     let specs = Arc::new(load_specs(cli)?);
     let config = run_config(&specs, args)?;
+    if args.dry_run {
+        crate::run::dry_run(&specs, &config, output.out)?;
+        return Ok(Exit::Ok);
+    }
     let mut reporters: Vec<Box<dyn Reporter>> = vec![Box::new(TerminalReporter::stderr())];
     if let Some(path) = &args.json {
         reporters.push(Box::new(
@@ -231,11 +284,16 @@ pub(super) fn run(cli: &Cli, args: &RunArgs, output: &mut Output<'_>) -> Result<
             outcome.updated_baseline.len(),
             path.display()
         )?;
-        return Ok(if outcome.interrupted {
+        return Ok(if restore_incomplete(&outcome) {
+            Exit::Restore
+        } else if outcome.interrupted {
             Exit::Aborted
         } else {
             Exit::Ok
         });
+    }
+    if restore_incomplete(&outcome) {
+        return Ok(Exit::Restore);
     }
     Ok(report::exit_for(
         &outcome.summary,
@@ -244,11 +302,24 @@ pub(super) fn run(cli: &Cli, args: &RunArgs, output: &mut Output<'_>) -> Result<
     ))
 }
 
+/// Whether a real target may still hold changes: that outranks every other result.
+fn restore_incomplete(outcome: &crate::run::RunOutcome) -> bool {
+    outcome.restore.as_ref().is_some_and(|r| !r.complete())
+}
+
 /// Prints a run error with its causes; configuration problems exit 2, an unreachable target 3.
 fn run_error(e: RunError, output: &mut Output<'_>) -> Result<Exit, CliError> {
-    let exit = match e {
+    let exit = match &e {
         RunError::Config(_) => Exit::Usage,
-        RunError::Unreachable(_) | RunError::Report(_) => Exit::Aborted,
+        RunError::Unreachable(_) | RunError::Report(_) | RunError::Record(_) => Exit::Aborted,
+        RunError::JournalPending(_) => Exit::Restore,
+        RunError::Crashed { restore, .. } => {
+            if restore.as_ref().is_some_and(|r| !r.complete()) {
+                Exit::Restore
+            } else {
+                Exit::Aborted
+            }
+        }
     };
     let mut text = format!("error: {e}");
     let mut source = std::error::Error::source(&e);
@@ -256,8 +327,23 @@ fn run_error(e: RunError, output: &mut Output<'_>) -> Result<Exit, CliError> {
         text.push_str(&format!("\n  caused by: {cause}"));
         source = cause.source();
     }
-    if matches!(e, RunError::Unreachable(_)) {
-        text.push_str("\n  help: start the target first, or check --endpoint (no case was run)");
+    match &e {
+        RunError::Unreachable(_) => {
+            text.push_str("\n  help: start the target first, or check --endpoint (no case was run)")
+        }
+        RunError::Record(_) => text.push_str(
+            "\n  help: set the fixtures to resources you own (--fixture account.AccountId=...), or leave the \
+             operations that change state out (drop --allow-mutations, or narrow --operation)",
+        ),
+        RunError::JournalPending(path) => text.push_str(&format!(
+            "\n  help: put that state back first with `conform restore --journal {}` (it removes the journal when \
+             everything reads back as recorded)",
+            path.display()
+        )),
+        RunError::Crashed { .. } => text.push_str(
+            "\n  help: this is a bug in conform; please report it with the command line and this message",
+        ),
+        _ => {}
     }
     writeln!(output.err, "{text}")?;
     Ok(exit)
@@ -279,6 +365,8 @@ pub struct ReplayArgs {
     generation: GenArgs,
     #[command(flatten)]
     target: TargetArgs,
+    #[command(flatten)]
+    safety: SafetyArgs,
 }
 
 pub(super) fn replay(
@@ -294,6 +382,7 @@ pub(super) fn replay(
     config.region = args.target.region.clone();
     config.timeout = Duration::from_secs_f64(args.target.timeout.max(0.001));
     config.embedded_faults = args.target.embedded_faults.clone();
+    config.safety = args.safety.safety(&specs)?;
     let case = crate::generate::find_case(&specs, &config.generation, &args.id).or_else(|| {
         crate::generate::example_cases(&specs, &config.generation)
             .into_iter()
@@ -326,98 +415,139 @@ pub(super) fn replay(
             Ok(c) => c,
             Err(e) => return run_error(e, output),
         };
-        if let Some(case) = case {
-            let (service, op) = specs
-                .operation(&case.operation)
-                .expect("generated from these specs");
-            let sensitive: Vec<&str> = op
-                .input
+        // On a real target: refuse what the safety rules leave out, record what the rest can change.
+        let operations: Vec<&str> = match (&case, &instance) {
+            (Some(case), _) => vec![case.operation.as_str()],
+            (None, Some(instance)) => specs.services[&instance.service]
+                .scenarios
                 .iter()
-                .filter(|m| m.sensitive)
-                .map(|m| m.name.as_str())
-                .collect();
-            writeln!(
-                output.out,
-                "case {} ({}, {})",
-                case.id,
-                case.operation,
-                case.kind.as_str()
-            )?;
-            if let Some(m) = &case.mutation {
-                writeln!(output.out, "mutation: {}", m.detail)?;
-            }
-            match client.send(service, &case).await {
-                Err(e) => {
-                    writeln!(output.out, "no response: {e}")?;
-                    return Ok(Exit::Deviations);
+                .filter(|s| s.name == instance.scenario)
+                .flat_map(|s| s.steps.iter().chain(&s.cleanup))
+                .map(|step| step.operation.as_str())
+                .collect(),
+            (None, None) => unreachable!("checked above"),
+        };
+        let mut notes = TerminalReporter::stderr();
+        let journal = match crate::run::prepare_one(
+            &specs,
+            &config,
+            &client,
+            &operations,
+            &mut notes,
+        )
+        .await
+        {
+            Ok(journal) => journal,
+            Err(e) => return run_error(e, output),
+        };
+        let sent: Result<Exit, CliError> = async {
+            if let Some(case) = case {
+                let (service, op) = specs
+                    .operation(&case.operation)
+                    .expect("generated from these specs");
+                let sensitive: Vec<&str> = op
+                    .input
+                    .iter()
+                    .filter(|m| m.sensitive)
+                    .map(|m| m.name.as_str())
+                    .collect();
+                writeln!(
+                    output.out,
+                    "case {} ({}, {})",
+                    case.id,
+                    case.operation,
+                    case.kind.as_str()
+                )?;
+                if let Some(m) = &case.mutation {
+                    writeln!(output.out, "mutation: {}", m.detail)?;
                 }
-                Ok(exchange) => {
-                    writeln!(
-                        output.out,
-                        "\n{}",
-                        curl_command(&exchange.request, &target.endpoint, &sensitive)
-                    )?;
-                    let r = &exchange.response;
-                    writeln!(output.out, "\nHTTP {}", r.status)?;
-                    for (name, value) in &r.headers {
-                        writeln!(output.out, "{name}: {value}")?;
+                match client.send(service, &case).await {
+                    Err(e) => {
+                        writeln!(output.out, "no response: {e}")?;
+                        return Ok(Exit::Deviations);
                     }
-                    writeln!(output.out, "\n{}\n", String::from_utf8_lossy(&r.body))?;
-                    let checks = run_checks(service, op, &case, r, &CheckName::ALL);
-                    let mut deviates = false;
-                    for c in &checks {
-                        let verdict = match (c.passed, c.uncertain) {
-                            (true, _) => "pass",
-                            (false, true) => "UNCERTAIN",
-                            (false, false) => "FAIL",
-                        };
-                        deviates |= c.is_deviation();
+                    Ok(exchange) => {
                         writeln!(
                             output.out,
-                            "{verdict:9} {:13} {}",
-                            c.check.as_str(),
-                            c.message
+                            "\n{}",
+                            curl_command(&exchange.request, &target.endpoint, &sensitive)
                         )?;
+                        let r = &exchange.response;
+                        writeln!(output.out, "\nHTTP {}", r.status)?;
+                        for (name, value) in &r.headers {
+                            writeln!(output.out, "{name}: {value}")?;
+                        }
+                        writeln!(output.out, "\n{}\n", String::from_utf8_lossy(&r.body))?;
+                        let checks = run_checks(service, op, &case, r, &CheckName::ALL);
+                        let mut deviates = false;
+                        for c in &checks {
+                            let verdict = match (c.passed, c.uncertain) {
+                                (true, _) => "pass",
+                                (false, true) => "UNCERTAIN",
+                                (false, false) => "FAIL",
+                            };
+                            deviates |= c.is_deviation();
+                            writeln!(
+                                output.out,
+                                "{verdict:9} {:13} {}",
+                                c.check.as_str(),
+                                c.message
+                            )?;
+                        }
+                        return Ok(if deviates { Exit::Deviations } else { Exit::Ok });
                     }
-                    return Ok(if deviates { Exit::Deviations } else { Exit::Ok });
                 }
             }
-        }
-        let instance = instance.expect("checked above");
-        let outcome =
-            crate::scenario::execute(&specs, &client, &config.generation.fixtures, &instance).await;
-        writeln!(
-            output.out,
-            "scenario {} ({})",
-            instance.id, instance.scenario
-        )?;
-        for step in &outcome.steps {
+            let instance = instance.expect("checked above");
+            let outcome =
+                crate::scenario::execute(&specs, &client, &config.generation.fixtures, &instance)
+                    .await;
             writeln!(
                 output.out,
-                "{:9} {}{} ({}): {}{}",
-                if step.problem.is_some() {
-                    "FAIL"
-                } else {
-                    "pass"
-                },
-                if step.cleanup { "cleanup " } else { "" },
-                step.name,
-                step.operation,
-                step.actual_text(),
-                step.problem
-                    .as_ref()
-                    .map(|p| format!(" — {p}"))
-                    .unwrap_or_default()
+                "scenario {} ({})",
+                instance.id, instance.scenario
             )?;
+            for step in &outcome.steps {
+                writeln!(
+                    output.out,
+                    "{:9} {}{} ({}): {}{}",
+                    if step.problem.is_some() {
+                        "FAIL"
+                    } else {
+                        "pass"
+                    },
+                    if step.cleanup { "cleanup " } else { "" },
+                    step.name,
+                    step.operation,
+                    step.actual_text(),
+                    step.problem
+                        .as_ref()
+                        .map(|p| format!(" — {p}"))
+                        .unwrap_or_default()
+                )?;
+            }
+            if let Some(e) = &outcome.transport_error {
+                writeln!(output.out, "stopped: {e}")?;
+            }
+            Ok(if outcome.passed() {
+                Exit::Ok
+            } else {
+                Exit::Deviations
+            })
         }
-        if let Some(e) = &outcome.transport_error {
-            writeln!(output.out, "stopped: {e}")?;
+        .await;
+        if let Some(journal) = &journal {
+            let report =
+                crate::run::put_back(&specs, &client, journal, &config.safety.journal).await;
+            let _ = notes.event(&crate::report::Event::Note(crate::run::restore_note(
+                &report,
+                &config.safety.journal,
+            )));
+            if !report.complete() {
+                return Ok(Exit::Restore);
+            }
         }
-        Ok(if outcome.passed() {
-            Exit::Ok
-        } else {
-            Exit::Deviations
-        })
+        sent
     })
 }
 
@@ -537,6 +667,8 @@ pub struct DiffArgs {
     /// Target A (see --endpoint); B is --against.
     #[command(flatten)]
     target: TargetArgs,
+    #[command(flatten)]
+    safety: SafetyArgs,
     /// Target B: a base URL, or `embedded` for a second embedded target.
     #[arg(long, value_name = "URL|embedded")]
     against: String,
@@ -566,7 +698,10 @@ pub(super) fn diff(cli: &Cli, args: &DiffArgs, output: &mut Output<'_>) -> Resul
     a.scenario_draws = args.scenario_draws;
     a.scenarios =
         args.generation.kinds.is_empty() || a.generation.kinds.contains(&CaseKind::Scenario);
+    a.safety = args.safety.safety(&specs)?;
     let mut b = a.clone();
+    // Each real side keeps its own journal.
+    b.safety.journal = against_journal(&a.safety.journal);
     b.endpoint = (args.against != "embedded").then(|| args.against.clone());
     b.embedded_faults = args.against_faults.clone();
     if b.endpoint.is_some() && !b.embedded_faults.is_empty() {
@@ -588,6 +723,7 @@ pub(super) fn diff(cli: &Cli, args: &DiffArgs, output: &mut Output<'_>) -> Resul
     }
     let mut fanout = Fanout::new(reporters);
     match runtime()?.block_on(crate::run::diff(specs, a, b, &mut fanout)) {
+        Ok(outcome) if restore_incomplete(&outcome) => Ok(Exit::Restore),
         Ok(outcome) => Ok(report::exit_for(
             &outcome.summary,
             outcome.new_deviations,
@@ -595,4 +731,107 @@ pub(super) fn diff(cli: &Cli, args: &DiffArgs, output: &mut Output<'_>) -> Resul
         )),
         Err(e) => run_error(e, output),
     }
+}
+
+/// The journal of `conform diff`'s target B: beside A's, named after it (`conform-restore.against.json`).
+fn against_journal(a: &std::path::Path) -> PathBuf {
+    let stem = a
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "conform-restore".to_string());
+    a.with_file_name(format!("{stem}.against.json"))
+}
+
+/// `conform restore`
+#[derive(Debug, Args)]
+#[command(after_help = "\
+Puts back the state a run recorded on a real target before its first change, from the journal the run left
+behind (a run removes its journal itself once everything reads back as recorded; one that is still there means
+the run was killed, crashed or could not finish the restore). Each piece is read; what differs from the recording
+is put back and read again. The journal is removed only when every piece reads back as recorded.
+
+Examples:
+  conform restore                                     # ./conform-restore.json, on the endpoint it names
+  conform restore --journal ci/conform-restore.json --profile prod-audit")]
+pub struct RestoreArgs {
+    /// The journal a run wrote.
+    #[arg(long, default_value = crate::safety::DEFAULT_JOURNAL, value_name = "PATH")]
+    journal: PathBuf,
+    /// Send to this endpoint instead of the one the journal names.
+    #[arg(long, value_name = "URL")]
+    endpoint: Option<String>,
+    /// Region to sign for. Default: the run's.
+    #[arg(long, value_name = "R")]
+    region: Option<String>,
+    /// AWS profile to take credentials from.
+    #[arg(long, value_name = "NAME", env = "AWS_PROFILE")]
+    profile: Option<String>,
+    /// Seconds to wait for each response.
+    #[arg(long, default_value_t = 10.0, value_name = "SECS")]
+    timeout: f64,
+}
+
+pub(super) fn restore(
+    cli: &Cli,
+    args: &RestoreArgs,
+    output: &mut Output<'_>,
+) -> Result<Exit, CliError> {
+    let specs = Arc::new(load_specs(cli)?);
+    let journal = crate::safety::restore::Journal::load(&args.journal).map_err(|e| {
+        CliError::usage(
+            e.to_string(),
+            Some("name the journal the run wrote with --journal (its notes say where)".to_string()),
+        )
+    })?;
+    journal
+        .check_against(&specs)
+        .map_err(|e| CliError::usage(e.to_string(), None))?;
+    let generation = crate::generate::GenConfig::new(&specs, 0, 1);
+    let mut config = RunConfig::new(generation);
+    config.endpoint = Some(
+        args.endpoint
+            .clone()
+            .unwrap_or_else(|| journal.endpoint.clone()),
+    );
+    config.region = args.region.clone().or_else(|| journal.region.clone());
+    config.profile = args.profile.clone();
+    config.timeout = Duration::from_secs_f64(args.timeout.max(0.001));
+    config.safety.journal = args.journal.clone();
+    let mut notes = TerminalReporter::stderr();
+    runtime()?.block_on(async {
+        let target = match crate::run::start_target(&specs, &config).await {
+            Ok(t) => t,
+            Err(e) => return run_error(e, output),
+        };
+        let client = match crate::run::client_for(&target, &config, &mut notes).await {
+            Ok(c) => c,
+            Err(e) => return run_error(e, output),
+        };
+        writeln!(
+            output.err,
+            "putting back {} piece(s) of state recorded {} on {}",
+            journal.entries.len(),
+            journal.recorded_at,
+            target.endpoint
+        )?;
+        let report = crate::run::put_back(&specs, &client, &journal, &args.journal).await;
+        for (label, fate) in &report.fates {
+            let text = match fate {
+                crate::safety::restore::Fate::Unchanged => "unchanged".to_string(),
+                crate::safety::restore::Fate::Restored => "put back".to_string(),
+                crate::safety::restore::Fate::Failed(why) => format!("NOT put back: {why}"),
+            };
+            writeln!(output.out, "{label}: {text}")?;
+        }
+        writeln!(
+            output.err,
+            "{}",
+            crate::run::restore_note(&report, &args.journal)
+        )?;
+        Ok(if report.complete() {
+            Exit::Ok
+        } else {
+            Exit::Restore
+        })
+    })
 }

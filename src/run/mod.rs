@@ -6,6 +6,8 @@
 //! 2. the generated single-request cases, concurrently (their expectations allow for state: `on_state`);
 //! 3. the scenarios, one at a time.
 
+mod dry_run;
+
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -21,9 +23,13 @@ use crate::generate::{self, GenConfig};
 use crate::report::{
     BaselineKey, BaselineTracker, CaseResult, Event, Reporter, Reproduce, ShrunkCase, Summary,
 };
+use crate::safety::restore::{self, Journal, RestoreError, RestoreReport};
+use crate::safety::{Blocked, REAL_DEFAULT_RATE, Safety};
 use crate::scenario;
 use crate::snapshot::{Recording, SnapshotMode, SnapshotStore, Verdict, normalise};
 use crate::spec::{Operation, Service, SpecSet};
+
+pub use dry_run::{DryRunCounts, dry_run};
 
 /// Everything a run needs besides the specs and the reporter.
 #[derive(Debug, Clone)]
@@ -62,6 +68,8 @@ pub struct RunConfig {
     pub snapshot_dir: std::path::PathBuf,
     /// Faults the embedded target is started with (demonstrations and tests).
     pub embedded_faults: Vec<String>,
+    /// What may run on a real target, and where the state it changes is recorded.
+    pub safety: Safety,
 }
 
 impl RunConfig {
@@ -85,7 +93,13 @@ impl RunConfig {
             snapshots: SnapshotMode::Off,
             snapshot_dir: "snapshots".into(),
             embedded_faults: Vec::new(),
+            safety: Safety::default(),
         }
+    }
+
+    /// Whether the target is treated as real AWS.
+    pub fn real(&self) -> bool {
+        self.safety.is_real(self.endpoint.as_deref())
     }
 }
 
@@ -104,6 +118,8 @@ pub struct RunOutcome {
     pub snapshots_written: usize,
     /// Whether Ctrl-C stopped the run.
     pub interrupted: bool,
+    /// What the restore of a real target did; `None` when nothing needed recording.
+    pub restore: Option<RestoreReport>,
 }
 
 /// Why a run could not be carried out at all (as opposed to deviations, which are results).
@@ -118,6 +134,30 @@ pub enum RunError {
     /// A reporter failed (a report file could not be written).
     #[error("failed to write a report")]
     Report(#[source] crate::report::ReportError),
+    /// The state a real target's cases may change could not be recorded; nothing was changed.
+    #[error("failed to start on a real target; nothing was changed")]
+    Record(#[source] RestoreError),
+    /// An earlier run's journal is still there: the target may hold changes that were never put back.
+    #[error(
+        "failed to start: the restore journal {0} of an earlier run is still there, so the target may hold changes \
+         that were never put back"
+    )]
+    JournalPending(std::path::PathBuf),
+    /// conform itself failed mid-run (a bug); the state of a real target was put back first, when it could be.
+    #[error("failed to finish the run: conform crashed ({why}){}", restore_text(.restore))]
+    Crashed {
+        /// The panic's message.
+        why: String,
+        /// What the restore did.
+        restore: Option<RestoreReport>,
+    },
+}
+
+fn restore_text(restore: &Option<RestoreReport>) -> String {
+    restore
+        .as_ref()
+        .map(|r| format!("\n{}", r.summary()))
+        .unwrap_or_default()
 }
 
 /// A target, started here or given by the user.
@@ -196,35 +236,96 @@ pub async fn client_for(
 }
 
 /// Runs the cases the config selects and reports them; returns when every case ran or Ctrl-C was pressed.
+///
+/// On a real target, operations the safety settings leave out are not run, requests go at a low rate unless
+/// `rate` is set, and the state the running operations can change is recorded (and journaled) before the first
+/// case and put back after the last, also when Ctrl-C, SIGTERM or a crash of conform ends the run early.
 pub async fn run(
     specs: Arc<SpecSet>,
-    config: RunConfig,
+    mut config: RunConfig,
     reporter: &mut dyn Reporter,
 ) -> Result<RunOutcome, RunError> {
+    let real = config.real();
+    if real && config.rate.is_none() {
+        config.rate = Some(REAL_DEFAULT_RATE);
+    }
+    let blocked = config.safety.blocked(&specs, real);
+    let selection = Selection::new(&specs, &config, &blocked);
+    let restores = if real {
+        restore::plan(&specs, &selection.changing_operations(&specs))
+    } else {
+        Vec::new()
+    };
+    if !restores.is_empty() && config.safety.journal.exists() {
+        return Err(RunError::JournalPending(config.safety.journal.clone()));
+    }
     let target = start_target(&specs, &config).await?;
     let client = client_for(&target, &config, reporter).await?;
+    if real {
+        real_notes(&config, &target, &blocked, &selection, reporter)?;
+    }
+    let journal = record_state(&client, &config, &restores, reporter).await?;
     let started = Instant::now();
-    emit(
-        reporter,
-        Event::RunStarted {
-            seed: config.generation.seed,
-            target: target.label.clone(),
-            total: None,
-        },
-    )?;
     let runner = CaseRunner {
         specs: &specs,
         config: &config,
         client: &client,
         target: &target,
         store: SnapshotStore::new(&config.snapshot_dir),
+        selection: &selection,
+        blocked: &blocked,
+        drain: journal.is_some(),
     };
     let mut tally = Tally {
         summary: Summary::default(),
         tracker: BaselineTracker::new(config.baseline.clone()),
         snapshots_written: 0,
     };
-    let interrupted = runner.run_phases(&mut tally, reporter).await?;
+    // A panic in a case (a bug of conform's) must not leave a real target changed: catch it, restore, report it.
+    let phases = {
+        use futures::FutureExt;
+        let phases = async {
+            emit(
+                reporter,
+                Event::RunStarted {
+                    seed: config.generation.seed,
+                    target: target.label.clone(),
+                    total: None,
+                },
+            )?;
+            runner.run_phases(&mut tally, reporter).await
+        };
+        std::panic::AssertUnwindSafe(phases).catch_unwind().await
+    };
+    let restored = match &journal {
+        Some(journal) => Some(put_back(&specs, &client, journal, &config.safety.journal).await),
+        None => None,
+    };
+    let interrupted = match phases {
+        Err(panic) => {
+            return Err(RunError::Crashed {
+                why: panic_message(panic),
+                restore: restored,
+            });
+        }
+        Ok(Err(e)) => {
+            if let Some(report) = &restored {
+                // The reporter failed once already; this is a last try to say what the restore did.
+                let _ = emit(
+                    reporter,
+                    Event::Note(restore_note(report, &config.safety.journal)),
+                );
+            }
+            return Err(e);
+        }
+        Ok(Ok(interrupted)) => interrupted,
+    };
+    if let Some(report) = &restored {
+        emit(
+            reporter,
+            Event::Note(restore_note(report, &config.safety.journal)),
+        )?;
+    }
 
     let comparison = tally.tracker.comparison();
     if !comparison.gone.is_empty() {
@@ -281,7 +382,259 @@ pub async fn run(
         gone: comparison.gone,
         snapshots_written: tally.snapshots_written,
         interrupted,
+        restore: restored,
     })
+}
+
+/// Says that a target is treated as real, at what rate, and which selected operations are left out.
+fn real_notes(
+    config: &RunConfig,
+    target: &Target,
+    blocked: &Blocked,
+    selection: &Selection,
+    reporter: &mut dyn Reporter,
+) -> Result<(), RunError> {
+    let rate = config.rate.unwrap_or(REAL_DEFAULT_RATE);
+    emit(
+        reporter,
+        Event::Note(format!(
+            "{} is treated as real AWS{}: at most {rate} request(s) per second{}",
+            target.label,
+            if config.endpoint.is_some()
+                && config.safety.target_kind == crate::safety::TargetKind::Auto
+            {
+                " (it is not on loopback; --target-kind emulator says otherwise)"
+            } else {
+                ""
+            },
+            if rate == REAL_DEFAULT_RATE {
+                " (raise with --rate)"
+            } else {
+                ""
+            },
+        )),
+    )?;
+    let left_out = blocked.explain(selection.selected.iter().map(String::as_str));
+    if !left_out.is_empty() {
+        emit(
+            reporter,
+            Event::Note(format!(
+                "left out on a real target: {}",
+                left_out.join("; ")
+            )),
+        )?;
+    }
+    Ok(())
+}
+
+/// For one case or scenario (`conform replay`): refuses operations the safety rules leave out on a real target,
+/// and records what the others can change. The caller puts it back with [`put_back`].
+pub async fn prepare_one(
+    specs: &SpecSet,
+    config: &RunConfig,
+    client: &Client,
+    operations: &[&str],
+    reporter: &mut dyn Reporter,
+) -> Result<Option<Journal>, RunError> {
+    let real = config.real();
+    let blocked = config.safety.blocked(specs, real);
+    if let Some(line) = blocked.explain(operations.iter().copied()).first() {
+        return Err(RunError::Config(format!(
+            "failed to send to a real target: {line}"
+        )));
+    }
+    if !real {
+        return Ok(None);
+    }
+    let changing: Vec<&str> = operations
+        .iter()
+        .copied()
+        .filter(|name| specs.operation(name).is_some_and(|(_, op)| op.mutates))
+        .collect();
+    let restores = restore::plan(specs, &changing);
+    if !restores.is_empty() && config.safety.journal.exists() {
+        return Err(RunError::JournalPending(config.safety.journal.clone()));
+    }
+    record_state(client, config, &restores, reporter).await
+}
+
+/// Records the state the restores cover and journals it before the first change; `None` when there is none.
+async fn record_state(
+    client: &Client,
+    config: &RunConfig,
+    restores: &[(&Service, &crate::spec::Restore)],
+    reporter: &mut dyn Reporter,
+) -> Result<Option<Journal>, RunError> {
+    if restores.is_empty() {
+        return Ok(None);
+    }
+    let journal = restore::record(
+        client,
+        &config.generation.fixtures,
+        restores,
+        config.region.clone(),
+    )
+    .await
+    .map_err(RunError::Record)?;
+    journal
+        .save(&config.safety.journal)
+        .map_err(RunError::Record)?;
+    let pieces: Vec<String> = journal
+        .entries
+        .iter()
+        .map(|e| {
+            format!(
+                "{}: {}",
+                e.label,
+                match e.recorded {
+                    restore::Recorded::Present { .. } => "present",
+                    restore::Recorded::Absent => "absent",
+                }
+            )
+        })
+        .collect();
+    emit(
+        reporter,
+        Event::Note(format!(
+            "recorded {} piece(s) of state of {} before the first change ({}); they are put back after the run, \
+             and {} keeps them until then",
+            journal.entries.len(),
+            client.endpoint(),
+            pieces.join("; "),
+            config.safety.journal.display()
+        )),
+    )?;
+    Ok(Some(journal))
+}
+
+/// Says what the restore did, and where the recording is when it is not complete.
+pub fn restore_note(report: &RestoreReport, journal: &std::path::Path) -> String {
+    if report.complete() {
+        format!("{}; removed {}", report.summary(), journal.display())
+    } else {
+        format!(
+            "{}; {} keeps the recording: fix the cause, then run `conform restore --journal {}`",
+            report.summary(),
+            journal.display(),
+            journal.display()
+        )
+    }
+}
+
+/// Puts the recorded state back, and removes the journal when everything reads back as recorded.
+pub async fn put_back(
+    specs: &SpecSet,
+    client: &Client,
+    journal: &Journal,
+    path: &std::path::Path,
+) -> RestoreReport {
+    let mut report = restore::restore(specs, client, journal).await;
+    if report.complete()
+        && let Err(e) = Journal::remove(path)
+    {
+        report.fates.push((
+            path.display().to_string(),
+            restore::Fate::Failed(format!("everything was put back, but {e}")),
+        ));
+    }
+    report
+}
+
+/// What a run will send, after the selection flags and the safety rules: shared by the run and `--dry-run`.
+pub struct Selection {
+    /// The operations the generation flags select (before the safety rules).
+    pub selected: Vec<String>,
+    /// The documents' examples that may run.
+    pub examples: Vec<generate::ExampleCase>,
+    /// The scenario instances that may run.
+    pub scenarios: Vec<scenario::Instance>,
+    /// The selected operations the safety rules let run.
+    pub runnable: Vec<String>,
+    /// Whether generated single requests run at all (not with `--kind scenario` alone).
+    pub single_requests: bool,
+}
+
+impl Selection {
+    /// Applies the config's filters (partition included) and the blocked operations.
+    pub fn new(specs: &SpecSet, config: &RunConfig, blocked: &Blocked) -> Self {
+        let selected: Vec<String> = generate::selected_operations(specs, &config.generation)
+            .unwrap_or_default()
+            .into_iter()
+            .map(|(_, op)| op.name.clone())
+            .collect();
+        let examples = generate::example_cases(specs, &config.generation)
+            .into_iter()
+            .filter(|e| {
+                in_partition(&e.case.id, config.partition)
+                    && blocked.allows(&e.case.operation)
+                    && blocked.allows_all(e.setup.iter().map(|(op, _)| op.as_str()))
+            })
+            .collect();
+        let scenarios = if config.scenarios {
+            scenario::instances(specs, &config.generation, config.scenario_draws)
+                .into_iter()
+                .filter(|i| {
+                    in_partition(&i.id, config.partition)
+                        && blocked.allows_all(scenario_operations(specs, i))
+                })
+                .collect()
+        } else {
+            Vec::new()
+        };
+        let single_requests = config.generation.kinds.is_empty()
+            || config
+                .generation
+                .kinds
+                .iter()
+                .any(|k| *k != CaseKind::Scenario);
+        let runnable: Vec<String> = selected
+            .iter()
+            .filter(|op| blocked.allows(op))
+            .cloned()
+            .collect();
+        Selection {
+            single_requests: single_requests && !runnable.is_empty(),
+            selected,
+            examples,
+            scenarios,
+            runnable,
+        }
+    }
+
+    /// The operations that will run and change state: what a restore must cover.
+    pub fn changing_operations<'a>(&'a self, specs: &'a SpecSet) -> Vec<&'a str> {
+        let mut ops: Vec<&str> = Vec::new();
+        let mut add = |name: &'a str| {
+            if !ops.contains(&name) {
+                ops.push(name);
+            }
+        };
+        if self.single_requests {
+            self.runnable.iter().for_each(|op| add(op));
+        }
+        for example in &self.examples {
+            add(&example.case.operation);
+            example.setup.iter().for_each(|(op, _)| add(op));
+        }
+        for instance in &self.scenarios {
+            scenario_operations(specs, instance).for_each(&mut add);
+        }
+        ops.retain(|name| specs.operation(name).is_some_and(|(_, op)| op.mutates));
+        ops
+    }
+}
+
+/// Every operation an instance's steps and cleanup call.
+fn scenario_operations<'a>(
+    specs: &'a SpecSet,
+    instance: &scenario::Instance,
+) -> impl Iterator<Item = &'a str> {
+    specs.services[&instance.service]
+        .scenarios
+        .iter()
+        .filter(|s| s.name == instance.scenario)
+        .flat_map(|s| s.steps.iter().chain(&s.cleanup))
+        .map(|step| step.operation.as_str())
 }
 
 fn emit(reporter: &mut dyn Reporter, event: Event) -> Result<(), RunError> {
@@ -325,6 +678,27 @@ struct CaseRunner<'a> {
     client: &'a Client,
     target: &'a Target,
     store: SnapshotStore,
+    selection: &'a Selection,
+    blocked: &'a Blocked,
+    /// On Ctrl-C, let the requests in flight finish (within the timeout) before returning: a restore must not
+    /// race a change still on its way to the target.
+    drain: bool,
+}
+
+/// Ctrl-C, or SIGTERM (what CI systems send to cancel a job): both stop a run the same way.
+async fn stop_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        if let Ok(mut term) = signal(SignalKind::terminate()) {
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => {}
+                _ = term.recv() => {}
+            }
+            return;
+        }
+    }
+    let _ = tokio::signal::ctrl_c().await;
 }
 
 impl CaseRunner<'_> {
@@ -334,15 +708,11 @@ impl CaseRunner<'_> {
         tally: &mut Tally,
         reporter: &mut dyn Reporter,
     ) -> Result<bool, RunError> {
-        let ctrl_c = tokio::signal::ctrl_c();
-        tokio::pin!(ctrl_c);
+        let stop = stop_signal();
+        tokio::pin!(stop);
 
         // 1. Examples, each after its setup calls.
-        let examples: Vec<_> = generate::example_cases(self.specs, &self.config.generation)
-            .into_iter()
-            .filter(|e| in_partition(&e.case.id, self.config.partition))
-            .collect();
-        for example in examples {
+        for example in &self.selection.examples {
             let done = async {
                 let (service, _) = self
                     .specs
@@ -364,60 +734,104 @@ impl CaseRunner<'_> {
                 }
                 self.run_case(example.case.clone()).await
             };
-            tokio::select! {
-                (result, written) = done => {
-                    tally.snapshots_written += written;
-                    tally.finish(result, reporter)?;
-                }
-                _ = &mut ctrl_c => return Ok(true),
-            }
+            tokio::pin!(done);
+            let (result, written) = tokio::select! {
+                finished = &mut done => finished,
+                _ = &mut stop => return self.finish_in_flight(done, tally, reporter).await,
+            };
+            tally.snapshots_written += written;
+            tally.finish(result, reporter)?;
         }
 
         // 2. Generated cases, concurrently.
-        let cases = generate::generate(self.specs, &self.config.generation).filter(|case| {
-            case.mutation
-                .as_ref()
-                .is_none_or(|m| m.class != generate::EXAMPLE_CLASS)
-                && in_partition(&case.id, self.config.partition)
-        });
-        let mut results = futures::stream::iter(cases)
-            .map(|case| self.run_case(case))
-            .buffer_unordered(self.config.concurrency.max(1));
-        loop {
-            tokio::select! {
-                next = results.next() => match next {
-                    Some((result, written)) => {
-                        tally.snapshots_written += written;
-                        tally.finish(result, reporter)?;
-                    }
-                    None => break,
-                },
-                _ = &mut ctrl_c => return Ok(true),
-            }
-        }
-        drop(results);
-
-        // 3. Scenarios, one at a time: each sets up and cleans up the state it tests.
-        if self.config.scenarios {
-            let instances: Vec<_> = scenario::instances(
-                self.specs,
-                &self.config.generation,
-                self.config.scenario_draws,
-            )
-            .into_iter()
-            .filter(|i| in_partition(&i.id, self.config.partition))
-            .collect();
-            for instance in instances {
+        if self.selection.single_requests {
+            let stopping = std::sync::atomic::AtomicBool::new(false);
+            let cases = generate::generate(self.specs, &self.config.generation)
+                .filter(|case| {
+                    case.mutation
+                        .as_ref()
+                        .is_none_or(|m| m.class != generate::EXAMPLE_CLASS)
+                        && self.blocked.allows(&case.operation)
+                        && in_partition(&case.id, self.config.partition)
+                })
+                // Once stopping, no new case starts; those in flight finish.
+                .take_while(|_| !stopping.load(std::sync::atomic::Ordering::Relaxed));
+            let mut results = futures::stream::iter(cases)
+                .map(|case| self.run_case(case))
+                .buffer_unordered(self.config.concurrency.max(1));
+            let mut deadline: Option<std::pin::Pin<Box<tokio::time::Sleep>>> = None;
+            loop {
                 tokio::select! {
-                    (result, written) = self.run_scenario(&instance) => {
-                        tally.snapshots_written += written;
-                        tally.finish(result, reporter)?;
+                    next = results.next() => match next {
+                        Some((result, written)) => {
+                            tally.snapshots_written += written;
+                            tally.finish(result, reporter)?;
+                        }
+                        None => break,
+                    },
+                    _ = &mut stop => {
+                        // A second signal while draining stops at once.
+                        if !self.drain || deadline.is_some() {
+                            return Ok(true);
+                        }
+                        stopping.store(true, std::sync::atomic::Ordering::Relaxed);
+                        emit(reporter, Event::Note(format!(
+                            "stopping: letting the requests in flight finish (at most {} s) before the state is put back",
+                            self.config.timeout.as_secs_f64().ceil()
+                        )))?;
+                        stop.set(stop_signal());
+                        deadline = Some(Box::pin(tokio::time::sleep(self.config.timeout)));
                     }
-                    _ = &mut ctrl_c => return Ok(true),
+                    _ = async { deadline.as_mut().expect("guarded").await }, if deadline.is_some() => return Ok(true),
                 }
             }
+            if deadline.is_some() {
+                return Ok(true);
+            }
+        }
+
+        // 3. Scenarios, one at a time: each sets up and cleans up the state it tests.
+        for instance in &self.selection.scenarios {
+            let done = self.run_scenario(instance);
+            tokio::pin!(done);
+            let (result, written) = tokio::select! {
+                finished = &mut done => finished,
+                _ = &mut stop => return self.finish_in_flight(done, tally, reporter).await,
+            };
+            tally.snapshots_written += written;
+            tally.finish(result, reporter)?;
         }
         Ok(false)
+    }
+
+    /// After a stop signal in a serial phase: when a restore follows, lets the example or scenario under way
+    /// finish (within the timeout, or until a second signal) so that none of its requests lands after the restore.
+    async fn finish_in_flight(
+        &self,
+        done: std::pin::Pin<&mut impl std::future::Future<Output = (CaseResult, usize)>>,
+        tally: &mut Tally,
+        reporter: &mut dyn Reporter,
+    ) -> Result<bool, RunError> {
+        if !self.drain {
+            return Ok(true);
+        }
+        emit(
+            reporter,
+            Event::Note(format!(
+                "stopping: letting the requests in flight finish (at most {} s) before the state is put back",
+                self.config.timeout.as_secs_f64().ceil()
+            )),
+        )?;
+        tokio::select! {
+            finished = tokio::time::timeout(self.config.timeout, done) => {
+                if let Ok((result, written)) = finished {
+                    tally.snapshots_written += written;
+                    tally.finish(result, reporter)?;
+                }
+            }
+            _ = stop_signal() => {}
+        }
+        Ok(true)
     }
 
     /// Sends one case, checks it, compares its snapshot, shrinks it if it deviates.
@@ -858,6 +1272,17 @@ fn replay_command(id: &str, config: &RunConfig) -> String {
     for (key, value) in config.generation.fixtures.overrides() {
         command.push_str(&format!(" --fixture {key}={value}"));
     }
+    match config.safety.target_kind {
+        crate::safety::TargetKind::Auto => {}
+        crate::safety::TargetKind::Real => command.push_str(" --target-kind real"),
+        crate::safety::TargetKind::Emulator => command.push_str(" --target-kind emulator"),
+    }
+    if config.safety.allow_mutations {
+        command.push_str(" --allow-mutations");
+    }
+    for op in &config.safety.include {
+        command.push_str(&format!(" --include {op}"));
+    }
     command
 }
 
@@ -868,14 +1293,55 @@ fn replay_command(id: &str, config: &RunConfig) -> String {
 /// `config.endpoint` (or the embedded target) is A; `against` is B.
 pub async fn diff(
     specs: Arc<SpecSet>,
-    config: RunConfig,
-    against: RunConfig,
+    mut config: RunConfig,
+    mut against: RunConfig,
     reporter: &mut dyn Reporter,
 ) -> Result<RunOutcome, RunError> {
+    let (real_a, real_b) = (config.real(), against.real());
+    for (real, side) in [(real_a, &mut config), (real_b, &mut against)] {
+        if real && side.rate.is_none() {
+            side.rate = Some(REAL_DEFAULT_RATE);
+        }
+    }
+    // What may not run on either side runs on neither: a parity comparison needs the same sequence on both.
+    let mut blocked = config.safety.blocked(&specs, real_a);
+    blocked.0.extend(against.safety.blocked(&specs, real_b).0);
+    let selection = Selection::new(&specs, &config, &blocked);
+    let changing = selection.changing_operations(&specs);
+    let plan_for = |real: bool, side: &RunConfig| -> Result<Vec<_>, RunError> {
+        let restores = if real {
+            restore::plan(&specs, &changing)
+        } else {
+            Vec::new()
+        };
+        if !restores.is_empty() && side.safety.journal.exists() {
+            return Err(RunError::JournalPending(side.safety.journal.clone()));
+        }
+        Ok(restores)
+    };
+    let restores_a = plan_for(real_a, &config)?;
+    let restores_b = plan_for(real_b, &against)?;
     let target_a = start_target(&specs, &config).await?;
     let target_b = start_target(&specs, &against).await?;
     let client_a = client_for(&target_a, &config, reporter).await?;
     let client_b = client_for(&target_b, &against, reporter).await?;
+    if real_a {
+        real_notes(&config, &target_a, &blocked, &selection, reporter)?;
+    }
+    if real_b {
+        real_notes(&against, &target_b, &blocked, &selection, reporter)?;
+    }
+    let journal_a = record_state(&client_a, &config, &restores_a, reporter).await?;
+    let journal_b = match record_state(&client_b, &against, &restores_b, reporter).await {
+        Ok(journal) => journal,
+        Err(e) => {
+            // A is recorded (and unchanged); drop its journal rather than leave a false alarm behind.
+            if journal_a.is_some() {
+                let _ = Journal::remove(&config.safety.journal);
+            }
+            return Err(e);
+        }
+    };
     let started = Instant::now();
     emit(
         reporter,
@@ -890,51 +1356,87 @@ pub async fn diff(
         tracker: BaselineTracker::new(config.baseline.clone()),
         snapshots_written: 0,
     };
-    let ctrl_c = tokio::signal::ctrl_c();
-    tokio::pin!(ctrl_c);
-    let mut interrupted = false;
-    let cases = generate::generate(&specs, &config.generation)
-        .filter(|case| in_partition(&case.id, config.partition))
-        .map(Item::Case);
-    let instances = if config.scenarios {
-        scenario::instances(&specs, &config.generation, config.scenario_draws)
-    } else {
-        Vec::new()
-    };
-    let instances = instances
-        .into_iter()
-        .filter(|i| in_partition(&i.id, config.partition))
-        .map(Item::Scenario);
-    for item in cases.chain(instances) {
-        let compare = async {
-            match &item {
-                Item::Case(case) => {
-                    let (service, op) = specs
-                        .operation(&case.operation)
-                        .expect("generated from these specs");
-                    let a = client_a.send(service, case).await;
-                    let b = client_b.send(service, case).await;
-                    parity_result(service, op, case, &config, &target_a, a, b)
-                }
-                Item::Scenario(instance) => {
-                    let a =
-                        scenario::execute(&specs, &client_a, &config.generation.fixtures, instance)
+    let compared = {
+        use futures::FutureExt;
+        let compare_all = async {
+            let stop = stop_signal();
+            tokio::pin!(stop);
+            let cases = generate::generate(&specs, &config.generation)
+                .filter(|case| {
+                    selection.single_requests
+                        && blocked.allows(&case.operation)
+                        && in_partition(&case.id, config.partition)
+                })
+                .map(Item::Case);
+            let instances = selection.scenarios.iter().cloned().map(Item::Scenario);
+            for item in cases.chain(instances) {
+                let compare = async {
+                    match &item {
+                        Item::Case(case) => {
+                            let (service, op) = specs
+                                .operation(&case.operation)
+                                .expect("generated from these specs");
+                            let a = client_a.send(service, case).await;
+                            let b = client_b.send(service, case).await;
+                            parity_result(service, op, case, &config, &target_a, a, b)
+                        }
+                        Item::Scenario(instance) => {
+                            let a = scenario::execute(
+                                &specs,
+                                &client_a,
+                                &config.generation.fixtures,
+                                instance,
+                            )
                             .await;
-                    let b =
-                        scenario::execute(&specs, &client_b, &config.generation.fixtures, instance)
+                            let b = scenario::execute(
+                                &specs,
+                                &client_b,
+                                &config.generation.fixtures,
+                                instance,
+                            )
                             .await;
-                    scenario_parity(&specs, &a, &b, &config, &target_a)
+                            scenario_parity(&specs, &a, &b, &config, &target_a)
+                        }
+                    }
+                };
+                tokio::select! {
+                    result = compare => tally.finish(result, reporter)?,
+                    _ = &mut stop => return Ok(true),
                 }
             }
+            Ok(false)
         };
-        tokio::select! {
-            result = compare => tally.finish(result, reporter)?,
-            _ = &mut ctrl_c => {
-                interrupted = true;
-                break;
-            }
+        std::panic::AssertUnwindSafe(compare_all)
+            .catch_unwind()
+            .await
+    };
+    let mut restored: Option<RestoreReport> = None;
+    for (journal, client, side) in [
+        (&journal_a, &client_a, &config),
+        (&journal_b, &client_b, &against),
+    ] {
+        if let Some(journal) = journal {
+            let report = put_back(&specs, client, journal, &side.safety.journal).await;
+            let _ = emit(
+                reporter,
+                Event::Note(restore_note(&report, &side.safety.journal)),
+            );
+            restored
+                .get_or_insert_with(RestoreReport::default)
+                .fates
+                .extend(report.fates);
         }
     }
+    let interrupted = match compared {
+        Err(panic) => {
+            return Err(RunError::Crashed {
+                why: panic_message(panic),
+                restore: restored,
+            });
+        }
+        Ok(Err(e)) => return Err(e),
+        Ok(Ok(interrupted)) => interrupted,
+    };
     emit(
         reporter,
         Event::RunFinished {
@@ -951,7 +1453,17 @@ pub async fn diff(
         gone: Vec::new(),
         snapshots_written: 0,
         interrupted,
+        restore: restored,
     })
+}
+
+/// The message a panic carried.
+fn panic_message(panic: Box<dyn std::any::Any + Send>) -> String {
+    panic
+        .downcast_ref::<String>()
+        .cloned()
+        .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
+        .unwrap_or_else(|| "a panic without a message".to_string())
 }
 
 enum Item {

@@ -28,7 +28,7 @@ pub struct Instance {
 }
 
 impl Instance {
-    fn draw_input(&self, name: &str) -> Option<Map<String, Value>> {
+    pub(crate) fn draw_input(&self, name: &str) -> Option<Map<String, Value>> {
         let case = self.draws.get(name)?;
         serde_json::from_str::<Value>(&case.request.body)
             .ok()?
@@ -190,7 +190,7 @@ pub fn instances(specs: &SpecSet, generation: &GenConfig, per_scenario: usize) -
 }
 
 /// Every combination of parameter values, in declaration order; one empty combination without parameters.
-fn combinations(for_each: &IndexMap<String, Vec<String>>) -> Vec<IndexMap<String, String>> {
+pub fn combinations(for_each: &IndexMap<String, Vec<String>>) -> Vec<IndexMap<String, String>> {
     let mut out = vec![IndexMap::new()];
     for (name, values) in for_each {
         out = out
@@ -320,8 +320,6 @@ async fn run_step(
     instance: &Instance,
     outputs: &IndexMap<String, Value>,
 ) -> Result<(StepRecord, Value), TransportError> {
-    let op = &service.operations[&step.operation];
-    let expected = Expected::from(&step.expect);
     let lookup = |r: &Reference| -> Option<Value> {
         match r {
             Reference::Param(name) => instance.params.get(name).map(|v| Value::String(v.clone())),
@@ -332,6 +330,29 @@ async fn run_step(
             Reference::Step(name, path) => lookup_path(outputs.get(name)?, path).cloned(),
         }
     };
+    send_step(
+        service,
+        step,
+        cleanup,
+        client,
+        format!("{}-{}", instance.id, step.name),
+        &lookup,
+    )
+    .await
+}
+
+/// Sends one step with its references resolved by `lookup`, follows pagination, and checks its expected outcome
+/// and assertions. Its response body (all pages merged) is what later steps refer to. Restores use it as well.
+pub async fn send_step(
+    service: &Service,
+    step: &Step,
+    cleanup: bool,
+    client: &Client,
+    case_id: String,
+    lookup: &dyn Fn(&Reference) -> Option<Value>,
+) -> Result<(StepRecord, Value), TransportError> {
+    let op = &service.operations[&step.operation];
+    let expected = Expected::from(&step.expect);
     let mut record = StepRecord {
         name: step.name.clone(),
         operation: step.operation.clone(),
@@ -344,7 +365,7 @@ async fn run_step(
         failure_key: None,
         snapshot: step.snapshot,
     };
-    let input = match render_map(&step.input, &lookup) {
+    let input = match render_map(&step.input, lookup) {
         Ok(input) => input,
         Err(why) => {
             record.problem = Some(format!("the step's input could not be built: {why}"));
@@ -354,7 +375,7 @@ async fn run_step(
     };
     let request = protocol::input_request(service, op, &input);
     let case = Case {
-        id: format!("{}-{}", instance.id, step.name),
+        id: case_id,
         service: service.name.clone(),
         operation: op.name.clone(),
         kind: CaseKind::Scenario,
@@ -428,7 +449,7 @@ async fn run_step(
                         shown(v, op, &assertion.path)
                     )
                 }),
-                Predicate::Equals(want) => match crate::spec::template::render(want, &lookup) {
+                Predicate::Equals(want) => match crate::spec::template::render(want, lookup) {
                     Err(why) => Some(format!(
                         "the assertion on `{}` could not be built: {why}",
                         assertion.path
@@ -441,7 +462,7 @@ async fn run_step(
                         shown(&want, op, &assertion.path)
                     )),
                 },
-                Predicate::Contains(want) => match crate::spec::template::render(want, &lookup) {
+                Predicate::Contains(want) => match crate::spec::template::render(want, lookup) {
                     Err(why) => Some(format!(
                         "the assertion on `{}` could not be built: {why}",
                         assertion.path
