@@ -180,6 +180,55 @@ async fn a_run_that_changes_state_puts_every_contact_back() {
         !dir.path().join("journal.json").exists(),
         "the journal goes once all is back"
     );
+    let report: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("report.json")).unwrap())
+            .unwrap();
+    assert!(
+        report["notes"].as_array().unwrap().iter().any(|n| n
+            .as_str()
+            .unwrap()
+            .contains("every one reads back as recorded")),
+        "the JSON report says what the restore did: {}",
+        report["notes"]
+    );
+    t.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn replay_refuses_without_consent_and_puts_back_with_it() {
+    let (t, before) = target_with_contacts(&[]).await;
+    let dir = tempfile::tempdir().unwrap();
+    let journal = dir.path().join("journal.json");
+    let replay = |extra: &[&str]| {
+        let mut command = conform();
+        command
+            .args([
+                "replay",
+                "PutAlternateContact-valid-enum-value-AlternateContactType-0",
+            ])
+            .args(["--endpoint", &t.endpoint(), "--target-kind", "real"])
+            .arg("--restore-journal")
+            .arg(&journal)
+            .args(extra);
+        command
+    };
+    let refused = replay(&[]).output().await.unwrap();
+    let err = stderr(&refused);
+    assert_eq!(refused.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("PutAlternateContact (changes state): pass --allow-mutations"),
+        "{err}"
+    );
+    assert_eq!(state(&t).await, before);
+
+    let sent = replay(&["--allow-mutations"]).output().await.unwrap();
+    let err = stderr(&sent);
+    let out = String::from_utf8_lossy(&sent.stdout);
+    assert_eq!(sent.status.code(), Some(0), "{out}{err}");
+    assert!(out.contains("HTTP 200"), "the Put was sent: {out}");
+    assert!(err.contains("1 put back"), "{err}");
+    assert_eq!(state(&t).await, before);
+    assert!(!journal.exists());
     t.shutdown().await;
 }
 

@@ -37,6 +37,8 @@ pub struct JsonReporter {
     state: State,
     /// Counted from the results written, for closing a report whose run never finished.
     summary: Summary,
+    /// The run's notes (what was left out on a real target, what the restore did): few, kept for the tail.
+    notes: Vec<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -65,6 +67,7 @@ impl JsonReporter {
             path: path.to_path_buf(),
             state: State::NotStarted,
             summary: Summary::default(),
+            notes: Vec::new(),
         }
     }
 
@@ -103,8 +106,9 @@ impl JsonReporter {
             self.start(0, "")?;
         }
         let tail = format!(
-            "\n],\"summary\":{},\"elapsed_ms\":{elapsed_ms},\"interrupted\":{interrupted}}}\n",
-            self.json(summary)?
+            "\n],\"summary\":{},\"elapsed_ms\":{elapsed_ms},\"interrupted\":{interrupted},\"notes\":{}}}\n",
+            self.json(summary)?,
+            self.json(&self.notes)?
         );
         self.out
             .write_all(tail.as_bytes())
@@ -137,6 +141,10 @@ impl Reporter for JsonReporter {
                     .map_err(|e| self.io(e))?;
                 self.state = State::More;
                 self.summary.add(result);
+                Ok(())
+            }
+            Event::Note(note) => {
+                self.notes.push(note.clone());
                 Ok(())
             }
             Event::RunFinished {
