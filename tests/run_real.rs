@@ -463,3 +463,41 @@ async fn a_state_that_cannot_be_recorded_is_not_changed() {
     assert_eq!(state(&t).await, before);
     t.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn diff_leaves_out_what_may_not_run_on_a_real_target() {
+    let (t, before) = target_with_contacts(&[]).await;
+    let dir = tempfile::tempdir().unwrap();
+    let out = conform()
+        .args(["diff", "--endpoint", &t.endpoint(), "--against", "embedded"])
+        .args([
+            "--target-kind",
+            "real",
+            "--service",
+            "account",
+            "--cases",
+            "2",
+        ])
+        .args(["--rate", "5000"])
+        .arg("--restore-journal")
+        .arg(dir.path().join("journal.json"))
+        .arg("--json")
+        .arg(dir.path().join("report.json"))
+        .output()
+        .await
+        .unwrap();
+    let err = stderr(&out);
+    assert!(
+        err.contains("left out on a real target: PutAlternateContact"),
+        "{err}"
+    );
+    let ops = report_operations(dir.path());
+    assert!(ops.iter().any(|op| op == "GetAlternateContact"), "{ops:?}");
+    assert!(
+        !ops.iter()
+            .any(|op| op == "PutAlternateContact" || op == "DeleteAlternateContact"),
+        "{ops:?}"
+    );
+    assert_eq!(state(&t).await, before);
+    t.shutdown().await;
+}

@@ -69,8 +69,7 @@ pub struct TargetArgs {
 #[derive(Debug, Args, Clone)]
 #[command(next_help_heading = "Real AWS accounts")]
 pub struct SafetyArgs {
-    /// Whether the target is real AWS. `auto`: any endpoint not on loopback (127.0.0.0/8, ::1, localhost) is real;
-    /// `real` treats even the embedded target so (to rehearse a run); `emulator` trusts an emulator elsewhere.
+    /// Whether the target is real AWS, where only what is safe runs (see "Real AWS accounts" in the README).
     #[arg(long, value_enum, default_value = "auto", value_name = "KIND")]
     pub target_kind: TargetKind,
     /// On a real target, run the operations that change state (PutAlternateContact, DeleteAlternateContact).
@@ -115,8 +114,6 @@ pub struct RunArgs {
     generation: GenArgs,
     #[command(flatten)]
     target: TargetArgs,
-    #[command(flatten)]
-    safety: SafetyArgs,
     /// Print what would be sent (each request as curl, the state that would be recorded) and send nothing.
     #[arg(long)]
     dry_run: bool,
@@ -163,6 +160,9 @@ pub struct RunArgs {
     /// Where snapshots live.
     #[arg(long, default_value = "snapshots", value_name = "DIR")]
     snapshot_dir: PathBuf,
+    // Last: its help heading applies to whatever follows it.
+    #[command(flatten)]
+    safety: SafetyArgs,
 }
 
 fn parse_partition(text: &str) -> Result<(u64, u64), String> {
@@ -667,8 +667,6 @@ pub struct DiffArgs {
     /// Target A (see --endpoint); B is --against.
     #[command(flatten)]
     target: TargetArgs,
-    #[command(flatten)]
-    safety: SafetyArgs,
     /// Target B: a base URL, or `embedded` for a second embedded target.
     #[arg(long, value_name = "URL|embedded")]
     against: String,
@@ -678,12 +676,18 @@ pub struct DiffArgs {
     /// Runs of each scenario per parameter value.
     #[arg(long, default_value_t = 1, value_name = "N")]
     scenario_draws: usize,
+    /// At most N requests per second to each target. Default: unlimited on an emulator, 2 on a real target.
+    #[arg(long, value_name = "N")]
+    rate: Option<f64>,
     /// Write the JSON report here.
     #[arg(long, value_name = "PATH")]
     json: Option<PathBuf>,
     /// Write a JUnit XML report here.
     #[arg(long, value_name = "PATH")]
     junit: Option<PathBuf>,
+    // Last: its help heading applies to whatever follows it.
+    #[command(flatten)]
+    safety: SafetyArgs,
 }
 
 pub(super) fn diff(cli: &Cli, args: &DiffArgs, output: &mut Output<'_>) -> Result<Exit, CliError> {
@@ -699,6 +703,13 @@ pub(super) fn diff(cli: &Cli, args: &DiffArgs, output: &mut Output<'_>) -> Resul
     a.scenarios =
         args.generation.kinds.is_empty() || a.generation.kinds.contains(&CaseKind::Scenario);
     a.safety = args.safety.safety(&specs)?;
+    if args.rate.is_some_and(|r| !(r > 0.0 && r.is_finite())) {
+        return Err(CliError::usage(
+            "--rate must be a positive number of requests per second",
+            None,
+        ));
+    }
+    a.rate = args.rate;
     let mut b = a.clone();
     // Each real side keeps its own journal.
     b.safety.journal = against_journal(&a.safety.journal);
@@ -745,14 +756,16 @@ fn against_journal(a: &std::path::Path) -> PathBuf {
 /// `conform restore`
 #[derive(Debug, Args)]
 #[command(after_help = "\
-Puts back the state a run recorded on a real target before its first change, from the journal the run left
-behind (a run removes its journal itself once everything reads back as recorded; one that is still there means
-the run was killed, crashed or could not finish the restore). Each piece is read; what differs from the recording
-is put back and read again. The journal is removed only when every piece reads back as recorded.
+Puts back the state a run recorded on a real target before its first change, from the journal
+the run left behind. A run removes its journal itself once everything reads back as recorded; one
+that is still there means the run was killed, crashed, or could not finish the restore.
+
+Each piece is read; what differs from the recording is put back and read again. The journal is
+removed only when every piece reads back as recorded (exit 0); otherwise exit 4.
 
 Examples:
-  conform restore                                     # ./conform-restore.json, on the endpoint it names
-  conform restore --journal ci/conform-restore.json --profile prod-audit")]
+  conform restore                        # ./conform-restore.json, on the endpoint it names
+  conform restore --journal ci/conform-restore.json --profile audit")]
 pub struct RestoreArgs {
     /// The journal a run wrote.
     #[arg(long, default_value = crate::safety::DEFAULT_JOURNAL, value_name = "PATH")]
