@@ -180,7 +180,7 @@ fn error_type_is_a_pair_check_with_the_status() {
     assert!(get(&results, CheckName::Status).unwrap().passed);
     let et = get(&results, CheckName::ErrorType).unwrap();
     assert!(!et.passed);
-    assert!(et.message.contains("with status 400"), "{}", et.message);
+    assert!(et.message.contains("came with 400"), "{}", et.message);
     // A wrong status with an accepted type is counted once, under status.
     let r = response(
         401,
@@ -521,4 +521,51 @@ fn a_success_for_an_invalid_case_is_a_deviation_even_when_the_error_is_uncertain
     case.mutation = None;
     let status = run_checks(service, op, &case, &ok, &[CheckName::Status]).remove(0);
     assert!(status.uncertain);
+}
+
+#[test]
+fn a_declared_error_with_another_status_is_a_deviation_even_when_uncertain() {
+    // moto answers an AlternateContactType outside the enum with 400 AccessDeniedException; the expectation is
+    // uncertain (AccessDeniedException or ValidationException), but AccessDeniedException is declared as 403.
+    let c = case(
+        "PutAlternateContact",
+        vec![
+            outcome(403, Some("AccessDeniedException")),
+            outcome(400, Some("ValidationException")),
+        ],
+        true,
+        Some("AlternateContactType"),
+    );
+    let headers = [
+        ("content-type", "application/json"),
+        ("x-amzn-errortype", "AccessDeniedException"),
+        RID,
+    ];
+    let r = response(400, &headers, r#"{"message":"denied"}"#);
+    let results = run("PutAlternateContact", &c, &r);
+    let et = get(&results, CheckName::ErrorType).unwrap();
+    assert!(!et.passed && !et.uncertain && et.is_deviation(), "{et:?}");
+    assert!(
+        et.message
+            .starts_with("AccessDeniedException is declared with status 403, but came with 400"),
+        "{}",
+        et.message
+    );
+    // The same type with its declared status is only uncertain-or-passing, as before.
+    let r = response(403, &headers, r#"{"message":"denied"}"#);
+    let results = run("PutAlternateContact", &c, &r);
+    assert!(results.iter().all(|c| c.passed), "{results:?}");
+    // An undeclared type with an unexpected status stays uncertain.
+    let other = [
+        ("content-type", "application/json"),
+        ("x-amzn-errortype", "SomethingElseException"),
+        RID,
+    ];
+    let results = run(
+        "PutAlternateContact",
+        &c,
+        &response(400, &other, r#"{"message":"x"}"#),
+    );
+    let et = get(&results, CheckName::ErrorType).unwrap();
+    assert!(!et.passed && et.uncertain, "{et:?}");
 }
