@@ -293,11 +293,11 @@ async fn a_failing_run_still_puts_everything_back() {
     t.shutdown().await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn sigint_mid_run_puts_everything_back() {
+/// Stops a run mid-way with `signal` and checks that everything is put back.
+async fn stopped_mid_run_puts_everything_back(signal: &str) {
     let (t, before) = target_with_contacts(&[]).await;
     let dir = tempfile::tempdir().unwrap();
-    // Enough cases for a minute at this rate: SIGINT lands mid-run.
+    // Enough cases for a minute at this rate: the signal lands mid-run.
     let child = real_run(
         &t,
         dir.path(),
@@ -308,22 +308,29 @@ async fn sigint_mid_run_puts_everything_back() {
     .unwrap();
     until_changed(&t, &before).await;
     let status = std::process::Command::new("kill")
-        .args(["-INT", &child.id().unwrap().to_string()])
+        .args([signal, &child.id().unwrap().to_string()])
         .status()
         .unwrap();
     assert!(status.success());
     let out = wait_exit(child).await;
     let err = stderr(&out);
-    assert_eq!(
-        out.status.code(),
-        Some(3),
-        "an interrupted run exits 3: {err}"
-    );
+    assert_eq!(out.status.code(), Some(3), "a stopped run exits 3: {err}");
     assert!(err.contains("every one reads back as recorded"), "{err}");
     assert!(!err.contains(" 0 put back"), "{err}");
     assert_eq!(state(&t).await, before);
     assert!(!dir.path().join("journal.json").exists());
     t.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigint_mid_run_puts_everything_back() {
+    stopped_mid_run_puts_everything_back("-INT").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigterm_mid_run_puts_everything_back() {
+    // What CI systems send when a job is cancelled.
+    stopped_mid_run_puts_everything_back("-TERM").await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
