@@ -292,7 +292,7 @@ impl Bench<'_> {
             "schemathesis against moto ({} cases per operation, {} workers; the first use installs it)",
             args.peer_cases, args.peer_workers
         ));
-        let peer = run_schemathesis(script, &moto.endpoint, args)?;
+        let peer = run_schemathesis(script, &moto.endpoint, args, &self.workdir)?;
         let operations = peer_operations(script);
         let restrict = Restrict::Operations(operations.clone());
         let budget = cases_for_total(peer.cases, |c| {
@@ -1109,12 +1109,21 @@ fn parse_schemathesis(text: &str) -> Option<PeerFigures> {
     })
 }
 
+/// Runs the peer script in the scratch directory (Schemathesis leaves a `.schemathesis/` cache where it runs).
 fn run_schemathesis(
     script: &Path,
     endpoint: &str,
     args: &BenchRunArgs,
+    dir: &Path,
 ) -> Result<PeerFigures, CliError> {
-    let output = Command::new(script)
+    let script = script.canonicalize().map_err(|e| {
+        failed(format!(
+            "failed to find the Schemathesis peer script `{}`: {e}",
+            script.display()
+        ))
+    })?;
+    let output = Command::new(&script)
+        .current_dir(dir)
         .arg(endpoint)
         .arg(args.peer_cases.to_string())
         .arg(args.peer_workers.max(1).to_string())
