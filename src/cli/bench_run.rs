@@ -113,7 +113,7 @@ Examples:
   ./target/release/conform bench run --only throughput --seconds 5
   ./target/release/conform bench run --only memory --memory-cases 10000,100000
 
-What runs, each as its own process, one after the other:
+What runs, each as its own process, one after the other (moto is warmed up first by an unmeasured run):
   throughput  conform run --no-shrink against moto_server and against `conform serve`; wrk on the same two
               endpoints with signed PutAlternateContact/GetAlternateContact requests (the ceiling)
   peer        schemathesis.sh on the same moto, then conform run restricted to the operations of the peer's
@@ -159,7 +159,18 @@ pub(super) fn run(
     let moto = match &tools.moto {
         Some(path) if wants(Section::Throughput) || wants(Section::Peer) => {
             bench.say("starting moto_server");
-            Some(Moto::start(path, &workdir.0)?)
+            let moto = Moto::start(path, &workdir.0)?;
+            // moto imports a service's code on its first request to it (about a second): warm it up, unmeasured,
+            // so that the first measurement does not pay for what the others do not.
+            bench.say("warming moto up (conform run --cases 0, not measured)");
+            bench.conform.measure(&run_args(
+                &moto.endpoint,
+                0,
+                args.seed,
+                args.concurrency,
+                &Restrict::None,
+            ))?;
+            Some(moto)
         }
         _ => None,
     };
