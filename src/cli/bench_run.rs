@@ -107,22 +107,24 @@ pub struct BenchRunArgs {
 /// The after-help of `conform bench run`.
 pub const AFTER_HELP: &str = "\
 Examples:
-  cargo build --release && scripts/test.sh --no-run     # the binary, and moto in .venv
-  apt-get install -y wrk                                 # the load generator (GNU time: apt-get install time)
+  cargo build --release && scripts/test.sh --no-run    # the binary, and moto in .venv
+  apt-get install -y wrk time                           # wrk, and GNU time for peak memory
   ./target/release/conform bench run --schemathesis ../shared/peers/schemathesis.sh
   ./target/release/conform bench run --only throughput --seconds 5
   ./target/release/conform bench run --only memory --memory-cases 10000,100000
 
-What runs, each as its own process, one after the other (moto is warmed up first by an unmeasured run):
-  throughput  conform run --no-shrink against moto_server and against `conform serve`; wrk on the same two
-              endpoints with signed PutAlternateContact/GetAlternateContact requests (the ceiling)
-  peer        schemathesis.sh on the same moto, then conform run restricted to the operations of the peer's
-              OpenAPI file (valid, invalid and malformed kinds) with about as many cases
-  memory      conform run against `conform serve` at each --memory-cases total, without and with --json,
-              under GNU time (maximum resident set size)
-The figures, the ratios and the goals (conform >= 90% of wrk against moto, >= 10x Schemathesis, <= 64 MiB at
-10^6 cases) are printed as tables on stdout; progress goes to stderr. The memory section at 10^6 cases takes
-several minutes. Runs are signed with AWS's documented test key pair; no other credentials are read.";
+What runs, each as its own process, one after the other (moto is warmed up first, unmeasured):
+  throughput  conform run --no-shrink against moto_server and against `conform serve`, then wrk
+              on the same endpoint with signed Put/GetAlternateContact requests (the ceiling)
+  peer        schemathesis.sh on the same moto, then conform run restricted to the operations
+              of the peer's OpenAPI file (single requests) with about as many cases
+  memory      conform run against `conform serve` at each --memory-cases total, without and
+              with --json, under GNU time (maximum resident set size)
+
+Figures, ratios and goals (conform >= 90% of wrk against moto, >= 10x Schemathesis, <= 64 MiB
+at 10^6 cases) are printed as tables on stdout, progress on stderr. The memory section at 10^6
+cases takes several minutes. Every run is signed with AWS's documented test key pair; no other
+credentials are read.";
 
 pub(super) fn run(
     cli: &Cli,
