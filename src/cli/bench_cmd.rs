@@ -1,4 +1,4 @@
-//! `conform bench`: measure the harness's own speed (generation for now; `bench run` can join later).
+//! `conform bench`: measure the harness's own speed: generation alone, and whole runs beside wrk and Schemathesis.
 
 use std::time::Instant;
 
@@ -23,6 +23,9 @@ pub enum BenchCommand {
         #[arg(long, default_value_t = 0, value_name = "N")]
         seed: u64,
     },
+    /// Measure conform run against moto and the embedded target beside wrk and Schemathesis, and its peak memory.
+    #[command(after_help = super::bench_run::AFTER_HELP)]
+    Run(super::bench_run::BenchRunArgs),
 }
 
 pub(super) fn run(
@@ -50,5 +53,6 @@ pub(super) fn run(
             )?;
             Ok(Exit::Ok)
         }
+        BenchCommand::Run(args) => super::bench_run::run(cli, args, output),
     }
 }

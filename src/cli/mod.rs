@@ -1,6 +1,7 @@
 //! The command line: clap definitions, dispatch to the library, error rendering and exit codes.
 
 pub mod bench_cmd;
+mod bench_run;
 pub mod gen_cmd;
 mod report_cmd;
 mod run_cmd;
@@ -142,6 +143,14 @@ pub enum CliError {
     /// Writing output failed (a closed pipe, a full disk).
     #[error("failed to write output")]
     Io(#[from] std::io::Error),
+    /// Something the command drives failed (a tool it runs, a process it starts).
+    #[error("{message}")]
+    Failed {
+        /// What failed and why, as a lowercase fragment.
+        message: String,
+        /// What to do about it.
+        help: Option<String>,
+    },
 }
 
 impl CliError {
@@ -157,7 +166,7 @@ impl CliError {
     pub fn exit(&self) -> Exit {
         match self {
             CliError::Spec(_) | CliError::Usage { .. } => Exit::Usage,
-            CliError::Io(_) => Exit::Aborted,
+            CliError::Io(_) | CliError::Failed { .. } => Exit::Aborted,
         }
     }
 
@@ -165,7 +174,7 @@ impl CliError {
     pub fn render(&self, color: bool) -> String {
         match self {
             CliError::Spec(e) => render_diagnostic(e, color),
-            CliError::Usage { message, help } => match help {
+            CliError::Usage { message, help } | CliError::Failed { message, help } => match help {
                 Some(help) => format!("error: {message}\n  help: {help}"),
                 None => format!("error: {message}"),
             },

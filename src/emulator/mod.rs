@@ -373,9 +373,70 @@ async fn serve_request(
     request: Request<Body>,
 ) -> Response<Body> {
     let (parts, body) = request.into_parts();
-    // A body over the limit (or one that fails to arrive) is never buffered whole.
-    let body = axum::body::to_bytes(body, emulator.body_limit).await.ok();
+    let body = read_body(body, emulator.body_limit).await;
     emulator
         .respond(&parts, body.as_ref(), SystemTime::now())
         .map(Body::from)
+}
+
+/// Most bytes read (and dropped) of a body over the limit before answering.
+const DRAIN_LIMIT: usize = 16 << 20;
+
+/// The body, or `None` when it is over `limit` or fails to arrive.
+///
+/// A body over the limit is never buffered whole, but it is read to the end (up to [`DRAIN_LIMIT`]) before the
+/// answer: a server that answers and closes with unread bytes in its socket makes the kernel reset the
+/// connection, and the client then loses the 413 now and then (a flaky transport error instead of a response).
+async fn read_body(body: Body, limit: usize) -> Option<Bytes> {
+    use futures::StreamExt;
+    let mut stream = body.into_data_stream();
+    let mut kept = bytes::BytesMut::new();
+    let mut seen = 0usize;
+    while let Some(chunk) = stream.next().await {
+        let chunk = chunk.ok()?;
+        seen += chunk.len();
+        if seen <= limit {
+            kept.extend_from_slice(&chunk);
+        } else if seen > DRAIN_LIMIT {
+            return None;
+        }
+    }
+    (seen <= limit).then(|| kept.freeze())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::atomic::AtomicUsize;
+
+    /// A body of `chunks` chunks of `size` bytes that counts how many were read.
+    fn counted(chunks: usize, size: usize) -> (Body, Arc<AtomicUsize>) {
+        let read = Arc::new(AtomicUsize::new(0));
+        let counter = Arc::clone(&read);
+        let stream = futures::stream::iter((0..chunks).map(move |_| {
+            counter.fetch_add(1, Ordering::SeqCst);
+            Ok::<_, std::io::Error>(Bytes::from(vec![b'a'; size]))
+        }));
+        (Body::from_stream(stream), read)
+    }
+
+    #[tokio::test]
+    async fn a_body_within_the_limit_is_kept_whole() {
+        let (body, _) = counted(4, 10);
+        assert_eq!(read_body(body, 40).await.unwrap().len(), 40);
+    }
+
+    #[tokio::test]
+    async fn a_body_over_the_limit_is_read_to_the_end_but_not_kept() {
+        let (body, read) = counted(64, 1024);
+        assert_eq!(read_body(body, 1000).await, None);
+        assert_eq!(read.load(Ordering::SeqCst), 64, "drained to the end");
+    }
+
+    #[tokio::test]
+    async fn an_endless_body_is_drained_only_up_to_a_cap() {
+        let (body, read) = counted(usize::MAX, 1 << 20);
+        assert_eq!(read_body(body, 1000).await, None);
+        assert_eq!(read.load(Ordering::SeqCst), (DRAIN_LIMIT >> 20) + 1);
+    }
 }
