@@ -7,7 +7,7 @@
 //!   {"id", "service", "operation", "kind", "mutation", "passed", "uncertain", "deviation", "error", "baselined",
 //!    "expected": {"status", "error_type", "accept", "uncertain", "note"},
 //!    "actual": {"status" (null when no response came), "error_type"},
-//!    "checks", "transport_error", "retries", "shrunk", "reproduce": {"curl", "replay"}, "body_excerpt"},
+//!    "checks", "transport_error", "retries", "shrunk", "reproduce": {"curl" (unless it passed), "replay"}, "body_excerpt"},
 //!   ...
 //!  ],
 //!  "summary": {"total", "passed", "failed", "uncertain", "errors", "baselined", "operations", "checks"},

@@ -90,7 +90,9 @@ pub struct ShrunkCase {
 /// How to send a case again.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct Reproduce {
-    /// A curl command, Authorization redacted and sensitive values masked (by the client).
+    /// A curl command, Authorization redacted and sensitive values masked (by the client); for results that did
+    /// not pass only (empty, and left out of the JSON report, for the others).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub curl: String,
     /// `conform replay ID --seed N ...`.
     pub replay: String,
