@@ -38,7 +38,13 @@ Examples:
   conform run --endpoint http://127.0.0.1:5000 --service account --kind invalid --cases 200 --seed 7
   conform run --json report.json --junit junit.xml --baseline conform-baseline.toml
   conform run --partition 1/4 --json part1.json      # one of four CI jobs; join with `conform report merge`
-  conform run --embedded-fault enum-case-insensitive # watch the checks catch a known emulator bug";
+  conform run --embedded-fault enum-case-insensitive # watch the checks catch a known emulator bug
+
+Real AWS (any endpoint not on loopback): only what changes nothing runs unless you consent; what
+may change is recorded first and put back after, also after Ctrl-C or a crash (see the options
+under Real AWS accounts, above):
+  conform run --endpoint https://account.us-east-1.amazonaws.com --service account --dry-run
+  conform run --endpoint https://account.us-east-1.amazonaws.com --service account --allow-mutations";
 
 /// Where and how to send.
 #[derive(Debug, Args, Clone)]
