@@ -262,18 +262,7 @@ pub(super) fn run(cli: &Cli, args: &RunArgs, output: &mut Output<'_>) -> Result<
         crate::run::dry_run(&specs, &config, output.out)?;
         return Ok(Exit::Ok);
     }
-    let mut reporters: Vec<Box<dyn Reporter>> = vec![Box::new(TerminalReporter::stderr())];
-    if let Some(path) = &args.json {
-        reporters.push(Box::new(
-            JsonReporter::create(path).map_err(|e| CliError::usage(e.to_string(), None))?,
-        ));
-    }
-    if let Some(path) = &args.junit {
-        reporters.push(Box::new(
-            JunitReporter::create(path).map_err(|e| CliError::usage(e.to_string(), None))?,
-        ));
-    }
-    let mut fanout = Fanout::new(reporters);
+    let mut fanout = reporters(args.json.as_deref(), args.junit.as_deref())?;
     let outcome = match runtime()?.block_on(crate::run::run(specs, config, &mut fanout)) {
         Ok(outcome) => outcome,
         Err(e) => return run_error(e, output),
@@ -306,6 +295,25 @@ pub(super) fn run(cli: &Cli, args: &RunArgs, output: &mut Output<'_>) -> Result<
         outcome.new_deviations,
         outcome.interrupted,
     ))
+}
+
+/// The terminal reporter, and the JSON and JUnit reporters the flags ask for.
+fn reporters(
+    json: Option<&std::path::Path>,
+    junit: Option<&std::path::Path>,
+) -> Result<Fanout, CliError> {
+    let mut reporters: Vec<Box<dyn Reporter>> = vec![Box::new(TerminalReporter::stderr())];
+    if let Some(path) = json {
+        reporters.push(Box::new(
+            JsonReporter::create(path).map_err(|e| CliError::usage(e.to_string(), None))?,
+        ));
+    }
+    if let Some(path) = junit {
+        reporters.push(Box::new(
+            JunitReporter::create(path).map_err(|e| CliError::usage(e.to_string(), None))?,
+        ));
+    }
+    Ok(Fanout::new(reporters))
 }
 
 /// Whether a real target may still hold changes: that outranks every other result.
@@ -424,13 +432,7 @@ pub(super) fn replay(
         // On a real target: refuse what the safety rules leave out, record what the rest can change.
         let operations: Vec<&str> = match (&case, &instance) {
             (Some(case), _) => vec![case.operation.as_str()],
-            (None, Some(instance)) => specs.services[&instance.service]
-                .scenarios
-                .iter()
-                .filter(|s| s.name == instance.scenario)
-                .flat_map(|s| s.steps.iter().chain(&s.cleanup))
-                .map(|step| step.operation.as_str())
-                .collect(),
+            (None, Some(instance)) => crate::run::scenario_operations(&specs, instance).collect(),
             (None, None) => unreachable!("checked above"),
         };
         let mut notes = TerminalReporter::stderr();
@@ -451,12 +453,7 @@ pub(super) fn replay(
                 let (service, op) = specs
                     .operation(&case.operation)
                     .expect("generated from these specs");
-                let sensitive: Vec<&str> = op
-                    .input
-                    .iter()
-                    .filter(|m| m.sensitive)
-                    .map(|m| m.name.as_str())
-                    .collect();
+                let sensitive = crate::run::sensitive_of(op);
                 writeln!(
                     output.out,
                     "case {} ({}, {})",
@@ -727,18 +724,7 @@ pub(super) fn diff(cli: &Cli, args: &DiffArgs, output: &mut Output<'_>) -> Resul
             None,
         ));
     }
-    let mut reporters: Vec<Box<dyn Reporter>> = vec![Box::new(TerminalReporter::stderr())];
-    if let Some(path) = &args.json {
-        reporters.push(Box::new(
-            JsonReporter::create(path).map_err(|e| CliError::usage(e.to_string(), None))?,
-        ));
-    }
-    if let Some(path) = &args.junit {
-        reporters.push(Box::new(
-            JunitReporter::create(path).map_err(|e| CliError::usage(e.to_string(), None))?,
-        ));
-    }
-    let mut fanout = Fanout::new(reporters);
+    let mut fanout = reporters(args.json.as_deref(), args.junit.as_deref())?;
     match runtime()?.block_on(crate::run::diff(specs, a, b, &mut fanout)) {
         Ok(outcome) if restore_incomplete(&outcome) => Ok(Exit::Restore),
         Ok(outcome) => Ok(report::exit_for(

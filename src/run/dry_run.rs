@@ -207,13 +207,7 @@ fn print_case(
 fn sensitive_members<'a>(specs: &'a SpecSet, operation: &str) -> Vec<&'a str> {
     specs
         .operation(operation)
-        .map(|(_, op)| {
-            op.input
-                .iter()
-                .filter(|m| m.sensitive)
-                .map(|m| m.name.as_str())
-                .collect()
-        })
+        .map(|(_, op)| super::sensitive_of(op))
         .unwrap_or_default()
 }
 

@@ -625,7 +625,7 @@ impl Selection {
 }
 
 /// Every operation an instance's steps and cleanup call.
-fn scenario_operations<'a>(
+pub fn scenario_operations<'a>(
     specs: &'a SpecSet,
     instance: &scenario::Instance,
 ) -> impl Iterator<Item = &'a str> {
@@ -775,10 +775,7 @@ impl CaseRunner<'_> {
                             return Ok(true);
                         }
                         stopping.store(true, std::sync::atomic::Ordering::Relaxed);
-                        emit(reporter, Event::Note(format!(
-                            "stopping: letting the requests in flight finish (at most {} s) before the state is put back",
-                            self.config.timeout.as_secs_f64().ceil()
-                        )))?;
+                        emit(reporter, self.draining_note())?;
                         stop.set(stop_signal());
                         deadline = Some(Box::pin(tokio::time::sleep(self.config.timeout)));
                     }
@@ -804,6 +801,14 @@ impl CaseRunner<'_> {
         Ok(false)
     }
 
+    /// What a stop signal does when a restore follows.
+    fn draining_note(&self) -> Event {
+        Event::Note(format!(
+            "stopping: letting the requests in flight finish (at most {} s) before the state is put back",
+            self.config.timeout.as_secs_f64().ceil()
+        ))
+    }
+
     /// After a stop signal in a serial phase: when a restore follows, lets the example or scenario under way
     /// finish (within the timeout, or until a second signal) so that none of its requests lands after the restore.
     async fn finish_in_flight(
@@ -815,13 +820,7 @@ impl CaseRunner<'_> {
         if !self.drain {
             return Ok(true);
         }
-        emit(
-            reporter,
-            Event::Note(format!(
-                "stopping: letting the requests in flight finish (at most {} s) before the state is put back",
-                self.config.timeout.as_secs_f64().ceil()
-            )),
-        )?;
+        emit(reporter, self.draining_note())?;
         tokio::select! {
             finished = tokio::time::timeout(self.config.timeout, done) => {
                 if let Ok((result, written)) = finished {
@@ -1117,7 +1116,7 @@ impl CaseRunner<'_> {
 }
 
 /// The operation's sensitive input members, masked in curl commands.
-fn sensitive_of(op: &Operation) -> Vec<&str> {
+pub fn sensitive_of(op: &Operation) -> Vec<&str> {
     op.input
         .iter()
         .filter(|m| m.sensitive)

@@ -342,8 +342,8 @@ async fn run_step(
 }
 
 /// Sends one step with its references resolved by `lookup`, follows pagination, and checks its expected outcome
-/// and assertions. Its response body (all pages merged) is what later steps refer to. Restores use it as well.
-pub async fn send_step(
+/// and assertions. Its response body (all pages merged) is what later steps refer to.
+async fn send_step(
     service: &Service,
     step: &Step,
     cleanup: bool,
