@@ -9,6 +9,7 @@ pub mod credentials;
 pub mod emulator;
 pub mod exit;
 pub mod generate;
+pub mod model;
 pub mod protocol;
 pub mod report;
 pub mod run;
