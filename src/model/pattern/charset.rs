@@ -26,8 +26,16 @@ pub(crate) fn any() -> CharSet {
 /// One range of `char`s: a range across the surrogate block already skips it, and regex-syntax's negation needs
 /// that (two ranges meeting at the block would leave a bogus gap between them).
 pub(crate) fn range(lo: u32, hi: u32) -> CharSet {
-    let lo = if (0xD800..=0xDFFF).contains(&lo) { 0xE000 } else { lo };
-    let hi = if (0xD800..=0xDFFF).contains(&hi) { 0xD7FF } else { hi.min(0x10_FFFF) };
+    let lo = if (0xD800..=0xDFFF).contains(&lo) {
+        0xE000
+    } else {
+        lo
+    };
+    let hi = if (0xD800..=0xDFFF).contains(&hi) {
+        0xD7FF
+    } else {
+        hi.min(0x10_FFFF)
+    };
     let mut set = empty();
     if lo <= hi
         && let (Some(a), Some(b)) = (char::from_u32(lo), char::from_u32(hi))
@@ -156,23 +164,23 @@ const LONG_ASSIGNED: &[(u32, u32)] = &[
     (0x09, 0x0A),
     (0x0D, 0x0D),
     (0x20, 0x7E),
-    (0xA0, 0x21F),     // Latin-1 Supplement, Latin Extended-A, most of Extended-B
-    (0x391, 0x3A1),    // Greek capitals
+    (0xA0, 0x21F),  // Latin-1 Supplement, Latin Extended-A, most of Extended-B
+    (0x391, 0x3A1), // Greek capitals
     (0x3A3, 0x3A9),
-    (0x3B1, 0x3C9),    // Greek small letters
-    (0x400, 0x45F),    // Cyrillic
-    (0x660, 0x669),    // Arabic-Indic digits
-    (0x966, 0x96F),    // Devanagari digits
-    (0x2000, 0x200A),  // spaces (U+200B changed category in Unicode 4.0.1)
-    (0x2010, 0x2027),  // dashes, quotes, bullets
+    (0x3B1, 0x3C9),   // Greek small letters
+    (0x400, 0x45F),   // Cyrillic
+    (0x660, 0x669),   // Arabic-Indic digits
+    (0x966, 0x96F),   // Devanagari digits
+    (0x2000, 0x200A), // spaces (U+200B changed category in Unicode 4.0.1)
+    (0x2010, 0x2027), // dashes, quotes, bullets
     (0x2030, 0x205E),
-    (0x212A, 0x212A),  // Kelvin sign
-    (0x3000, 0x3037),  // CJK symbols
-    (0x3041, 0x3094),  // Hiragana
-    (0x30A1, 0x30FA),  // Katakana
-    (0x4E00, 0x9FA5),  // CJK unified ideographs of Unicode 1.1
-    (0xAC00, 0xD7A3),  // Hangul syllables
-    (0xFF01, 0xFF5E),  // fullwidth ASCII
+    (0x212A, 0x212A), // Kelvin sign
+    (0x3000, 0x3037), // CJK symbols
+    (0x3041, 0x3094), // Hiragana
+    (0x30A1, 0x30FA), // Katakana
+    (0x4E00, 0x9FA5), // CJK unified ideographs of Unicode 1.1
+    (0xAC00, 0xD7A3), // Hangul syllables
+    (0xFF01, 0xFF5E), // fullwidth ASCII
 ];
 
 /// The set of [`LONG_ASSIGNED`] characters.
@@ -242,7 +250,8 @@ impl ClassSets {
         self.java.intersect(&other.java);
         self.unicode.intersect(&other.unicode);
         self.property |= other.property;
-        self.ascii_classes.retain(|l| other.ascii_classes.contains(l));
+        self.ascii_classes
+            .retain(|l| other.ascii_classes.contains(l));
         self
     }
 
@@ -283,15 +292,15 @@ pub(crate) fn shorthand(letter: char) -> Option<ClassSets> {
             letter == 'D',
         ),
         'w' | 'W' => (
-            ClassSets::ascii(ascii_set("0-9A-Za-z_"), unicode_class_or_empty(r"\w"), r"\w"),
+            ClassSets::ascii(
+                ascii_set("0-9A-Za-z_"),
+                unicode_class_or_empty(r"\w"),
+                r"\w",
+            ),
             letter == 'W',
         ),
         's' | 'S' => (
-            ClassSets::ascii(
-                java_space(),
-                unicode_class_or_empty(r"\s"),
-                r"\s",
-            ),
+            ClassSets::ascii(java_space(), unicode_class_or_empty(r"\s"), r"\s"),
             letter == 'S',
         ),
         // Java's horizontal and vertical whitespace are Unicode lists already: every engine that knows them agrees.
@@ -379,7 +388,11 @@ fn posix(name: &str) -> Option<ClassSets> {
         "ASCII" => return Some(ClassSets::plain(range(0, 0x7F))),
         "Alpha" => (ascii_set("a-zA-Z"), r"\p{Alphabetic}", r"\p{Alpha}"),
         "Digit" => (ascii_set("0-9"), r"\p{Nd}", r"\p{Digit}"),
-        "Alnum" => (ascii_set("a-zA-Z0-9"), r"[\p{Alphabetic}\p{Nd}]", r"\p{Alnum}"),
+        "Alnum" => (
+            ascii_set("a-zA-Z0-9"),
+            r"[\p{Alphabetic}\p{Nd}]",
+            r"\p{Alnum}",
+        ),
         "Punct" => (punct(), r"\p{P}", r"\p{Punct}"),
         "Graph" => (
             range(0x21, 0x7E),
@@ -397,7 +410,11 @@ fn posix(name: &str) -> Option<ClassSets> {
             r"\p{Cc}",
             r"\p{Cntrl}",
         ),
-        "XDigit" => (ascii_set("0-9a-fA-F"), r"[\p{Nd}\p{Hex_Digit}]", r"\p{XDigit}"),
+        "XDigit" => (
+            ascii_set("0-9a-fA-F"),
+            r"[\p{Nd}\p{Hex_Digit}]",
+            r"\p{XDigit}",
+        ),
         "Space" => (java_space(), r"\p{White_Space}", r"\p{Space}"),
         _ => return None,
     };
@@ -415,9 +432,9 @@ fn punct() -> CharSet {
 
 /// The general categories Java names, with their regex-syntax spelling.
 const CATEGORIES: &[&str] = &[
-    "Cn", "Lu", "Ll", "Lt", "Lm", "Lo", "Mn", "Me", "Mc", "Nd", "Nl", "No", "Zs", "Zl", "Zp", "Cc", "Cf",
-    "Co", "Cs", "Pd", "Ps", "Pe", "Pc", "Po", "Sm", "Sc", "Sk", "So", "Pi", "Pf", "L", "M", "N", "Z", "C",
-    "P", "S",
+    "Cn", "Lu", "Ll", "Lt", "Lm", "Lo", "Mn", "Me", "Mc", "Nd", "Nl", "No", "Zs", "Zl", "Zp", "Cc",
+    "Cf", "Co", "Cs", "Pd", "Ps", "Pe", "Pc", "Po", "Sm", "Sc", "Sk", "So", "Pi", "Pf", "L", "M",
+    "N", "Z", "C", "P", "S",
 ];
 
 /// A property set that is the same for every engine that knows it.
@@ -472,7 +489,11 @@ fn for_unicode_property(name: &str) -> Option<ClassSets> {
 
 /// A script by name (`Latin`, `Greek`), as Java's `Character.UnicodeScript.forName` accepts it.
 fn for_script(name: &str) -> Option<ClassSets> {
-    if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == ' ') {
+    if name.is_empty()
+        || !name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == ' ')
+    {
         return None;
     }
     property(&format!(r"\p{{Script={name}}}"))
@@ -526,7 +547,12 @@ mod tests {
     #[test]
     fn negation_across_the_surrogates() {
         assert!(negate(range(0, 0x10FFFF)).ranges().is_empty());
-        assert!(negate(range(0, 0xD800)).ranges().iter().all(|r| r.start() <= r.end()));
+        assert!(
+            negate(range(0, 0xD800))
+                .ranges()
+                .iter()
+                .all(|r| r.start() <= r.end())
+        );
         assert!(contains(&negate(range(0x20, 0xFFFD)), '\u{FFFE}'));
     }
 
@@ -538,19 +564,53 @@ mod tests {
         assert!(contains(&family("IsAlphabetic").unwrap().java, 'é'));
         assert!(contains(&family("LD").unwrap().java, '٣'));
         assert!(contains(&family("IsLatin").unwrap().java, 'é'));
-        assert!(contains(&family("C").unwrap().java, '\u{378}'), "Java's C includes Cn");
+        assert!(
+            contains(&family("C").unwrap().java, '\u{378}'),
+            "Java's C includes Cn"
+        );
         assert!(family("InGreek").unwrap_err().contains("blocks"));
         assert!(family("Alnom").unwrap_err().contains("Alnom"));
-        assert!(family("l").is_err(), "category names are case-sensitive in Java");
+        assert!(
+            family("l").is_err(),
+            "category names are case-sensitive in Java"
+        );
     }
 
     #[test]
     fn every_java_name_resolves() {
         for name in [
-            "Lower", "Upper", "ASCII", "Alpha", "Digit", "Alnum", "Punct", "Graph", "Print", "Blank", "Cntrl",
-            "XDigit", "Space", "LC", "LD", "L1", "all", "IsAlphabetic", "IsWhitespace", "IsWhite_Space", "IsLetter",
-            "IsDigit", "IsHex_Digit", "IsIdeographic", "IsPunctuation", "IsAssigned", "IsWord", "IsL", "IsLu",
-            "IsLatin", "sc=Greek", "gc=Nd",
+            "Lower",
+            "Upper",
+            "ASCII",
+            "Alpha",
+            "Digit",
+            "Alnum",
+            "Punct",
+            "Graph",
+            "Print",
+            "Blank",
+            "Cntrl",
+            "XDigit",
+            "Space",
+            "LC",
+            "LD",
+            "L1",
+            "all",
+            "IsAlphabetic",
+            "IsWhitespace",
+            "IsWhite_Space",
+            "IsLetter",
+            "IsDigit",
+            "IsHex_Digit",
+            "IsIdeographic",
+            "IsPunctuation",
+            "IsAssigned",
+            "IsWord",
+            "IsL",
+            "IsLu",
+            "IsLatin",
+            "sc=Greek",
+            "gc=Nd",
         ]
         .into_iter()
         .chain(CATEGORIES.iter().copied())

@@ -2,7 +2,10 @@
 
 Reads JSON lines on stdin, one per pattern: {"pattern": <Java pattern>, "samples": [<string>, ...]}.
 Writes one JSON line per pattern on stdout, in order:
-  {"verdicts": [true|false|null, ...]}   null: a sample Python cannot judge alike (see below)
+  {"verdicts": [true|false|null, ...], "slow": n}   null: a sample Python cannot judge alike (see below), or
+                                                   one it gave up on after TIME_LIMIT seconds (counted in "slow":
+                                                   Python's re backtracks, and some patterns are exponential on
+                                                   some failing strings, as they are for Java)
   {"excluded": "<why>"}                 the pattern cannot be put in Python's syntax faithfully
 
 Each Java pattern is rewritten here, by text, into Python's syntax, written apart from the Rust translation so that a
@@ -24,6 +27,7 @@ mistake in one is caught by the other, and matched with re.fullmatch(p, s, re.AS
 
 import json
 import re
+import signal
 import sys
 import unicodedata
 import warnings
@@ -142,6 +146,7 @@ def translate(p):
     # Open groups: for each, whether a scoped (?i: was opened inside it and must be closed with it.
     groups = []
     pending_close = 0
+    quantified = False
 
     def hex_escape(j):
         """Parse \\x.. at p[j] == 'x'; returns (codepoint, next index)."""
@@ -162,6 +167,7 @@ def translate(p):
 
     while i < n:
         c = p[i]
+        after_quantifier, quantified = quantified, False
         if c == "\\":
             d = p[i + 1] if i + 1 < n else ""
             if d in "pP":
@@ -297,9 +303,16 @@ def translate(p):
             out.append(c)
             i += 1
             continue
-        if c == "{" and i > 0 and p[i - 1] == "}":
-            # Java reads `X{2}{3}` as X{2} then an empty atom repeated; Python rejects a second quantifier.
-            out.append("(?:)")
+        if c == "{":
+            m = re.match(r"\{\d+(,\d*)?\}", p[i:])
+            if m:
+                if after_quantifier:
+                    # Java reads `X{2}{3}` as X{2} then an empty atom repeated; Python rejects a second quantifier.
+                    out.append("(?:)")
+                out.append(m.group())
+                i += m.end()
+                quantified = True
+                continue
         if c == ".":
             out.append("[\\x00-\\U0010ffff]" if dotall else "[^\\n\\r\\x85\\u2028\\u2029]")
             i += 1
@@ -317,7 +330,27 @@ def translate(p):
 DOLLAR = "(?:\\Z|(?=\\r\\n\\Z)|(?<!\\r)(?=\\n\\Z)|(?=[\\r\\x85\\u2028\\u2029]\\Z))"
 
 
+TIME_LIMIT = 0.02
+
+# After this many give-ups, a pattern's remaining strings are not judged: each costs the whole time limit.
+GIVE_UPS = 3
+
+
+class Slow(Exception):
+    pass
+
+
+# Whether a match is running under the timer: a signal that arrives once it is disarmed is ignored.
+armed = False
+
+
+def give_up(signum, frame):
+    if armed:
+        raise Slow()
+
+
 def judge(entry):
+    global armed
     try:
         text, uses_property = translate(entry["pattern"])
         rx = re.compile(text, re.ASCII)
@@ -326,15 +359,30 @@ def judge(entry):
     except (re.error, ValueError, IndexError) as e:
         return {"excluded": "python cannot compile the translation: %s" % e}
     verdicts = []
+    slow = 0
     for s in entry["samples"]:
-        if uses_property and any(unicodedata.category(ch) == "Cn" for ch in s):
+        if slow >= GIVE_UPS or uses_property and any(unicodedata.category(ch) == "Cn" for ch in s):
             verdicts.append(None)
-        else:
-            verdicts.append(rx.fullmatch(s) is not None)
-    return {"verdicts": verdicts}
+            continue
+        # re checks for signals as it backtracks, so a timer can stop a catastrophic case. The timer may fire just
+        # as the match ends, while it is being disarmed: the outer `try` catches that too (counted as slow).
+        try:
+            armed = True
+            signal.setitimer(signal.ITIMER_REAL, TIME_LIMIT)
+            try:
+                verdict = rx.fullmatch(s) is not None
+            finally:
+                armed = False
+                signal.setitimer(signal.ITIMER_REAL, 0)
+            verdicts.append(verdict)
+        except Slow:
+            verdicts.append(None)
+            slow += 1
+    return {"verdicts": verdicts, "slow": slow}
 
 
 def main():
+    signal.signal(signal.SIGALRM, give_up)
     for line in sys.stdin:
         if line.strip():
             sys.stdout.write(json.dumps(judge(json.loads(line))) + "\n")

@@ -4,7 +4,11 @@
 use std::fmt::Write;
 
 use super::charset::CharSet;
-use super::parse::{Assertion, Ast, Node, RepeatKind, max_len};
+use super::parse::{Assertion, Ast, Node, RepeatKind, max_len, min_len};
+
+/// Counted repetitions with a larger maximum are relaxed to no maximum when [`translate`] is asked to relax: the
+/// regex crate unrolls `.{1,100000}` into a hundred thousand copies of a UTF-8 automaton, seconds of compiling.
+const RELAX_ABOVE: u32 = 64;
 
 /// Which reading of the pattern to write.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -24,6 +28,10 @@ pub(crate) struct Translation {
     pub(crate) text: String,
     /// Whether it uses look-around, back-references, atomic groups or possessive quantifiers.
     pub(crate) backtracking: bool,
+    /// Up to how many characters the text decides exactly as the unrelaxed pattern would: a repetition
+    /// `X{m,n}` whose copies take at least `k` characters each cannot take more than `n` copies of a string of at
+    /// most `n * k` characters, so dropping its maximum changes nothing there. `usize::MAX` when nothing was relaxed.
+    pub(crate) exact_up_to: usize,
 }
 
 /// Replaces the bounds of one repetition, for probes that step just outside them.
@@ -40,12 +48,15 @@ pub(crate) fn translate(
     ast: &Ast,
     reading: Reading,
     bounds: Option<BoundsOverride>,
+    relax: bool,
 ) -> Translation {
     let mut writer = Writer {
         out: String::with_capacity(64),
         reading,
         bounds,
         backtracking: false,
+        relax,
+        exact_up_to: usize::MAX,
     };
     writer.out.push_str(r"\A(?:");
     writer.node(&ast.root, true, false);
@@ -53,6 +64,7 @@ pub(crate) fn translate(
     Translation {
         text: writer.out,
         backtracking: writer.backtracking,
+        exact_up_to: writer.exact_up_to,
     }
 }
 
@@ -61,6 +73,8 @@ struct Writer {
     reading: Reading,
     bounds: Option<BoundsOverride>,
     backtracking: bool,
+    relax: bool,
+    exact_up_to: usize,
 }
 
 /// Java's `$` where more may follow: the end, or before `\r\n`, or before one final line terminator (but not
@@ -104,13 +118,35 @@ impl Writer {
                     Some(b) if b.id == rep.id => (b.copies, Some(b.copies)),
                     _ => (rep.min, rep.max),
                 };
+                if max_len(&rep.node) == Some(0) {
+                    // Repeating what consumes nothing (Java allows `(?!\.)+`; fancy-regex does not): once when
+                    // required, else never.
+                    if min == 0 {
+                        self.out.push_str("(?:)");
+                    } else {
+                        self.node(&rep.node, at_end, in_look);
+                    }
+                    return;
+                }
+                let per_copy = min_len(&rep.node);
+                let max = match max {
+                    Some(n) if self.relax && n > RELAX_ABOVE && per_copy >= 1 => {
+                        let exact = (n as u64).saturating_mul(per_copy);
+                        self.exact_up_to = self
+                            .exact_up_to
+                            .min(usize::try_from(exact).unwrap_or(usize::MAX));
+                        None
+                    }
+                    other => other,
+                };
                 let possessive = rep.kind == RepeatKind::Possessive;
                 if possessive {
                     self.backtracking = true;
                     self.out.push_str("(?>");
                 }
                 self.out.push_str("(?:");
-                let child_at_end = at_end && (max.is_some_and(|m| m <= 1) || max_len(&rep.node) == Some(0));
+                let child_at_end =
+                    at_end && (max.is_some_and(|m| m <= 1) || max_len(&rep.node) == Some(0));
                 self.node(&rep.node, child_at_end, in_look);
                 self.out.push(')');
                 match (min, max) {

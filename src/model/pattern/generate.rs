@@ -15,13 +15,13 @@ use proptest::test_runner::TestRng;
 use super::charset::{self, CharSet, ClassSets};
 use super::emit::{BoundsOverride, Reading};
 use super::parse::{Assertion, Ast, Node, RepeatKind, max_len};
-use super::{Matcher, Pattern};
+use super::{Checker, Pattern};
 
 /// Largest length cap: the bit sets of a repetition of a variable-length group grow with the square of the cap.
 pub const MAX_CAP: usize = 16_384;
 
 /// How many candidates to build before giving up on a length, for patterns whose candidates need checking.
-const ATTEMPTS: usize = 64;
+pub(crate) const ATTEMPTS: usize = 64;
 
 /// A set of lengths `0..=cap`, as bits.
 #[derive(Clone, PartialEq, Eq)]
@@ -168,7 +168,13 @@ impl fmt::Debug for Lengths {
         let runs: Vec<String> = self
             .runs()
             .iter()
-            .map(|(a, b)| if a == b { a.to_string() } else { format!("{a}..={b}") })
+            .map(|(a, b)| {
+                if a == b {
+                    a.to_string()
+                } else {
+                    format!("{a}..={b}")
+                }
+            })
             .collect();
         write!(f, "Lengths{{{}}}", runs.join(", "))
     }
@@ -212,7 +218,10 @@ enum Kind {
     },
     Alt(Vec<GenNode>),
     /// Copies of a child with one fixed length: counts follow from the length.
-    FixedRepeat { child: Box<GenNode>, child_len: usize },
+    FixedRepeat {
+        child: Box<GenNode>,
+        child_len: usize,
+    },
     /// A bounded repetition: `exactly[j]` are the lengths of exactly `j` copies, for the counts
     /// `lowest..=highest` (`None`: the minimum cannot be met within the cap).
     BoundedRepeat {
@@ -270,7 +279,7 @@ pub struct PatternGen {
     /// assertion that the tree ignores), so that [`PatternGen::lengths`] is exact.
     exact: bool,
     /// The pattern as a Unicode-aware engine reads it, compiled on first use by the look-alike probes.
-    pub(crate) unicode: OnceLock<Option<Matcher>>,
+    pub(crate) unicode: OnceLock<Option<Checker>>,
 }
 
 /// What building a tree needs to know.
@@ -357,7 +366,7 @@ impl PatternGen {
         len: usize,
         pick: Pick,
     ) -> Option<(String, Vec<usize>)> {
-        generate_from(&self.root, &self.classes, rng, len, pick, |s| {
+        generate_from(&self.root, &self.classes, rng, len, pick, ATTEMPTS, |s| {
             self.pattern.surely_matches(s)
         })
     }
@@ -370,16 +379,17 @@ pub(crate) fn generate_from(
     rng: &mut TestRng,
     len: usize,
     pick: Pick,
+    attempts: usize,
     accept: impl Fn(&str) -> bool,
 ) -> Option<(String, Vec<usize>)> {
     if !root.lengths.contains(len) {
         return None;
     }
-    for attempt in 0..ATTEMPTS {
+    for attempt in 0..attempts {
         // Simplest is deterministic: one try, then random ones; the edges keep their flavour for half the tries.
         let pick = match pick {
             Pick::Simplest if attempt > 0 => Pick::Random,
-            Pick::EdgeLow | Pick::EdgeHigh if attempt >= ATTEMPTS / 2 => Pick::Random,
+            Pick::EdgeLow | Pick::EdgeHigh if attempt >= attempts / 2 => Pick::Random,
             other => other,
         };
         let mut emitter = Emitter {
@@ -631,7 +641,11 @@ impl Builder<'_> {
     fn class(&self, sets: &ClassSets) -> GenClass {
         let java = &sets.java;
         let bmp = charset::intersect(java.clone(), &charset::range(0, 0xFFFF));
-        let mut set = if bmp.ranges().is_empty() { java.clone() } else { bmp };
+        let mut set = if bmp.ranges().is_empty() {
+            java.clone()
+        } else {
+            bmp
+        };
         if sets.property || self.long_assigned_only || charset::size(&set) > 0x2000 {
             let stable = charset::intersect(set.clone(), &self.long_assigned);
             if !stable.ranges().is_empty() {
@@ -639,7 +653,10 @@ impl Builder<'_> {
             }
         }
         let ranges = charset::scalar_ranges(&set);
-        let printable = charset::scalar_ranges(&charset::intersect(set.clone(), &charset::range(0x20, 0x7E)));
+        let printable = charset::scalar_ranges(&charset::intersect(
+            set.clone(),
+            &charset::range(0x20, 0x7E),
+        ));
         let simplest = ['a', '0', 'A']
             .into_iter()
             .find(|c| charset::contains(&set, *c))
@@ -779,7 +796,9 @@ impl Emitter<'_> {
                 };
                 self.emit(&children[i], len)
             }
-            Kind::FixedRepeat { child, child_len, .. } => {
+            Kind::FixedRepeat {
+                child, child_len, ..
+            } => {
                 let copies = if *child_len == 0 { 0 } else { len / child_len };
                 (0..copies).all(|_| self.emit(child, *child_len))
             }
@@ -829,7 +848,9 @@ impl Emitter<'_> {
                 tail,
             } => {
                 // `required`: copies still owed to the minimum.
-                let Some(mut required) = *lowest else { return false };
+                let Some(mut required) = *lowest else {
+                    return false;
+                };
                 let mut rest = len;
                 let mut candidates = Vec::new();
                 while rest > 0 || required > 0 {
@@ -898,9 +919,9 @@ fn collect_consumed(node: &Node, alphabet: &mut CharSet, literals: &mut Vec<char
                 literals.push(c);
             }
         }
-        Node::Concat(items) | Node::Alt(items) => {
-            items.iter().for_each(|n| collect_consumed(n, alphabet, literals))
-        }
+        Node::Concat(items) | Node::Alt(items) => items
+            .iter()
+            .for_each(|n| collect_consumed(n, alphabet, literals)),
         Node::Repeat(rep) => collect_consumed(&rep.node, alphabet, literals),
         Node::Group { node, .. } | Node::Atomic(node) => collect_consumed(node, alphabet, literals),
         Node::Look { .. } | Node::Backref(_) | Node::Assert(_) | Node::Empty => {}
@@ -925,7 +946,8 @@ fn is_exact(ast: &Ast) -> bool {
             Node::Alt(items) => items.iter().all(|n| check(n, at_start, at_end)),
             Node::Repeat(rep) => {
                 let single = rep.max.is_some_and(|m| m <= 1) || max_len(&rep.node) == Some(0);
-                rep.kind != RepeatKind::Possessive && check(&rep.node, at_start && single, at_end && single)
+                rep.kind != RepeatKind::Possessive
+                    && check(&rep.node, at_start && single, at_end && single)
             }
             Node::Group { node, .. } => check(node, at_start, at_end),
         }
@@ -934,9 +956,9 @@ fn is_exact(ast: &Ast) -> bool {
 }
 
 /// Compiles the Unicode reading of a pattern (for look-alike probes), once.
-pub(crate) fn unicode_matcher(generator: &PatternGen) -> Option<&Matcher> {
+pub(crate) fn unicode_matcher(generator: &PatternGen) -> Option<&Checker> {
     generator
         .unicode
-        .get_or_init(|| Matcher::of(generator.pattern.ast(), Reading::Unicode, None).ok())
+        .get_or_init(|| Checker::new(generator.pattern.ast(), Reading::Unicode, None).ok())
         .as_ref()
 }

@@ -19,7 +19,7 @@ mod probe;
 mod tests;
 
 use std::fmt;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 pub use generate::{Lengths, PatternGen, Pick};
 pub use probe::{Lookalike, LookalikeProbe, RepetitionBound, RepetitionProbe};
@@ -41,10 +41,10 @@ pub struct Pattern {
     /// The pattern as the model writes it (`^\d{12}$`).
     pub source: String,
     ast: Arc<Ast>,
-    matcher: Matcher,
+    matcher: Checker,
     /// The reading of JDK 18 and older, whose `\b` counts Unicode letters and digits as word characters; only for
     /// patterns with `\b` or `\B`, whose verdict on non-ASCII text depends on the JVM AWS runs.
-    legacy_boundary: Option<Matcher>,
+    legacy_boundary: Option<Checker>,
     /// Whether a class is defined by a Unicode property, whose members depend on the JVM's Unicode version.
     pub(crate) uses_property: bool,
 }
@@ -71,7 +71,11 @@ impl PatternError {
 
 impl fmt::Display for PatternError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "failed to compile pattern `{}`: {}", self.pattern, self.reason)?;
+        write!(
+            f,
+            "failed to compile pattern `{}`: {}",
+            self.pattern, self.reason
+        )?;
         if let Some(offset) = self.offset {
             write!(f, " (at character {offset})")?;
         }
@@ -108,7 +112,12 @@ impl Matcher {
                 .delegate_size_limit(SIZE_LIMIT)
                 .build()
                 .map(Matcher::Backtracking)
-                .map_err(|e| format!("fancy-regex rejected the translation `{}`: {e}", translation.text))
+                .map_err(|e| {
+                    format!(
+                        "fancy-regex rejected the translation `{}`: {e}",
+                        translation.text
+                    )
+                })
         } else {
             regex::RegexBuilder::new(&translation.text)
                 .size_limit(SIZE_LIMIT)
@@ -118,22 +127,92 @@ impl Matcher {
                     regex::Error::CompiledTooBig(limit) => {
                         format!("the compiled pattern exceeds the size limit of {limit} bytes")
                     }
-                    other => format!("the regex crate rejected the translation `{}`: {other}", translation.text),
+                    other => format!(
+                        "the regex crate rejected the translation `{}`: {other}",
+                        translation.text
+                    ),
                 })
         }
     }
 
-    /// Compiles one reading of a parsed pattern.
-    pub(crate) fn of(ast: &Ast, reading: Reading, bounds: Option<BoundsOverride>) -> Result<Matcher, String> {
-        Matcher::compile(&emit::translate(ast, reading, bounds))
-    }
-
     /// Whether the whole of `value` matches; `Err` when the backtracking engine gives up.
-    pub(crate) fn try_match(&self, value: &str) -> Result<bool, String> {
+    fn try_match(&self, value: &str) -> Result<bool, String> {
         match self {
             Matcher::Linear(regex) => Ok(regex.is_match(value)),
             Matcher::Backtracking(regex) => regex.is_match(value).map_err(|e| e.to_string()),
         }
+    }
+}
+
+/// One reading of a parsed pattern, compiled for fast checks.
+///
+/// Large counted repetitions are compiled relaxed (see `emit::RELAX_ABOVE`), which decides exactly for strings up
+/// to `exact_up_to` characters; a string longer than the pattern's longest match fails at once; only strings in
+/// between need the unrelaxed pattern, compiled on first use.
+#[derive(Debug, Clone)]
+pub(crate) struct Checker {
+    relaxed: Matcher,
+    exact_up_to: usize,
+    longest: Option<usize>,
+    exact: Arc<OnceLock<Result<Matcher, String>>>,
+    ast: Arc<Ast>,
+    reading: Reading,
+    bounds: Option<BoundsOverride>,
+}
+
+impl Checker {
+    /// Compiles one reading, with one repetition's bounds replaced if `bounds` says so.
+    pub(crate) fn new(
+        ast: &Arc<Ast>,
+        reading: Reading,
+        bounds: Option<BoundsOverride>,
+    ) -> Result<Checker, String> {
+        let translation = emit::translate(ast, reading, bounds, true);
+        Ok(Checker {
+            relaxed: Matcher::compile(&translation)?,
+            exact_up_to: translation.exact_up_to,
+            // The longest match, from the tree (not when a bound is replaced: the tree does not know it).
+            longest: match bounds {
+                None => parse::max_len(&ast.root).and_then(|n| usize::try_from(n).ok()),
+                Some(_) => None,
+            },
+            exact: Arc::new(OnceLock::new()),
+            ast: ast.clone(),
+            reading,
+            bounds,
+        })
+    }
+
+    /// Whether the whole of `value` matches; `Err` when no verdict could be reached.
+    pub(crate) fn try_match(&self, value: &str) -> Result<bool, String> {
+        // Bytes are at least as many as characters: most strings need no count.
+        if value.len() <= self.exact_up_to {
+            return self.relaxed.try_match(value);
+        }
+        let chars = value.chars().count();
+        if self.longest.is_some_and(|longest| chars > longest) {
+            return Ok(false);
+        }
+        if chars <= self.exact_up_to {
+            return self.relaxed.try_match(value);
+        }
+        self.exact
+            .get_or_init(|| {
+                Matcher::compile(&emit::translate(
+                    &self.ast,
+                    self.reading,
+                    self.bounds,
+                    false,
+                ))
+            })
+            .as_ref()
+            .map_err(Clone::clone)?
+            .try_match(value)
+    }
+
+    /// Whether checking needs the backtracking engine.
+    fn is_backtracking(&self) -> bool {
+        matches!(self.relaxed, Matcher::Backtracking(_))
     }
 }
 
@@ -145,17 +224,20 @@ impl Pattern {
             offset,
             reason,
         };
-        let ast = parse::parse(source).map_err(|e| fail(Some(e.offset), e.message))?;
-        let matcher = Matcher::of(&ast, Reading::Java, None).map_err(|e| fail(None, e))?;
+        let ast = Arc::new(parse::parse(source).map_err(|e| fail(Some(e.offset), e.message))?);
+        let matcher = Checker::new(&ast, Reading::Java, None).map_err(|e| fail(None, e))?;
         let legacy_boundary = if has_word_boundary(&ast.root) {
-            Some(Matcher::of(&ast, Reading::JavaUnicodeBoundary, None).map_err(|e| fail(None, e))?)
+            Some(
+                Checker::new(&ast, Reading::JavaUnicodeBoundary, None)
+                    .map_err(|e| fail(None, e))?,
+            )
         } else {
             None
         };
         Ok(Pattern {
             source: source.to_string(),
             uses_property: uses_property(&ast.root),
-            ast: Arc::new(ast),
+            ast,
             matcher,
             legacy_boundary,
         })
@@ -193,10 +275,10 @@ impl Pattern {
 
     /// Whether matching needs the backtracking engine (look-around, back-references, atomic groups).
     pub fn is_backtracking(&self) -> bool {
-        matches!(self.matcher, Matcher::Backtracking(_))
+        self.matcher.is_backtracking()
     }
 
-    pub(crate) fn ast(&self) -> &Ast {
+    pub(crate) fn ast(&self) -> &Arc<Ast> {
         &self.ast
     }
 

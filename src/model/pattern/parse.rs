@@ -246,7 +246,11 @@ impl Parser {
                 self.end_quote();
                 // Java unquotes `\Q...\E` into escaped characters first, so a quantifier after `\E` applies to the
                 // last quoted character.
-                let atom = if self.quoting { atom } else { self.quantifier(atom, start)? };
+                let atom = if self.quoting {
+                    atom
+                } else {
+                    self.quantifier(atom, start)?
+                };
                 items.push(atom);
                 continue;
             }
@@ -337,7 +341,10 @@ impl Parser {
                 }
                 self.pos -= 1;
                 if max.is_some_and(|max| max < min) {
-                    return self.fail(at, "illegal repetition range: the maximum is below the minimum");
+                    return self.fail(
+                        at,
+                        "illegal repetition range: the maximum is below the minimum",
+                    );
                 }
                 (min, max, true)
             }
@@ -552,7 +559,9 @@ impl Parser {
                     let mut right: Option<ClassSets> = None;
                     loop {
                         match self.peek() {
-                            None => return self.fail(open, "unclosed character class: `]` expected"),
+                            None => {
+                                return self.fail(open, "unclosed character class: `]` expected");
+                            }
                             Some(']') | Some('&') => break,
                             Some('[') => {
                                 let at = self.pos;
@@ -616,15 +625,19 @@ impl Parser {
                 Some('[') | Some(']') | None => {}
                 Some(end) => {
                     self.pos += 1;
-                    let last = if end == '\\' {
-                        match self.escape(true, true)? {
-                            Escape::Char(c) => c,
-                            _ => return self.fail(start, "illegal character range: a range must end with a character"),
-                        }
-                    } else {
-                        self.pos += 1;
-                        end as u32
-                    };
+                    let last =
+                        if end == '\\' {
+                            match self.escape(true, true)? {
+                                Escape::Char(c) => c,
+                                _ => return self.fail(
+                                    start,
+                                    "illegal character range: a range must end with a character",
+                                ),
+                            }
+                        } else {
+                            self.pos += 1;
+                            end as u32
+                        };
                     if last < first {
                         return self.fail(
                             start,
@@ -669,7 +682,10 @@ impl Parser {
             '0' => Escape::Char(self.octal(start)?),
             '1'..='9' => {
                 if in_class {
-                    return self.fail(start, format!("illegal/unsupported escape sequence `\\{c}` inside a class"));
+                    return self.fail(
+                        start,
+                        format!("illegal/unsupported escape sequence `\\{c}` inside a class"),
+                    );
                 }
                 let mut index = c as u32 - '0' as u32;
                 while let Some(d) = self.peek().and_then(|d| d.to_digit(10)) {
@@ -689,9 +705,9 @@ impl Parser {
             'B' => outside_only(Node::Assert(Assertion::NotWordBoundary))?,
             'R' => outside_only(linebreak())?,
             'v' if range_end => Escape::Char(0x0B),
-            'd' | 'D' | 'w' | 'W' | 's' | 'S' | 'h' | 'H' | 'v' | 'V' => {
-                Escape::Set(charset::shorthand(c).unwrap_or_else(|| ClassSets::plain(charset::empty())))
-            }
+            'd' | 'D' | 'w' | 'W' | 's' | 'S' | 'h' | 'H' | 'v' | 'V' => Escape::Set(
+                charset::shorthand(c).unwrap_or_else(|| ClassSets::plain(charset::empty())),
+            ),
             'p' | 'P' => {
                 let name = if self.eat('{') {
                     let from = self.pos;
@@ -736,7 +752,10 @@ impl Parser {
             'x' => Escape::Char(self.hex_escape(start)?),
             'k' => {
                 if in_class {
-                    return self.fail(start, "illegal/unsupported escape sequence `\\k` inside a class");
+                    return self.fail(
+                        start,
+                        "illegal/unsupported escape sequence `\\k` inside a class",
+                    );
                 }
                 if !self.eat('<') {
                     return self.fail(start, "`\\k` must be followed by `<name>`");
@@ -745,7 +764,10 @@ impl Parser {
                 match self.names.iter().find(|(n, _)| *n == name) {
                     Some((_, index)) => Escape::Node(Node::Backref(*index)),
                     None => {
-                        return self.fail(start, format!("named capturing group <{name}> does not exist"));
+                        return self.fail(
+                            start,
+                            format!("named capturing group <{name}> does not exist"),
+                        );
                     }
                 }
             }
@@ -753,7 +775,10 @@ impl Parser {
             'X' => return self.fail(start, "`\\X` (grapheme clusters) is not supported"),
             'N' => return self.fail(start, "`\\N{...}` (named characters) is not supported"),
             c if c.is_ascii_alphabetic() => {
-                return self.fail(start, format!("illegal/unsupported escape sequence `\\{c}`"));
+                return self.fail(
+                    start,
+                    format!("illegal/unsupported escape sequence `\\{c}`"),
+                );
             }
             c => Escape::Char(c as u32),
         })
@@ -787,7 +812,12 @@ impl Parser {
                     value = value * 16 + d;
                     self.pos += 1;
                 }
-                None => return self.fail(start, "illegal unicode escape sequence: `\\u` needs four hex digits"),
+                None => {
+                    return self.fail(
+                        start,
+                        "illegal unicode escape sequence: `\\u` needs four hex digits",
+                    );
+                }
             }
         }
         Ok(value)
@@ -796,7 +826,10 @@ impl Parser {
     /// `\uXXXX`; a high surrogate followed by `\u` and a low surrogate is the supplementary character they encode.
     fn unicode_escape(&mut self, start: usize) -> Result<u32> {
         let high = self.hex4(start)?;
-        if (0xD800..=0xDBFF).contains(&high) && self.peek() == Some('\\') && self.peek_at(1) == Some('u') {
+        if (0xD800..=0xDBFF).contains(&high)
+            && self.peek() == Some('\\')
+            && self.peek_at(1) == Some('u')
+        {
             let save = self.pos;
             self.pos += 2;
             if let Ok(low) = self.hex4(start)
@@ -854,6 +887,18 @@ fn linebreak() -> Node {
     ]);
     let one = class_node(ClassSets::plain(charset::vertical_space()), None);
     Node::Atomic(Box::new(Node::Alt(vec![crlf, one])))
+}
+
+/// The fewest characters a node can match (look-arounds and back-references count as zero).
+pub(crate) fn min_len(node: &Node) -> u64 {
+    match node {
+        Node::Empty | Node::Look { .. } | Node::Backref(_) | Node::Assert(_) => 0,
+        Node::Class(_) => 1,
+        Node::Concat(items) => items.iter().map(min_len).fold(0, u64::saturating_add),
+        Node::Alt(items) => items.iter().map(min_len).min().unwrap_or(0),
+        Node::Repeat(rep) => min_len(&rep.node).saturating_mul(rep.min as u64),
+        Node::Group { node, .. } | Node::Atomic(node) => min_len(node),
+    }
 }
 
 /// The most characters a node can match; `None` when unbounded or unknown (a back-reference).

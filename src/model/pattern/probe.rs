@@ -5,11 +5,11 @@
 use proptest::prelude::Rng;
 use proptest::test_runner::TestRng;
 
+use super::Checker;
 use super::charset::{self, CharSet};
 use super::emit::{BoundsOverride, Reading};
 use super::generate::{self, PatternGen, Pick, unicode_matcher};
 use super::parse::{Node, Repeat};
-use super::Matcher;
 
 /// How many candidates a probe builds before it gives up.
 const ATTEMPTS: usize = 16;
@@ -130,7 +130,18 @@ impl PatternGen {
         if extras.iter().all(Option::is_none) {
             return None;
         }
-        let unicode = unicode_matcher(self)?;
+        // Whether a Unicode-aware engine accepts the probe. When the tree alone decides matching, the parse that
+        // built the string still holds if every character is in its class's Unicode reading: no compiling needed.
+        let unicode_accepts = |probe: &str, trace: &[usize]| -> bool {
+            if self.is_exact() {
+                probe
+                    .chars()
+                    .zip(trace)
+                    .all(|(c, id)| charset::contains(&self.classes[*id].sets.unicode, c))
+            } else {
+                unicode_matcher(self).is_some_and(|m| m.try_match(probe) == Ok(true))
+            }
+        };
         for _ in 0..ATTEMPTS {
             let (value, trace) = self.generate_traced(rng, len, Pick::Random)?;
             let positions: Vec<usize> = (0..trace.len())
@@ -161,7 +172,7 @@ impl PatternGen {
                 .enumerate()
                 .map(|(i, c)| if i == position { lookalike } else { c })
                 .collect();
-            if unicode.try_match(&probe) == Ok(true) && self.pattern.surely_fails(&probe) {
+            if unicode_accepts(&probe, &trace) && self.pattern.surely_fails(&probe) {
                 return Some(LookalikeProbe {
                     value: probe,
                     class: label,
@@ -252,13 +263,29 @@ impl PatternGen {
     fn step_over(&self, rng: &mut TestRng, bounds: BoundsOverride) -> Option<String> {
         let ast = self.pattern.ast();
         let mut classes = Vec::new();
-        let tree = generate::build_tree(ast, self.pattern.uses_property, self.cap(), &mut classes, Some(bounds));
-        let relaxed = Matcher::of(ast, Reading::Java, Some(bounds)).ok()?;
+        let tree = generate::build_tree(
+            ast,
+            self.pattern.uses_property,
+            self.cap(),
+            &mut classes,
+            Some(bounds),
+        );
+        if tree.lengths().is_empty() {
+            return None;
+        }
+        // What the tree builds matches the pattern with the replaced bound when the tree alone decides matching;
+        // otherwise (look-around, back-references) that is checked too.
+        let relaxed = if self.is_exact() {
+            None
+        } else {
+            Some(Checker::new(ast, Reading::Java, Some(bounds)).ok()?)
+        };
         // The shortest lengths first: the rest of the pattern stays minimal, out of the way of length limits.
-        let lengths: Vec<usize> = tree.lengths().iter().take(4).collect();
+        let lengths: Vec<usize> = tree.lengths().iter().take(3).collect();
         lengths.into_iter().find_map(|len| {
-            generate::generate_from(&tree, &classes, rng, len, Pick::Random, |s| {
-                relaxed.try_match(s) == Ok(true) && self.pattern.surely_fails(s)
+            generate::generate_from(&tree, &classes, rng, len, Pick::Random, ATTEMPTS, |s| {
+                relaxed.as_ref().is_none_or(|r| r.try_match(s) == Ok(true))
+                    && self.pattern.surely_fails(s)
             })
             .map(|(s, _)| s)
         })
@@ -272,7 +299,9 @@ fn consuming_repeats<'a>(node: &'a Node, out: &mut Vec<&'a Repeat>) {
             out.push(rep);
             consuming_repeats(&rep.node, out);
         }
-        Node::Concat(items) | Node::Alt(items) => items.iter().for_each(|n| consuming_repeats(n, out)),
+        Node::Concat(items) | Node::Alt(items) => {
+            items.iter().for_each(|n| consuming_repeats(n, out))
+        }
         Node::Group { node, .. } | Node::Atomic(node) => consuming_repeats(node, out),
         Node::Look { .. } | Node::Empty | Node::Class(_) | Node::Backref(_) | Node::Assert(_) => {}
     }

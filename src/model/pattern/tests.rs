@@ -18,11 +18,17 @@ fn p(source: &str) -> Pattern {
 fn matches_the_whole_string() {
     let p = p(r"^\d{12}$");
     assert!(p.is_match("123456789012"));
-    assert!(!p.is_match("1234567890123"), "13 digits must fail as on AWS");
+    assert!(
+        !p.is_match("1234567890123"),
+        "13 digits must fail as on AWS"
+    );
     let unanchored = Pattern::new(r"\d{12}").unwrap();
     assert!(!unanchored.is_match("x123456789012"));
     assert!(!unanchored.is_match("1234567890123"));
-    assert!(!unanchored.is_match("123456789012\n"), "no final newline either");
+    assert!(
+        !unanchored.is_match("123456789012\n"),
+        "no final newline either"
+    );
 }
 
 #[test]
@@ -37,7 +43,10 @@ fn shorthand_classes_are_ascii() {
     assert!(!s.is_match("\u{A0}"), "no-break space is no \\s in Java");
     assert!(!s.is_match("\u{2003}"));
     let negated = p(r"\S+");
-    assert!(negated.is_match("\u{A0}é"), "and so Java's \\S accepts them");
+    assert!(
+        negated.is_match("\u{A0}é"),
+        "and so Java's \\S accepts them"
+    );
 }
 
 #[test]
@@ -57,13 +66,20 @@ fn negated_classes_and_alternatives() {
     assert!(p.is_match("a"));
     assert!(p.is_match("xyz"));
     assert!(!p.is_match("x y"));
-    assert!(!p.is_backtracking(), "anchors at the ends of alternatives need no look-around");
+    assert!(
+        !p.is_backtracking(),
+        "anchors at the ends of alternatives need no look-around"
+    );
 }
 
 #[test]
 fn bad_patterns_say_why() {
     let err = |s: &str| Pattern::new(s).unwrap_err().to_string();
-    assert!(err("[a-").contains("unclosed character class"), "{}", err("[a-"));
+    assert!(
+        err("[a-").contains("unclosed character class"),
+        "{}",
+        err("[a-")
+    );
     assert!(err("a(b").contains("unclosed group"));
     assert!(err("a)b").contains("unmatched closing"));
     assert!(err(r"ab\").contains("backslash"));
@@ -83,7 +99,10 @@ fn bad_patterns_say_why() {
          (at character 4)"
     );
     // What Java accepts, however odd.
-    assert!(!p("a^b").is_match("ab"), "a `^` in the middle never matches after a character");
+    assert!(
+        !p("a^b").is_match("ab"),
+        "a `^` in the middle never matches after a character"
+    );
     assert!(p("(?=a)a").is_match("a"), "look-around is supported");
 }
 
@@ -106,9 +125,18 @@ fn posix_and_unicode_classes() {
     assert!(p(r"^(\p{LD}|\p{Punct}| )+$").is_match("a1 ٣!"));
     assert!(p(r"\P{C}+").is_match("héllo"));
     assert!(!p(r"\P{C}+").is_match("a\u{0}"));
-    assert!(!p(r"\P{C}+").is_match("a\u{378}"), "Java's C includes unassigned code points");
-    assert!(p(r"[\P{C}\n\r\t\f\v\p{Cf}]*").is_match("a\u{85}\u{2028}\u{200B}"), "\\v is vertical whitespace");
-    assert!(p(r"[\v-\r]+").is_match("\u{0B}\u{0C}\r"), "\\v before `-` is VT");
+    assert!(
+        !p(r"\P{C}+").is_match("a\u{378}"),
+        "Java's C includes unassigned code points"
+    );
+    assert!(
+        p(r"[\P{C}\n\r\t\f\v\p{Cf}]*").is_match("a\u{85}\u{2028}\u{200B}"),
+        "\\v is vertical whitespace"
+    );
+    assert!(
+        p(r"[\v-\r]+").is_match("\u{0B}\u{0C}\r"),
+        "\\v before `-` is VT"
+    );
     assert!(p(r"\h+").is_match(" \t\u{A0}\u{3000}"));
 }
 
@@ -126,11 +154,20 @@ fn dot_and_dollar_follow_java() {
     assert!(dollar_mid.is_match("a"));
     assert!(dollar_mid.is_match("a\n"));
     assert!(dollar_mid.is_match("a\r\n"));
-    assert!(!dollar_mid.is_match("a\u{2028}"), "`$` matches before U+2028, but Java's \\s cannot take it");
+    assert!(
+        !dollar_mid.is_match("a\u{2028}"),
+        "`$` matches before U+2028, but Java's \\s cannot take it"
+    );
     assert!(p(r"a$\v").is_match("a\u{2028}"));
-    assert!(!dollar_mid.is_match("a \n"), "`$` cannot match before two characters");
+    assert!(
+        !dollar_mid.is_match("a \n"),
+        "`$` cannot match before two characters"
+    );
     assert!(p(r"a$\r?\n?").is_match("a\r\n"));
-    assert!(!p(r"a\r$\n").is_match("a\r\n"), "no `$` between \\r and \\n");
+    assert!(
+        !p(r"a\r$\n").is_match("a\r\n"),
+        "no `$` between \\r and \\n"
+    );
     assert!(p(r"^(^a|b)c$").is_match("ac"));
 }
 
@@ -151,7 +188,10 @@ fn escapes_and_surrogates() {
     let lone = p(r"[\u0020-\uD7FF\uE000-\uFFFD\uD800\uDBFF-\uDC00\uDFFF\t]*");
     assert!(lone.is_match("aé\u{FFFD}"));
     assert!(!lone.is_match("😀"));
-    assert!(p(r"\Q*+?\E+").is_match("*+??"), "a quantifier after \\E applies to the last quoted character");
+    assert!(
+        p(r"\Q*+?\E+").is_match("*+??"),
+        "a quantifier after \\E applies to the last quoted character"
+    );
     assert!(p(r"[\Qa-z\E]+").is_match("a-z"));
     assert!(!p(r"[\Qa-z\E]+").is_match("b"));
 }
@@ -166,12 +206,24 @@ fn classes_follow_java() {
     assert!(dash.is_match("a-b.c"));
     let after_property = p(r"[\p{L}\p{N}\p{Z}-_]+");
     assert!(after_property.is_match("a-_1 "));
-    assert!(!after_property.is_match("."), "`-` after a class escape is a literal, not a range");
+    assert!(
+        !after_property.is_match("."),
+        "`-` after a class escape is a literal, not a range"
+    );
     assert!(p(r"[a-zA-Z+-=._:/]+").is_match("a,0<:"), "`+-=` is a range");
-    assert!(p(r"[]a]+").is_match("]a"), "a `]` first in a class is a literal");
+    assert!(
+        p(r"[]a]+").is_match("]a"),
+        "a `]` first in a class is a literal"
+    );
     assert!(p(r"[^]a]").is_match("b"));
-    assert!(p(r"[a-z[0-9]]+").is_match("a0"), "a nested class is a union");
-    assert!(!p(r"[^a[b]]").is_match("b"), "negation applies to the whole class (JDK 9+)");
+    assert!(
+        p(r"[a-z[0-9]]+").is_match("a0"),
+        "a nested class is a union"
+    );
+    assert!(
+        !p(r"[^a[b]]").is_match("b"),
+        "negation applies to the whole class (JDK 9+)"
+    );
     assert!(p(r"[\[\]]+").is_match("[]"));
 }
 
@@ -185,12 +237,18 @@ fn case_insensitivity_is_ascii_and_scoped() {
     assert!(all.is_match("ALL") && all.is_match("aLl") && all.is_match("123456789012"));
     let k = p(r"(?i)k");
     assert!(k.is_match("K"));
-    assert!(!k.is_match("\u{212A}"), "the Kelvin sign folds to k only with Unicode case folding");
+    assert!(
+        !k.is_match("\u{212A}"),
+        "the Kelvin sign folds to k only with Unicode case folding"
+    );
     let scoped = p(r"a(?i:b)c");
     assert!(scoped.is_match("aBc"));
     assert!(!scoped.is_match("aBC"));
     let rest = p(r"a(?i)b|c");
-    assert!(rest.is_match("aB") && rest.is_match("C"), "a flag holds to the end of its group");
+    assert!(
+        rest.is_match("aB") && rest.is_match("C"),
+        "a flag holds to the end of its group"
+    );
     let script = p(r"^(?![^:\\]*/action/|(?i).*<script>.*</script>.*)[^:\\]+$");
     assert!(script.is_match("hello/world"));
     assert!(!script.is_match("x<SCRIPT>y</Script>"));
@@ -208,9 +266,18 @@ fn look_around_and_back_references() {
     let domain = p(r"(?=.{1,253}$)([a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?\.)+[a-zA-Z]{2,63}");
     assert!(domain.is_match("example.com"));
     assert!(!domain.is_match(&format!("{}.com", "a.".repeat(130))));
-    assert!(p(r"(a)\2?b").is_match("ab") && !p(r"(a)\2b").is_match("ab"), "a reference to no group");
-    assert!(p(r"[0-9a-zA-Z]{11}{0,1011}").is_match("abcdefghijk"), "a second quantifier repeats nothing");
-    assert!(p(r"a*+b").is_match("aab") && !p(r"a*+a").is_match("aa"), "possessive");
+    assert!(
+        p(r"(a)\2?b").is_match("ab") && !p(r"(a)\2b").is_match("ab"),
+        "a reference to no group"
+    );
+    assert!(
+        p(r"[0-9a-zA-Z]{11}{0,1011}").is_match("abcdefghijk"),
+        "a second quantifier repeats nothing"
+    );
+    assert!(
+        p(r"a*+b").is_match("aab") && !p(r"a*+a").is_match("aa"),
+        "possessive"
+    );
     assert!(!p(r"(?>a|ab)c").is_match("abc"), "atomic");
 }
 
@@ -224,7 +291,10 @@ fn word_boundaries_depend_on_the_jvm() {
     assert!(uuid.is_uncertain("é0123abcd"));
     assert!(!uuid.is_uncertain("x 0123abcd"));
     assert!(!p(r"\d+").is_uncertain("é"));
-    assert!(p(r"\p{L}+").is_uncertain("\u{1E900}"), "Adlam, assigned in Unicode 9");
+    assert!(
+        p(r"\p{L}+").is_uncertain("\u{1E900}"),
+        "Adlam, assigned in Unicode 9"
+    );
 }
 
 #[test]
@@ -232,6 +302,25 @@ fn large_counted_repetitions_of_unicode_classes_compile() {
     let p = p(r"^[\p{L}\p{N}\p{Z}_.:/=+\-@]{1,1024}$");
     assert!(p.is_match(&"ж".repeat(1024)));
     assert!(!p.is_match(&"ж".repeat(1025)));
+}
+
+#[test]
+fn large_bounds_are_exact_beyond_the_relaxed_range() {
+    // Compiled relaxed (no maximum) for strings up to 300 characters, exactly beyond.
+    let two = p(r"a{1,300}b{0,300}");
+    assert!(two.is_match(&format!("{}{}", "a".repeat(300), "b".repeat(300))));
+    assert!(!two.is_match(&format!("{}{}", "a".repeat(301), "b".repeat(10))));
+    assert!(
+        !two.is_match(&format!("{}{}", "a".repeat(300), "b".repeat(301))),
+        "longer than any match"
+    );
+    let tail = p(r"[a-z]{0,300}x");
+    assert!(tail.is_match(&format!("{}x", "a".repeat(300))));
+    assert!(!tail.is_match(&format!("{}x", "a".repeat(301))));
+    let huge = p(r"^.{1,100000}$");
+    assert!(huge.is_match(&"é".repeat(100_000)));
+    assert!(!huge.is_match(&"é".repeat(100_001)));
+    assert!(!huge.is_match(""));
 }
 
 // Generation.
@@ -251,7 +340,10 @@ fn every_feasible_length_gives_a_full_match() {
             assert!(pattern.is_match(&s), "{s:?} ({pick:?})");
         }
     }
-    assert_eq!(generator.generate(&mut rng, 5, Pick::Simplest).unwrap(), "a@a.a");
+    assert_eq!(
+        generator.generate(&mut rng, 5, Pick::Simplest).unwrap(),
+        "a@a.a"
+    );
 }
 
 #[test]
@@ -259,15 +351,26 @@ fn fixed_and_parity_lengths() {
     let generator = PatternGen::new(&p("m-[0-9a-f]{32}"), 40);
     assert_eq!(generator.lengths().iter().collect::<Vec<_>>(), vec![34]);
     let even = PatternGen::new(&p("(ab)+"), 10);
-    assert_eq!(even.lengths().iter().collect::<Vec<_>>(), vec![2, 4, 6, 8, 10]);
-    assert_eq!(even.generate(&mut rng(), 6, Pick::Random).unwrap(), "ababab");
+    assert_eq!(
+        even.lengths().iter().collect::<Vec<_>>(),
+        vec![2, 4, 6, 8, 10]
+    );
+    assert_eq!(
+        even.generate(&mut rng(), 6, Pick::Random).unwrap(),
+        "ababab"
+    );
     assert!(even.generate(&mut rng(), 5, Pick::Random).is_none());
     let nested = PatternGen::new(&p(r"(([a-z]{2,3}\.){1,3}x){2}"), 40);
     assert_eq!(nested.lengths().min(), Some(8));
     assert_eq!(nested.lengths().max(), Some(26));
     assert!(nested.lengths().contains(9) && !nested.lengths().contains(7));
     let never = PatternGen::new(&p(r"a[^\x{0}-\x{10FFFF}]"), 10);
-    assert!(never.lengths().is_empty(), "{:?} {:?}", never.lengths(), never.pattern().ast());
+    assert!(
+        never.lengths().is_empty(),
+        "{:?} {:?}",
+        never.lengths(),
+        never.pattern().ast()
+    );
 }
 
 #[test]
@@ -309,10 +412,17 @@ fn generation_with_look_around_and_back_references() {
             .iter()
             .filter_map(|len| generator.generate(&mut rng, *len, Pick::Random))
             .inspect(|s| {
-                assert!(pattern.is_match(s) && !pattern.is_uncertain(s), "{source}: {s:?}")
+                assert!(
+                    pattern.is_match(s) && !pattern.is_uncertain(s),
+                    "{source}: {s:?}"
+                )
             })
             .count();
-        assert!(made * 2 >= lengths.len(), "{source}: {made} of {}", lengths.len());
+        assert!(
+            made * 2 >= lengths.len(),
+            "{source}: {made} of {}",
+            lengths.len()
+        );
     }
 }
 
@@ -332,7 +442,9 @@ fn large_caps_stay_fast() {
     let pattern = p(r"(\w+\.)+\w+|(ab)*|[a-z]{3,}(,[a-z]+)*");
     let started = std::time::Instant::now();
     let generator = PatternGen::new(&pattern, generate::MAX_CAP);
-    let s = generator.generate(&mut rng(), 10_000, Pick::Random).unwrap();
+    let s = generator
+        .generate(&mut rng(), 10_000, Pick::Random)
+        .unwrap();
     assert!(pattern.is_match(&s));
     assert!(started.elapsed().as_secs() < 10, "{:?}", started.elapsed());
 }
@@ -343,7 +455,12 @@ fn large_caps_stay_fast() {
 fn lookalikes_of_ascii_classes() {
     let generator = PatternGen::new(&p(r"^[\s]*[\w+=.#|!&-]+@[\w.-]+\.[\w]+[\s]*$"), 64);
     let lookalikes = generator.lookalikes();
-    let of = |class: &str| lookalikes.iter().find(|l| l.class == class).map(|l| l.chars.clone());
+    let of = |class: &str| {
+        lookalikes
+            .iter()
+            .find(|l| l.class == class)
+            .map(|l| l.chars.clone())
+    };
     assert_eq!(of(r"\s"), Some(vec!['\u{A0}', '\u{2003}', '\u{3000}']));
     assert!(of(r"\w").unwrap().contains(&'é'));
     assert_eq!(of(r"\d"), None);
@@ -351,20 +468,34 @@ fn lookalikes_of_ascii_classes() {
     let probe = generator.unicode_only_match(&mut rng, 20).unwrap();
     assert_eq!(probe.value.chars().count(), 20);
     assert!(!generator.pattern().is_match(&probe.value));
-    assert!(regex::Regex::new(r"^[\s]*[\w+=.#|!&-]+@[\w.-]+\.[\w]+[\s]*$").unwrap().is_match(&probe.value));
+    assert!(
+        regex::Regex::new(r"^[\s]*[\w+=.#|!&-]+@[\w.-]+\.[\w]+[\s]*$")
+            .unwrap()
+            .is_match(&probe.value)
+    );
 
     let digits = PatternGen::new(&p(r"\d{12}"), 20);
     let probe = digits.unicode_only_match(&mut rng, 12).unwrap();
     assert_eq!(probe.class, r"\d");
     assert_eq!(probe.lookalike, '\u{663}');
-    assert!(PatternGen::new(&p(r"[0-9]{12}"), 20).unicode_only_match(&mut rng, 12).is_none());
-    assert!(PatternGen::new(&p(r"\S+"), 20).lookalikes().is_empty(), "negated classes accept more in Java");
+    assert!(
+        PatternGen::new(&p(r"[0-9]{12}"), 20)
+            .unicode_only_match(&mut rng, 12)
+            .is_none()
+    );
+    assert!(
+        PatternGen::new(&p(r"\S+"), 20).lookalikes().is_empty(),
+        "negated classes accept more in Java"
+    );
 
     let dot = PatternGen::new(&p(r"a.b"), 5);
     let probe = dot.unicode_only_match(&mut rng, 3).unwrap();
     assert_eq!(probe.class, ".");
     let folded = PatternGen::new(&p(r"(?i)ok"), 5);
-    assert_eq!(folded.unicode_only_match(&mut rng, 2).unwrap().lookalike, '\u{212A}');
+    assert_eq!(
+        folded.unicode_only_match(&mut rng, 2).unwrap().lookalike,
+        '\u{212A}'
+    );
     let posix = PatternGen::new(&p(r"\p{Alnum}+"), 5);
     assert_eq!(posix.lookalikes()[0].class, r"\p{Alnum}");
 }
@@ -382,24 +513,49 @@ fn repetition_bounds() {
     assert_eq!(probes[1].value.len(), 13);
     assert_eq!(probes[1].quantifier, r"\d{12}");
 
-    let email = PatternGen::new(&p(r"[a-zA-Z0-9._%+-]{1,64}@[a-zA-Z0-9.-]+\.[a-zA-Z-]{2,}"), 254);
+    let email = PatternGen::new(
+        &p(r"[a-zA-Z0-9._%+-]{1,64}@[a-zA-Z0-9.-]+\.[a-zA-Z-]{2,}"),
+        254,
+    );
     let probes = email.repetition_probes(&mut rng);
-    let described: Vec<(String, RepetitionBound, u32)> =
-        probes.iter().map(|p| (p.quantifier.clone(), p.bound, p.copies)).collect();
+    let described: Vec<(String, RepetitionBound, u32)> = probes
+        .iter()
+        .map(|p| (p.quantifier.clone(), p.bound, p.copies))
+        .collect();
     assert_eq!(
         described,
         vec![
-            ("[a-zA-Z0-9._%+-]{1,64}".to_string(), RepetitionBound::BelowMin, 0),
-            ("[a-zA-Z0-9._%+-]{1,64}".to_string(), RepetitionBound::AboveMax, 65),
+            (
+                "[a-zA-Z0-9._%+-]{1,64}".to_string(),
+                RepetitionBound::BelowMin,
+                0
+            ),
+            (
+                "[a-zA-Z0-9._%+-]{1,64}".to_string(),
+                RepetitionBound::AboveMax,
+                65
+            ),
             ("[a-zA-Z-]{2,}".to_string(), RepetitionBound::BelowMin, 1),
         ]
     );
-    assert!(probes[1].value.starts_with(|c: char| c != '@') && probes[1].value.find('@') == Some(65));
+    assert!(
+        probes[1].value.starts_with(|c: char| c != '@') && probes[1].value.find('@') == Some(65)
+    );
     // Where another alternative accepts the count anyway, there is no probe.
     let either = PatternGen::new(&p(r"\d{12}|\d{13}"), 20);
-    assert!(either.repetition_probes(&mut rng).iter().all(|p| p.copies != 13));
+    assert!(
+        either
+            .repetition_probes(&mut rng)
+            .iter()
+            .all(|p| p.copies != 13)
+    );
     // A cap too small for one copy more leaves that probe out.
-    assert_eq!(PatternGen::new(&p(r"a{1,64}"), 64).repetition_probes(&mut rng).len(), 1);
+    assert_eq!(
+        PatternGen::new(&p(r"a{1,64}"), 64)
+            .repetition_probes(&mut rng)
+            .len(),
+        1
+    );
 }
 
 #[test]
@@ -407,9 +563,16 @@ fn literals_and_disallowed_characters() {
     let mut rng = rng();
     let generator = PatternGen::new(&p(r"[a-z]+@[a-z]+\.com"), 30);
     assert_eq!(generator.literals(), &['@', '.', 'c', 'o', 'm']);
-    assert_eq!(generator.replace_literal("ab@cd.com", '@', '#').as_deref(), Some("ab#cd.com"));
+    assert_eq!(
+        generator.replace_literal("ab@cd.com", '@', '#').as_deref(),
+        Some("ab#cd.com")
+    );
     assert_eq!(generator.replace_literal("ab@cd.com", '%', '#'), None);
-    assert_eq!(generator.replace_literal("ab@cd.com", 'b', 'x'), None, "still matches");
+    assert_eq!(
+        generator.replace_literal("ab@cd.com", 'b', 'x'),
+        None,
+        "still matches"
+    );
     let probe = generator.literal_probe(&mut rng, 12, '@').unwrap();
     assert!(!probe.contains('@') && !generator.pattern().is_match(&probe));
     let probe = generator.disallowed_probe(&mut rng, 12, '!').unwrap();
