@@ -303,7 +303,7 @@ fn check(
                     ConstraintKind::Pattern,
                     format!(
                         "Member must satisfy regular expression pattern: {}",
-                        pattern.source
+                        pattern.source()
                     ),
                     text.clone(),
                 );

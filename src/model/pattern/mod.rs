@@ -35,18 +35,35 @@ const BACKTRACK_LIMIT: usize = 10_000_000;
 /// that repeat a large Unicode class a thousand times (`[\p{L}\p{N}]{1,1024}`).
 const SIZE_LIMIT: usize = 1 << 28;
 
-/// A compiled spec pattern with AWS's semantics.
+/// A spec pattern with AWS's semantics: parsed by [`Pattern::new`], compiled on first use.
+///
+/// Matching is whole-string, as AWS's services check a `pattern` trait with Java's `Matcher.matches()`: `a+` does
+/// not match `ba`. (Smithy's specification says a pattern is not implicitly anchored, which `find()` would mean;
+/// the services reject values that only contain a match, so this module follows them. Most model patterns are
+/// written `^...$` and read the same either way.)
+///
+/// Cloning is cheap, and clones share the compiled matchers: the parse tree and the compiled state are behind
+/// [`Arc`]s. A pattern compiles its matchers once, on the first [`Pattern::is_match`] (or anything that matches),
+/// so loading every model keeps only parse trees in memory until a pattern is used.
 #[derive(Clone)]
 pub struct Pattern {
     /// The pattern as the model writes it (`^\d{12}$`).
-    pub source: String,
+    source: Arc<str>,
     ast: Arc<Ast>,
+    /// The matchers, compiled on first use; `Err` says why they cannot be.
+    compiled: Arc<OnceLock<Result<Compiled, String>>>,
+    /// Whether a class is defined by a Unicode property, whose members depend on the JVM's Unicode version.
+    pub(crate) uses_property: bool,
+}
+
+/// The compiled readings of a pattern.
+#[derive(Debug)]
+struct Compiled {
+    /// Java's reading.
     matcher: Checker,
     /// The reading of JDK 18 and older, whose `\b` counts Unicode letters and digits as word characters; only for
     /// patterns with `\b` or `\B`, whose verdict on non-ASCII text depends on the JVM AWS runs.
     legacy_boundary: Option<Checker>,
-    /// Whether a class is defined by a Unicode property, whose members depend on the JVM's Unicode version.
-    pub(crate) uses_property: bool,
 }
 
 /// Why a pattern cannot be compiled.
@@ -217,47 +234,86 @@ impl Checker {
 }
 
 impl Pattern {
-    /// Compiles a pattern as AWS reads it; the error says what is unsupported or invalid in Java, and where.
+    /// Parses a pattern as AWS (Java's `java.util.regex`) reads it; the error says what is unsupported or invalid
+    /// in Java, and where, so that a model's broken pattern is reported when the model loads.
+    ///
+    /// Compiling the matchers waits for the first match ([`Pattern::compile`] forces it): a parsed pattern
+    /// compiles unless a regex engine rejects its translation, which no model pattern does.
     pub fn new(source: &str) -> Result<Self, PatternError> {
-        let fail = |offset: Option<usize>, reason: String| PatternError {
+        let ast = parse::parse(source).map_err(|e| PatternError {
             pattern: source.to_string(),
-            offset,
-            reason,
-        };
-        let ast = Arc::new(parse::parse(source).map_err(|e| fail(Some(e.offset), e.message))?);
-        let matcher = Checker::new(&ast, Reading::Java, None).map_err(|e| fail(None, e))?;
-        let legacy_boundary = if has_word_boundary(&ast.root) {
-            Some(
-                Checker::new(&ast, Reading::JavaUnicodeBoundary, None)
-                    .map_err(|e| fail(None, e))?,
-            )
-        } else {
-            None
-        };
+            offset: Some(e.offset),
+            reason: e.message,
+        })?;
         Ok(Pattern {
-            source: source.to_string(),
+            source: Arc::from(source),
             uses_property: uses_property(&ast.root),
-            ast,
-            matcher,
-            legacy_boundary,
+            ast: Arc::new(ast),
+            compiled: Arc::new(OnceLock::new()),
         })
     }
 
-    /// Whether the whole of `value` matches, as AWS checks it.
+    /// The pattern as the model writes it (`^\d{12}$`).
+    pub fn source(&self) -> &str {
+        &self.source
+    }
+
+    /// Compiles the matchers now rather than on first use; `Err` says why they cannot be (then
+    /// [`Pattern::is_match`] is always `false`).
+    pub fn compile(&self) -> Result<(), PatternError> {
+        self.compiled()
+            .map(|_| ())
+            .map_err(|reason| self.error(reason.clone()))
+    }
+
+    /// Whether the whole of `value` matches, as AWS checks it (Java's `matches()`: the pattern must match all of
+    /// `value`, not some part of it).
     ///
-    /// `false` also when the backtracking engine gives up (a pattern with look-around on a pathological value of
-    /// thousands of characters); [`Pattern::try_match`] tells that case apart.
+    /// `false` also when no verdict can be reached: the backtracking engine gives up (a pattern with look-around
+    /// on a pathological value of thousands of characters), or the pattern cannot be compiled;
+    /// [`Pattern::try_match`] tells these cases apart.
     pub fn is_match(&self, value: &str) -> bool {
-        self.matcher.try_match(value).unwrap_or(false)
+        self.check(value).unwrap_or(false)
     }
 
     /// Whether the whole of `value` matches; `Err` says why no verdict could be reached.
     pub fn try_match(&self, value: &str) -> Result<bool, PatternError> {
-        self.matcher.try_match(value).map_err(|e| PatternError {
-            pattern: self.source.clone(),
+        self.check(value)
+            .map_err(|e| self.error(format!("failed to match {value:?}: {e}")))
+    }
+
+    fn error(&self, reason: String) -> PatternError {
+        PatternError {
+            pattern: self.source.to_string(),
             offset: None,
-            reason: format!("failed to match {value:?}: {e}"),
-        })
+            reason,
+        }
+    }
+
+    /// The compiled matchers, compiled by the first caller.
+    fn compiled(&self) -> Result<&Compiled, &String> {
+        self.compiled
+            .get_or_init(|| {
+                let matcher = Checker::new(&self.ast, Reading::Java, None)?;
+                let legacy_boundary = if has_word_boundary(&self.ast.root) {
+                    Some(Checker::new(&self.ast, Reading::JavaUnicodeBoundary, None)?)
+                } else {
+                    None
+                };
+                Ok(Compiled {
+                    matcher,
+                    legacy_boundary,
+                })
+            })
+            .as_ref()
+    }
+
+    /// Java's verdict on `value`, or why none could be reached.
+    fn check(&self, value: &str) -> Result<bool, String> {
+        self.compiled()
+            .map_err(Clone::clone)?
+            .matcher
+            .try_match(value)
     }
 
     /// Whether AWS's verdict on `value` may differ from [`Pattern::is_match`] depending on its Java version: the
@@ -265,8 +321,9 @@ impl Pattern {
     /// otherwise, or the pattern uses Unicode properties and `value` has characters assigned or recategorised in
     /// recent Unicode versions. Generated strings never have such a verdict.
     pub fn is_uncertain(&self, value: &str) -> bool {
-        if let Some(legacy) = &self.legacy_boundary
-            && legacy.try_match(value).ok() != self.matcher.try_match(value).ok()
+        if let Ok(compiled) = self.compiled()
+            && let Some(legacy) = &compiled.legacy_boundary
+            && legacy.try_match(value).ok() != compiled.matcher.try_match(value).ok()
         {
             return true;
         }
@@ -275,7 +332,7 @@ impl Pattern {
 
     /// Whether matching needs the backtracking engine (look-around, back-references, atomic groups).
     pub fn is_backtracking(&self) -> bool {
-        self.matcher.is_backtracking()
+        self.compiled().is_ok_and(|c| c.matcher.is_backtracking())
     }
 
     pub(crate) fn ast(&self) -> &Arc<Ast> {
@@ -284,12 +341,12 @@ impl Pattern {
 
     /// Whether `value` matches and no Java version could decide otherwise: what generated strings must satisfy.
     pub(crate) fn surely_matches(&self, value: &str) -> bool {
-        self.matcher.try_match(value) == Ok(true) && !self.is_uncertain(value)
+        self.check(value) == Ok(true) && !self.is_uncertain(value)
     }
 
     /// Whether `value` fails and no Java version could decide otherwise: what probes must satisfy.
     pub(crate) fn surely_fails(&self, value: &str) -> bool {
-        self.matcher.try_match(value) == Ok(false) && !self.is_uncertain(value)
+        self.check(value) == Ok(false) && !self.is_uncertain(value)
     }
 }
 
@@ -335,4 +392,115 @@ fn uses_property(root: &Node) -> bool {
         }
     });
     found
+}
+
+/// Length cap for [`generate`] and [`probes`] when the shape sets no maximum: this many characters past the
+/// minimum.
+pub const UNBOUNDED_SPAN: usize = 64;
+
+/// The length cap a generator needs for lengths `min_len..=max_len` (one more than the maximum, so that probes
+/// can step past it), within [`generate::MAX_CAP`].
+fn cap_for(min_len: Option<usize>, max_len: Option<usize>) -> usize {
+    let min = min_len.unwrap_or(0);
+    match max_len {
+        Some(max) => max
+            .min(min.saturating_add(generate::MAX_CAP))
+            .saturating_add(1),
+        None => min.saturating_add(UNBOUNDED_SPAN),
+    }
+    .min(generate::MAX_CAP)
+}
+
+/// A string that matches `pattern` (whole-string, as [`Pattern::is_match`]) and has between `min_len` and
+/// `max_len` characters (both inclusive; `None`: no bound), of a length drawn at random among those the pattern
+/// allows; `None` when no such string exists (or, for a pattern with look-around or back-references, none was
+/// found).
+///
+/// This builds a [`PatternGen`] on each call; to draw many values for one shape, build one with
+/// `PatternGen::new(pattern, cap)` and call [`PatternGen::generate`] with a length from [`PatternGen::lengths`].
+pub fn generate(
+    pattern: &Pattern,
+    min_len: Option<usize>,
+    max_len: Option<usize>,
+    rng: &mut proptest::test_runner::TestRng,
+) -> Option<String> {
+    use proptest::prelude::Rng;
+    let generator = PatternGen::new(pattern, cap_for(min_len, max_len));
+    let min = min_len.unwrap_or(0);
+    let mut lengths: Vec<usize> = generator
+        .lengths()
+        .iter()
+        .filter(|n| *n >= min && max_len.is_none_or(|max| *n <= max))
+        .collect();
+    // A few lengths, the first at random: an inexact pattern may find nothing at one length and something at
+    // another.
+    for _ in 0..4 {
+        if lengths.is_empty() {
+            return None;
+        }
+        let len = lengths.swap_remove(rng.random_range(0..lengths.len()));
+        if let Some(value) = generator.generate(rng, len, Pick::Random) {
+            return Some(value);
+        }
+    }
+    None
+}
+
+/// Strings that `pattern` rejects, each with a description of what makes it invalid, for negative tests:
+/// characters the pattern allows nowhere, a literal replaced, a non-ASCII look-alike of one of Java's ASCII
+/// classes (`٣` for `\d`), and counted repetitions one copy short of or past their bounds. Every value fails
+/// [`Pattern::is_match`] whatever Java version AWS runs; the value's length is within `min_len..=max_len` except for
+/// repetition probes, which are as short as the rest of the pattern allows (their length may fall outside the
+/// bounds, and then a service may reject them for their length as well). Empty when no probe could be built.
+pub fn probes(
+    pattern: &Pattern,
+    min_len: Option<usize>,
+    max_len: Option<usize>,
+    rng: &mut proptest::test_runner::TestRng,
+) -> Vec<(String, String)> {
+    let generator = PatternGen::new(pattern, cap_for(min_len, max_len));
+    let min = min_len.unwrap_or(0);
+    let within = |n: usize| n >= min && max_len.is_none_or(|max| n <= max);
+    let mut out: Vec<(String, String)> = Vec::new();
+    // The shortest non-empty length within the bounds: probes change one character of a matching string.
+    if let Some(len) = generator.lengths().iter().find(|n| *n >= 1 && within(*n)) {
+        for c in generator.disallowed_ascii().into_iter().take(2) {
+            if let Some(value) = generator.disallowed_probe(rng, len, c) {
+                out.push((
+                    value,
+                    format!("{c:?} is a character the pattern allows nowhere"),
+                ));
+            }
+        }
+        if let Some(literal) = generator.literals().first()
+            && let Some(value) = generator.literal_probe(rng, len, *literal)
+        {
+            out.push((value, format!("the literal {literal:?} replaced")));
+        }
+        if let Some(probe) = generator.unicode_only_match(rng, len) {
+            out.push((
+                probe.value,
+                format!(
+                    "non-ASCII look-alike {:?} for {} (in place of {:?}), which Java's reading rejects",
+                    probe.lookalike, probe.class, probe.replaced
+                ),
+            ));
+        }
+    }
+    for probe in generator.repetition_probes(rng) {
+        let (side, bound) = match probe.bound {
+            RepetitionBound::BelowMin => ("fewer", "minimum"),
+            RepetitionBound::AboveMax => ("more", "maximum"),
+        };
+        out.push((
+            probe.value,
+            format!(
+                "{} copies of `{}`, one {side} than its {bound}",
+                probe.copies, probe.quantifier
+            ),
+        ));
+    }
+    out.retain(|(value, _)| pattern.surely_fails(value));
+    out.dedup_by(|a, b| a.0 == b.0);
+    out
 }

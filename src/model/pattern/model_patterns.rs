@@ -3,7 +3,7 @@
 //! an independent implementation (Python's `re`, through `differential.py`) on generated, mutated and probe strings.
 //!
 //! The models are found through `CONFORM_MODELS` (botocore's `data` directory) or the botocore that
-//! `.venv/bin/python` or `python3` has installed; Python also reads them (they are gzipped JSON) and judges the
+//! `CONFORM_PYTHON`, `.venv/bin/python` or `python3` has installed; Python also reads them (they are gzipped JSON) and judges the
 //! differential samples. Without them these tests fail and say how to get them: `scripts/test.sh` creates `.venv`
 //! with moto, which brings botocore.
 //!
@@ -82,10 +82,14 @@ struct ModelPatterns {
     patterns: Vec<ModelPattern>,
 }
 
-/// The Pythons to try: the project's `.venv` first (it has the pinned botocore), then `python3`.
+/// The Pythons to try: `CONFORM_PYTHON` if set, the project's `.venv` (it has the pinned botocore), then `python3`.
 fn pythons() -> Vec<String> {
     let venv = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(".venv/bin/python");
-    let mut out = Vec::new();
+    let mut out: Vec<String> = std::env::var("CONFORM_PYTHON")
+        .ok()
+        .filter(|v| !v.is_empty())
+        .into_iter()
+        .collect();
     if venv.exists() {
         out.push(venv.display().to_string());
     }
@@ -176,10 +180,13 @@ fn compiled() -> &'static (ModelPatterns, Vec<Result<Pattern, PatternError>>) {
     static CACHE: OnceLock<(ModelPatterns, Vec<Result<Pattern, PatternError>>)> = OnceLock::new();
     CACHE.get_or_init(|| {
         let models = load_models().unwrap_or_else(|e| panic!("{e}"));
+        // Parsed, then compiled at once (compiling is otherwise lazy): a pattern that fails either is reported.
         let compiled = models
             .patterns
             .iter()
-            .map(|p| Pattern::new(&p.source))
+            .map(|p| {
+                Pattern::new(&p.source).and_then(|pattern| pattern.compile().map(|()| pattern))
+            })
             .collect();
         (models, compiled)
     })
@@ -589,7 +596,7 @@ fn model_patterns_agree_with_python() {
         for (model, pattern) in models.patterns.iter().zip(compiled) {
             let Ok(pattern) = pattern else { continue };
             let samples = samples(pattern, model, &mut rng, &mut phases);
-            let line = json!({"pattern": pattern.source, "samples": samples});
+            let line = json!({"pattern": pattern.source(), "samples": samples});
             writeln!(stdin, "{line}")
                 .unwrap_or_else(|e| panic!("failed to write to {}: {e}", models.python));
             judged.push((pattern, samples));
@@ -619,7 +626,7 @@ fn model_patterns_agree_with_python() {
             exclusions
                 .entry(reason.to_string())
                 .or_default()
-                .push(pattern.source.clone());
+                .push(pattern.source().to_string());
             continue;
         }
         patterns_compared += 1;

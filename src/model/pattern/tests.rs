@@ -12,6 +12,103 @@ fn p(source: &str) -> Pattern {
     Pattern::new(source).unwrap_or_else(|e| panic!("{e}"))
 }
 
+// The public API: lazy compiling, sharing, generation within bounds, probes.
+
+#[test]
+fn parsing_is_eager_and_compiling_lazy() {
+    let err = Pattern::new("[a-").unwrap_err();
+    assert!(err.to_string().starts_with("failed to "), "{err}");
+    assert!(!err.reason().is_empty());
+    let pattern = p(r"^[a-z]{2,4}$");
+    assert_eq!(pattern.source(), r"^[a-z]{2,4}$");
+    assert!(pattern.compiled.get().is_none(), "new must not compile");
+    let clone = pattern.clone();
+    assert!(clone.is_match("abc"));
+    assert!(
+        pattern.compiled.get().is_some(),
+        "clones share the compiled matchers"
+    );
+    assert!(!pattern.is_match("a"));
+    assert!(pattern.compile().is_ok());
+    assert_eq!(format!("{pattern:?}"), r#"Pattern("^[a-z]{2,4}$")"#);
+}
+
+#[test]
+fn patterns_are_shareable_across_threads() {
+    fn shareable<T: Clone + std::fmt::Debug + Send + Sync + 'static>() {}
+    shareable::<Pattern>();
+    shareable::<PatternError>();
+    let pattern = p(r"\d+");
+    let handles: Vec<_> = (0..4)
+        .map(|i| {
+            let pattern = pattern.clone();
+            std::thread::spawn(move || pattern.is_match(&i.to_string()))
+        })
+        .collect();
+    assert!(handles.into_iter().all(|h| h.join().unwrap()));
+}
+
+#[test]
+fn generate_respects_the_length_bounds() {
+    let mut rng = rng();
+    let pattern = p(r"^[a-z0-9-]+$");
+    for _ in 0..50 {
+        let value = generate(&pattern, Some(3), Some(5), &mut rng).unwrap();
+        let n = value.chars().count();
+        assert!(
+            (3..=5).contains(&n) && pattern.is_match(&value),
+            "{value:?}"
+        );
+    }
+    let fixed = p(r"\d{12}");
+    assert_eq!(
+        generate(&fixed, None, None, &mut rng).map(|v| v.len()),
+        Some(12)
+    );
+    assert_eq!(
+        generate(&fixed, Some(13), None, &mut rng),
+        None,
+        "no 13-digit match"
+    );
+    assert_eq!(generate(&fixed, None, Some(11), &mut rng), None);
+    let look = p(r"^(?!aws)[a-z]{3}$");
+    for _ in 0..20 {
+        let value = generate(&look, None, None, &mut rng).unwrap();
+        assert!(look.is_match(&value) && value != "aws", "{value:?}");
+    }
+}
+
+#[test]
+fn probes_fail_and_say_why() {
+    let mut rng = rng();
+    let pattern = p(r"^\d{3}-[a-z]{2,4}$");
+    let found = probes(&pattern, Some(6), Some(8), &mut rng);
+    assert!(found.len() >= 4, "{found:?}");
+    for (value, why) in &found {
+        assert!(!pattern.is_match(value), "{value:?} ({why}) matches");
+        assert!(!why.is_empty());
+    }
+    assert!(
+        found.iter().any(|(_, why)| why.contains("look-alike")),
+        "{found:?}"
+    );
+    assert!(
+        found
+            .iter()
+            .any(|(_, why)| why.contains("one more than its maximum")),
+        "{found:?}"
+    );
+    assert!(
+        found.iter().any(|(_, why)| why.contains("allows nowhere")),
+        "{found:?}"
+    );
+    assert!(
+        probes(&p(".*"), None, None, &mut rng)
+            .iter()
+            .all(|(v, _)| !p(".*").is_match(v))
+    );
+}
+
 // The cases of the first implementation (src/model/pattern.rs before the Java parser).
 
 #[test]
