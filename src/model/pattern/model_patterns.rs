@@ -305,7 +305,15 @@ fn every_model_pattern_compiles() {
                 // The compiled matcher agrees with itself on a plain string (no panic, a verdict).
                 let _ = pattern.try_match("abc").unwrap_or_else(|e| panic!("{e}"));
             }
-            Err(e) => failures.push((model.source.clone(), e.to_string())),
+            Err(e) => {
+                // A pattern that cannot be used says why, fit for "constraint skipped: <reason>".
+                assert!(
+                    !e.reason().is_empty() && e.to_string().starts_with("failed to "),
+                    "{:?}: an error without a reason: {e:?}",
+                    model.source
+                );
+                failures.push((model.source.clone(), e.to_string()))
+            }
         }
     }
     eprintln!(
@@ -387,16 +395,24 @@ fn sample_lengths(generator: &PatternGen, rng: &mut TestRng, count: usize) -> Ve
 
 const PICKS: [Pick; 4] = [Pick::Random, Pick::Simplest, Pick::EdgeLow, Pick::EdgeHigh];
 
+/// Probes are built for one pattern in this many (by position in the sorted list of patterns), to keep
+/// [`every_model_pattern_generates_matching_strings`] under 20 seconds; `model_patterns_agree_with_python` builds
+/// them for every pattern.
+const PROBE_SAMPLE: usize = 4;
+
+/// Every pattern that compiles generates matching strings of exactly the requested length (SAMPLED, for speed and
+/// deterministically: three lengths per pattern, the shortest, the longest and one drawn with a fixed seed, each with
+/// one [`Pick`] in turn; probes for one pattern in [`PROBE_SAMPLE`]).
 #[test]
 fn every_model_pattern_generates_matching_strings() {
-    let (models, compiled) = compiled();
     let started = std::time::Instant::now();
+    let (models, compiled) = compiled();
     let mut rng = TestRng::from_seed(RngAlgorithm::ChaCha, &[11; 32]);
     let (mut total, mut generating, mut exact, mut inexact_generating) = (0, 0, 0, 0);
     let mut empty = Vec::new();
     let mut failures = Vec::new();
     let (mut lookalike, mut repetition) = (0, 0);
-    for (model, pattern) in models.patterns.iter().zip(compiled) {
+    for (index, (model, pattern)) in models.patterns.iter().zip(compiled).enumerate() {
         let Ok(pattern) = pattern else { continue };
         total += 1;
         let generator = PatternGen::new(pattern, cap_of(model));
@@ -406,8 +422,12 @@ fn every_model_pattern_generates_matching_strings() {
         }
         exact += usize::from(generator.is_exact());
         let mut made = 0;
-        for len in sample_lengths(&generator, &mut rng, 3) {
-            for pick in PICKS {
+        for (i, len) in sample_lengths(&generator, &mut rng, 1)
+            .into_iter()
+            .enumerate()
+        {
+            {
+                let pick = PICKS[(index + i) % PICKS.len()];
                 match generator.generate(&mut rng, len, pick) {
                     Some(s) => {
                         made += 1;
@@ -429,6 +449,9 @@ fn every_model_pattern_generates_matching_strings() {
         if made > 0 {
             generating += 1;
             inexact_generating += usize::from(!generator.is_exact());
+        }
+        if index % PROBE_SAMPLE != 0 {
+            continue;
         }
         for probe in generator.repetition_probes(&mut rng) {
             repetition += 1;
