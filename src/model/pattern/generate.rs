@@ -421,7 +421,7 @@ pub(crate) fn build_tree(
         bounds,
         groups: vec![None; ast.groups as usize + 1],
         long_assigned: charset::long_assigned(),
-        long_assigned_only: long_assigned_only,
+        long_assigned_only,
     };
     builder.node(&ast.root)
 }
@@ -530,12 +530,13 @@ impl Builder<'_> {
         let mut lengths = Lengths::empty(cap);
         if let Some(child_len) = fixed_length(&child.lengths) {
             // Lengths are multiples of the child's: no tables needed.
-            if child_len == 0 {
-                lengths.insert(0);
-            } else {
-                let top = max.unwrap_or(usize::MAX).min(cap / child_len);
-                for j in min..=top {
-                    lengths.insert(j * child_len);
+            match cap.checked_div(child_len) {
+                None => lengths.insert(0),
+                Some(most) => {
+                    let top = max.unwrap_or(usize::MAX).min(most);
+                    for j in min..=top {
+                        lengths.insert(j * child_len);
+                    }
                 }
             }
             return GenNode {

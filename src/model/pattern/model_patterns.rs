@@ -426,24 +426,22 @@ fn every_model_pattern_generates_matching_strings() {
             .into_iter()
             .enumerate()
         {
-            {
-                let pick = PICKS[(index + i) % PICKS.len()];
-                match generator.generate(&mut rng, len, pick) {
-                    Some(s) => {
-                        made += 1;
-                        if !pattern.is_match(&s) || s.chars().count() != len {
-                            failures.push(format!(
-                                "{:?} generated {s:?} (length {len}, {pick:?})",
-                                model.source
-                            ));
-                        }
+            let pick = PICKS[(index + i) % PICKS.len()];
+            match generator.generate(&mut rng, len, pick) {
+                Some(s) => {
+                    made += 1;
+                    if !pattern.is_match(&s) || s.chars().count() != len {
+                        failures.push(format!(
+                            "{:?} generated {s:?} (length {len}, {pick:?})",
+                            model.source
+                        ));
                     }
-                    None if generator.is_exact() => failures.push(format!(
-                        "{:?} is exact but generated nothing of length {len} ({pick:?})",
-                        model.source
-                    )),
-                    None => {}
                 }
+                None if generator.is_exact() => failures.push(format!(
+                    "{:?} is exact but generated nothing of length {len} ({pick:?})",
+                    model.source
+                )),
+                None => {}
             }
         }
         if made > 0 {
