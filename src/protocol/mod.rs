@@ -160,13 +160,23 @@ pub struct ProtocolFault {
     pub message: String,
 }
 
-/// A protocol-level way to break a request, and what AWS answers to it.
+/// A protocol-level way to break a request, and what AWS answers to it (the wire facts, as data).
 #[derive(Debug, Clone)]
 pub struct Malformation {
-    /// Stable class name (`body-not-json`, `target-unknown`, `method-wrong`).
+    /// Stable class name (`body-not-json`, `target-unknown`, `method-wrong`); reports and baselines key on it.
     pub class: &'static str,
-    /// What it does, for reports.
+    /// What it does, for reports (`the body is not JSON`).
     pub detail: String,
+    /// What AWS answers: any of these (status, error type) pairs passes.
+    pub accept: Vec<(u16, &'static str)>,
+    /// Why the answer is not certain, when no capture of AWS settles which of the errors (or which one at all)
+    /// AWS sends; `None` when the wire facts settle it.
+    pub uncertain: Option<&'static str>,
+    /// Whether AWS certainly refuses the request with some client error, even when which one is uncertain
+    /// (a success to it is then a deviation whatever the expectation's uncertainty).
+    pub certainly_fails: bool,
+    /// Where the expectation comes from (`wire-facts: What real AWS does with protocol faults`).
+    pub source: &'static str,
 }
 
 /// One AWS wire protocol, client and server side.
