@@ -1,13 +1,13 @@
 //! The command line: clap definitions, dispatch to the library, error rendering and exit codes.
 
 pub mod bench_cmd;
-mod bench_run;
 pub mod gen_cmd;
 mod report_cmd;
 mod run_cmd;
 mod serve_cmd;
 mod spec_cmd;
 mod table;
+pub mod values;
 
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
@@ -15,7 +15,8 @@ use std::path::PathBuf;
 use clap::{Parser, Subcommand};
 
 use crate::exit::Exit;
-use crate::spec::{self, LoadError, SpecSet};
+use crate::model::Model;
+use crate::spec::{self, LoadError};
 
 pub use table::Table;
 
@@ -206,10 +207,11 @@ pub fn render_diagnostic(diagnostic: &dyn miette::Diagnostic, color: bool) -> St
     text
 }
 
-/// Loads the specs the user chose: `--specs DIR`, or the ones built in.
-pub fn load_specs(cli: &Cli) -> Result<SpecSet, CliError> {
-    Ok(match &cli.specs {
+/// Loads the model the user chose: the spec files of `--specs DIR`, or the ones built in.
+pub fn load_model(cli: &Cli) -> Result<Model, CliError> {
+    let specs = match &cli.specs {
         Some(dir) => spec::load_paths(std::slice::from_ref(dir))?,
         None => spec::embedded()?,
-    })
+    };
+    Ok(spec::lower(&specs))
 }

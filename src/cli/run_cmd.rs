@@ -8,15 +8,16 @@ use std::time::Duration;
 use clap::{Args, Subcommand};
 
 use super::gen_cmd::GenArgs;
-use super::{Cli, CliError, Output, load_specs};
+use super::values::{parse_concurrency, parse_rate, parse_seconds};
+use super::{Cli, CliError, Output, load_model};
 use crate::case::CaseKind;
-use crate::check::{CheckName, run_checks};
-use crate::client::curl_command;
+use crate::check::CheckName;
+use crate::engine::{RunConfig, RunError};
 use crate::exit::Exit;
+use crate::model::Model;
 use crate::report::{
     self, Baseline, Fanout, JsonReporter, JunitReporter, Reporter, TerminalReporter,
 };
-use crate::run::{RunConfig, RunError};
 use crate::safety::{Safety, TargetKind};
 use crate::snapshot::{SnapshotMode, SnapshotStore};
 
@@ -58,9 +59,9 @@ pub struct TargetArgs {
     /// AWS profile to take credentials from.
     #[arg(long, value_name = "NAME", env = "AWS_PROFILE")]
     pub profile: Option<String>,
-    /// Seconds to wait for each response.
-    #[arg(long, default_value_t = 10.0, value_name = "SECS")]
-    pub timeout: f64,
+    /// Seconds to wait for each response (more than 0, at most a day).
+    #[arg(long, default_value = "10", value_name = "SECS", value_parser = parse_seconds)]
+    pub timeout: Duration,
     /// Start the embedded target with this fault (repeatable; see `conform serve --list-faults`). Only without
     /// --endpoint.
     #[arg(
@@ -69,6 +70,11 @@ pub struct TargetArgs {
         conflicts_with = "endpoint"
     )]
     pub embedded_faults: Vec<String>,
+    /// Mask the values of sensitive members (names, emails, phone numbers, ...) in every output, even conform's
+    /// own generated test data on an emulator, where it is otherwise shown so that printed reproductions are exact.
+    /// Values read from a real target and secrets are never shown.
+    #[arg(long)]
+    pub mask_sensitive: bool,
 }
 
 /// Safety on real AWS accounts.
@@ -94,7 +100,7 @@ pub struct SafetyArgs {
 
 impl SafetyArgs {
     /// The safety settings, with `--include` checked against the specs.
-    pub fn safety(&self, specs: &crate::spec::SpecSet) -> Result<Safety, CliError> {
+    pub fn safety(&self, specs: &Model) -> Result<Safety, CliError> {
         let safety = Safety {
             target_kind: self.target_kind,
             allow_mutations: self.allow_mutations,
@@ -123,11 +129,11 @@ pub struct RunArgs {
     /// Print what would be sent (each request as curl, the state that would be recorded) and send nothing.
     #[arg(long)]
     dry_run: bool,
-    /// Requests in flight at once.
-    #[arg(long, default_value_t = 8, value_name = "N")]
+    /// Requests in flight at once (1 to 1024).
+    #[arg(long, default_value = "8", value_name = "N", value_parser = parse_concurrency)]
     concurrency: usize,
-    /// At most N requests per second. Default: unlimited on an emulator, 2 on a real target.
-    #[arg(long, value_name = "N")]
+    /// At most N requests per second (0.001 to 1000000). Default: unlimited on an emulator, 2 on a real target.
+    #[arg(long, value_name = "N", value_parser = parse_rate)]
     rate: Option<f64>,
     /// Retries of a throttled request (429, 503, throttling errors), with backoff honouring Retry-After.
     #[arg(long, default_value_t = 3, value_name = "N")]
@@ -155,7 +161,7 @@ pub struct RunArgs {
     #[arg(long, requires = "baseline")]
     update_baseline: bool,
     /// Run only share K of N (e.g. 2/4), for CI jobs in parallel; `conform report merge` joins their reports.
-    #[arg(long, value_name = "K/N", value_parser = parse_partition)]
+    #[arg(long, value_name = "K/N", value_parser = super::values::parse_partition)]
     partition: Option<(u64, u64)>,
     /// Do not shrink failing cases.
     #[arg(long)]
@@ -171,18 +177,6 @@ pub struct RunArgs {
     safety: SafetyArgs,
 }
 
-fn parse_partition(text: &str) -> Result<(u64, u64), String> {
-    let parsed = text
-        .split_once('/')
-        .and_then(|(k, n)| Some((k.parse::<u64>().ok()?, n.parse::<u64>().ok()?)));
-    match parsed {
-        Some((k, n)) if n >= 1 && (1..=n).contains(&k) => Ok((k, n)),
-        _ => Err(format!(
-            "expected K/N with 1 <= K <= N (e.g. 2/4), got `{text}`"
-        )),
-    }
-}
-
 pub(super) fn runtime() -> Result<tokio::runtime::Runtime, CliError> {
     tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -191,7 +185,7 @@ pub(super) fn runtime() -> Result<tokio::runtime::Runtime, CliError> {
 }
 
 /// The run configuration the arguments ask for.
-fn run_config(specs: &crate::spec::SpecSet, args: &RunArgs) -> Result<RunConfig, CliError> {
+fn run_config(specs: &Model, args: &RunArgs) -> Result<RunConfig, CliError> {
     let generation = args.generation.config(specs)?;
     // With only `--kind scenario`, the generator yields no single request (it makes no scenario cases).
     let scenarios =
@@ -215,24 +209,6 @@ fn run_config(specs: &crate::spec::SpecSet, args: &RunArgs) -> Result<RunConfig,
             Some("fix the file, or write it anew with --update-baseline".into()),
         )
     })?;
-    if args.concurrency == 0 {
-        return Err(CliError::usage("--concurrency must be at least 1", None));
-    }
-    if !(args.target.timeout > 0.0 && args.target.timeout.is_finite()) {
-        return Err(CliError::usage(
-            format!(
-                "--timeout must be a positive number of seconds, got {}",
-                args.target.timeout
-            ),
-            None,
-        ));
-    }
-    if args.rate.is_some_and(|r| !(r > 0.0 && r.is_finite())) {
-        return Err(CliError::usage(
-            "--rate must be a positive number of requests per second",
-            None,
-        ));
-    }
     Ok(RunConfig {
         endpoint: args.target.endpoint.clone(),
         profile: args.target.profile.clone(),
@@ -242,7 +218,7 @@ fn run_config(specs: &crate::spec::SpecSet, args: &RunArgs) -> Result<RunConfig,
         scenario_draws: args.scenario_draws,
         concurrency: args.concurrency,
         rate: args.rate,
-        timeout: Duration::from_secs_f64(args.target.timeout),
+        timeout: args.target.timeout,
         max_retries: args.retries,
         checks,
         partition: args.partition,
@@ -252,18 +228,19 @@ fn run_config(specs: &crate::spec::SpecSet, args: &RunArgs) -> Result<RunConfig,
         snapshot_dir: args.snapshot_dir.clone(),
         embedded_faults: args.target.embedded_faults.clone(),
         safety: args.safety.safety(specs)?,
+        mask_sensitive: args.target.mask_sensitive,
     })
 }
 
 pub(super) fn run(cli: &Cli, args: &RunArgs, output: &mut Output<'_>) -> Result<Exit, CliError> {
-    let specs = Arc::new(load_specs(cli)?);
+    let specs = Arc::new(load_model(cli)?);
     let config = run_config(&specs, args)?;
     if args.dry_run {
-        crate::run::dry_run(&specs, &config, output.out)?;
+        crate::engine::dry_run(&specs, &config, output.out)?;
         return Ok(Exit::Ok);
     }
     let mut fanout = reporters(args.json.as_deref(), args.junit.as_deref())?;
-    let outcome = match runtime()?.block_on(crate::run::run(specs, config, &mut fanout)) {
+    let outcome = match runtime()?.block_on(crate::engine::run(specs, config, &mut fanout)) {
         Ok(outcome) => outcome,
         Err(e) => return run_error(e, output),
     };
@@ -317,7 +294,7 @@ fn reporters(
 }
 
 /// Whether a real target may still hold changes: that outranks every other result.
-fn restore_incomplete(outcome: &crate::run::RunOutcome) -> bool {
+fn restore_incomplete(outcome: &crate::engine::RunOutcome) -> bool {
     outcome.restore.as_ref().is_some_and(|r| !r.complete())
 }
 
@@ -388,170 +365,32 @@ pub(super) fn replay(
     args: &ReplayArgs,
     output: &mut Output<'_>,
 ) -> Result<Exit, CliError> {
-    let specs = Arc::new(load_specs(cli)?);
+    let specs = Arc::new(load_model(cli)?);
     let generation = args.generation.config(&specs)?;
     let mut config = RunConfig::new(generation);
     config.endpoint = args.target.endpoint.clone();
     config.profile = args.target.profile.clone();
     config.region = args.target.region.clone();
-    config.timeout = Duration::from_secs_f64(args.target.timeout.max(0.001));
+    config.timeout = args.target.timeout;
     config.embedded_faults = args.target.embedded_faults.clone();
+    config.mask_sensitive = args.target.mask_sensitive;
     config.safety = args.safety.safety(&specs)?;
-    let case = crate::generate::find_case(&specs, &config.generation, &args.id).or_else(|| {
-        crate::generate::example_cases(&specs, &config.generation)
-            .into_iter()
-            .find(|e| e.case.id == args.id)
-            .map(|e| e.case)
-    });
-    let instance = crate::scenario::instances(&specs, &config.generation, 64)
-        .into_iter()
-        .find(|i| i.id == args.id);
-    if case.is_none() && instance.is_none() {
-        return Err(CliError::usage(
-            format!(
-                "failed to find case `{}` with seed {} and {} cases",
-                args.id, args.generation.seed, args.generation.cases
-            ),
-            Some(
-                "use the replay line of the report: it repeats --seed, --cases and --fixture"
-                    .to_string(),
-            ),
-        ));
+    let mut notes = TerminalReporter::stderr();
+    let mut printed: Vec<u8> = Vec::new();
+    let replayed = runtime()?.block_on(crate::engine::replay(
+        specs,
+        config,
+        &args.id,
+        &mut printed,
+        &mut notes,
+    ));
+    output.out.write_all(&printed)?;
+    match replayed {
+        Err(e) => run_error(e, output),
+        Ok((_, Some(report))) if !report.complete() => Ok(Exit::Restore),
+        Ok((true, _)) => Ok(Exit::Deviations),
+        Ok((false, _)) => Ok(Exit::Ok),
     }
-    let mut quiet = Fanout::new(Vec::new());
-    let rt = runtime()?;
-    rt.block_on(async {
-        let target = match crate::run::start_target(&specs, &config).await {
-            Ok(t) => t,
-            Err(e) => return run_error(e, output),
-        };
-        let client = match crate::run::client_for(&target, &config, &mut quiet).await {
-            Ok(c) => c,
-            Err(e) => return run_error(e, output),
-        };
-        // On a real target: refuse what the safety rules leave out, record what the rest can change.
-        let operations: Vec<&str> = match (&case, &instance) {
-            (Some(case), _) => vec![case.operation.as_str()],
-            (None, Some(instance)) => crate::run::scenario_operations(&specs, instance).collect(),
-            (None, None) => unreachable!("checked above"),
-        };
-        let mut notes = TerminalReporter::stderr();
-        let journal = match crate::run::prepare_one(
-            &specs,
-            &config,
-            &client,
-            &operations,
-            &mut notes,
-        )
-        .await
-        {
-            Ok(journal) => journal,
-            Err(e) => return run_error(e, output),
-        };
-        let sent: Result<Exit, CliError> = async {
-            if let Some(case) = case {
-                let (service, op) = specs
-                    .operation(&case.operation)
-                    .expect("generated from these specs");
-                let sensitive = crate::run::sensitive_of(op);
-                writeln!(
-                    output.out,
-                    "case {} ({}, {})",
-                    case.id,
-                    case.operation,
-                    case.kind.as_str()
-                )?;
-                if let Some(m) = &case.mutation {
-                    writeln!(output.out, "mutation: {}", m.detail)?;
-                }
-                match client.send(service, &case).await {
-                    Err(e) => {
-                        writeln!(output.out, "no response: {e}")?;
-                        return Ok(Exit::Deviations);
-                    }
-                    Ok(exchange) => {
-                        writeln!(
-                            output.out,
-                            "\n{}",
-                            curl_command(&exchange.request, &target.endpoint, &sensitive)
-                        )?;
-                        let r = &exchange.response;
-                        writeln!(output.out, "\nHTTP {}", r.status)?;
-                        for (name, value) in &r.headers {
-                            writeln!(output.out, "{name}: {value}")?;
-                        }
-                        writeln!(output.out, "\n{}\n", String::from_utf8_lossy(&r.body))?;
-                        let checks = run_checks(service, op, &case, r, &CheckName::ALL);
-                        let mut deviates = false;
-                        for c in &checks {
-                            let verdict = match (c.passed, c.uncertain) {
-                                (true, _) => "pass",
-                                (false, true) => "UNCERTAIN",
-                                (false, false) => "FAIL",
-                            };
-                            deviates |= c.is_deviation();
-                            writeln!(
-                                output.out,
-                                "{verdict:9} {:13} {}",
-                                c.check.as_str(),
-                                c.message
-                            )?;
-                        }
-                        return Ok(if deviates { Exit::Deviations } else { Exit::Ok });
-                    }
-                }
-            }
-            let instance = instance.expect("checked above");
-            let outcome =
-                crate::scenario::execute(&specs, &client, &config.generation.fixtures, &instance)
-                    .await;
-            writeln!(
-                output.out,
-                "scenario {} ({})",
-                instance.id, instance.scenario
-            )?;
-            for step in &outcome.steps {
-                writeln!(
-                    output.out,
-                    "{:9} {}{} ({}): {}{}",
-                    if step.problem.is_some() {
-                        "FAIL"
-                    } else {
-                        "pass"
-                    },
-                    if step.cleanup { "cleanup " } else { "" },
-                    step.name,
-                    step.operation,
-                    step.actual_text(),
-                    step.problem
-                        .as_ref()
-                        .map(|p| format!(" — {p}"))
-                        .unwrap_or_default()
-                )?;
-            }
-            if let Some(e) = &outcome.transport_error {
-                writeln!(output.out, "stopped: {e}")?;
-            }
-            Ok(if outcome.passed() {
-                Exit::Ok
-            } else {
-                Exit::Deviations
-            })
-        }
-        .await;
-        if let Some(journal) = &journal {
-            let report =
-                crate::run::put_back(&specs, &client, journal, &config.safety.journal).await;
-            let _ = notes.event(&crate::report::Event::Note(crate::run::restore_note(
-                &report,
-                &config.safety.journal,
-            )));
-            if !report.complete() {
-                return Ok(Exit::Restore);
-            }
-        }
-        sent
-    })
 }
 
 /// `conform snapshots ...`
@@ -679,8 +518,9 @@ pub struct DiffArgs {
     /// Runs of each scenario per parameter value.
     #[arg(long, default_value_t = 1, value_name = "N")]
     scenario_draws: usize,
-    /// At most N requests per second to each target. Default: unlimited on an emulator, 2 on a real target.
-    #[arg(long, value_name = "N")]
+    /// At most N requests per second to each target (0.001 to 1000000). Default: unlimited on an emulator, 2 on a
+    /// real target.
+    #[arg(long, value_name = "N", value_parser = parse_rate)]
     rate: Option<f64>,
     /// Write the JSON report here.
     #[arg(long, value_name = "PATH")]
@@ -694,24 +534,19 @@ pub struct DiffArgs {
 }
 
 pub(super) fn diff(cli: &Cli, args: &DiffArgs, output: &mut Output<'_>) -> Result<Exit, CliError> {
-    let specs = Arc::new(load_specs(cli)?);
+    let specs = Arc::new(load_model(cli)?);
     let generation = args.generation.config(&specs)?;
     let mut a = RunConfig::new(generation);
     a.endpoint = args.target.endpoint.clone();
     a.profile = args.target.profile.clone();
     a.region = args.target.region.clone();
-    a.timeout = Duration::from_secs_f64(args.target.timeout.max(0.001));
+    a.timeout = args.target.timeout;
+    a.mask_sensitive = args.target.mask_sensitive;
     a.embedded_faults = args.target.embedded_faults.clone();
     a.scenario_draws = args.scenario_draws;
     a.scenarios =
         args.generation.kinds.is_empty() || a.generation.kinds.contains(&CaseKind::Scenario);
     a.safety = args.safety.safety(&specs)?;
-    if args.rate.is_some_and(|r| !(r > 0.0 && r.is_finite())) {
-        return Err(CliError::usage(
-            "--rate must be a positive number of requests per second",
-            None,
-        ));
-    }
     a.rate = args.rate;
     let mut b = a.clone();
     // Each real side keeps its own journal.
@@ -725,7 +560,7 @@ pub(super) fn diff(cli: &Cli, args: &DiffArgs, output: &mut Output<'_>) -> Resul
         ));
     }
     let mut fanout = reporters(args.json.as_deref(), args.junit.as_deref())?;
-    match runtime()?.block_on(crate::run::diff(specs, a, b, &mut fanout)) {
+    match runtime()?.block_on(crate::engine::diff(specs, a, b, &mut fanout)) {
         Ok(outcome) if restore_incomplete(&outcome) => Ok(Exit::Restore),
         Ok(outcome) => Ok(report::exit_for(
             &outcome.summary,
@@ -771,9 +606,9 @@ pub struct RestoreArgs {
     /// AWS profile to take credentials from.
     #[arg(long, value_name = "NAME", env = "AWS_PROFILE")]
     profile: Option<String>,
-    /// Seconds to wait for each response.
-    #[arg(long, default_value_t = 10.0, value_name = "SECS")]
-    timeout: f64,
+    /// Seconds to wait for each response (more than 0, at most a day).
+    #[arg(long, default_value = "10", value_name = "SECS", value_parser = parse_seconds)]
+    timeout: Duration,
 }
 
 pub(super) fn restore(
@@ -781,7 +616,7 @@ pub(super) fn restore(
     args: &RestoreArgs,
     output: &mut Output<'_>,
 ) -> Result<Exit, CliError> {
-    let specs = Arc::new(load_specs(cli)?);
+    let specs = Arc::new(load_model(cli)?);
     let journal = crate::safety::restore::Journal::load(&args.journal).map_err(|e| {
         CliError::usage(
             e.to_string(),
@@ -800,43 +635,42 @@ pub(super) fn restore(
     );
     config.region = args.region.clone().or_else(|| journal.region.clone());
     config.profile = args.profile.clone();
-    config.timeout = Duration::from_secs_f64(args.timeout.max(0.001));
+    config.timeout = args.timeout;
     config.safety.journal = args.journal.clone();
     let mut notes = TerminalReporter::stderr();
-    runtime()?.block_on(async {
-        let target = match crate::run::start_target(&specs, &config).await {
-            Ok(t) => t,
-            Err(e) => return run_error(e, output),
+    writeln!(
+        output.err,
+        "putting back {} piece(s) of state recorded {} on {}",
+        journal.entries.len(),
+        journal.recorded_at,
+        config.endpoint.as_deref().unwrap_or_default()
+    )?;
+    let restored = runtime()?.block_on(crate::engine::restore_from_journal(
+        &specs,
+        &config,
+        &journal,
+        &mut notes,
+    ));
+    let report = match restored {
+        Ok(report) => report,
+        Err(e) => return run_error(e, output),
+    };
+    for (label, fate) in &report.fates {
+        let text = match fate {
+            crate::safety::restore::Fate::Unchanged => "unchanged".to_string(),
+            crate::safety::restore::Fate::Restored => "put back".to_string(),
+            crate::safety::restore::Fate::Failed(why) => format!("NOT put back: {why}"),
         };
-        let client = match crate::run::client_for(&target, &config, &mut notes).await {
-            Ok(c) => c,
-            Err(e) => return run_error(e, output),
-        };
-        writeln!(
-            output.err,
-            "putting back {} piece(s) of state recorded {} on {}",
-            journal.entries.len(),
-            journal.recorded_at,
-            target.endpoint
-        )?;
-        let report = crate::run::put_back(&specs, &client, &journal, &args.journal).await;
-        for (label, fate) in &report.fates {
-            let text = match fate {
-                crate::safety::restore::Fate::Unchanged => "unchanged".to_string(),
-                crate::safety::restore::Fate::Restored => "put back".to_string(),
-                crate::safety::restore::Fate::Failed(why) => format!("NOT put back: {why}"),
-            };
-            writeln!(output.out, "{label}: {text}")?;
-        }
-        writeln!(
-            output.err,
-            "{}",
-            crate::run::restore_note(&report, &args.journal)
-        )?;
-        Ok(if report.complete() {
-            Exit::Ok
-        } else {
-            Exit::Restore
-        })
+        writeln!(output.out, "{label}: {text}")?;
+    }
+    writeln!(
+        output.err,
+        "{}",
+        crate::engine::restore_note(&report, &args.journal)
+    )?;
+    Ok(if report.complete() {
+        Exit::Ok
+    } else {
+        Exit::Restore
     })
 }

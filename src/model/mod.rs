@@ -6,6 +6,8 @@
 //! put it on the wire: its HTTP location, its wire names, its timestamp format. What the spec files add beyond the
 //! published models (fixtures, examples, scenarios, expectation rules) hangs off the same types, in their `rules`.
 
+pub mod fixtures;
+pub mod json_form;
 pub mod path;
 pub mod pattern;
 pub mod rules;
@@ -23,6 +25,7 @@ pub use shape::{
     ShapeKind, TimestampFormat, XmlNamespace,
 };
 pub use validate::{ConstraintKind, Violation, validate_input, validate_value};
+pub use fixtures::Fixtures;
 pub use value::{Timestamp, Value};
 
 use indexmap::IndexMap;

@@ -5,9 +5,17 @@
 //! protocol-level malformations a request of it can carry and what AWS answers to each, and — for the embedded
 //! target — does the same from the server's side.
 
-mod request;
+pub mod interim;
 
-pub use request::{encode_input, input_request, request};
+/// The protocol object for a protocol id; `None` for the protocols conform does not speak yet.
+pub fn for_id(id: ProtocolId) -> Option<&'static dyn Protocol> {
+    match id {
+        ProtocolId::RestJson1 => Some(&interim::REST_JSON1),
+        ProtocolId::AwsJson1_0 => Some(&interim::AWS_JSON1_0),
+        ProtocolId::AwsJson1_1 => Some(&interim::AWS_JSON1_1),
+        _ => None,
+    }
+}
 
 use crate::model::{Operation, Path, ProtocolId, Service, Value};
 
@@ -160,23 +168,48 @@ pub struct ProtocolFault {
     pub message: String,
 }
 
-/// A protocol-level way to break a request, and what AWS answers to it (the wire facts, as data).
+/// Which outcomes of the unbroken request a malformation's expectation also accepts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Also {
+    /// Only the listed outcomes.
+    Nothing,
+    /// Whatever the valid input itself expects (the target ignored the oddity, as AWS does with unknown members).
+    Valid,
+    /// Whatever a request with no input expects (an empty body read as "no members").
+    EmptyInput,
+}
+
+/// What AWS answers to a request the protocol shapes in some particular way: wire facts as data.
+#[derive(Debug, Clone)]
+pub struct WireExpectation {
+    /// Accepted (status, error type) pairs; `None` as type: the status with no error type (404 with an HTML body).
+    pub accept: Vec<(u16, Option<&'static str>)>,
+    /// Outcomes of the unbroken request that also pass.
+    pub also: Also,
+    /// Why the answer is not certain, when no capture of AWS settles which answer (or which error) AWS sends.
+    pub uncertain: Option<&'static str>,
+    /// Whether AWS certainly refuses the request with some client error, even when which one is uncertain (a
+    /// success to it is then a deviation whatever the uncertainty).
+    pub certainly_fails: bool,
+    /// Where the expectation comes from (`wire-facts: What real AWS does with protocol faults`).
+    pub source: &'static str,
+}
+
+/// A protocol-level way to break a request, and what AWS answers to it.
 #[derive(Debug, Clone)]
 pub struct Malformation {
     /// Stable class name (`body-not-json`, `target-unknown`, `method-wrong`); reports and baselines key on it.
     pub class: &'static str,
     /// What it does, for reports (`the body is not JSON`).
     pub detail: String,
-    /// What AWS answers: any of these (status, error type) pairs passes.
-    pub accept: Vec<(u16, &'static str)>,
-    /// Why the answer is not certain, when no capture of AWS settles which of the errors (or which one at all)
-    /// AWS sends; `None` when the wire facts settle it.
-    pub uncertain: Option<&'static str>,
-    /// Whether AWS certainly refuses the request with some client error, even when which one is uncertain
-    /// (a success to it is then a deviation whatever the expectation's uncertainty).
-    pub certainly_fails: bool,
-    /// Where the expectation comes from (`wire-facts: What real AWS does with protocol faults`).
-    pub source: &'static str,
+    /// Whether the malformed request is built from a valid input (so that shrinking that input makes sense).
+    pub uses_input: bool,
+    /// Whether drawing it again with other values is worth it (a 1 MiB body is built once).
+    pub repeatable: bool,
+    /// How the request is signed (`parse-before-auth` sends it unsigned).
+    pub signing: crate::case::Signing,
+    /// What AWS answers.
+    pub expect: WireExpectation,
 }
 
 /// One AWS wire protocol, client and server side.
@@ -194,8 +227,19 @@ pub trait Protocol: Send + Sync {
         input: &Value,
     ) -> Result<HttpRequest, EncodeError>;
 
-    /// The error a response carries, if it is an error response the protocol can read.
+    /// The error type and message a response carries, if it is an error response whose type the protocol finds.
     fn decode_error(&self, service: &Service, response: &HttpResponse) -> Option<ErrorInfo>;
+
+    /// An error response's body as a tree (a JSON object; an XML error element read into one), `None` when the
+    /// body is not a document of the protocol's kind.
+    fn error_document(&self, response: &HttpResponse) -> Option<serde_json::Value>;
+
+    /// Where AWS's servers of this protocol put the error type (clients look in several places; a target that
+    /// puts it elsewhere only works with lenient clients).
+    fn error_source(&self) -> ErrorSource;
+
+    /// What the protocol's bodies are, for messages (`a JSON object`, `an XML document`).
+    fn document_kind(&self) -> &'static str;
 
     /// A success response read against the operation's output shape.
     fn decode_output(
@@ -211,6 +255,13 @@ pub trait Protocol: Send + Sync {
     /// Whether a request of this operation may legitimately have no body (restJson1 with nothing in the body).
     fn body_optional(&self, service: &Service, op: &Operation) -> bool;
 
+    /// What AWS answers to a value of the wrong type for its member (AWS's JSON services deserialise before they
+    /// validate, and answer SerializationException).
+    fn wrong_type(&self) -> WireExpectation;
+
+    /// What AWS answers to a request with this signing fault.
+    fn signing_fault(&self, signing: crate::case::Signing) -> WireExpectation;
+
     /// The protocol-level malformations a request of `op` can carry.
     fn malformations(&self, service: &Service, op: &Operation) -> Vec<Malformation>;
 
@@ -222,6 +273,22 @@ pub trait Protocol: Send + Sync {
         class: &str,
         request: &HttpRequest,
     ) -> Option<HttpRequest>;
+
+    /// Server side: whether the request's Content-Type is one the protocol's servers take (the media type,
+    /// parameters ignored; `None` when the request has none).
+    fn accepts_content_type(&self, given: Option<&str>) -> bool {
+        given.is_some_and(|g| {
+            g.split(';')
+                .next()
+                .unwrap_or_default()
+                .trim()
+                .eq_ignore_ascii_case(self.content_type())
+        })
+    }
+
+    /// Server side: whether the body is a document of the protocol's kind at all (a JSON object, well-formed XML),
+    /// checked before the operation is routed, as AWS does.
+    fn check_body(&self, request: &HttpRequest) -> Result<(), ProtocolFault>;
 
     /// Server side: the operation a request asks for.
     fn route<'s>(
@@ -237,6 +304,24 @@ pub trait Protocol: Send + Sync {
         op: &Operation,
         request: &HttpRequest,
     ) -> Result<Value, ProtocolFault>;
+
+    /// Server side: the input read leniently, values of the wrong type kept as [`Value::Raw`] (the embedded
+    /// target's `skip-type` fault validates them instead of refusing them).
+    fn decode_input_lenient(
+        &self,
+        service: &Service,
+        op: &Operation,
+        request: &HttpRequest,
+    ) -> Result<Value, ProtocolFault> {
+        self.decode_input(service, op, request)
+    }
+
+    /// Server side: the error type as the protocol's Coral framework writes its own errors (serialization,
+    /// routing, authentication): `com.amazon.coral.service#X` in awsJson bodies, `X:http://...` in restJson1
+    /// headers; the services' own errors carry the bare name.
+    fn framework_error_code(&self, code: &str) -> String {
+        code.to_string()
+    }
 
     /// Server side: a success response carrying `output`.
     fn encode_output(&self, service: &Service, op: &Operation, output: &Value) -> HttpResponse;

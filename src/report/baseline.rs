@@ -43,7 +43,7 @@ impl BaselineKey {
             return vec![];
         }
         let (mutation, member) = match &r.mutation {
-            Some(m) => (m.class.clone(), m.member.clone()),
+            Some(m) => (m.class.to_string(), m.member()),
             None => (r.kind.as_str().to_string(), None),
         };
         let mut keys: Vec<BaselineKey> = r
@@ -60,6 +60,43 @@ impl BaselineKey {
         keys.dedup();
         keys
     }
+}
+
+impl std::fmt::Display for BaselineKey {
+    /// The key as the baseline file writes it, on one line.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{{ operation = {:?}, check = {:?}, mutation = {:?}",
+            self.operation,
+            self.check.as_str(),
+            self.mutation
+        )?;
+        if let Some(member) = &self.member {
+            write!(f, ", member = {member:?}")?;
+        }
+        write!(f, " }}")
+    }
+}
+
+/// How many stale entries a note lists before it counts the rest.
+const GONE_LISTED: usize = 20;
+
+/// The note about baseline entries a run no longer saw: one per line as the file writes them, capped with a count.
+pub fn gone_note(gone: &[BaselineKey]) -> String {
+    let n = gone.len();
+    let mut text = format!(
+        "{n} baseline entr{} no longer seen (the emulator may have been fixed; --update-baseline drops {}):",
+        if n == 1 { "y is" } else { "ies are" },
+        if n == 1 { "it" } else { "them" },
+    );
+    for key in gone.iter().take(GONE_LISTED) {
+        text.push_str(&format!("\n  {key}"));
+    }
+    if n > GONE_LISTED {
+        text.push_str(&format!("\n  ... and {} more", n - GONE_LISTED));
+    }
+    text
 }
 
 /// One entry of the file: the key and an optional note.

@@ -23,7 +23,8 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use super::{Actual, CaseResult, Event, ReportError, Reporter, Reproduce, ShrunkCase, Summary};
-use crate::case::{CaseKind, Expected, Mutation};
+use crate::case::{CaseKind, Mutation};
+use crate::oracle::Expected;
 use crate::check::CheckResult;
 use crate::spec::Outcome;
 
@@ -186,6 +187,9 @@ pub(crate) struct ResultRecord {
     pub baselined: bool,
     pub expected: ExpectedRecord,
     pub actual: ActualRecord,
+    /// What the other target answered (`conform diff`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub against: Option<ActualRecord>,
     #[serde(default)]
     pub checks: Vec<CheckResult>,
     #[serde(default)]
@@ -204,11 +208,7 @@ pub(crate) fn deserialize_mutation<'de, D: serde::Deserializer<'de>>(
     deserializer: D,
 ) -> Result<Option<Mutation>, D::Error> {
     let record = Option::<MutationRecord>::deserialize(deserializer)?;
-    Ok(record.map(|m| Mutation {
-        member: m.member,
-        class: m.class,
-        detail: m.detail,
-    }))
+    Ok(record.map(MutationRecord::into_mutation))
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -217,6 +217,25 @@ pub(crate) struct MutationRecord {
     pub class: String,
     #[serde(default)]
     pub detail: String,
+}
+
+impl MutationRecord {
+    pub(crate) fn from_mutation(m: &Mutation) -> Self {
+        MutationRecord {
+            member: m.member(),
+            class: m.class.to_string(),
+            detail: m.detail.clone(),
+        }
+    }
+
+    /// Back into a mutation: the member's site form is read back as a path (indices and keys are not kept).
+    pub(crate) fn into_mutation(self) -> Mutation {
+        Mutation {
+            path: self.member.as_deref().and_then(crate::model::Path::parse_site),
+            class: crate::case::CaseClass::parse(&self.class),
+            detail: self.detail,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -235,6 +254,8 @@ pub(crate) struct ExpectedRecord {
     pub uncertain: bool,
     #[serde(default)]
     pub note: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -251,11 +272,7 @@ impl From<&CaseResult> for ResultRecord {
             service: r.service.clone(),
             operation: r.operation.clone(),
             kind: r.kind.as_str().to_string(),
-            mutation: r.mutation.as_ref().map(|m| MutationRecord {
-                member: m.member.clone(),
-                class: m.class.clone(),
-                detail: m.detail.clone(),
-            }),
+            mutation: r.mutation.as_ref().map(MutationRecord::from_mutation),
             passed: r.passed,
             uncertain: r.uncertain,
             deviation: r.deviation,
@@ -275,11 +292,16 @@ impl From<&CaseResult> for ResultRecord {
                     .collect(),
                 uncertain: r.expected.uncertain,
                 note: r.expected.note.clone(),
+                source: (!r.expected.source.is_empty()).then(|| r.expected.source.clone()),
             },
             actual: ActualRecord {
                 status: r.actual.as_ref().map(|a| a.status),
                 error_type: r.actual.as_ref().and_then(|a| a.error_type.clone()),
             },
+            against: r.against.as_ref().map(|a| ActualRecord {
+                status: Some(a.status),
+                error_type: a.error_type.clone(),
+            }),
             checks: r.checks.clone(),
             transport_error: r.transport_error.clone(),
             retries: r.retries,
@@ -321,19 +343,24 @@ impl ResultRecord {
             service: self.service,
             operation: self.operation,
             kind,
-            mutation: self.mutation.map(|m| Mutation {
-                member: m.member,
-                class: m.class,
-                detail: m.detail,
-            }),
+            mutation: self.mutation.map(MutationRecord::into_mutation),
             expected: Expected {
-                accept,
+                accept: accept.clone(),
                 uncertain: self.expected.uncertain,
                 note: self.expected.note,
+                plausible: Default::default(),
+                must_fail: accept.iter().all(|o| o.status >= 300),
+                source: self.expected.source.unwrap_or_default(),
             },
             actual: self.actual.status.map(|status| Actual {
                 status,
                 error_type: self.actual.error_type,
+            }),
+            against: self.against.and_then(|a| {
+                Some(Actual {
+                    status: a.status?,
+                    error_type: a.error_type,
+                })
             }),
             checks: self.checks,
             transport_error: self.transport_error,

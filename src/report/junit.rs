@@ -158,7 +158,7 @@ fn test_case(r: &CaseResult) -> TestCase {
 }
 
 pub(crate) fn mutation_text(m: &crate::case::Mutation) -> String {
-    match &m.member {
+    match m.member() {
         Some(member) => format!("{member} ({}): {}", m.class, m.detail),
         None => format!("({}): {}", m.class, m.detail),
     }

@@ -23,13 +23,16 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
-use crate::case::{Case, CaseKind, Expected, Mutation, WireResponse};
-use crate::check::{CheckName, CheckResult, body_excerpt, normalise_error_type};
+use crate::case::{Case, CaseKind, Mutation};
+use crate::check::{CheckName, CheckResult, body_excerpt, error_type_of};
 use crate::exit::Exit;
-use crate::spec::Protocol;
+use crate::model::Service;
+use crate::oracle::Expected;
+use crate::protocol::HttpResponse;
 
 pub use baseline::{
     BASELINE_ABOUT, Baseline, BaselineComparison, BaselineEntry, BaselineKey, BaselineTracker,
+    gone_note,
 };
 pub use json::JsonReporter;
 pub use junit::JunitReporter;
@@ -115,6 +118,8 @@ pub struct CaseResult {
     pub expected: Expected,
     /// What came back; `None` when no response came.
     pub actual: Option<Actual>,
+    /// What the other target answered (`conform diff`).
+    pub against: Option<Actual>,
     /// The verdicts of the checks that applied.
     pub checks: Vec<CheckResult>,
     /// Why no usable response came.
@@ -144,8 +149,8 @@ impl CaseResult {
     /// deriving `actual`, the body excerpt and the four state flags.
     pub fn new(
         case: &Case,
-        protocol: Protocol,
-        response: Result<&WireResponse, String>,
+        service: &Service,
+        response: Result<&HttpResponse, String>,
         checks: Vec<CheckResult>,
         retries: u32,
         reproduce: Reproduce,
@@ -154,7 +159,7 @@ impl CaseResult {
             Ok(r) => (
                 Some(Actual {
                     status: r.status,
-                    error_type: normalise_error_type(protocol, r),
+                    error_type: error_type_of(service, r),
                 }),
                 Some(body_excerpt(&r.body, BODY_EXCERPT_CHARS)),
                 None,
@@ -169,6 +174,7 @@ impl CaseResult {
             mutation: case.mutation.clone(),
             expected: case.expected.clone(),
             actual,
+            against: None,
             checks,
             transport_error,
             retries,

@@ -13,12 +13,13 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use crate::case::{Case, CaseKind, Expected, Signing};
-use crate::check::normalise_error_type;
+use crate::case::Signing;
+use crate::check::error_type_of;
 use crate::client::{Client, TransportError};
+use crate::model::json_form::{from_json, to_plain_json};
+use crate::model::{Fixtures, Model, Restore, Service, Step, Value as Typed};
 use crate::protocol;
 use crate::spec::template::{Reference, lookup_path, references_in, render_map};
-use crate::spec::{Fixtures, Outcome, Restore, Service, SpecSet, Step};
 
 /// The journal's format version; a journal of another version is refused rather than misread.
 const FORMAT: u32 = 1;
@@ -127,11 +128,11 @@ pub enum RestoreError {
 }
 
 /// The restores that apply when these operations may run: those that any of them can change.
-pub fn plan<'a>(specs: &'a SpecSet, will_run: &[&str]) -> Vec<(&'a Service, &'a Restore)> {
-    specs
+pub fn plan<'a>(model: &'a Model, will_run: &[&str]) -> Vec<(&'a Service, &'a Restore)> {
+    model
         .services
         .values()
-        .flat_map(|service| service.restores.iter().map(move |r| (service, r)))
+        .flat_map(|service| service.rules.restores.iter().map(move |r| (service, r)))
         .filter(|(_, r)| {
             r.changed_by
                 .iter()
@@ -340,41 +341,34 @@ async fn send_call(
         .operations
         .get(&call.operation)
         .expect("calls are checked against the specs before they are sent");
-    let case = Case {
-        id: format!("restore-{}", call.operation),
-        service: service.name.clone(),
-        operation: op.name.clone(),
-        kind: CaseKind::Valid,
-        mutation: None,
-        request: protocol::input_request(service, op, &call.input),
-        signing: Signing::Valid,
-        expected: Expected {
-            accept: vec![Outcome::success(200)],
-            uncertain: false,
-            note: None,
-        },
+    let protocol = protocol::for_id(service.protocol).ok_or_else(|| TransportError::Other {
+        endpoint: client.endpoint().to_string(),
+        detail: format!("failed to speak {}: conform does not know its protocol", service.protocol),
+    })?;
+    let input = match op.input {
+        Some(shape) => from_json(service, shape, &Value::Object(call.input.clone())),
+        None => Typed::structure(),
     };
+    let request = protocol
+        .encode(service, op, &input)
+        .map_err(|e| TransportError::Other {
+            endpoint: client.endpoint().to_string(),
+            detail: e.to_string(),
+        })?;
     let mut attempt = 0;
     let response = loop {
         attempt += 1;
-        match client.send(service, &case).await {
+        match client.send_request(service, &request, Signing::Valid).await {
             Ok(exchange) => break exchange.response,
             Err(e) if attempt >= ATTEMPTS => return Err(e),
             Err(_) => tokio::time::sleep(Duration::from_millis(500 * attempt as u64)).await,
         }
     };
     if (200..300).contains(&response.status) {
-        let body = if response.body.iter().all(u8::is_ascii_whitespace) {
-            Value::Object(Map::new())
-        } else {
-            serde_json::from_slice(&response.body).unwrap_or(Value::Null)
-        };
-        Ok(Answer::Success(body))
+        let decoded = protocol.decode_output(service, op, &response);
+        Ok(Answer::Success(to_plain_json(&decoded.value)))
     } else {
-        Ok(Answer::Error(
-            response.status,
-            normalise_error_type(service.protocol, &response),
-        ))
+        Ok(Answer::Error(response.status, error_type_of(service, &response)))
     }
 }
 
@@ -458,7 +452,7 @@ impl RestoreReport {
 }
 
 /// Puts every recorded piece back where it differs, and verifies each by reading it again.
-pub async fn restore(specs: &SpecSet, client: &Client, journal: &Journal) -> RestoreReport {
+pub async fn restore(specs: &Model, client: &Client, journal: &Journal) -> RestoreReport {
     let mut report = RestoreReport::default();
     for entry in &journal.entries {
         let fate = restore_entry(specs, client, entry).await;
@@ -467,7 +461,7 @@ pub async fn restore(specs: &SpecSet, client: &Client, journal: &Journal) -> Res
     report
 }
 
-async fn restore_entry(specs: &SpecSet, client: &Client, entry: &Entry) -> Fate {
+async fn restore_entry(specs: &Model, client: &Client, entry: &Entry) -> Fate {
     let Some(service) = specs.services.get(&entry.service) else {
         return Fate::Failed(format!("the specs have no service `{}`", entry.service));
     };
@@ -534,7 +528,7 @@ async fn state_matches(client: &Client, service: &Service, entry: &Entry) -> Res
 
 impl Journal {
     /// Checks that every service and operation the journal names is in the specs.
-    pub fn check_against(&self, specs: &SpecSet) -> Result<(), RestoreError> {
+    pub fn check_against(&self, specs: &Model) -> Result<(), RestoreError> {
         for entry in &self.entries {
             let service = specs.services.get(&entry.service).ok_or_else(|| {
                 RestoreError::UnknownInJournal {
@@ -629,8 +623,8 @@ impl Journal {
 mod tests {
     use super::*;
 
-    fn specs() -> SpecSet {
-        crate::spec::embedded().expect("the built-in specs load")
+    fn specs() -> Model {
+        crate::spec::embedded_model().expect("the built-in specs load")
     }
 
     #[test]
@@ -653,7 +647,7 @@ mod tests {
     #[test]
     fn the_compared_paths_are_what_the_put_back_restores() {
         let specs = specs();
-        let restore = &specs.services["account"].restores[0];
+        let restore = &specs.services["account"].rules.restores[0];
         assert_eq!(
             compared_paths(&restore.put_back, &restore.read.name),
             [

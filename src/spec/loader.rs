@@ -11,7 +11,7 @@ use toml::Spanned;
 
 use super::diagnostic::{LoadError, Problem};
 use super::model::*;
-use super::pattern::Pattern;
+use crate::model::Pattern;
 use super::raw::*;
 use super::validate::validate_members;
 

@@ -5,12 +5,14 @@ use std::io::Write;
 use serde_json::Value;
 
 use super::{RunConfig, Selection, in_partition};
-use crate::case::{Case, Signing};
-use crate::client::{curl_command, mask_body};
+use crate::case::{Case, CaseClass, Signing};
+use crate::client::{CurlSigning, curl_command};
 use crate::generate;
+use crate::model::json_form::{from_json, to_plain_json};
+use crate::model::{Model, Service};
+use crate::redact::{Policy, Redactor};
 use crate::safety::REAL_DEFAULT_RATE;
 use crate::safety::restore;
-use crate::spec::SpecSet;
 use crate::spec::template::{Reference, lookup_path, render_map};
 
 /// What the dry run listed.
@@ -24,17 +26,30 @@ pub struct DryRunCounts {
     pub scenarios: usize,
 }
 
-/// Prints, as curl commands with sensitive members masked, every request `conform run` would send with this
-/// config: the reads that record state on a real target, the examples with their setup, the generated cases and
-/// the scenarios' steps (references to earlier steps' outputs left as they are: they exist only once sent).
+/// Prints, as curl commands that sign themselves (through the run's redaction policy), every request `conform run`
+/// would send with this config: the reads that record state on a real target, the examples with their setup, the
+/// generated cases and the scenarios' steps (references to earlier steps' outputs left as they are: they exist
+/// only once sent).
 pub fn dry_run(
-    specs: &SpecSet,
+    specs: &Model,
     config: &RunConfig,
     out: &mut dyn Write,
 ) -> std::io::Result<DryRunCounts> {
     let real = config.real();
     let blocked = config.safety.blocked(specs, real);
     let selection = Selection::new(specs, config, &blocked);
+    let redactor = Redactor::new(
+        Policy {
+            real,
+            mask_sensitive: config.mask_sensitive,
+        },
+        Vec::<String>::new(),
+        config.generation.fixtures.iter().map(|(_, v)| v.to_string()),
+    );
+    let printer = Printer {
+        redactor: &redactor,
+        region: config.region.as_deref(),
+    };
     let mut counts = DryRunCounts::default();
     let endpoint = config
         .endpoint
@@ -71,7 +86,11 @@ pub fn dry_run(
             for (label, call) in restore::reads(&config.generation.fixtures, &restores) {
                 counts.recording_reads += 1;
                 match call {
-                    Ok(call) => writeln!(out, "#   {label}: {}", restore::call_text(&call))?,
+                    Ok(call) => writeln!(
+                        out,
+                        "#   {label}: {}",
+                        redactor.text(&restore::call_text(&call))
+                    )?,
                     Err(why) => writeln!(out, "#   {label}: cannot be built: {why}")?,
                 }
             }
@@ -79,25 +98,29 @@ pub fn dry_run(
     }
 
     for example in &selection.examples {
-        for (operation, request) in &example.setup {
-            let sensitive = sensitive_members(specs, operation);
+        let service = &specs.services[&example.case.service];
+        for (operation, input, request) in &example.setup {
             writeln!(out, "\n## {}-setup ({operation})", example.case.id)?;
-            writeln!(out, "{}", curl_command(request, &endpoint, &sensitive))?;
+            let setup = Case {
+                operation: operation.clone(),
+                input: input.clone(),
+                request: request.clone(),
+                ..example.case.clone()
+            };
+            writeln!(out, "{}", printer.curl(service, &setup, &endpoint))?;
             counts.requests += 1;
         }
-        print_case(specs, &example.case, &endpoint, out)?;
+        printer.case(service, &example.case, &endpoint, out)?;
         counts.requests += 1;
     }
     if selection.single_requests {
         let cases = generate::generate(specs, &config.generation).filter(|case| {
-            case.mutation
-                .as_ref()
-                .is_none_or(|m| m.class != generate::EXAMPLE_CLASS)
+            case.class != CaseClass::Example
                 && blocked.allows(&case.operation)
                 && in_partition(&case.id, config.partition)
         });
         for case in cases {
-            print_case(specs, &case, &endpoint, out)?;
+            printer.case(&specs.services[&case.service], &case, &endpoint, out)?;
             counts.requests += 1;
         }
     }
@@ -105,6 +128,7 @@ pub fn dry_run(
         counts.scenarios += 1;
         let service = &specs.services[&instance.service];
         let Some(scenario) = service
+            .rules
             .scenarios
             .iter()
             .find(|s| s.name == instance.scenario)
@@ -141,18 +165,27 @@ pub fn dry_run(
             .map(|s| (s, false))
             .chain(scenario.cleanup.iter().map(|s| (s, true)))
         {
-            let input = match render_map(&step.input, &lookup) {
-                Ok(input) => Value::Object(input).to_string(),
-                Err(why) => format!("(cannot be built: {why})"),
+            let input = match (
+                render_map(&step.input, &lookup),
+                service.operations.get(&step.operation),
+            ) {
+                (Ok(input), Some(op)) => {
+                    let typed = match op.input {
+                        Some(shape) => from_json(service, shape, &Value::Object(input)),
+                        None => crate::model::Value::structure(),
+                    };
+                    to_plain_json(&redactor.input(service, op, &typed)).to_string()
+                }
+                (Ok(input), None) => Value::Object(input).to_string(),
+                (Err(why), _) => format!("(cannot be built: {why})"),
             };
-            let sensitive = sensitive_members(specs, &step.operation);
             writeln!(
                 out,
                 "{}{} {}: {}",
                 if cleanup { "cleanup " } else { "step " },
                 step.name,
                 step.operation,
-                mask_body(&input, &sensitive)
+                redactor.text(&input)
             )?;
         }
     }
@@ -174,41 +207,69 @@ pub fn dry_run(
     Ok(counts)
 }
 
-fn print_case(
-    specs: &SpecSet,
-    case: &Case,
-    endpoint: &str,
-    out: &mut dyn Write,
-) -> std::io::Result<()> {
-    let sensitive = sensitive_members(specs, &case.operation);
-    let expected = case.expected.primary();
-    writeln!(
-        out,
-        "\n## {} ({}; expect {}{}{})",
-        case.id,
-        case.kind.as_str(),
-        expected.status,
-        expected
-            .error_type
-            .as_deref()
-            .map(|e| format!(" {e}"))
-            .unwrap_or_default(),
-        match case.signing {
-            Signing::Valid => "",
-            Signing::Unsigned => "; sent unsigned",
-            Signing::BadSignature => "; sent with a wrong signature",
-            Signing::UnknownAccessKey => "; signed with an unknown access key",
-            Signing::Expired => "; signed with an expired date",
-        }
-    )?;
-    writeln!(out, "{}", curl_command(&case.request, endpoint, &sensitive))
+/// Prints cases through the run's redaction policy.
+struct Printer<'a> {
+    redactor: &'a Redactor,
+    region: Option<&'a str>,
 }
 
-fn sensitive_members<'a>(specs: &'a SpecSet, operation: &str) -> Vec<&'a str> {
-    specs
-        .operation(operation)
-        .map(|(_, op)| super::sensitive_of(op))
-        .unwrap_or_default()
+impl Printer<'_> {
+    fn curl(&self, service: &Service, case: &Case, endpoint: &str) -> String {
+        let region = service.region.resolve(self.region).to_string();
+        let signing = CurlSigning {
+            region: &region,
+            service: &service.signing_name,
+            signing: case.signing,
+            session_token: false,
+            access_key_id: (case.signing == Signing::UnknownAccessKey)
+                .then_some(crate::credentials::UNKNOWN_ACCESS_KEY_ID),
+        };
+        let masked = if self.redactor.masks_sensitive()
+            && let Some(op) = service.operations.get(&case.operation)
+            && let Some(p) = crate::protocol::for_id(service.protocol)
+            && let Ok(r) = p.encode(service, op, &self.redactor.input(service, op, &case.input))
+        {
+            Some(r.body)
+        } else {
+            None
+        };
+        self.redactor.text(&curl_command(
+            &case.request,
+            endpoint,
+            &signing,
+            masked.as_deref(),
+        ))
+    }
+
+    fn case(
+        &self,
+        service: &Service,
+        case: &Case,
+        endpoint: &str,
+        out: &mut dyn Write,
+    ) -> std::io::Result<()> {
+        let expected = case.expected.primary();
+        writeln!(
+            out,
+            "\n## {} ({}; expect {}{}{})",
+            case.id,
+            case.kind.as_str(),
+            expected.status,
+            expected
+                .error_type
+                .as_deref()
+                .map(|e| format!(" {e}"))
+                .unwrap_or_default(),
+            match case.signing {
+                Signing::Valid => "",
+                Signing::Unsigned => "; sent unsigned",
+                Signing::BadSignature => "; sent with a wrong signature",
+                Signing::UnknownAccessKey => "; signed with an unknown access key",
+                Signing::Expired => "; signed with an expired date",
+            }
+        )?;
+        writeln!(out, "{}", self.curl(service, case, endpoint))
+    }
 }
 
 #[cfg(test)]
@@ -218,14 +279,14 @@ mod tests {
     use crate::safety::{Safety, TargetKind};
 
     fn dry(config: &RunConfig) -> (String, DryRunCounts) {
-        let specs = crate::spec::embedded().unwrap();
+        let specs = crate::spec::embedded_model().unwrap();
         let mut out = Vec::new();
         let counts = dry_run(&specs, config, &mut out).unwrap();
         (String::from_utf8(out).unwrap(), counts)
     }
 
     fn config(safety: Safety) -> RunConfig {
-        let specs = crate::spec::embedded().unwrap();
+        let specs = crate::spec::embedded_model().unwrap();
         let mut config = RunConfig::new(GenConfig::new(&specs, 0, 2));
         config.endpoint = Some("https://account.us-east-1.amazonaws.com".into());
         config.safety = safety;
@@ -290,7 +351,7 @@ mod tests {
     }
 
     #[test]
-    fn sensitive_members_are_masked_and_nothing_is_signed() {
+    fn test_data_is_shown_on_an_emulator_masked_on_demand_and_nothing_is_signed() {
         let mut config = config(Safety {
             target_kind: TargetKind::Emulator,
             ..Safety::default()
@@ -298,11 +359,16 @@ mod tests {
         config.endpoint = Some("http://127.0.0.1:5000".into());
         let (text, _) = dry(&config);
         assert!(text.contains("(an emulator)"), "{text}");
-        assert!(text.contains(r#""EmailAddress":"***""#), "{text}");
+        assert!(text.contains(r#""EmailAddress":"#), "{text}");
+        assert!(!text.contains(r#""EmailAddress":"***""#), "generated test data is shown: {text}");
         assert!(
             !text.to_ascii_lowercase().contains("authorization"),
             "{text}"
         );
+        assert!(text.contains("--aws-sigv4 'aws:amz:us-east-1:account'"), "{text}");
         assert!(text.contains("step put PutAlternateContact"), "{text}");
+        config.mask_sensitive = true;
+        let (masked, _) = dry(&config);
+        assert!(masked.contains(r#""EmailAddress":"***""#), "{masked}");
     }
 }

@@ -1,9 +1,11 @@
-//! Fixture values in force for a run: the specs' defaults, overridden by `--fixture KEY=VALUE`.
+//! Fixture values in force for a run: the spec files' defaults, overridden by `--fixture KEY=VALUE`.
 
 use indexmap::IndexMap;
 
-use super::model::SpecSet;
-use super::validate::check_value;
+use super::path::Path;
+use super::validate::validate_value;
+use super::value::Value;
+use super::Model;
 
 /// Resolved fixture values, by key (`account.AccountId`).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -13,13 +15,13 @@ pub struct Fixtures {
 }
 
 impl Fixtures {
-    /// The specs' defaults with `overrides` applied; an unknown key or a value that breaks the constraints of a
-    /// member using it is an error naming the key and what is allowed.
-    pub fn resolve(specs: &SpecSet, overrides: &[(String, String)]) -> Result<Fixtures, String> {
-        let mut values: IndexMap<String, String> = specs
+    /// The defaults of every service's fixtures with `overrides` applied; an unknown key, or a value that breaks
+    /// the constraints of a member using it, is an error naming the key and what is allowed.
+    pub fn resolve(model: &Model, overrides: &[(String, String)]) -> Result<Fixtures, String> {
+        let mut values: IndexMap<String, String> = model
             .services
             .values()
-            .flat_map(|s| s.fixtures.values())
+            .flat_map(|s| s.rules.fixtures.values())
             .map(|f| (f.key.clone(), f.default.clone()))
             .collect();
         for (key, value) in overrides {
@@ -27,22 +29,24 @@ impl Fixtures {
                 let known: Vec<&str> = values.keys().map(String::as_str).collect();
                 return Err(format!(
                     "unknown fixture `{key}`; known fixtures: {}",
-                    known.join(", ")
+                    if known.is_empty() {
+                        "none".to_string()
+                    } else {
+                        known.join(", ")
+                    }
                 ));
             }
-            for (_, op) in specs.operations() {
-                for member in op
-                    .input
+            for (service, op) in model.operations() {
+                for member in service
+                    .input_members(op)
                     .iter()
-                    .filter(|m| m.fixture.as_deref() == Some(key))
+                    .filter(|m| m.rules.fixture.as_deref() == Some(key))
                 {
-                    let mut violations = Vec::new();
-                    check_value(
-                        &member.shape,
-                        false,
-                        &serde_json::Value::String(value.clone()),
-                        &mut vec![member.name.clone()],
-                        &mut violations,
+                    let violations = validate_value(
+                        service,
+                        member,
+                        &Value::String(value.clone()),
+                        &Path::members([member.name.as_str()]),
                     );
                     if let Some(v) = violations.first() {
                         return Err(format!(
@@ -73,15 +77,14 @@ impl Fixtures {
         self.values.get(key).map(String::as_str)
     }
 
-    /// The (key, value) pairs the user set, to repeat them in a replay command.
+    /// The fixtures set on the command line, with their values (for replay commands).
     pub fn overrides(&self) -> impl Iterator<Item = (&str, &str)> {
         self.overridden
             .iter()
-            .filter_map(|k| self.values.get_key_value(k))
-            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .filter_map(|k| self.values.get(k).map(|v| (k.as_str(), v.as_str())))
     }
 
-    /// Every (key, value), in spec order.
+    /// Every fixture value in force, by key.
     pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
         self.values.iter().map(|(k, v)| (k.as_str(), v.as_str()))
     }
@@ -90,16 +93,15 @@ impl Fixtures {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::spec::embedded;
 
     #[test]
     fn defaults_and_overrides() {
-        let specs = embedded().unwrap();
-        let f = Fixtures::resolve(&specs, &[]).unwrap();
+        let model = crate::spec::embedded_model().unwrap();
+        let f = Fixtures::resolve(&model, &[]).unwrap();
         assert_eq!(f.get("account.AccountId"), Some("123456789012"));
         assert_eq!(f.get("workmail.MailDomain"), Some("example.com"));
         let f = Fixtures::resolve(
-            &specs,
+            &model,
             &[("account.AccountId".into(), "210987654321".into())],
         )
         .unwrap();
@@ -108,14 +110,14 @@ mod tests {
 
     #[test]
     fn bad_overrides_say_what_is_wrong() {
-        let specs = embedded().unwrap();
-        let e = Fixtures::resolve(&specs, &[("account.Nope".into(), "1".into())]).unwrap_err();
+        let model = crate::spec::embedded_model().unwrap();
+        let e = Fixtures::resolve(&model, &[("account.Nope".into(), "1".into())]).unwrap_err();
         assert!(
             e.contains("unknown fixture `account.Nope`") && e.contains("account.AccountId"),
             "{e}"
         );
         let e =
-            Fixtures::resolve(&specs, &[("account.AccountId".into(), "12".into())]).unwrap_err();
+            Fixtures::resolve(&model, &[("account.AccountId".into(), "12".into())]).unwrap_err();
         assert!(e.contains("regular expression pattern"), "{e}");
         assert!(Fixtures::parse_assignment("a=b=c").unwrap() == ("a".into(), "b=c".into()));
         assert!(Fixtures::parse_assignment("novalue").is_err());
