@@ -51,7 +51,8 @@ pub struct Redactor {
 fn signature_pattern() -> &'static Regex {
     static PATTERN: OnceLock<Regex> = OnceLock::new();
     PATTERN.get_or_init(|| {
-        Regex::new(r"(?i)(signature\s*[=:]\s*)[0-9a-f]{16,}").expect("the signature pattern compiles")
+        Regex::new(r"(?i)(signature\s*[=:]\s*)[0-9a-f]{16,}")
+            .expect("the signature pattern compiles")
     })
 }
 
@@ -112,7 +113,9 @@ impl Redactor {
     /// A text with every secret, learnt value and echoed signature replaced.
     pub fn text(&self, text: &str) -> String {
         let mut out = signature_pattern()
-            .replace_all(text, |c: &regex::Captures<'_>| format!("{}{REDACTED}", &c[1]))
+            .replace_all(text, |c: &regex::Captures<'_>| {
+                format!("{}{REDACTED}", &c[1])
+            })
             .into_owned();
         for secret in &self.secrets {
             if out.contains(secret.as_str()) {
@@ -139,7 +142,9 @@ impl Redactor {
             return self.text(&crate::check::body_excerpt(body, max_chars));
         }
         match serde_json::from_slice::<serde_json::Value>(body) {
-            Ok(json) => crate::check::body_excerpt(mask_strings(&json).to_string().as_bytes(), max_chars),
+            Ok(json) => {
+                crate::check::body_excerpt(mask_strings(&json).to_string().as_bytes(), max_chars)
+            }
             Err(_) if body.iter().all(u8::is_ascii_whitespace) => String::new(),
             Err(_) => format!("<{} bytes read from a real target, not shown>", body.len()),
         }
@@ -349,8 +354,15 @@ mod tests {
 
     #[test]
     fn emulator_targets_show_generated_data_and_real_ones_only_structure() {
-        let emulator = Redactor::new(Policy::default(), Vec::<String>::new(), ["123456789012".into()]);
-        assert_eq!(emulator.text("account 123456789012"), "account 123456789012");
+        let emulator = Redactor::new(
+            Policy::default(),
+            Vec::<String>::new(),
+            ["123456789012".into()],
+        );
+        assert_eq!(
+            emulator.text("account 123456789012"),
+            "account 123456789012"
+        );
         assert_eq!(
             emulator.response_text(br#"{"Name":"n"}"#, 100),
             r#"{"Name":"n"}"#
@@ -367,7 +379,10 @@ mod tests {
             real.response_text(br#"{"__type":"X","Name":"n","N":1}"#, 100),
             r#"{"__type":"X","Name":"<redacted>","N":1}"#
         );
-        assert!(real.response_text(b"<html>acct</html>", 100).contains("not shown"));
+        assert!(
+            real.response_text(b"<html>acct</html>", 100)
+                .contains("not shown")
+        );
     }
 
     #[test]
@@ -375,7 +390,11 @@ mod tests {
         let model = crate::spec::embedded_model().unwrap();
         let (service, put) = model.operation("PutAlternateContact").unwrap();
         assert!(path_is_sensitive(service, put, &Path::members(["Name"])));
-        assert!(!path_is_sensitive(service, put, &Path::members(["AccountId"])));
+        assert!(!path_is_sensitive(
+            service,
+            put,
+            &Path::members(["AccountId"])
+        ));
         let (_, get) = model.operation("GetAlternateContact").unwrap();
         assert!(output_path_is_sensitive(
             service,
@@ -400,6 +419,9 @@ mod tests {
         );
         let masked = masking.input(service, put, &input);
         assert_eq!(masked.get("Name"), Some(&Value::string(MASK)));
-        assert_eq!(masked.get("AccountId"), Some(&Value::string("123456789012")));
+        assert_eq!(
+            masked.get("AccountId"),
+            Some(&Value::string("123456789012"))
+        );
     }
 }

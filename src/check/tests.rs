@@ -520,7 +520,11 @@ fn a_success_for_an_invalid_case_is_a_deviation_even_when_the_error_is_uncertain
     let status = run_checks(service, op, &case, &other, &[CheckName::Status]).remove(0);
     assert!(!status.passed && status.uncertain, "{status:?}");
     // A 5xx is never a plausible answer to an invalid request.
-    let crash = response(500, &[("content-type", "application/json")], r#"{"message":"m"}"#);
+    let crash = response(
+        500,
+        &[("content-type", "application/json")],
+        r#"{"message":"m"}"#,
+    );
     let status = run_checks(service, op, &case, &crash, &[CheckName::Status]).remove(0);
     assert!(!status.passed && !status.uncertain, "{status:?}");
     // A valid case with an uncertain expectation that gets a success is no concern of this rule.
@@ -554,9 +558,12 @@ fn an_uncertain_invalid_case_answered_with_a_state_error_is_a_deviation() {
         &[("content-type", "application/x-amz-json-1.1"), RID],
         r#"{"__type":"OrganizationNotFoundException","Message":"no"}"#,
     );
-    let et = get(&run("UpdatePrimaryEmailAddress", &c, &r), CheckName::ErrorType)
-        .cloned()
-        .unwrap();
+    let et = get(
+        &run("UpdatePrimaryEmailAddress", &c, &r),
+        CheckName::ErrorType,
+    )
+    .cloned()
+    .unwrap();
     assert!(!et.passed && et.is_deviation(), "{et:?}");
 }
 

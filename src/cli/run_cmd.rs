@@ -646,10 +646,7 @@ pub(super) fn restore(
         config.endpoint.as_deref().unwrap_or_default()
     )?;
     let restored = runtime()?.block_on(crate::engine::restore_from_journal(
-        &specs,
-        &config,
-        &journal,
-        &mut notes,
+        &specs, &config, &journal, &mut notes,
     ));
     let report = match restored {
         Ok(report) => report,

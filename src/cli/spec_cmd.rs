@@ -171,7 +171,11 @@ fn show(cli: &Cli, name: &str, output: &mut Output<'_>) -> Result<Exit, CliError
     }
 
     writeln!(out, "\nInput")?;
-    write!(out, "{}", members_table(service, service.input_members(op), true))?;
+    write!(
+        out,
+        "{}",
+        members_table(service, service.input_members(op), true)
+    )?;
     let skipped = skipped_constraints(service, service.input_members(op));
     if !skipped.is_empty() {
         writeln!(out, "\nConstraints not checked or generated")?;
@@ -413,7 +417,12 @@ fn members_table(service: &Service, members: &[Member], input: bool) -> String {
                 m.rules
                     .fixture
                     .clone()
-                    .or_else(|| m.rules.email_domain_fixture.as_ref().map(|f| format!("@{f}")))
+                    .or_else(|| {
+                        m.rules
+                            .email_domain_fixture
+                            .as_ref()
+                            .map(|f| format!("@{f}"))
+                    })
                     .unwrap_or_default(),
             );
         }
@@ -457,10 +466,7 @@ fn bounds_text(shape: &Shape) -> String {
         (min, max) => format!("{}..{}", min.unwrap_or_default(), max.unwrap_or_default()),
     };
     if shape.kind.is_numeric() {
-        let r = range(
-            c.min.map(|v| v.to_string()),
-            c.max.map(|v| v.to_string()),
-        );
+        let r = range(c.min.map(|v| v.to_string()), c.max.map(|v| v.to_string()));
         if r.is_empty() {
             r
         } else {

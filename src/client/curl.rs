@@ -151,7 +151,11 @@ pub fn curl_command(
             out.push_str(&shell_quote(&format!("{name}: {value}")));
         }
     }
-    if !request.headers.iter().any(|(n, _)| n.eq_ignore_ascii_case("content-type")) {
+    if !request
+        .headers
+        .iter()
+        .any(|(n, _)| n.eq_ignore_ascii_case("content-type"))
+    {
         // curl would add `application/x-www-form-urlencoded` to a body; the request had none.
         out.push_str(" \\\n  -H 'Content-Type:'");
     }
@@ -240,7 +244,12 @@ mod tests {
     #[test]
     fn curl_re_signs_itself_and_prints_no_secret() {
         let body = r#"{"AccountId":"123456789012","Name":"it's"}"#;
-        let curl = curl_command(&signed_request(body), "http://127.0.0.1:5000/", &valid(), None);
+        let curl = curl_command(
+            &signed_request(body),
+            "http://127.0.0.1:5000/",
+            &valid(),
+            None,
+        );
         assert!(!curl.contains(SIGNATURE), "{curl}");
         assert!(!curl.contains("FQoGZXIvYXdzEXAMPLETOKEN"), "{curl}");
         assert!(!curl.contains("20240501T123456Z"), "{curl}");
@@ -260,7 +269,10 @@ mod tests {
             curl.starts_with("curl -X 'POST' 'http://127.0.0.1:5000/putContactInformation'"),
             "{curl}"
         );
-        assert!(curl.ends_with(r#"--data-binary '{"AccountId":"123456789012","Name":"it'\''s"}'"#), "{curl}");
+        assert!(
+            curl.ends_with(r#"--data-binary '{"AccountId":"123456789012","Name":"it'\''s"}'"#),
+            "{curl}"
+        );
     }
 
     #[test]
@@ -273,7 +285,10 @@ mod tests {
         };
         let curl = curl_command(&request, "http://h", &signing, None);
         assert!(!curl.contains("--aws-sigv4"), "{curl}");
-        assert!(curl.starts_with("printf '%s' 'oQD/' | base64 -d | curl"), "{curl}");
+        assert!(
+            curl.starts_with("printf '%s' 'oQD/' | base64 -d | curl"),
+            "{curl}"
+        );
         assert!(curl.ends_with("--data-binary @-"), "{curl}");
     }
 

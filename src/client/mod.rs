@@ -290,7 +290,10 @@ impl Client {
 
     /// The region requests of `service` are signed for: its region rule applied to the user's choice.
     pub fn signing_region(&self, service: &Service) -> String {
-        service.region.resolve(self.inner.region.as_deref()).to_string()
+        service
+            .region
+            .resolve(self.inner.region.as_deref())
+            .to_string()
     }
 
     /// The endpoint, without a trailing slash.

@@ -4,9 +4,9 @@ use std::collections::HashMap;
 
 use serde_json::{Map, Value, json};
 
+use super::Behaviour;
 use super::faults::{Fault, FaultSet};
 use super::wire::{ApiError, Success};
-use super::Behaviour;
 use crate::model::Service;
 
 /// The caller's own (management) account, used when a request has no AccountId.

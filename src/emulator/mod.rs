@@ -251,17 +251,10 @@ impl Emulator {
             _ => Err(self.too_large()),
         };
         wire::to_http(match result {
-            Ok((op, success)) => wire::encode_success(
-                service,
-                protocol,
-                op,
-                success,
-                request_id,
-                &self.faults,
-            ),
-            Err(error) => {
-                wire::encode_error(service, protocol, &error, request_id, &self.faults)
+            Ok((op, success)) => {
+                wire::encode_success(service, protocol, op, success, request_id, &self.faults)
             }
+            Err(error) => wire::encode_error(service, protocol, &error, request_id, &self.faults),
         })
     }
 
@@ -285,7 +278,8 @@ impl Emulator {
         request: &HttpRequest,
         now: SystemTime,
     ) -> Result<(Option<&'s Operation>, Success), ApiError> {
-        let fault = |f: crate::protocol::ProtocolFault| ApiError::framework(f.status, &f.code, f.message);
+        let fault =
+            |f: crate::protocol::ProtocolFault| ApiError::framework(f.status, &f.code, f.message);
         if self.faults.has(Fault::NonAsciiCrash) && !request.body.is_ascii() {
             return Err(ApiError::framework(
                 500,
@@ -309,8 +303,15 @@ impl Emulator {
                 access_key_id: &self.access_key_id,
                 secret_access_key: &self.secret_access_key,
             };
-            sigv4::verify(&received, service, &keys, &self.faults, now)
-                .map_err(|e| ApiError::framework(auth_status, e.error_type, e.message))
+            sigv4::verify(
+                &received,
+                service,
+                &keys,
+                &self.faults,
+                now,
+                protocol.missing_authentication_message(),
+            )
+            .map_err(|e| ApiError::framework(auth_status, e.error_type, e.message))
         };
         let auth_first = self.faults.has(Fault::AuthBeforeParse);
         if auth_first {

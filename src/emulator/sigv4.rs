@@ -131,15 +131,13 @@ pub(crate) fn verify(
     keys: &KeyPair<'_>,
     faults: &FaultSet,
     now: SystemTime,
+    missing_message: &'static str,
 ) -> Result<(), AuthError> {
     let Some(header) = request.headers.get(http::header::AUTHORIZATION) else {
         if faults.has(Fault::UnsignedAccepted) {
             return Ok(());
         }
-        return Err(fail(
-            "MissingAuthenticationTokenException",
-            "Request is missing Authentication Token",
-        ));
+        return Err(fail("MissingAuthenticationTokenException", missing_message));
     };
     let header = header.to_str().map_err(|_| {
         fail(

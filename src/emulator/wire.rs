@@ -7,7 +7,7 @@ use serde_json::{Map, Value};
 use super::faults::{Fault, FaultSet};
 use super::sigv4;
 use crate::model::json_form::from_json;
-use crate::model::{Model, Operation, Service, ShapeKind, Value as Typed};
+use crate::model::{Model, Operation, Service, Value as Typed};
 use crate::protocol::{HttpRequest, HttpResponse, Protocol};
 
 /// An error answer, before it is encoded for a protocol.
@@ -100,6 +100,12 @@ pub(crate) fn choose_service<'a>(
         }
     }
     if let Some(service) = services().find(|s| routes(s, request)) {
+        return service;
+    }
+    // `POST /` without a target or a signature: the JSON RPC services (those with a target prefix) live there.
+    if request.path_only() == "/"
+        && let Some(service) = services().find(|s| s.target_prefix.is_some())
+    {
         return service;
     }
     services()
@@ -222,7 +228,20 @@ pub(crate) fn encode_success(
     let output = match (success, op.output) {
         (Success::Json(mut map), Some(shape)) => {
             bend_output(service, op, &mut map, request_id, faults);
-            from_json(service, shape, &Value::Object(map))
+            let mut output = from_json(service, shape, &Value::Object(map));
+            if faults.has(Fault::TimestampAsString)
+                && let Typed::Structure(members) = &mut output
+            {
+                // A string where the protocol sends a number: sent as it is, past the encoder.
+                for v in members.values_mut() {
+                    if let Typed::Timestamp(t) = v {
+                        *v = Typed::Raw(Value::String(sigv4::format_iso8601(
+                            t.epoch_millis.div_euclid(1000),
+                        )));
+                    }
+                }
+            }
+            output
         }
         _ => Typed::structure(),
     };
@@ -242,19 +261,6 @@ fn bend_output(
     faults: &FaultSet,
 ) {
     let members = service.output_members(op);
-    if faults.has(Fault::TimestampAsString) {
-        for member in members
-            .iter()
-            .filter(|m| matches!(service.target(m).kind, ShapeKind::Timestamp))
-        {
-            if let Some(Value::Number(n)) = output.get(&member.name)
-                && let Some(secs) = n.as_f64()
-            {
-                let text = sigv4::format_iso8601(secs as i64);
-                output.insert(member.name.clone(), Value::String(text));
-            }
-        }
-    }
     if let Some(first) = members.first() {
         if faults.has(Fault::ResponseMemberMissing) {
             output.shift_remove(&first.name);

@@ -2,9 +2,9 @@
 
 use serde_json::{Map, Value, json};
 
+use super::Behaviour;
 use super::faults::{Fault, FaultSet};
 use super::wire::{ApiError, Success};
-use super::Behaviour;
 use crate::model::Service;
 
 /// The date every seeded user was enabled and got a mailbox (epoch seconds: 2023-11-14T22:13:20Z).

@@ -44,7 +44,11 @@ pub fn dry_run(
             mask_sensitive: config.mask_sensitive,
         },
         Vec::<String>::new(),
-        config.generation.fixtures.iter().map(|(_, v)| v.to_string()),
+        config
+            .generation
+            .fixtures
+            .iter()
+            .map(|(_, v)| v.to_string()),
     );
     let printer = Printer {
         redactor: &redactor,
@@ -360,12 +364,18 @@ mod tests {
         let (text, _) = dry(&config);
         assert!(text.contains("(an emulator)"), "{text}");
         assert!(text.contains(r#""EmailAddress":"#), "{text}");
-        assert!(!text.contains(r#""EmailAddress":"***""#), "generated test data is shown: {text}");
+        assert!(
+            !text.contains(r#""EmailAddress":"***""#),
+            "generated test data is shown: {text}"
+        );
         assert!(
             !text.to_ascii_lowercase().contains("authorization"),
             "{text}"
         );
-        assert!(text.contains("--aws-sigv4 'aws:amz:us-east-1:account'"), "{text}");
+        assert!(
+            text.contains("--aws-sigv4 'aws:amz:us-east-1:account'"),
+            "{text}"
+        );
         assert!(text.contains("step put PutAlternateContact"), "{text}");
         config.mask_sensitive = true;
         let (masked, _) = dry(&config);

@@ -17,7 +17,7 @@ use crate::scenario;
 
 enum Item {
     Case(Box<Case>),
-    Scenario(scenario::Instance),
+    Scenario(Box<scenario::Instance>),
 }
 
 /// Fires the same cases and scenarios, in the same order, at two targets and reports every difference in status,
@@ -74,7 +74,11 @@ pub async fn diff(
                     && in_partition(&case.id, config.partition)
             })
             .map(|c| Item::Case(Box::new(c)));
-        let instances = selection.scenarios.iter().cloned().map(Item::Scenario);
+        let instances = selection
+            .scenarios
+            .iter()
+            .cloned()
+            .map(|i| Item::Scenario(Box::new(i)));
         for item in cases.chain(instances) {
             let compare = async {
                 match &item {
@@ -114,7 +118,9 @@ pub async fn diff(
     };
     let outcome = {
         use futures::FutureExt;
-        std::panic::AssertUnwindSafe(compare_all).catch_unwind().await
+        std::panic::AssertUnwindSafe(compare_all)
+            .catch_unwind()
+            .await
     };
     let redactor = Arc::clone(&a.redactor);
     let (interrupted, restored) = guarded(&model, vec![a, b], reporter, async {

@@ -328,9 +328,22 @@ impl CaseRunner<'_> {
         if let Ok(exchange) = &sent
             && snapshotted(op, &case)
         {
-            let drawn = drawn_references(&case.input, "input");
-            let (check, count) =
-                self.snapshot(service, op, &case.id, &exchange.request, &exchange.response, &drawn);
+            let mut drawn = drawn_references(service, op.input, &case.input, "input");
+            // The mutated value is drawn too, even where a fixture or an enum fixes the valid one.
+            if let Some(path) = case.mutation.as_ref().and_then(|m| m.path.as_ref())
+                && let Some(Value::String(s)) = path.get(&case.input)
+                && !s.is_empty()
+            {
+                drawn.insert(0, (s.clone(), format!("<input.{path}>")));
+            }
+            let (check, count) = self.snapshot(
+                service,
+                op,
+                &case.id,
+                &exchange.request,
+                &exchange.response,
+                &drawn,
+            );
             written = count;
             if let Some(check) = check {
                 result.checks.push(check);
@@ -377,7 +390,10 @@ impl CaseRunner<'_> {
         {
             return (None, 0);
         }
-        let contents = self.session.redactor.text(&normalised(service, op, id, response, drawn));
+        let contents = self
+            .session
+            .redactor
+            .text(&normalised(service, op, id, response, drawn));
         let path = self.store.path_for(&service.name, id);
         let check = |passed: bool, message: String| CheckResult {
             check: CheckName::Snapshot,
@@ -435,9 +451,9 @@ impl CaseRunner<'_> {
         if failing.actual.as_ref().is_some_and(|a| {
             a.status == 429
                 || a.status == 503
-                || a.error_type.as_deref().is_some_and(|t| {
-                    crate::client::THROTTLING_ERROR_TYPES.contains(&t)
-                })
+                || a.error_type
+                    .as_deref()
+                    .is_some_and(|t| crate::client::THROTTLING_ERROR_TYPES.contains(&t))
         }) {
             return None;
         }
@@ -488,7 +504,7 @@ impl CaseRunner<'_> {
             }
         }
         let mut written = 0;
-        let drawn = instance_references(instance);
+        let drawn = instance_references(self.model, instance);
         for step in &outcome.steps {
             if let (Some(request), Some(response), true) =
                 (&step.request, &step.response, step.snapshot)
@@ -500,7 +516,8 @@ impl CaseRunner<'_> {
                 let (check, count) = self.snapshot(service, op, &id, request, response, &drawn);
                 written += count;
                 if let Some(check) = check.filter(|c| !c.passed) {
-                    let mut result = scenario_result(self.model, &outcome, self.config, self.session);
+                    let mut result =
+                        scenario_result(self.model, &outcome, self.config, self.session);
                     result.checks.push(check);
                     result.classify();
                     self.session.redactor.result(&mut result, None);
@@ -586,7 +603,12 @@ impl CaseRunner<'_> {
 }
 
 /// The input as a report shows it (the redaction policy applied), as typed JSON.
-pub(super) fn shown_input(session: &Session, service: &Service, op: &Operation, input: &Value) -> String {
+pub(super) fn shown_input(
+    session: &Session,
+    service: &Service,
+    op: &Operation,
+    input: &Value,
+) -> String {
     session
         .redactor
         .input(service, op, input)
@@ -595,7 +617,12 @@ pub(super) fn shown_input(session: &Session, service: &Service, op: &Operation, 
 }
 
 /// The curl command that reproduces a case (its body masked when the redaction policy says so).
-pub(super) fn curl_for(session: &Session, service: &Service, case: &Case, request: &HttpRequest) -> String {
+pub(super) fn curl_for(
+    session: &Session,
+    service: &Service,
+    case: &Case,
+    request: &HttpRequest,
+) -> String {
     let region = session.client.signing_region(service);
     let signing = CurlSigning {
         region: &region,
@@ -609,13 +636,21 @@ pub(super) fn curl_for(session: &Session, service: &Service, case: &Case, reques
         && case.kind != CaseKind::Malformed
         && let Some(op) = service.operations.get(&case.operation)
         && let Some(p) = protocol::for_id(service.protocol)
-        && let Ok(masked) = p.encode(service, op, &session.redactor.input(service, op, &case.input))
-    {
+        && let Ok(masked) = p.encode(
+            service,
+            op,
+            &session.redactor.input(service, op, &case.input),
+        ) {
         Some(masked.body)
     } else {
         None
     };
-    curl_command(request, &session.target.endpoint, &signing, masked_body.as_deref())
+    curl_command(
+        request,
+        &session.target.endpoint,
+        &signing,
+        masked_body.as_deref(),
+    )
 }
 
 /// Checks one exchange and builds its result (unredacted: the caller redacts once, when it is final).
@@ -644,7 +679,11 @@ pub(super) fn judge(
                 exchange.retries,
                 reproduce,
             );
-            r.body_excerpt = Some(session.redactor.response_text(&exchange.response.body, BODY_EXCERPT_CHARS));
+            r.body_excerpt = Some(
+                session
+                    .redactor
+                    .response_text(&exchange.response.body, BODY_EXCERPT_CHARS),
+            );
             r
         }
         Err(e) => CaseResult::new(case, service, Err(e.to_string()), Vec::new(), 0, reproduce),
@@ -661,49 +700,128 @@ pub(super) fn judge(
 fn snapshotted(op: &Operation, case: &Case) -> bool {
     let single = case.expected.accept.len() == 1;
     let error = case.expected.accept.iter().all(|o| o.error_type.is_some());
-    single && case.class != CaseClass::Random && case.id.ends_with("-0") && (error || op.output.is_none())
+    single
+        && case.class != CaseClass::Random
+        && case.id.ends_with("-0")
+        && (error || op.output.is_none())
 }
 
-/// Every string of a value, with the reference that replaces it in snapshots (`<input.AlternateContact.Name>`).
-fn drawn_references(value: &Value, root: &str) -> Vec<(String, String)> {
-    fn walk(value: &Value, at: &str, out: &mut Vec<(String, String)>) {
-        match value {
-            Value::String(s) if !s.is_empty() => out.push((s.clone(), format!("<{at}>"))),
-            Value::Structure(map) | Value::Map(map) => {
-                for (k, v) in map {
-                    walk(v, &format!("{at}.{k}"), out);
+/// The values a case drew freely, each with the reference that replaces it in snapshots
+/// (`<input.AlternateContact.Name>`): strings of the input that neither an enum nor a fixture fixed, since those
+/// are the same whatever the seed (and may equal a constant the response holds anyway).
+fn drawn_references(
+    service: &Service,
+    shape: Option<crate::model::ShapeId>,
+    value: &Value,
+    root: &str,
+) -> Vec<(String, String)> {
+    fn walk(
+        service: &Service,
+        members: &[crate::model::Member],
+        value: &Value,
+        at: &str,
+        out: &mut Vec<(String, String)>,
+    ) {
+        let Value::Structure(map) = value else {
+            return;
+        };
+        for m in members {
+            let Some(v) = map.get(&m.name) else { continue };
+            if m.rules.fixture.is_some() {
+                continue;
+            }
+            let here = format!("{at}.{}", m.name);
+            edge(service, m, v, &here, out);
+        }
+    }
+    fn edge(
+        service: &Service,
+        m: &crate::model::Member,
+        v: &Value,
+        at: &str,
+        out: &mut Vec<(String, String)>,
+    ) {
+        use crate::model::ShapeKind;
+        match (&service.target(m).kind, v) {
+            (ShapeKind::String, Value::String(s)) if !s.is_empty() => {
+                out.push((s.clone(), format!("<{at}>")))
+            }
+            (ShapeKind::Structure(children) | ShapeKind::Union(children), v) => {
+                walk(service, children, v, at, out)
+            }
+            (ShapeKind::List(item), Value::List(items)) => {
+                for (i, v) in items.iter().enumerate() {
+                    edge(service, item, v, &format!("{at}[{i}]"), out);
                 }
             }
-            Value::List(items) => {
-                for (i, v) in items.iter().enumerate() {
-                    walk(v, &format!("{at}[{i}]"), out);
+            (ShapeKind::Map { value, .. }, Value::Map(entries)) => {
+                for (k, v) in entries {
+                    edge(service, value, v, &format!("{at}{{{k}}}"), out);
                 }
             }
             _ => {}
         }
     }
     let mut out = Vec::new();
-    walk(value, root, &mut out);
+    if let Some(shape) = shape {
+        walk(
+            service,
+            service.shape(shape).kind.members(),
+            value,
+            root,
+            &mut out,
+        );
+    }
     out
 }
 
 /// The drawn values of a scenario instance, each with its `<draw.NAME.Member>` reference.
-fn instance_references(instance: &scenario::Instance) -> Vec<(String, String)> {
+fn instance_references(model: &Model, instance: &scenario::Instance) -> Vec<(String, String)> {
+    let service = &model.services[&instance.service];
     instance
         .draws
         .iter()
-        .flat_map(|(name, case)| drawn_references(&case.input, &format!("draw.{name}")))
+        .flat_map(|(name, case)| {
+            let shape = service
+                .operations
+                .get(&case.operation)
+                .and_then(|op| op.input);
+            drawn_references(service, shape, &case.input, &format!("draw.{name}"))
+        })
         .collect()
 }
 
-/// The names of a service's sensitive members, inputs and outputs at any depth (masked in snapshots).
+/// The names of a service's sensitive members, in operation inputs and outputs at any depth (masked in
+/// snapshots; error shapes are left alone, their messages are what a snapshot is for).
 pub(super) fn sensitive_names(service: &Service) -> Vec<&str> {
-    let mut out: Vec<&str> = Vec::new();
-    for shape in &service.shapes {
-        for m in shape.kind.members() {
+    fn walk<'s>(
+        service: &'s Service,
+        shape: crate::model::ShapeId,
+        seen: &mut Vec<crate::model::ShapeId>,
+        out: &mut Vec<&'s str>,
+    ) {
+        if seen.contains(&shape) {
+            return;
+        }
+        seen.push(shape);
+        let kind = &service.shape(shape).kind;
+        let edges: Vec<&crate::model::Member> = match kind {
+            crate::model::ShapeKind::List(item) => vec![item.as_ref()],
+            crate::model::ShapeKind::Map { value, .. } => vec![value.as_ref()],
+            other => other.members().iter().collect(),
+        };
+        for m in edges {
             if service.is_sensitive(m) {
                 out.push(m.name.as_str());
             }
+            walk(service, m.target, seen, out);
+        }
+    }
+    let mut out = Vec::new();
+    let mut seen = Vec::new();
+    for op in service.operations.values() {
+        for root in [op.input, op.output].into_iter().flatten() {
+            walk(service, root, &mut seen, &mut out);
         }
     }
     out.sort_unstable();
@@ -904,16 +1022,30 @@ pub async fn replay(
             let (service, op) = model
                 .operation_of(&case.service, &case.operation)
                 .expect("generated from this model");
-            writeln!(out, "case {} ({}, {})", case.id, case.operation, case.kind.as_str()).map_err(io)?;
+            writeln!(
+                out,
+                "case {} ({}, {})",
+                case.id,
+                case.operation,
+                case.kind.as_str()
+            )
+            .map_err(io)?;
             if let Some(m) = &case.mutation {
                 writeln!(out, "mutation: {}", session.redactor.text(&m.detail)).map_err(io)?;
             }
-            writeln!(out, "input: {}", shown_input(&session, service, op, &case.input)).map_err(io)?;
+            writeln!(
+                out,
+                "input: {}",
+                shown_input(&session, service, op, &case.input)
+            )
+            .map_err(io)?;
             let sent = session.client.send(service, &case).await;
             writeln!(
                 out,
                 "\n{}",
-                session.redactor.text(&curl_for(&session, service, &case, &case.request))
+                session
+                    .redactor
+                    .text(&curl_for(&session, service, &case, &case.request))
             )
             .map_err(io)?;
             match &sent {
@@ -927,7 +1059,8 @@ pub async fn replay(
                     for (name, value) in &r.headers {
                         writeln!(out, "{name}: {}", session.redactor.text(value)).map_err(io)?;
                     }
-                    writeln!(out, "\n{}\n", session.redactor.response_text(&r.body, 4096)).map_err(io)?;
+                    writeln!(out, "\n{}\n", session.redactor.response_text(&r.body, 4096))
+                        .map_err(io)?;
                     let checks = run_checks(service, op, &case, r, &CheckName::ALL);
                     let mut deviates = false;
                     for c in &checks {
@@ -950,13 +1083,23 @@ pub async fn replay(
             }
         }
         let instance = instance.expect("checked above");
-        let outcome = scenario::execute(&model, &session.client, &config.generation.fixtures, &instance).await;
+        let outcome = scenario::execute(
+            &model,
+            &session.client,
+            &config.generation.fixtures,
+            &instance,
+        )
+        .await;
         writeln!(out, "scenario {} ({})", instance.id, instance.scenario).map_err(io)?;
         for step in &outcome.steps {
             writeln!(
                 out,
                 "{:9} {}{} ({}): {}{}",
-                if step.problem.is_some() { "FAIL" } else { "pass" },
+                if step.problem.is_some() {
+                    "FAIL"
+                } else {
+                    "pass"
+                },
                 if step.cleanup { "cleanup " } else { "" },
                 step.name,
                 step.operation,

@@ -104,7 +104,13 @@ impl Session {
             secrets.push(token.to_string());
         }
         let mut identities = vec![credentials.access_key_id().to_string()];
-        identities.extend(config.generation.fixtures.iter().map(|(_, v)| v.to_string()));
+        identities.extend(
+            config
+                .generation
+                .fixtures
+                .iter()
+                .map(|(_, v)| v.to_string()),
+        );
         let redactor = Arc::new(Redactor::new(
             Policy {
                 real,
@@ -235,7 +241,10 @@ impl Session {
             emit(
                 reporter,
                 &self.redactor,
-                Event::Note(format!("left out on a real target: {}", left_out.join("; "))),
+                Event::Note(format!(
+                    "left out on a real target: {}",
+                    left_out.join("; ")
+                )),
             )?;
         }
         Ok(())
@@ -243,11 +252,7 @@ impl Session {
 
     /// Puts the recorded state back (when anything was recorded), says what it did, and shuts the embedded target
     /// down.
-    pub async fn close(
-        self,
-        model: &Model,
-        reporter: &mut dyn Reporter,
-    ) -> Option<RestoreReport> {
+    pub async fn close(self, model: &Model, reporter: &mut dyn Reporter) -> Option<RestoreReport> {
         let report = match &self.journal {
             Some(journal) => {
                 let report = put_back(model, &self.client, journal, &self.journal_path).await;

@@ -61,13 +61,9 @@ fn example_input(
         for member in service.input_members(op) {
             if let Some(key) = &member.rules.fixture
                 && map.contains_key(&member.name)
-                && let Some(fixture) = fixtures.get(key).or_else(|| {
-                    service
-                        .rules
-                        .fixtures
-                        .get(key)
-                        .map(|f| f.default.as_str())
-                })
+                && let Some(fixture) = fixtures
+                    .get(key)
+                    .or_else(|| service.rules.fixtures.get(key).map(|f| f.default.as_str()))
             {
                 map.insert(member.name.clone(), Value::String(fixture.to_string()));
             }

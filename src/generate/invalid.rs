@@ -56,7 +56,11 @@ fn classes(plan: &OpPlan<'_>, m: &Member, in_collection: bool) -> Vec<(CaseClass
     let shape = plan.service.target(m);
     let c = &shape.constraints;
     match &shape.kind {
-        ShapeKind::String | ShapeKind::Enum(_) | ShapeKind::List(_) | ShapeKind::Map { .. } | ShapeKind::Blob => {
+        ShapeKind::String
+        | ShapeKind::Enum(_)
+        | ShapeKind::List(_)
+        | ShapeKind::Map { .. }
+        | ShapeKind::Blob => {
             if c.min_length.is_some_and(|min| min >= 1) {
                 out.push((CaseClass::LengthBelowMin, 1));
             }
@@ -212,7 +216,14 @@ fn mutate(
                     let (k0, v0) = entries.iter().next().map(|(k, v)| (k.clone(), v.clone()))?;
                     let mut out = IndexMap::new();
                     for i in 0..len {
-                        out.insert(if i == 0 { k0.clone() } else { format!("{k0}{i}") }, v0.clone());
+                        out.insert(
+                            if i == 0 {
+                                k0.clone()
+                            } else {
+                                format!("{k0}{i}")
+                            },
+                            v0.clone(),
+                        );
                     }
                     if out.len() != len {
                         return None;
@@ -376,7 +387,10 @@ fn mutate(
             );
             (
                 Some(Value::Structure(both)),
-                format!("{name} is a union with two members set ({chosen}, {})", other.name),
+                format!(
+                    "{name} is a union with two members set ({chosen}, {})",
+                    other.name
+                ),
             )
         }
         CaseClass::WrongType(t) => {
@@ -434,9 +448,7 @@ pub(crate) fn build(
     let input_shape = plan.op.input?;
     for _ in 0..ATTEMPTS {
         let (mut input, path) = plan.valid_input(rng, Some((site, Mode::Random)), &|_| None);
-        let Some(path) = path else {
-            return None;
-        };
+        let path = path?;
         let current = path.get(&input).cloned().unwrap_or(Value::Null);
         let Some((value, detail)) = mutate(plan, site, slot, &current, rng) else {
             continue;
@@ -452,7 +464,8 @@ pub(crate) fn build(
             }
         }
         let violations = validate_input(plan.service, input_shape, &input);
-        let isolated = matches!(violations.as_slice(), [only] if only.kind == kind && only.path == path);
+        let isolated =
+            matches!(violations.as_slice(), [only] if only.kind == kind && only.path == path);
         if !isolated {
             continue;
         }

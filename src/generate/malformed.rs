@@ -19,7 +19,11 @@ pub(crate) fn slots(plan: &OpPlan<'_>, protocol: &dyn Protocol) -> (Vec<Slot>, V
     let mut fixed = Vec::new();
     let mut cycle = Vec::new();
     for m in protocol.malformations(plan.service, plan.op) {
-        let slot = Slot::new(CaseKind::Malformed, CaseClass::Protocol(m.class.to_string()), None);
+        let slot = Slot::new(
+            CaseKind::Malformed,
+            CaseClass::Protocol(m.class.to_string()),
+            None,
+        );
         if m.repeatable {
             cycle.push(slot.clone());
         }

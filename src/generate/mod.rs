@@ -117,7 +117,9 @@ pub enum GenError {
         reason: String,
     },
     /// The service's protocol is not one conform speaks yet.
-    #[error("failed to generate for `{service}`: conform does not speak its protocol {protocol} yet")]
+    #[error(
+        "failed to generate for `{service}`: conform does not speak its protocol {protocol} yet"
+    )]
     Protocol {
         /// The service.
         service: String,
@@ -336,7 +338,10 @@ pub fn generate<'a>(model: &'a Model, config: &'a GenConfig) -> impl Iterator<It
 pub fn find_case(model: &Model, config: &GenConfig, id: &str) -> Option<Case> {
     let operations = selected_operations(model, config).ok()?;
     for (service, op) in operations {
-        let Some(rest) = id.strip_prefix(op.name.as_str()).and_then(|r| r.strip_prefix('-')) else {
+        let Some(rest) = id
+            .strip_prefix(op.name.as_str())
+            .and_then(|r| r.strip_prefix('-'))
+        else {
             continue;
         };
         let protocol = protocol_of(service).ok()?;
@@ -347,7 +352,9 @@ pub fn find_case(model: &Model, config: &GenConfig, id: &str) -> Option<Case> {
             }
             // Draws beyond `cases` are found too: the draw number is part of the id, not of the configuration.
             let draws = config.cases.max(id_index(id).unwrap_or(0) as usize + 1);
-            if let Some(slot) = slots(&plan, protocol, kind, draws).find(|slot| slot.id(&plan) == id) {
+            if let Some(slot) =
+                slots(&plan, protocol, kind, draws).find(|slot| slot.id(&plan) == id)
+            {
                 return build(&plan, protocol, &slot, config.seed);
             }
         }
@@ -361,7 +368,11 @@ fn id_index(id: &str) -> Option<u64> {
 
 /// A valid value of an operation's output shape, drawn from `seed` (the embedded target's answer for operations
 /// it has no behaviour for); `None` when the output cannot be planned.
-pub fn synthetic_output(service: &Service, op: &Operation, seed: u64) -> Option<crate::model::Value> {
+pub fn synthetic_output(
+    service: &Service,
+    op: &Operation,
+    seed: u64,
+) -> Option<crate::model::Value> {
     let plan = OpPlan::for_output(service, op, &Fixtures::default()).ok()?;
     let mut rng = ids::case_rng(seed, &op.name);
     Some(plan.valid_input(&mut rng, None, &|_| None).0)

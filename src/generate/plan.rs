@@ -145,7 +145,9 @@ impl<'a> OpPlan<'a> {
             op,
             members,
             sites: Vec::new(),
-            optional: (0..members.len()).filter(|i| !members[*i].required).collect(),
+            optional: (0..members.len())
+                .filter(|i| !members[*i].required)
+                .collect(),
             valid_expected: oracle::valid(service, op),
             fixtures: fixtures.clone(),
             strings: HashMap::new(),
@@ -172,7 +174,9 @@ impl<'a> OpPlan<'a> {
             op,
             members,
             sites: Vec::new(),
-            optional: (0..members.len()).filter(|i| !members[*i].required).collect(),
+            optional: (0..members.len())
+                .filter(|i| !members[*i].required)
+                .collect(),
             valid_expected: oracle::valid(service, op),
             fixtures: fixtures.clone(),
             strings: HashMap::new(),
@@ -291,10 +295,8 @@ impl<'a> OpPlan<'a> {
             ShapeKind::String => {
                 self.strings.insert(id, compile_string(shape)?);
             }
-            ShapeKind::Enum(values) => {
-                if values.is_empty() {
-                    return Err("its enum has no values".into());
-                }
+            ShapeKind::Enum(values) if values.is_empty() => {
+                return Err("its enum has no values".into());
             }
             kind if kind.is_numeric() => {
                 let (lo, hi) = numeric_range(shape);
@@ -445,7 +447,9 @@ impl<'a> OpPlan<'a> {
                 _ => rng.random_range(0..members.len()),
             });
             let m = &members[i];
-            let child_force = force.filter(|_| forced_index == Some(i)).map(|(s, md)| (&s[1..], md));
+            let child_force = force
+                .filter(|_| forced_index == Some(i))
+                .map(|(s, md)| (&s[1..], md));
             path.0.push(Segment::Member(m.name.clone()));
             let v = self.draw_member(m, rng, child_force, depth + 1, mode, path, found);
             path.0.pop();
@@ -492,7 +496,7 @@ impl<'a> OpPlan<'a> {
         found: &mut Option<Path>,
     ) -> Value {
         let (mode, force) = match force {
-            Some((steps, forced_mode)) if steps.is_empty() => {
+            Some(([], forced_mode)) => {
                 *found = Some(path.clone());
                 (forced_mode, None)
             }
@@ -546,7 +550,15 @@ impl<'a> OpPlan<'a> {
                 for i in 0..n {
                     let child_force = force.filter(|_| i == 0).map(|(s, md)| (&s[1..], md));
                     path.0.push(Segment::Index(i));
-                    items.push(self.draw_member(item, rng, child_force, depth + 1, item_mode, path, found));
+                    items.push(self.draw_member(
+                        item,
+                        rng,
+                        child_force,
+                        depth + 1,
+                        item_mode,
+                        path,
+                        found,
+                    ));
                     path.0.pop();
                 }
                 Value::List(items)
@@ -565,14 +577,22 @@ impl<'a> OpPlan<'a> {
                 while entries.len() < n && attempts < n * 4 + 4 {
                     attempts += 1;
                     let first = entries.is_empty();
-                    let key_forced = first
-                        && force.is_some_and(|(s, _)| s.first() == Some(&SiteStep::Key));
+                    let key_forced =
+                        first && force.is_some_and(|(s, _)| s.first() == Some(&SiteStep::Key));
                     let key_mode = match (key_forced, force) {
                         (true, Some((_, md))) => md,
                         _ if mode == Mode::Simplest => Mode::Simplest,
                         _ => Mode::Random,
                     };
-                    let k = match self.draw_member(key, rng, None, depth + 1, key_mode, path, &mut None) {
+                    let k = match self.draw_member(
+                        key,
+                        rng,
+                        None,
+                        depth + 1,
+                        key_mode,
+                        path,
+                        &mut None,
+                    ) {
                         Value::String(s) => s,
                         other => other.to_string(),
                     };
@@ -586,7 +606,15 @@ impl<'a> OpPlan<'a> {
                     let value_force = force
                         .filter(|(s, _)| first && s.first() == Some(&SiteStep::Value))
                         .map(|(s, md)| (&s[1..], md));
-                    let v = self.draw_member(value, rng, value_force, depth + 1, Mode::Random, path, found);
+                    let v = self.draw_member(
+                        value,
+                        rng,
+                        value_force,
+                        depth + 1,
+                        Mode::Random,
+                        path,
+                        found,
+                    );
                     path.0.pop();
                     entries.insert(k, v);
                 }
@@ -632,7 +660,8 @@ impl<'a> OpPlan<'a> {
                     Mode::Simplest => 0.0f64.clamp(lo, hi),
                     // Quarters are exact in binary and in decimal, so no encoder rounds them differently.
                     _ => {
-                        let quarters = rng.random_range((lo * 4.0).ceil() as i64..=(hi * 4.0).floor() as i64);
+                        let quarters =
+                            rng.random_range((lo * 4.0).ceil() as i64..=(hi * 4.0).floor() as i64);
                         quarters as f64 / 4.0
                     }
                 })
@@ -697,14 +726,8 @@ impl<'a> OpPlan<'a> {
                 Mode::Max => max,
                 _ => len.clamp(min, max.min(min.max(24) + 16)),
             };
-            let semantic_value = semantic::draw(
-                semantic,
-                rng,
-                min,
-                max,
-                target,
-                mode == Mode::Simplest,
-            );
+            let semantic_value =
+                semantic::draw(semantic, rng, min, max, target, mode == Mode::Simplest);
             // A boundary case must reach the bound: only use the semantic form when it does.
             if let Some(v) = semantic_value
                 && match mode {
@@ -729,11 +752,24 @@ impl<'a> OpPlan<'a> {
     pub(crate) fn draw_site_value(&self, site: usize, rng: &mut TestRng, mode: Mode) -> Value {
         let member = self.sites[site].member;
         let mut path = Path::root();
-        self.draw_member(member, rng, None, self.sites[site].steps.len(), mode, &mut path, &mut None)
+        self.draw_member(
+            member,
+            rng,
+            None,
+            self.sites[site].steps.len(),
+            mode,
+            &mut path,
+            &mut None,
+        )
     }
 
     /// A valid value for a member edge (top-level members of the input, for shrinking).
-    pub(crate) fn draw_member_value(&self, member: &'a Member, rng: &mut TestRng, mode: Mode) -> Value {
+    pub(crate) fn draw_member_value(
+        &self,
+        member: &'a Member,
+        rng: &mut TestRng,
+        mode: Mode,
+    ) -> Value {
         let mut path = Path::root();
         self.draw_member(member, rng, None, 1, mode, &mut path, &mut None)
     }
@@ -744,7 +780,11 @@ fn collection_bounds(shape: &Shape, depth: usize) -> (usize, usize) {
     let c = &shape.constraints;
     let min = c.min_length.unwrap_or(0) as usize;
     let span = if depth >= DRAW_DEPTH { 0 } else { 4 };
-    let max = c.max_length.map(|m| m as usize).unwrap_or(min + span).max(min);
+    let max = c
+        .max_length
+        .map(|m| m as usize)
+        .unwrap_or(min + span)
+        .max(min);
     (min, max.min(min + 64))
 }
 
@@ -780,7 +820,11 @@ fn compile_string(shape: &Shape) -> Result<StringPlan, String> {
             };
             let generator = PatternGen::new(&p.body, cap)
                 .map_err(|e| format!("pattern `{}`: {e}", p.source))?;
-            let top = c.max_length.map(|m| m as usize).unwrap_or(cap - 1).min(cap - 1);
+            let top = c
+                .max_length
+                .map(|m| m as usize)
+                .unwrap_or(cap - 1)
+                .min(cap - 1);
             let lengths: Vec<usize> = generator
                 .lengths()
                 .iter()

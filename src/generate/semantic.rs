@@ -60,28 +60,28 @@ pub(crate) fn classify(member: &str, shape: &str) -> Option<Semantic> {
         let w = words(name);
         let last = w.last().map(String::as_str).unwrap_or("");
         let has = |x: &str| w.iter().any(|s| s == x);
-        let semantic = if has("email") && !matches!(last, "status" | "verified" | "enabled" | "type")
-        {
-            Some(Semantic::Email)
-        } else if last == "arn" {
-            Some(Semantic::Arn)
-        } else if has("account") && last == "id" {
-            Some(Semantic::AccountId)
-        } else if last == "region" {
-            Some(Semantic::Region)
-        } else if matches!(last, "url" | "uri") {
-            Some(Semantic::Url)
-        } else if has("ip") && has("address") || last == "ipv4" {
-            Some(Semantic::IpAddress)
-        } else if last == "cidr" || (has("cidr") && last == "block") {
-            Some(Semantic::Cidr)
-        } else if matches!(last, "date" | "time" | "timestamp") && w.len() > 1 {
-            Some(Semantic::DateTime)
-        } else if last == "policy" && !has("name") {
-            Some(Semantic::Json)
-        } else {
-            None
-        };
+        let semantic =
+            if has("email") && !matches!(last, "status" | "verified" | "enabled" | "type") {
+                Some(Semantic::Email)
+            } else if last == "arn" {
+                Some(Semantic::Arn)
+            } else if has("account") && last == "id" {
+                Some(Semantic::AccountId)
+            } else if last == "region" {
+                Some(Semantic::Region)
+            } else if matches!(last, "url" | "uri") {
+                Some(Semantic::Url)
+            } else if has("ip") && has("address") || last == "ipv4" {
+                Some(Semantic::IpAddress)
+            } else if last == "cidr" || (has("cidr") && last == "block") {
+                Some(Semantic::Cidr)
+            } else if matches!(last, "date" | "time" | "timestamp") && w.len() > 1 {
+                Some(Semantic::DateTime)
+            } else if last == "policy" && !has("name") {
+                Some(Semantic::Json)
+            } else {
+                None
+            };
         if semantic.is_some() {
             return semantic;
         }
@@ -211,7 +211,10 @@ mod tests {
 
     #[test]
     fn names_say_what_a_member_holds() {
-        assert_eq!(classify("PrimaryEmail", "PrimaryEmailAddress"), Some(Semantic::Email));
+        assert_eq!(
+            classify("PrimaryEmail", "PrimaryEmailAddress"),
+            Some(Semantic::Email)
+        );
         assert_eq!(classify("EmailAddress", "x"), Some(Semantic::Email));
         assert_eq!(classify("EmailStatus", "Status"), None);
         assert_eq!(classify("RoleArn", "String"), Some(Semantic::Arn));

@@ -170,7 +170,7 @@ impl<'a> Walk<'_, 'a> {
             let touched = self.protected.is_some_and(|p| related(p, path));
             let fixture = self.plan.fixture_of(m).is_some();
             if !touched && !fixture {
-                if !m.required && !(self.keep_presence && depth == 0) {
+                if !(m.required || self.keep_presence && depth == 0) {
                     self.steps.push(Step {
                         path: path.clone(),
                         value: None,

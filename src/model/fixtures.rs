@@ -2,10 +2,10 @@
 
 use indexmap::IndexMap;
 
+use super::Model;
 use super::path::Path;
 use super::validate::validate_value;
 use super::value::Value;
-use super::Model;
 
 /// Resolved fixture values, by key (`account.AccountId`).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

@@ -48,9 +48,10 @@ pub fn from_json(service: &Service, shape: ShapeId, json: &Json) -> Value {
             Some(i) => Value::Integer(i),
             None => Value::Raw(json.clone()),
         },
-        (ShapeKind::Float | ShapeKind::Double | ShapeKind::BigDecimal, Json::Number(n)) => {
-            n.as_f64().map(Value::Float).unwrap_or(Value::Raw(json.clone()))
-        }
+        (ShapeKind::Float | ShapeKind::Double | ShapeKind::BigDecimal, Json::Number(n)) => n
+            .as_f64()
+            .map(Value::Float)
+            .unwrap_or(Value::Raw(json.clone())),
         (ShapeKind::Float | ShapeKind::Double, Json::String(s))
             if matches!(s.as_str(), "NaN" | "Infinity" | "-Infinity") =>
         {
@@ -148,7 +149,10 @@ mod tests {
         assert_eq!(v.get("Name"), Some(&Value::string("n")));
         assert_eq!(v.get("Title"), Some(&Value::Raw(json!(5))));
         assert_eq!(v.get("Extra"), Some(&Value::Raw(json!([1]))));
-        assert_eq!(v.get("AlternateContactType"), Some(&Value::string("Billing")));
+        assert_eq!(
+            v.get("AlternateContactType"),
+            Some(&Value::string("Billing"))
+        );
         assert_eq!(
             to_plain_json(&v),
             json!({"Name": "n", "Title": 5, "Extra": [1], "AlternateContactType": "Billing"})
@@ -169,6 +173,9 @@ mod tests {
         let model = crate::spec::embedded_model().unwrap();
         let account = &model.services["account"];
         let (_, put) = model.operation("PutAlternateContact").unwrap();
-        assert_eq!(from_json(account, put.input.unwrap(), &v.to_typed_json()), v);
+        assert_eq!(
+            from_json(account, put.input.unwrap(), &v.to_typed_json()),
+            v
+        );
     }
 }

@@ -16,6 +16,7 @@ pub mod shape;
 pub mod validate;
 pub mod value;
 
+pub use fixtures::Fixtures;
 pub use path::{Path, Segment};
 pub use pattern::Pattern;
 pub use rules::*;
@@ -25,7 +26,6 @@ pub use shape::{
     ShapeKind, TimestampFormat, XmlNamespace,
 };
 pub use validate::{ConstraintKind, Violation, validate_input, validate_value};
-pub use fixtures::Fixtures;
 pub use value::{Timestamp, Value};
 
 use indexmap::IndexMap;

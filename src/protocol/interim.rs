@@ -49,7 +49,9 @@ impl InterimJson {
 
     fn body_json(&self, value: &Value) -> Result<Vec<u8>, EncodeError> {
         match value {
-            Value::Structure(_) => Ok(serde_json::to_vec(&to_plain_json(value)).unwrap_or_default()),
+            Value::Structure(_) => {
+                Ok(serde_json::to_vec(&to_plain_json(value)).unwrap_or_default())
+            }
             other => Err(EncodeError::Input(format!(
                 "the input must be a structure, not a {}",
                 other.json_type()
@@ -327,7 +329,9 @@ impl Protocol for InterimJson {
             };
         }
         let value = match serde_json::from_slice::<Json>(body) {
-            Ok(json @ Json::Object(_)) => read(service, output, &json, &mut Path::root(), &mut problems),
+            Ok(json @ Json::Object(_)) => {
+                read(service, output, &json, &mut Path::root(), &mut problems)
+            }
             Ok(other) => {
                 problems.push(at_root(format!(
                     "expected a JSON object, got a JSON {}",
@@ -372,9 +376,10 @@ impl Protocol for InterimJson {
         let rest_auth = "restJson1 services answer authentication faults with 403 (aws-wire-facts); unverified for this service";
         let (pairs, uncertain): (Vec<(u16, Option<&'static str>)>, Option<&'static str>) =
             match (signing, self.aws_json()) {
-                (Signing::Unsigned, true) => {
-                    (vec![(400, Some("MissingAuthenticationTokenException"))], None)
-                }
+                (Signing::Unsigned, true) => (
+                    vec![(400, Some("MissingAuthenticationTokenException"))],
+                    None,
+                ),
                 (Signing::Unsigned, false) => (
                     vec![(403, Some("MissingAuthenticationTokenException"))],
                     Some(rest_auth),
@@ -394,14 +399,18 @@ impl Protocol for InterimJson {
                 ),
                 (Signing::Expired, true) => (
                     vec![(400, Some("InvalidSignatureException"))],
-                    Some("aws-wire-facts records \"Signature expired\" (400) without its error type"),
+                    Some(
+                        "aws-wire-facts records \"Signature expired\" (400) without its error type",
+                    ),
                 ),
                 (Signing::Expired, false) => (
                     vec![
                         (403, Some("InvalidSignatureException")),
                         (400, Some("InvalidSignatureException")),
                     ],
-                    Some("aws-wire-facts records \"Signature expired\" (400) without its error type"),
+                    Some(
+                        "aws-wire-facts records \"Signature expired\" (400) without its error type",
+                    ),
                 ),
                 (Signing::Valid, _) => (vec![(200, None)], None),
             };
@@ -435,7 +444,11 @@ impl Protocol for InterimJson {
             },
             Malformation {
                 uses_input: false,
-                ..m("body-truncated", "the JSON body is cut in half", ser.clone())
+                ..m(
+                    "body-truncated",
+                    "the JSON body is cut in half",
+                    ser.clone(),
+                )
             },
             m(
                 "body-array",
@@ -444,7 +457,11 @@ impl Protocol for InterimJson {
             ),
             Malformation {
                 uses_input: false,
-                ..m("body-string", "the body is a JSON string", not_object.clone())
+                ..m(
+                    "body-string",
+                    "the body is a JSON string",
+                    not_object.clone(),
+                )
             },
             Malformation {
                 uses_input: false,
@@ -546,7 +563,11 @@ impl Protocol for InterimJson {
                 certainly_fails: true,
                 source: FACTS_FAULTS,
             };
-            out.push(m("target-missing", "there is no X-Amz-Target", unknown_op.clone()));
+            out.push(m(
+                "target-missing",
+                "there is no X-Amz-Target",
+                unknown_op.clone(),
+            ));
             out.push(m(
                 "target-unknown",
                 "X-Amz-Target names no operation",
@@ -629,7 +650,9 @@ impl Protocol for InterimJson {
             "unknown-member" => framed(with_member("ignored".into())),
             "body-too-large" => {
                 let overhead = with_member(String::new()).len();
-                framed(with_member("x".repeat(TOO_LARGE_BYTES.saturating_sub(overhead))))
+                framed(with_member(
+                    "x".repeat(TOO_LARGE_BYTES.saturating_sub(overhead)),
+                ))
             }
             "content-type-wrong" | "content-type-missing" => {
                 let mut r = request.clone();
@@ -655,7 +678,12 @@ impl Protocol for InterimJson {
             "parse-before-auth" if self.aws_json() => framed(b"this is not JSON".to_vec()),
             "method-wrong" if !self.aws_json() => {
                 let mut r = request.clone();
-                r.method = if op.http.method == "GET" { "PUT" } else { "GET" }.to_string();
+                r.method = if op.http.method == "GET" {
+                    "PUT"
+                } else {
+                    "GET"
+                }
+                .to_string();
                 r
             }
             "path-unknown" if !self.aws_json() => {
@@ -678,15 +706,21 @@ impl Protocol for InterimJson {
             message,
         };
         if self.aws_json() {
-            let target = request.header("x-amz-target").unwrap_or("");
+            let Some(target) = request.header("x-amz-target") else {
+                return Err(unknown("Missing X-Amz-Target header".into()));
+            };
             let name = target
                 .strip_prefix(service.target_prefix.as_deref().unwrap_or(""))
                 .and_then(|t| t.strip_prefix('.'))
                 .unwrap_or("");
-            service
-                .operations
-                .get(name)
-                .ok_or_else(|| unknown(format!("the operation `{target}` is not known")))
+            match service.operations.get(name) {
+                Some(op) if request.method == "POST" => Ok(op),
+                Some(_) => Err(unknown(format!(
+                    "Operation {target} is not available over {}",
+                    request.method
+                ))),
+                None => Err(unknown(format!("Unknown operation {target}"))),
+            }
         } else {
             service
                 .operations
@@ -694,7 +728,8 @@ impl Protocol for InterimJson {
                 .find(|op| op.http.uri == request.path_only() && op.http.method == request.method)
                 .ok_or_else(|| {
                     unknown(format!(
-                        "no operation at {} {}",
+                        "No operation of {} answers {} {}",
+                        service.title,
                         request.method,
                         request.path_only()
                     ))
@@ -703,7 +738,13 @@ impl Protocol for InterimJson {
     }
 
     fn accepts_content_type(&self, given: Option<&str>) -> bool {
-        let media = given.map(|g| g.split(';').next().unwrap_or_default().trim().to_ascii_lowercase());
+        let media = given.map(|g| {
+            g.split(';')
+                .next()
+                .unwrap_or_default()
+                .trim()
+                .to_ascii_lowercase()
+        });
         match media {
             // restJson1 servers take a request with no Content-Type (no body, or one they parse anyway).
             None => !self.aws_json(),
@@ -756,6 +797,15 @@ impl Protocol for InterimJson {
             serde_json::from_slice::<Json>(&request.body).unwrap_or_default()
         };
         Ok(crate::model::json_form::from_json(service, input, &json))
+    }
+
+    fn missing_authentication_message(&self) -> &'static str {
+        if self.aws_json() {
+            "Request is missing Authentication Token"
+        } else {
+            // API Gateway's wording, in front of restJson1 services.
+            "Missing Authentication Token"
+        }
     }
 
     fn framework_error_code(&self, code: &str) -> String {
@@ -833,7 +883,11 @@ impl Protocol for InterimJson {
         }
         let mut headers = vec![("content-type".to_string(), self.content_type().to_string())];
         if self.aws_json() {
-            body.insert("__type".into(), Json::String(code.into()));
+            // `__type` first, as AWS writes it.
+            let mut typed = serde_json::Map::new();
+            typed.insert("__type".into(), Json::String(code.into()));
+            typed.extend(body);
+            body = typed;
         } else {
             headers.push(("x-amzn-errortype".into(), code.into()));
         }

@@ -323,6 +323,11 @@ pub trait Protocol: Send + Sync {
         code.to_string()
     }
 
+    /// Server side: the message of a request with no `Authorization` at all.
+    fn missing_authentication_message(&self) -> &'static str {
+        "Request is missing Authentication Token"
+    }
+
     /// Server side: a success response carrying `output`.
     fn encode_output(&self, service: &Service, op: &Operation, output: &Value) -> HttpResponse;
 

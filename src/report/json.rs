@@ -24,8 +24,8 @@ use serde::{Deserialize, Serialize};
 
 use super::{Actual, CaseResult, Event, ReportError, Reporter, Reproduce, ShrunkCase, Summary};
 use crate::case::{CaseKind, Mutation};
-use crate::oracle::Expected;
 use crate::check::CheckResult;
+use crate::oracle::Expected;
 use crate::spec::Outcome;
 
 /// The value of the top-level `format` field.
@@ -231,7 +231,10 @@ impl MutationRecord {
     /// Back into a mutation: the member's site form is read back as a path (indices and keys are not kept).
     pub(crate) fn into_mutation(self) -> Mutation {
         Mutation {
-            path: self.member.as_deref().and_then(crate::model::Path::parse_site),
+            path: self
+                .member
+                .as_deref()
+                .and_then(crate::model::Path::parse_site),
             class: crate::case::CaseClass::parse(&self.class),
             detail: self.detail,
         }

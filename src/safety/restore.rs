@@ -343,7 +343,10 @@ async fn send_call(
         .expect("calls are checked against the specs before they are sent");
     let protocol = protocol::for_id(service.protocol).ok_or_else(|| TransportError::Other {
         endpoint: client.endpoint().to_string(),
-        detail: format!("failed to speak {}: conform does not know its protocol", service.protocol),
+        detail: format!(
+            "failed to speak {}: conform does not know its protocol",
+            service.protocol
+        ),
     })?;
     let input = match op.input {
         Some(shape) => from_json(service, shape, &Value::Object(call.input.clone())),
@@ -368,7 +371,10 @@ async fn send_call(
         let decoded = protocol.decode_output(service, op, &response);
         Ok(Answer::Success(to_plain_json(&decoded.value)))
     } else {
-        Ok(Answer::Error(response.status, error_type_of(service, &response)))
+        Ok(Answer::Error(
+            response.status,
+            error_type_of(service, &response),
+        ))
     }
 }
 

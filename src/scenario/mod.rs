@@ -270,7 +270,10 @@ pub async fn execute(
                 let failed = record.problem.is_some();
                 if failed {
                     // Unsure which error, never whether: only an answer AWS could plausibly give is uncertain.
-                    uncertain = record.failure_key.as_deref().is_some_and(|k| k.starts_with("outcome"))
+                    uncertain = record
+                        .failure_key
+                        .as_deref()
+                        .is_some_and(|k| k.starts_with("outcome"))
                         && record.actual.as_ref().is_some_and(|(status, error)| {
                             record.expected.excuses(*status, error.as_deref())
                         });
@@ -486,7 +489,12 @@ async fn send_step(
                     Ok(want) => Some(format!(
                         "`{}` is {}, expected {}",
                         assertion.path,
-                        actual.map_or("absent".to_string(), |v| shown(v, service, op, &assertion.path)),
+                        actual.map_or("absent".to_string(), |v| shown(
+                            v,
+                            service,
+                            op,
+                            &assertion.path
+                        )),
                         shown(&want, service, op, &assertion.path)
                     )),
                 },

@@ -238,7 +238,9 @@ mod tests {
         let workmail = &model.services["workmail"];
         assert_eq!(workmail.protocol, ProtocolId::AwsJson1_1);
         assert_eq!(
-            workmail.target_header("UpdatePrimaryEmailAddress").as_deref(),
+            workmail
+                .target_header("UpdatePrimaryEmailAddress")
+                .as_deref(),
             Some("WorkMailService.UpdatePrimaryEmailAddress")
         );
     }

@@ -10,12 +10,12 @@ mod raw;
 pub mod template;
 pub mod validate;
 
-pub use diagnostic::{LoadError, Problem};
+pub use crate::model::Pattern;
 pub use crate::model::fixtures::Fixtures;
+pub use diagnostic::{LoadError, Problem};
 pub use loader::{EMBEDDED, embedded, load_paths, load_sources};
 pub use lower::lower;
 pub use model::*;
-pub use crate::model::Pattern;
 
 /// The model of the embedded spec files.
 pub fn embedded_model() -> Result<crate::model::Model, LoadError> {

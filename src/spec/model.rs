@@ -338,4 +338,3 @@ impl Service {
             .map(|prefix| format!("{prefix}.{operation}"))
     }
 }
-

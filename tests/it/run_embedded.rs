@@ -6,10 +6,10 @@ use std::sync::Arc;
 
 use conform::check::CheckName;
 use conform::emulator::fault_catalogue;
+use conform::engine::{RunConfig, run};
 use conform::generate::{DEFAULT_CASES, GenConfig};
 use conform::report::{CaseResult, Event, ReportError, Reporter, Summary};
-use conform::run::{RunConfig, run};
-use conform::spec::embedded;
+use conform::spec::embedded_model as embedded;
 
 /// Keeps the summary and which checks deviated.
 #[derive(Default)]

@@ -2,11 +2,9 @@
 //! completes, finds the deviations documented in docs/moto-report.md, and matches tests/moto-baseline.toml exactly —
 //! a new kind of deviation or a known one that disappears fails this test.
 
-mod common;
-
 use std::process::Command;
 
-use common::moto::Moto;
+use crate::moto::Moto;
 
 const OPERATIONS: [&str; 6] = [
     "--operation",

@@ -1,13 +1,11 @@
 //! The fault catalogue: every named deviation is accepted, listed, and bends what it says it bends.
 
-mod serve_support;
-
+use crate::serve_support::*;
 use clap::Parser;
 use conform::cli::{Cli, Output, run_with};
 use conform::emulator::{self, ENTITY_NAME, fault_catalogue};
 use conform::exit::Exit;
 use serde_json::{Value, json};
-use serve_support::*;
 
 fn run_cli(args: &[&str]) -> (Exit, String, String) {
     let cli = Cli::try_parse_from(args).unwrap();

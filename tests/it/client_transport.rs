@@ -5,14 +5,16 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use aws_credential_types::Credentials;
-use conform::case::{Case, CaseKind, Expected, Signing, WireRequest};
+use conform::case::{Case, CaseClass, CaseKind, Signing};
 use conform::client::{Client, ClientConfig, TransportError};
-use conform::spec::{Outcome, Service};
+use conform::model::{Outcome, Service, Value};
+use conform::oracle::Expected;
+use conform::protocol::HttpRequest;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 
 fn account() -> Service {
-    let specs = conform::spec::embedded().expect("embedded specs load");
+    let specs = conform::spec::embedded_model().expect("embedded specs load");
     specs
         .services
         .get("account")
@@ -26,22 +28,18 @@ fn case(signing: Signing) -> Case {
         service: "account".into(),
         operation: "GetContactInformation".into(),
         kind: CaseKind::Valid,
+        class: CaseClass::Random,
+        input: Value::structure(),
         mutation: None,
-        request: WireRequest {
+        request: HttpRequest {
             method: "POST".into(),
             path: "/getContactInformation".into(),
             headers: vec![("content-type".into(), "application/json".into())],
-            body: "{}".into(),
+            body: b"{}".to_vec(),
+            host_prefix: None,
         },
         signing,
-        expected: Expected {
-            accept: vec![Outcome {
-                status: 200,
-                error_type: None,
-            }],
-            uncertain: false,
-            note: None,
-        },
+        expected: Expected::certain(vec![Outcome::success(200)], ""),
     }
 }
 

@@ -4,10 +4,10 @@
 use std::sync::Arc;
 
 use conform::check::CheckName;
+use conform::engine::{RunConfig, diff};
 use conform::generate::GenConfig;
 use conform::report::{CaseResult, Event, ReportError, Reporter, Summary};
-use conform::run::{RunConfig, diff};
-use conform::spec::embedded;
+use conform::spec::embedded_model as embedded;
 
 #[derive(Default)]
 struct Collect {

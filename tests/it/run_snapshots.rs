@@ -4,11 +4,11 @@
 use std::sync::Arc;
 
 use conform::check::CheckName;
+use conform::engine::{RunConfig, run};
 use conform::generate::{DEFAULT_CASES, GenConfig};
 use conform::report::{Event, ReportError, Reporter, Summary};
-use conform::run::{RunConfig, run};
 use conform::snapshot::SnapshotMode;
-use conform::spec::embedded;
+use conform::spec::embedded_model as embedded;
 
 #[derive(Default)]
 struct Collect {

@@ -4,12 +4,13 @@ use std::path::Path;
 use std::time::Duration;
 
 use clap::Parser;
-use conform::case::{CaseKind, Expected, Mutation};
+use conform::case::{CaseClass, CaseKind, Mutation};
 use conform::check::{CheckName, CheckResult};
 use conform::cli::{Cli, Output, run_with};
 use conform::exit::Exit;
+use conform::model::Outcome;
+use conform::oracle::Expected;
 use conform::report::{Actual, CaseResult, Event, JsonReporter, Reporter, Reproduce, Summary};
-use conform::spec::Outcome;
 
 fn result(id: &str, operation: &str, deviation: bool) -> CaseResult {
     let mut r = CaseResult {
@@ -18,18 +19,18 @@ fn result(id: &str, operation: &str, deviation: bool) -> CaseResult {
         operation: operation.into(),
         kind: CaseKind::Invalid,
         mutation: Some(Mutation {
-            member: Some("Name".into()),
-            class: "length-max+1".into(),
+            path: Some(conform::model::Path::members(["Name"])),
+            class: CaseClass::LengthAboveMax,
             detail: "Name is 65 characters".into(),
         }),
-        expected: Expected {
-            accept: vec![Outcome {
+        expected: Expected::certain(
+            vec![Outcome {
                 status: 400,
                 error_type: Some("ValidationException".into()),
             }],
-            uncertain: false,
-            note: None,
-        },
+            "",
+        ),
+        against: None,
         actual: Some(Actual {
             status: if deviation { 200 } else { 400 },
             error_type: (!deviation).then(|| "ValidationException".into()),

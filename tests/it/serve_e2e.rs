@@ -1,16 +1,14 @@
 //! End-to-end tests of the embedded target over real HTTP: every operation, every error path, both protocols.
 
-mod serve_support;
-
 use std::collections::BTreeSet;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
+use crate::serve_support::*;
 use conform::emulator::{
     CALLER_PRIMARY_EMAIL, ENTITY_NAME, Emulator, MEMBER_PRIMARY_EMAIL, SEEDED_ENABLED_DATE,
 };
 use serde_json::{Value, json};
-use serve_support::*;
 
 // ---------------------------------------------------------------- Account: behaviour
 

@@ -10,11 +10,11 @@ use aws_sigv4::sign::v4;
 use aws_smithy_runtime_api::client::identity::Identity;
 use conform::credentials::{TEST_ACCESS_KEY_ID, TEST_SECRET_ACCESS_KEY, UNKNOWN_ACCESS_KEY_ID};
 use conform::emulator::{self, EmulatorConfig, EmulatorHandle};
-use conform::spec::{Fixtures, SpecSet};
+use conform::model::{Fixtures, Model};
 use serde_json::Value;
 
-pub fn specs() -> Arc<SpecSet> {
-    Arc::new(conform::spec::embedded().expect("embedded specs load"))
+pub fn specs() -> Arc<Model> {
+    Arc::new(conform::spec::embedded_model().expect("embedded specs load"))
 }
 
 pub fn config(faults: &[&str]) -> EmulatorConfig {

@@ -2,20 +2,18 @@
 //! state run only when allowed, and the state they change is put back after a run that passes, one that fails,
 //! one stopped by SIGINT, one whose process is killed (with `conform restore`) and one in which conform panics.
 
-mod serve_support;
-
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::process::{Output, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use crate::serve_support::*;
 use conform::emulator::EmulatorHandle;
+use conform::engine::{RunConfig, RunError};
 use conform::report::{Event, ReportError, Reporter};
-use conform::run::{RunConfig, RunError};
 use conform::safety::{Safety, TargetKind};
 use serde_json::{Value, json};
-use serve_support::*;
 
 /// Each alternate contact of the caller and of the member account, and the WorkMail user's primary email.
 type State = BTreeMap<String, Value>;
@@ -421,7 +419,7 @@ async fn a_crash_of_conform_mid_run_puts_everything_back() {
         journal: dir.path().join("journal.json"),
     };
     // Late enough that contacts were put and deleted (the examples alone do both).
-    let result = conform::run::run(Arc::clone(&specs), config, &mut PanicAt(150)).await;
+    let result = conform::engine::run(Arc::clone(&specs), config, &mut PanicAt(150)).await;
     match result {
         Err(RunError::Crashed { why, restore }) => {
             assert!(why.contains("a bug in a reporter"), "{why}");

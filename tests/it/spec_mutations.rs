@@ -3,8 +3,8 @@
 use conform::spec::{LoadError, load_sources};
 use proptest::prelude::*;
 
-const ACCOUNT: &str = include_str!("../specs/account.toml");
-const WORKMAIL: &str = include_str!("../specs/workmail.toml");
+const ACCOUNT: &str = include_str!("../../specs/account.toml");
+const WORKMAIL: &str = include_str!("../../specs/workmail.toml");
 
 /// One edit of a spec file, at positions given as fractions so that they land anywhere.
 #[derive(Debug, Clone)]
