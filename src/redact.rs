@@ -228,17 +228,14 @@ fn collect_strings(value: &serde_json::Value, out: &mut Vec<String>) {
     }
 }
 
-/// A JSON value with every string replaced, keys and the error-type fields kept.
+/// A JSON value with every string replaced, keys kept (the error type is reported apart, already read).
 fn mask_strings(value: &serde_json::Value) -> serde_json::Value {
     match value {
         serde_json::Value::String(_) => serde_json::Value::String(REDACTED.into()),
         serde_json::Value::Array(items) => items.iter().map(mask_strings).collect(),
         serde_json::Value::Object(map) => map
             .iter()
-            .map(|(k, v)| {
-                let keep = matches!(k.as_str(), "__type" | "code" | "Code");
-                (k.clone(), if keep { v.clone() } else { mask_strings(v) })
-            })
+            .map(|(k, v)| (k.clone(), mask_strings(v)))
             .collect::<serde_json::Map<_, _>>()
             .into(),
         other => other.clone(),
@@ -377,7 +374,7 @@ mod tests {
         );
         assert_eq!(
             real.response_text(br#"{"__type":"X","Name":"n","N":1}"#, 100),
-            r#"{"__type":"X","Name":"<redacted>","N":1}"#
+            r#"{"__type":"<redacted>","Name":"<redacted>","N":1}"#
         );
         assert!(
             real.response_text(b"<html>acct</html>", 100)

@@ -309,7 +309,7 @@ fn plural(n: usize) -> &'static str {
 
 fn route(service: &Service, op: &Operation) -> String {
     match service.target_header(&op.name) {
-        Some(target) if service.protocol.is_aws_json() => {
+        Some(target) => {
             format!("POST / with X-Amz-Target: {target}")
         }
         _ => format!("{} {}", op.http.method, op.http.uri),

@@ -339,7 +339,7 @@ impl Emulator {
             Ok(op) => Some(op),
             Err(_)
                 if self.faults.has(Fault::UnknownTargetAccepted)
-                    && request.header("x-amz-target").is_some() =>
+                    && service.target_prefix.is_some() =>
             {
                 None
             }

@@ -93,12 +93,6 @@ pub(crate) fn choose_service<'a>(
             return service;
         }
     }
-    if let Some(target) = headers.get("x-amz-target").and_then(|t| t.to_str().ok()) {
-        let prefix = target.rsplit_once('.').map_or(target, |(p, _)| p);
-        if let Some(service) = services().find(|s| s.target_prefix.as_deref() == Some(prefix)) {
-            return service;
-        }
-    }
     if let Some(service) = services().find(|s| routes(s, request)) {
         return service;
     }
@@ -109,7 +103,7 @@ pub(crate) fn choose_service<'a>(
         return service;
     }
     services()
-        .find(|s| !s.protocol.is_aws_json())
+        .find(|s| s.target_prefix.is_none())
         .or_else(|| services().next())
         .expect("start() refuses an empty model")
 }
@@ -166,32 +160,17 @@ pub(crate) fn encode_error(
         &error.message,
         &Typed::Document(Value::Object(members)),
     );
-    // Where the error type goes is the protocol's; these faults move it as real emulators do.
-    let in_header = response.header("x-amzn-errortype").is_some();
-    let mut body: Option<Map<String, Value>> = match serde_json::from_slice(&response.body) {
-        Ok(Value::Object(map)) => Some(map),
-        _ => None,
-    };
-    let typed = !faults.has(Fault::ErrorTypeMissing);
-    if !typed {
-        response.headers.retain(|(n, _)| n != "x-amzn-errortype");
-        if let Some(b) = &mut body {
-            b.remove("__type");
-            b.remove("code");
-        }
-    } else if faults.has(Fault::RestErrorTypeBodyOnly) && in_header {
-        response.headers.retain(|(n, _)| n != "x-amzn-errortype");
-        if let Some(b) = &mut body {
-            b.insert("__type".into(), Value::String(name.clone()));
-        }
-    } else if faults.has(Fault::JsonErrorTypeHeaderOnly) && !in_header {
-        set(&mut response.headers, "x-amzn-errortype", &name);
-        if let Some(b) = &mut body {
-            b.remove("__type");
-        }
-    }
-    if let Some(b) = body {
-        response.body = Value::Object(b).to_string().into_bytes();
+    // Where the error type goes is the protocol's; these faults move or drop it as real emulators do. Each of the
+    // two moving faults is about one place the type should be: it bends only services that put it there.
+    let canonical = protocol.error_source();
+    if faults.has(Fault::ErrorTypeMissing) {
+        response = protocol.strip_error_type(response);
+    } else if (faults.has(Fault::RestErrorTypeBodyOnly)
+        && canonical == crate::protocol::ErrorSource::Header)
+        || (faults.has(Fault::JsonErrorTypeHeaderOnly)
+            && matches!(canonical, crate::protocol::ErrorSource::Body(_)))
+    {
+        response = protocol.misplace_error_type(response);
     }
     finish(response, request_id, faults)
 }

@@ -838,6 +838,7 @@ pub(super) fn normalised(
     drawn: &[(String, String)],
 ) -> String {
     let error_type = error_type_of(service, response);
+    let headers = protocol::for_id(service.protocol).map_or(&[][..], |p| p.snapshot_headers());
     let document = protocol::for_id(service.protocol).and_then(|p| {
         if response.is_success() {
             if response.body.iter().all(u8::is_ascii_whitespace) {
@@ -863,6 +864,7 @@ pub(super) fn normalised(
         rules: &service.rules.snapshots,
         case_id: id,
         sensitive: &sensitive,
+        headers,
         drawn,
     })
 }

@@ -799,6 +799,41 @@ impl Protocol for InterimJson {
         Ok(crate::model::json_form::from_json(service, input, &json))
     }
 
+    fn snapshot_headers(&self) -> &'static [&'static str] {
+        &["content-type", "x-amzn-errortype"]
+    }
+
+    fn misplace_error_type(&self, mut response: HttpResponse) -> HttpResponse {
+        let Some(mut body) = json_object(&response.body) else {
+            return response;
+        };
+        if self.aws_json() {
+            if let Some(Json::String(code)) = body.remove("__type") {
+                response
+                    .headers
+                    .push(("x-amzn-errortype".into(), normalise_error_code(&code)));
+            }
+        } else if let Some(code) = response
+            .header("x-amzn-errortype")
+            .map(normalise_error_code)
+        {
+            response.remove_header("x-amzn-errortype");
+            body.insert("__type".into(), Json::String(code));
+        }
+        response.body = serde_json::to_vec(&Json::Object(body)).unwrap_or_default();
+        response
+    }
+
+    fn strip_error_type(&self, mut response: HttpResponse) -> HttpResponse {
+        response.remove_header("x-amzn-errortype");
+        if let Some(mut body) = json_object(&response.body) {
+            body.remove("__type");
+            body.remove("code");
+            response.body = serde_json::to_vec(&Json::Object(body)).unwrap_or_default();
+        }
+        response
+    }
+
     fn missing_authentication_message(&self) -> &'static str {
         if self.aws_json() {
             "Request is missing Authentication Token"

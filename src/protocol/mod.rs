@@ -86,6 +86,11 @@ impl HttpResponse {
         header(&self.headers, name)
     }
 
+    /// Removes every header of this name.
+    pub fn remove_header(&mut self, name: &str) {
+        self.headers.retain(|(n, _)| !n.eq_ignore_ascii_case(name));
+    }
+
     /// Whether the status is 2xx.
     pub fn is_success(&self) -> bool {
         (200..300).contains(&self.status)
@@ -321,6 +326,23 @@ pub trait Protocol: Send + Sync {
     /// headers; the services' own errors carry the bare name.
     fn framework_error_code(&self, code: &str) -> String {
         code.to_string()
+    }
+
+    /// The response headers a snapshot keeps besides the status: those that say what the answer is (the content
+    /// type, a header that carries the error type), not those that change by request (ids, dates).
+    fn snapshot_headers(&self) -> &'static [&'static str] {
+        &["content-type"]
+    }
+
+    /// Server side, for the embedded target's faults: the same error response with its type moved from where this
+    /// protocol's servers put it to where only lenient clients look (header to body, or body to header).
+    fn misplace_error_type(&self, response: HttpResponse) -> HttpResponse {
+        response
+    }
+
+    /// Server side, for the embedded target's faults: the same error response without any error type.
+    fn strip_error_type(&self, response: HttpResponse) -> HttpResponse {
+        response
     }
 
     /// Server side: the message of a request with no `Authorization` at all.

@@ -72,6 +72,8 @@ pub struct Normalising<'a> {
     pub case_id: &'a str,
     /// Names of sensitive members, masked at any depth.
     pub sensitive: &'a [&'a str],
+    /// The headers kept (the protocol's [`crate::protocol::Protocol::snapshot_headers`]).
+    pub headers: &'a [&'a str],
     /// Values the case drew (its input's strings, a scenario's draws), each with the stable reference that
     /// replaces it (`<input.Name>`, `<draw.update.PrimaryEmail>`): a snapshot holds only what every seed gives.
     pub drawn: &'a [(String, String)],
@@ -85,7 +87,7 @@ pub fn normalise(n: &Normalising<'_>) -> String {
     if let Some(error) = n.error_type {
         let _ = writeln!(text, "error_type: {error}");
     }
-    for name in ["content-type", "x-amzn-errortype"] {
+    for name in n.headers {
         if let Some(value) = response.header(name) {
             let _ = writeln!(text, "{name}: {value}");
         }
@@ -442,6 +444,7 @@ mod tests {
             rules,
             case_id: "id",
             sensitive: &[],
+            headers: &["content-type", "x-amzn-errortype"],
             drawn: &[],
         });
         assert!(text.starts_with(
@@ -474,6 +477,7 @@ mod tests {
             rules,
             case_id,
             sensitive,
+            headers: &["content-type", "x-amzn-errortype"],
             drawn: &[],
         };
         let text = normalise(&n("DescribeUser-valid-random-0", &["Email"]));
@@ -506,6 +510,7 @@ mod tests {
             rules,
             case_id: "c",
             sensitive: &[],
+            headers: &["content-type", "x-amzn-errortype"],
             drawn: &[("xYz9".into(), "<input.Title>".into())],
         });
         assert!(!text.contains("xYz9"), "{text}");

@@ -71,15 +71,6 @@ impl Protocol {
     pub fn is_aws_json(self) -> bool {
         matches!(self, Protocol::AwsJson1_0 | Protocol::AwsJson1_1)
     }
-
-    /// The request Content-Type the protocol requires.
-    pub fn content_type(self) -> &'static str {
-        match self {
-            Protocol::RestJson1 => "application/json",
-            Protocol::AwsJson1_0 => "application/x-amz-json-1.0",
-            Protocol::AwsJson1_1 => "application/x-amz-json-1.1",
-        }
-    }
 }
 
 /// Which region requests are signed for.
