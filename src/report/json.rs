@@ -7,7 +7,9 @@
 //!   {"id", "service", "operation", "kind", "mutation", "passed", "uncertain", "deviation", "error", "baselined",
 //!    "expected": {"status", "error_type", "accept", "uncertain", "note"},
 //!    "actual": {"status" (null when no response came), "error_type"},
-//!    "checks", "transport_error", "retries", "shrunk", "reproduce": {"curl" (unless it passed), "replay"}, "body_excerpt"},
+//!    "checks", "transport_error", "retries", "shrunk", "reproduce": {"curl" (unless it passed), "replay"}, "body_excerpt",
+//!    "capped_bodies" (only when a body was cut: [{"body": "request"|"shrunk request"|"response", "bytes", "sha256",
+//!    "kept"}])},
 //!   ...
 //!  ],
 //!  "summary": {"total", "passed", "failed", "uncertain", "errors", "baselined", "operations", "checks"},
@@ -22,7 +24,9 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use super::{Actual, CaseResult, Event, ReportError, Reporter, Reproduce, ShrunkCase, Summary};
+use super::{
+    Actual, CappedBody, CaseResult, Event, ReportError, Reporter, Reproduce, ShrunkCase, Summary,
+};
 use crate::case::{CaseKind, Expected, Mutation};
 use crate::check::CheckResult;
 use crate::spec::Outcome;
@@ -197,6 +201,8 @@ pub(crate) struct ResultRecord {
     pub reproduce: Reproduce,
     #[serde(default)]
     pub body_excerpt: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub capped_bodies: Vec<CappedBody>,
 }
 
 /// Reads an optional [`Mutation`] (which has no `Deserialize` of its own).
@@ -286,6 +292,7 @@ impl From<&CaseResult> for ResultRecord {
             shrunk: r.shrunk.clone(),
             reproduce: r.reproduce.clone(),
             body_excerpt: r.body_excerpt.clone(),
+            capped_bodies: r.capped_bodies.clone(),
         }
     }
 }
@@ -346,6 +353,7 @@ impl ResultRecord {
             shrunk: self.shrunk,
             reproduce: self.reproduce,
             body_excerpt: self.body_excerpt,
+            capped_bodies: self.capped_bodies,
         })
     }
 }

@@ -143,6 +143,9 @@ pub enum RunError {
          that were never put back"
     )]
     JournalPending(std::path::PathBuf),
+    /// Another conform run is changing the same real target, or uses the same journal.
+    #[error(transparent)]
+    Locked(crate::safety::lock::LockError),
     /// conform itself failed mid-run (a bug); the state of a real target was put back first, when it could be.
     #[error("failed to finish the run: conform crashed ({why}){}", restore_text(.restore))]
     Crashed {
@@ -256,9 +259,12 @@ pub async fn run(
     } else {
         Vec::new()
     };
-    if !restores.is_empty() && config.safety.journal.exists() {
-        return Err(RunError::JournalPending(config.safety.journal.clone()));
-    }
+    // Held until the state is put back; released by the OS if the process dies.
+    let _lock = if restores.is_empty() {
+        None
+    } else {
+        Some(lock_real(&[&config])?)
+    };
     let target = start_target(&specs, &config).await?;
     let client = client_for(&target, &config, reporter).await?;
     if real {
@@ -285,12 +291,14 @@ pub async fn run(
     let phases = {
         use futures::FutureExt;
         let phases = async {
+            let phases = phase_totals(&specs, &config, &selection, &blocked);
             emit(
                 reporter,
                 Event::RunStarted {
                     seed: config.generation.seed,
                     target: target.label.clone(),
-                    total: None,
+                    total: Some(phases.iter().map(|(_, n)| n).sum()),
+                    phases,
                 },
             )?;
             runner.run_phases(&mut tally, reporter).await
@@ -331,26 +339,7 @@ pub async fn run(
     if !comparison.gone.is_empty() {
         emit(
             reporter,
-            Event::Note(format!(
-                "{} baseline entr{} no longer seen (the emulator may have been fixed; --update-baseline drops {}): {}",
-                comparison.gone.len(),
-                if comparison.gone.len() == 1 {
-                    "y is"
-                } else {
-                    "ies are"
-                },
-                if comparison.gone.len() == 1 {
-                    "it"
-                } else {
-                    "them"
-                },
-                comparison
-                    .gone
-                    .iter()
-                    .map(|k| format!("{k:?}"))
-                    .collect::<Vec<_>>()
-                    .join("; ")
-            )),
+            Event::Note(crate::report::stale_entries_note(&comparison.gone)),
         )?;
     }
     if tally.snapshots_written > 0 {
@@ -428,14 +417,14 @@ fn real_notes(
 }
 
 /// For one case or scenario (`conform replay`): refuses operations the safety rules leave out on a real target,
-/// and records what the others can change. The caller puts it back with [`put_back`].
+/// and records what the others can change. The caller puts it back with [`put_back`], holding the lock until then.
 pub async fn prepare_one(
     specs: &SpecSet,
     config: &RunConfig,
     client: &Client,
     operations: &[&str],
     reporter: &mut dyn Reporter,
-) -> Result<Option<Journal>, RunError> {
+) -> Result<Option<(Journal, crate::safety::lock::RunLock)>, RunError> {
     let real = config.real();
     let blocked = config.safety.blocked(specs, real);
     if let Some(line) = blocked.explain(operations.iter().copied()).first() {
@@ -452,10 +441,27 @@ pub async fn prepare_one(
         .filter(|name| specs.operation(name).is_some_and(|(_, op)| op.mutates))
         .collect();
     let restores = restore::plan(specs, &changing);
-    if !restores.is_empty() && config.safety.journal.exists() {
-        return Err(RunError::JournalPending(config.safety.journal.clone()));
+    if restores.is_empty() {
+        return Ok(None);
     }
-    record_state(client, config, &restores, reporter).await
+    let lock = lock_real(&[config])?;
+    Ok(record_state(client, config, &restores, reporter)
+        .await?
+        .map(|journal| (journal, lock)))
+}
+
+/// Takes the locks of a run about to change real targets (see [`crate::safety::lock`]), then refuses when an
+/// earlier run's journal is still there: checked under the lock, so two runs cannot both find it absent.
+fn lock_real(sides: &[&RunConfig]) -> Result<crate::safety::lock::RunLock, RunError> {
+    let targets: Vec<(Option<&str>, &std::path::Path)> = sides
+        .iter()
+        .map(|side| (side.endpoint.as_deref(), side.safety.journal.as_path()))
+        .collect();
+    let lock = crate::safety::lock::lock_targets(&targets).map_err(RunError::Locked)?;
+    if let Some(side) = sides.iter().find(|side| side.safety.journal.exists()) {
+        return Err(RunError::JournalPending(side.safety.journal.clone()));
+    }
+    Ok(lock)
 }
 
 /// Records the state the restores cover and journals it before the first change; `None` when there is none.
@@ -654,6 +660,40 @@ pub fn in_partition(id: &str, partition: Option<(u64, u64)>) -> bool {
     }
 }
 
+/// Whether a generated case runs in the single-request phase (examples run in their own phase, with setup).
+fn runs_as_single_request(case: &Case, config: &RunConfig, blocked: &Blocked) -> bool {
+    case.mutation
+        .as_ref()
+        .is_none_or(|m| m.class != generate::EXAMPLE_CLASS)
+        && blocked.allows(&case.operation)
+        && in_partition(&case.id, config.partition)
+}
+
+/// How many cases each phase of a run will have, for progress. The generator runs once more to count the single
+/// requests: it sends nothing and costs a fraction of the run (`conform bench generate`).
+fn phase_totals(
+    specs: &SpecSet,
+    config: &RunConfig,
+    selection: &Selection,
+    blocked: &Blocked,
+) -> Vec<(crate::report::Phase, u64)> {
+    use crate::report::Phase;
+    let mut phases = Vec::new();
+    if !selection.examples.is_empty() {
+        phases.push((Phase::Examples, selection.examples.len() as u64));
+    }
+    if selection.single_requests {
+        let count = generate::generate(specs, &config.generation)
+            .filter(|case| runs_as_single_request(case, config, blocked))
+            .count();
+        phases.push((Phase::SingleRequests, count as u64));
+    }
+    if !selection.scenarios.is_empty() {
+        phases.push((Phase::Scenarios, selection.scenarios.len() as u64));
+    }
+    phases
+}
+
 struct Tally {
     summary: Summary,
     tracker: BaselineTracker,
@@ -667,6 +707,7 @@ impl Tally {
         reporter: &mut dyn Reporter,
     ) -> Result<(), RunError> {
         self.tracker.observe(&mut result);
+        crate::report::cap_bodies(&mut result);
         self.summary.add(&result);
         emit(reporter, Event::CaseFinished(Box::new(result)))
     }
@@ -747,13 +788,7 @@ impl CaseRunner<'_> {
         if self.selection.single_requests {
             let stopping = std::sync::atomic::AtomicBool::new(false);
             let cases = generate::generate(self.specs, &self.config.generation)
-                .filter(|case| {
-                    case.mutation
-                        .as_ref()
-                        .is_none_or(|m| m.class != generate::EXAMPLE_CLASS)
-                        && self.blocked.allows(&case.operation)
-                        && in_partition(&case.id, self.config.partition)
-                })
+                .filter(|case| runs_as_single_request(case, self.config, self.blocked))
                 // Once stopping, no new case starts; those in flight finish.
                 .take_while(|_| !stopping.load(std::sync::atomic::Ordering::Relaxed));
             let mut results = futures::stream::iter(cases)
@@ -1321,19 +1356,26 @@ pub async fn diff(
     blocked.0.extend(against.safety.blocked(&specs, real_b).0);
     let selection = Selection::new(&specs, &config, &blocked);
     let changing = selection.changing_operations(&specs);
-    let plan_for = |real: bool, side: &RunConfig| -> Result<Vec<_>, RunError> {
-        let restores = if real {
+    let plan_for = |real: bool| {
+        if real {
             restore::plan(&specs, &changing)
         } else {
             Vec::new()
-        };
-        if !restores.is_empty() && side.safety.journal.exists() {
-            return Err(RunError::JournalPending(side.safety.journal.clone()));
         }
-        Ok(restores)
     };
-    let restores_a = plan_for(real_a, &config)?;
-    let restores_b = plan_for(real_b, &against)?;
+    let restores_a = plan_for(real_a);
+    let restores_b = plan_for(real_b);
+    let changed: Vec<&RunConfig> = [(&restores_a, &config), (&restores_b, &against)]
+        .into_iter()
+        .filter(|(restores, _)| !restores.is_empty())
+        .map(|(_, side)| side)
+        .collect();
+    // Held until both are put back.
+    let _lock = if changed.is_empty() {
+        None
+    } else {
+        Some(lock_real(&changed)?)
+    };
     let target_a = start_target(&specs, &config).await?;
     let target_b = start_target(&specs, &against).await?;
     let client_a = client_for(&target_a, &config, reporter).await?;
@@ -1362,6 +1404,7 @@ pub async fn diff(
             seed: config.generation.seed,
             target: format!("{} against {}", target_a.label, target_b.label),
             total: None,
+            phases: Vec::new(),
         },
     )?;
     let mut tally = Tally {
