@@ -81,14 +81,15 @@ fn closed_stdout_and_stderr_change_neither_the_exit_code_nor_the_reports() {
 
 #[test]
 fn reports_go_to_stdout_with_a_dash_and_never_both() {
+    // Pattern cases deviate several times per kind, so the terminal says where all of them are.
     let base = [
         "run",
         "--embedded-fault",
-        "skip-length",
+        "skip-pattern",
         "--service",
         "account",
         "--cases",
-        "3",
+        "10",
         "--no-shrink",
     ];
     let json = run(&[&base[..], &["--json", "-"]].concat());
@@ -158,6 +159,8 @@ fn many_deviations_of_few_kinds_show_once_per_kind_with_counts() {
             "run",
             "--embedded-fault",
             "skip-length",
+            "--embedded-fault",
+            "skip-pattern",
             "--service",
             "account",
             "--cases",
@@ -214,8 +217,8 @@ fn many_deviations_of_few_kinds_show_once_per_kind_with_counts() {
         *expected.entry(primary).or_default() += 1;
     }
     let failed = report["summary"]["failed"].as_u64().unwrap();
-    assert!(failed > 100, "many deviations: {failed}");
-    assert!(expected.len() < 40, "of few kinds: {}", expected.len());
+    assert!(failed > 200, "many deviations: {failed}");
+    assert!(expected.len() < 60, "of few kinds: {}", expected.len());
 
     // What the terminal says: `[i/n] N cases: { key }`, then one example.
     let headers: Vec<&str> = err.lines().filter(|l| l.starts_with('[')).collect();
@@ -414,7 +417,7 @@ fn body_too_large_cases_keep_no_megabyte_bodies_in_the_reports() {
         assert!(curl.len() < 8192, "{} bytes of curl", curl.len());
         let body = &r["capped_bodies"][0];
         assert_eq!(body["body"], "request");
-        assert!(body["bytes"].as_u64().unwrap() > 1 << 20, "{body}");
+        assert!(body["bytes"].as_u64().unwrap() > 1_000_000, "{body}");
         assert_eq!(body["sha256"].as_str().unwrap().len(), 64);
         assert!(curl.contains(body["sha256"].as_str().unwrap()), "{curl}");
     }

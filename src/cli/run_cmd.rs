@@ -25,7 +25,7 @@ Credentials: the usual AWS chain (AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY / AW
 
 Deviations are results: the run exits 1 when any deviation (outside --baseline) or transport error is found, 0 when none is. Uncertain expectations (unverified AWS behaviour) are reported apart and never fail a run.
 
-Output: the human report (progress, summary, deviations) goes to stderr, so `conform run > out.txt` leaves out.txt empty; save it with `conform run 2> out.txt`, or put a report on stdout with `--json -` (or `--junit -`): `conform run --json - > report.json`. The terminal shows each kind of deviation once, most severe first, with one example (`--show-all` prints every case); colour only on a terminal, never with NO_COLOR set.
+Output: the human report (progress, summary, deviations) goes to stderr, so `conform run > out.txt` leaves out.txt empty: save it with `conform run 2> out.txt`. With `-` as its path, the JSON (or JUnit) report goes to stdout instead of a file: `conform run --json - > report.json`. The terminal shows each kind of deviation once, most severe first, with one example (`--show-all` prints every case); colour only on a terminal, never with NO_COLOR set.
 
 Examples:
   conform run                  # the embedded target: expect no deviation
@@ -743,7 +743,7 @@ Puts back the state a run recorded on a real target before its first change, fro
 Each piece is read; what differs from the recording is put back and read again. The journal is removed only when every piece reads back as recorded (exit 0); otherwise exit 4. While another conform run is changing that target or uses that journal, restore refuses to start (exit 2).
 
 Examples:
-  conform restore              # ./conform-restore.json, on the endpoint it names
+  conform restore      # ./conform-restore.json, on the endpoint it names
   conform restore --journal ci/conform-restore.json --profile audit")]
 pub struct RestoreArgs {
     /// The journal a run wrote.
