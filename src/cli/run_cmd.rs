@@ -339,6 +339,10 @@ fn run_error(e: RunError, output: &mut Output<'_>) -> Result<Exit, CliError> {
         RunError::Unreachable(_) => {
             text.push_str("\n  help: start the target first, or check --endpoint (no case was run)")
         }
+        RunError::Record(crate::safety::restore::RestoreError::Journal { .. }) => text.push_str(
+            "\n  help: give this run its own journal (--restore-journal PATH); a journal that is there is another \
+             run's, or one to put back first with `conform restore --journal PATH`",
+        ),
         RunError::Record(_) => text.push_str(
             "\n  help: set the fixtures to resources you own (--fixture account.AccountId=...), or leave the \
              operations that change state out (drop --allow-mutations, or narrow --operation)",

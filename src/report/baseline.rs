@@ -410,7 +410,7 @@ mod tests {
             operation: "PutAlternateContact".into(),
             check: CheckName::Status,
             mutation: format!("length-max+{i}"),
-            member: (i % 2 == 0).then(|| "Name \"quoted\"".to_string()),
+            member: i.is_multiple_of(2).then(|| "Name \"quoted\"".to_string()),
         };
         let note = stale_entries_note(&[key(1)]);
         assert_eq!(

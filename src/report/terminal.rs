@@ -147,7 +147,7 @@ impl Lines {
         let total: u64 = self.groups.values().map(|(_, n)| n).sum();
         text.push_str(&format!("\n{title}: {total}\n"));
         let mut shown: Vec<&(String, u64)> = self.groups.values().collect();
-        shown.sort_by(|a, b| b.1.cmp(&a.1));
+        shown.sort_by_key(|(_, count)| std::cmp::Reverse(*count));
         let cap = if show_all { usize::MAX } else { MAX_LISTED };
         for (line, count) in shown.iter().take(cap) {
             if *count > 1 {
@@ -457,9 +457,15 @@ impl TerminalReporter {
         text
     }
 
-    /// Switches the progress bar to `phase`: its own count, total and ETA.
+    /// Switches the progress bar to `phase`: its own count, total and ETA. Without a plan of phases (`conform
+    /// diff`, which interleaves examples with single requests), one spinner counts every case.
     fn enter_phase(&mut self, phase: Phase) {
-        if self.phase == Some(phase) || !self.options.progress || self.out_gone {
+        let planned = self.phases.iter().any(|(p, _)| *p == phase);
+        if !self.options.progress
+            || self.out_gone
+            || self.phase == Some(phase)
+            || (self.phase.is_some() && !planned)
+        {
             return;
         }
         self.phase = Some(phase);
@@ -478,14 +484,22 @@ impl TerminalReporter {
         let bar = ProgressBar::with_draw_target(total, ProgressDrawTarget::stderr());
         // With a total: done/total and an ETA; without one, done and the rate.
         let template = if total.is_some() {
-            "{prefix} [{elapsed_precise}] {wide_bar} {pos}/{len} · {per_sec} · ETA {eta} {msg}"
+            "{prefix} [{elapsed_precise}] {wide_bar} {pos}/{len} · {rate} · ETA {eta} {msg}"
         } else {
-            "{spinner} {prefix} [{elapsed_precise}] {pos} cases · {per_sec} {msg}"
+            "{spinner} {prefix} [{elapsed_precise}] {pos} · {rate} {msg}"
         };
         if let Ok(style) = ProgressStyle::with_template(template) {
-            bar.set_style(style);
+            // Whole cases per second: `{per_sec}` shows four decimals.
+            let rate = |state: &indicatif::ProgressState, w: &mut dyn std::fmt::Write| {
+                let _ = write!(w, "{:.0}/s", state.per_sec());
+            };
+            bar.set_style(style.with_key("rate", rate));
         }
-        bar.set_prefix(format!("{number}{}", phase.name()));
+        bar.set_prefix(if planned {
+            format!("{number}{}", phase.name())
+        } else {
+            "cases".to_string()
+        });
         if self.failed_so_far > 0 {
             bar.set_message(format!("· {} deviations", self.failed_so_far));
         }

@@ -101,7 +101,7 @@ pub enum LockError {
         /// What is locked.
         guarded: Guarded,
         /// Who holds it, when it said so.
-        holder: Option<Holder>,
+        holder: Option<Box<Holder>>,
     },
     /// The lock could not be taken at all.
     #[error("failed to lock {}: {cause}", path.display())]
@@ -113,7 +113,7 @@ pub enum LockError {
     },
 }
 
-fn holder_text(holder: &Option<Holder>) -> String {
+fn holder_text(holder: &Option<Box<Holder>>) -> String {
     match holder {
         Some(h) => format!(
             "pid {}, started {}, `{}`, journal {}",
@@ -219,7 +219,7 @@ fn lock_in(dir: &Path, guarded: &[(Guarded, Holder)]) -> Result<RunLock, LockErr
             Err(TryLockError::WouldBlock) => {
                 return Err(LockError::Busy {
                     guarded: what.clone(),
-                    holder: read_holder(&info),
+                    holder: read_holder(&info).map(Box::new),
                 });
             }
             Err(TryLockError::Error(cause)) => return Err(LockError::Io { path, cause }),
