@@ -15,37 +15,35 @@ use crate::check::CheckName;
 use crate::engine::{RunConfig, RunError};
 use crate::exit::Exit;
 use crate::model::Model;
-use crate::report::{
-    self, Baseline, Fanout, JsonReporter, JunitReporter, Reporter, TerminalReporter,
-};
+use crate::report::{self, Baseline, Fanout, TerminalReporter};
 use crate::safety::{Safety, TargetKind};
 use crate::snapshot::{SnapshotMode, SnapshotStore};
 
 const RUN_HELP: &str = "\
-Without --endpoint (or AWS_ENDPOINT_URL), conform starts its embedded reference target on 127.0.0.1 and tests
-that. A run has three phases: the documents' examples (each after its setup calls), the generated single
-requests (concurrently), then the stateful scenarios (one at a time).
+Without --endpoint (or AWS_ENDPOINT_URL), conform starts its embedded reference target on 127.0.0.1 and tests that. A run has three phases: the documents' examples (each after its setup calls), the generated single requests (concurrently), then the stateful scenarios (one at a time).
 
-Credentials: the usual AWS chain (AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY / AWS_SESSION_TOKEN, AWS_PROFILE or
---profile, SSO, container and instance credentials). Against a loopback endpoint with none configured, requests
-are signed with AWS's documented test key pair, and the run says so once.
+Credentials: the usual AWS chain (AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY / AWS_SESSION_TOKEN, AWS_PROFILE or --profile, SSO, container and instance credentials). Against a loopback endpoint with none configured, requests are signed with AWS's documented test key pair, and the run says so once.
 
-Deviations are results: the run exits 1 when any deviation (outside --baseline) or transport error is found,
-0 when none is. Uncertain expectations (unverified AWS behaviour) are reported apart and never fail a run.
+Deviations are results: the run exits 1 when any deviation (outside --baseline) or transport error is found, 0 when none is. Uncertain expectations (unverified AWS behaviour) are reported apart and never fail a run.
+
+Output: the human report (progress, summary, deviations) goes to stderr, so `conform run > out.txt` leaves out.txt empty: save it with `conform run 2> out.txt`. With `-` as its path, the JSON (or JUnit) report goes to stdout instead of a file: `conform run --json - > report.json`. The terminal shows each kind of deviation once, most severe first, with one example (`--show-all` prints every case); colour only on a terminal, never with NO_COLOR set.
 
 Examples:
-  conform run                                        # the embedded target: expect no deviation
-  conform run --endpoint http://127.0.0.1:5000       # an emulator on loopback (moto, LocalStack, ...)
-  conform run --endpoint http://127.0.0.1:5000 --service account --kind invalid --cases 200 --seed 7
-  conform run --json report.json --junit junit.xml --baseline conform-baseline.toml
-  conform run --partition 1/4 --json part1.json      # one of four CI jobs; join with `conform report merge`
-  conform run --embedded-fault enum-case-insensitive # watch the checks catch a known emulator bug
+  conform run                  # the embedded target: expect no deviation
+  conform run --endpoint http://127.0.0.1:5000          # moto, LocalStack, ...
+  conform run --endpoint http://127.0.0.1:5000 --service account \\
+              --kind invalid --cases 200 --seed 7
+  conform run --json report.json --junit junit.xml \\
+              --baseline conform-baseline.toml
+  conform run --json - > report.json    # the JSON report on stdout
+  conform run --partition 1/4 --json part1.json   # one of four CI jobs
+  conform run --embedded-fault enum-case-insensitive    # a known bug
 
-Real AWS (any endpoint not on loopback): only what changes nothing runs unless you consent; what
-may change is recorded first and put back after, also after Ctrl-C or a crash (see the options
-under Real AWS accounts, above):
-  conform run --endpoint https://account.us-east-1.amazonaws.com --service account --dry-run
-  conform run --endpoint https://account.us-east-1.amazonaws.com --service account --allow-mutations";
+Real AWS (any endpoint not on loopback): only what changes nothing runs unless you consent; what may change is recorded first and put back after, also after Ctrl-C or a crash (see the options under Real AWS accounts, above). A run that would change a target another conform run is changing refuses to start (exit 2) and names that run.
+  conform run --service account --dry-run \\
+              --endpoint https://account.us-east-1.amazonaws.com
+  conform run --service account --allow-mutations \\
+              --endpoint https://account.us-east-1.amazonaws.com";
 
 /// Where and how to send.
 #[derive(Debug, Args, Clone)]
@@ -148,12 +146,8 @@ pub struct RunArgs {
     /// All checks but these (comma-separated).
     #[arg(long, value_name = "LIST", value_delimiter = ',')]
     exclude_checks: Vec<CheckName>,
-    /// Write the JSON report here.
-    #[arg(long, value_name = "PATH")]
-    json: Option<PathBuf>,
-    /// Write a JUnit XML report here (one suite per operation).
-    #[arg(long, value_name = "PATH")]
-    junit: Option<PathBuf>,
+    #[command(flatten)]
+    reports: crate::report::ReportArgs,
     /// Deviations accepted in this file do not fail the run.
     #[arg(long, value_name = "PATH")]
     baseline: Option<PathBuf>,
@@ -239,7 +233,7 @@ pub(super) fn run(cli: &Cli, args: &RunArgs, output: &mut Output<'_>) -> Result<
         crate::engine::dry_run(&specs, &config, output.out)?;
         return Ok(Exit::Ok);
     }
-    let mut fanout = reporters(args.json.as_deref(), args.junit.as_deref())?;
+    let mut fanout = reporters(&args.reports)?;
     let outcome = match runtime()?.block_on(crate::engine::run(specs, config, &mut fanout)) {
         Ok(outcome) => outcome,
         Err(e) => return run_error(e, output),
@@ -250,12 +244,13 @@ pub(super) fn run(cli: &Cli, args: &RunArgs, output: &mut Output<'_>) -> Result<
             .updated_baseline
             .save(path)
             .map_err(|e| CliError::usage(e.to_string(), None))?;
-        writeln!(
+        // A closed stderr must not turn the run's result into another.
+        let _ = writeln!(
             output.err,
             "wrote {} accepted deviation(s) to {}",
             outcome.updated_baseline.len(),
             path.display()
-        )?;
+        );
         return Ok(if restore_incomplete(&outcome) {
             Exit::Restore
         } else if outcome.interrupted {
@@ -275,22 +270,20 @@ pub(super) fn run(cli: &Cli, args: &RunArgs, output: &mut Output<'_>) -> Result<
 }
 
 /// The terminal reporter, and the JSON and JUnit reporters the flags ask for.
-fn reporters(
-    json: Option<&std::path::Path>,
-    junit: Option<&std::path::Path>,
-) -> Result<Fanout, CliError> {
-    let mut reporters: Vec<Box<dyn Reporter>> = vec![Box::new(TerminalReporter::stderr())];
-    if let Some(path) = json {
-        reporters.push(Box::new(
-            JsonReporter::create(path).map_err(|e| CliError::usage(e.to_string(), None))?,
-        ));
+fn reporters(args: &crate::report::ReportArgs) -> Result<Fanout, CliError> {
+    args.reporters()
+        .map_err(|e| CliError::usage(error_chain(&e), None))
+}
+
+/// An error and its causes, as one line.
+fn error_chain(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        text.push_str(&format!(": {cause}"));
+        source = cause.source();
     }
-    if let Some(path) = junit {
-        reporters.push(Box::new(
-            JunitReporter::create(path).map_err(|e| CliError::usage(e.to_string(), None))?,
-        ));
-    }
-    Ok(Fanout::new(reporters))
+    text
 }
 
 /// Whether a real target may still hold changes: that outranks every other result.
@@ -304,6 +297,7 @@ fn run_error(e: RunError, output: &mut Output<'_>) -> Result<Exit, CliError> {
         RunError::Config(_) => Exit::Usage,
         RunError::Unreachable(_) | RunError::Report(_) | RunError::Record(_) => Exit::Aborted,
         RunError::JournalPending(_) => Exit::Restore,
+        RunError::Locked(_) => Exit::Usage,
         RunError::Crashed { restore, .. } => {
             if restore.as_ref().is_some_and(|r| !r.complete()) {
                 Exit::Restore
@@ -322,6 +316,10 @@ fn run_error(e: RunError, output: &mut Output<'_>) -> Result<Exit, CliError> {
         RunError::Unreachable(_) => {
             text.push_str("\n  help: start the target first, or check --endpoint (no case was run)")
         }
+        RunError::Record(crate::safety::restore::RestoreError::Journal { .. }) => text.push_str(
+            "\n  help: give this run its own journal (--restore-journal PATH); a journal that is there is another \
+             run's, or one to put back first with `conform restore --journal PATH`",
+        ),
         RunError::Record(_) => text.push_str(
             "\n  help: set the fixtures to resources you own (--fixture account.AccountId=...), or leave the \
              operations that change state out (drop --allow-mutations, or narrow --operation)",
@@ -331,20 +329,21 @@ fn run_error(e: RunError, output: &mut Output<'_>) -> Result<Exit, CliError> {
              everything reads back as recorded)",
             path.display()
         )),
+        RunError::Locked(lock) => text.push_str(&format!("\n  help: {}", lock.help())),
         RunError::Crashed { .. } => text.push_str(
             "\n  help: this is a bug in conform; please report it with the command line and this message",
         ),
         _ => {}
     }
-    writeln!(output.err, "{text}")?;
+    // A closed stderr must not change the exit code.
+    let _ = writeln!(output.err, "{text}");
     Ok(exit)
 }
 
 /// `conform replay`
 #[derive(Debug, Args)]
 #[command(after_help = "\
-Sends one case again, by the id a report gave, and prints the request (as curl, secrets redacted), the response
-and the checks. Give the same --seed, --cases and --fixture as the run (the report's replay line has them).
+Sends one case again, by the id a report gave, and prints the request (as curl, secrets redacted), the response and the checks. Give the same --seed, --cases and --fixture as the run (the report's replay line has them).
 
 Examples:
   conform replay PutAlternateContact-invalid-length-max+1-Name-0 --seed 1
@@ -495,14 +494,13 @@ pub(super) fn snapshots(
 /// `conform diff`
 #[derive(Debug, Args)]
 #[command(after_help = "\
-Fires identical cases and scenarios, in the same order and one at a time, at two targets (an emulator against
-real AWS, two versions of an emulator) and reports every difference in status, error type and normalised body,
-with the spec's redactions and sensitive members masked. Exit 1 when the targets differ.
+Fires identical cases and scenarios, in the same order and one at a time, at two targets (an emulator against real AWS, two versions of an emulator) and reports every difference in status, error type and normalised body, with the spec's redactions and sensitive members masked. Exit 1 when the targets differ.
 
 Examples:
   conform diff --endpoint http://127.0.0.1:5000 --against http://127.0.0.1:4566
-  conform diff --against embedded --endpoint http://127.0.0.1:5000 --service account --json diff.json
-  conform diff --against embedded --embedded-fault delete-missing-ok    # what one fault changes")]
+  conform diff --against embedded --endpoint http://127.0.0.1:5000 \\
+               --service account --json diff.json
+  conform diff --against embedded --embedded-fault delete-missing-ok")]
 pub struct DiffArgs {
     #[command(flatten)]
     generation: GenArgs,
@@ -522,12 +520,8 @@ pub struct DiffArgs {
     /// real target.
     #[arg(long, value_name = "N", value_parser = parse_rate)]
     rate: Option<f64>,
-    /// Write the JSON report here.
-    #[arg(long, value_name = "PATH")]
-    json: Option<PathBuf>,
-    /// Write a JUnit XML report here.
-    #[arg(long, value_name = "PATH")]
-    junit: Option<PathBuf>,
+    #[command(flatten)]
+    reports: crate::report::ReportArgs,
     // Last: its help heading applies to whatever follows it.
     #[command(flatten)]
     safety: SafetyArgs,
@@ -559,7 +553,7 @@ pub(super) fn diff(cli: &Cli, args: &DiffArgs, output: &mut Output<'_>) -> Resul
             None,
         ));
     }
-    let mut fanout = reporters(args.json.as_deref(), args.junit.as_deref())?;
+    let mut fanout = reporters(&args.reports)?;
     match runtime()?.block_on(crate::engine::diff(specs, a, b, &mut fanout)) {
         Ok(outcome) if restore_incomplete(&outcome) => Ok(Exit::Restore),
         Ok(outcome) => Ok(report::exit_for(
@@ -583,15 +577,12 @@ fn against_journal(a: &std::path::Path) -> PathBuf {
 /// `conform restore`
 #[derive(Debug, Args)]
 #[command(after_help = "\
-Puts back the state a run recorded on a real target before its first change, from the journal
-the run left behind. A run removes its journal itself once everything reads back as recorded; one
-that is still there means the run was killed, crashed, or could not finish the restore.
+Puts back the state a run recorded on a real target before its first change, from the journal the run left behind. A run removes its journal itself once everything reads back as recorded; one that is still there means the run was killed, crashed, or could not finish the restore.
 
-Each piece is read; what differs from the recording is put back and read again. The journal is
-removed only when every piece reads back as recorded (exit 0); otherwise exit 4.
+Each piece is read; what differs from the recording is put back and read again. The journal is removed only when every piece reads back as recorded (exit 0); otherwise exit 4. While another conform run is changing that target or uses that journal, restore refuses to start (exit 2).
 
 Examples:
-  conform restore                        # ./conform-restore.json, on the endpoint it names
+  conform restore      # ./conform-restore.json, on the endpoint it names
   conform restore --journal ci/conform-restore.json --profile audit")]
 pub struct RestoreArgs {
     /// The journal a run wrote.
@@ -619,7 +610,7 @@ pub(super) fn restore(
     let specs = Arc::new(load_model(cli)?);
     let journal = crate::safety::restore::Journal::load(&args.journal).map_err(|e| {
         CliError::usage(
-            e.to_string(),
+            error_chain(&e),
             Some("name the journal the run wrote with --journal (its notes say where)".to_string()),
         )
     })?;

@@ -147,6 +147,9 @@ pub enum RunError {
          that were never put back"
     )]
     JournalPending(std::path::PathBuf),
+    /// Another conform run is changing the same real target, or uses the same journal.
+    #[error(transparent)]
+    Locked(crate::safety::lock::LockError),
     /// conform itself failed mid-run (a bug); the state of a real target was put back first, when it could be.
     #[error("failed to finish the run: conform crashed ({why}){}", restore_text(.restore))]
     Crashed {

@@ -56,6 +56,7 @@ pub async fn diff(
             seed: config.generation.seed,
             target: format!("{} against {}", a.target.label, b.target.label),
             total: None,
+            phases: Vec::new(),
         },
     )?;
     let mut tally = Tally {

@@ -66,13 +66,15 @@ pub async fn run(
         drain: session.records(),
     };
     let phases = async {
+        let phases = phase_totals(&model, &config, &selection, &blocked);
         emit(
             reporter,
             &redactor,
             Event::RunStarted {
                 seed: config.generation.seed,
                 target: session.target.label.clone(),
-                total: None,
+                total: Some(phases.iter().map(|(_, n)| n).sum()),
+                phases,
             },
         )?;
         runner.run_phases(&mut tally, reporter).await
@@ -96,7 +98,7 @@ pub async fn run(
         emit(
             reporter,
             &redactor,
-            Event::Note(crate::report::gone_note(&comparison.gone)),
+            Event::Note(crate::report::stale_entries_note(&comparison.gone)),
         )?;
     }
     if tally.snapshots_written > 0 {
@@ -131,6 +133,42 @@ pub async fn run(
     })
 }
 
+/// Whether a generated case runs in the single-request phase (examples run in their own phase, with setup).
+fn runs_as_single_request(
+    case: &Case,
+    config: &RunConfig,
+    blocked: &crate::safety::Blocked,
+) -> bool {
+    case.class != CaseClass::Example
+        && blocked.allows(&case.operation)
+        && in_partition(&case.id, config.partition)
+}
+
+/// How many cases each phase of a run will have, for progress. The generator runs once more to count the single
+/// requests: it sends nothing and costs a fraction of the run (`conform bench generate`).
+fn phase_totals(
+    model: &Model,
+    config: &RunConfig,
+    selection: &Selection,
+    blocked: &crate::safety::Blocked,
+) -> Vec<(crate::report::Phase, u64)> {
+    use crate::report::Phase;
+    let mut phases = Vec::new();
+    if !selection.examples.is_empty() {
+        phases.push((Phase::Examples, selection.examples.len() as u64));
+    }
+    if selection.single_requests {
+        let count = generate::generate(model, &config.generation)
+            .filter(|case| runs_as_single_request(case, config, blocked))
+            .count();
+        phases.push((Phase::SingleRequests, count as u64));
+    }
+    if !selection.scenarios.is_empty() {
+        phases.push((Phase::Scenarios, selection.scenarios.len() as u64));
+    }
+    phases
+}
+
 pub(super) struct Tally {
     pub(super) summary: Summary,
     pub(super) tracker: BaselineTracker,
@@ -144,6 +182,7 @@ impl Tally {
         reporter: &mut dyn Reporter,
     ) -> Result<(), RunError> {
         self.tracker.observe(&mut result);
+        crate::report::cap_bodies(&mut result);
         self.summary.add(&result);
         reporter
             .event(&Event::CaseFinished(Box::new(result)))
@@ -221,11 +260,7 @@ impl CaseRunner<'_> {
         if self.selection.single_requests {
             let stopping = AtomicBool::new(false);
             let cases = generate::generate(self.model, &self.config.generation)
-                .filter(|case| {
-                    case.class != CaseClass::Example
-                        && self.blocked.allows(&case.operation)
-                        && in_partition(&case.id, self.config.partition)
-                })
+                .filter(|case| runs_as_single_request(case, self.config, self.blocked))
                 // Once stopping, no new case starts; those in flight finish.
                 .take_while(|_| !stopping.load(Ordering::Relaxed));
             let mut results = futures::stream::iter(cases)

@@ -62,6 +62,8 @@ pub struct Session {
     journal_path: std::path::PathBuf,
     /// Whether the credentials carry a session token (printed curls then send `$AWS_SESSION_TOKEN`).
     pub session_token: bool,
+    /// The lock on the real target and journal, held for the session's life.
+    _lock: Option<crate::safety::lock::RunLock>,
 }
 
 impl Session {
@@ -80,9 +82,21 @@ impl Session {
         } else {
             Vec::new()
         };
-        if !restores.is_empty() && config.safety.journal.exists() {
-            return Err(RunError::JournalPending(config.safety.journal.clone()));
-        }
+        // Held until the state is put back, released by the OS if the process dies; the pending journal is checked
+        // under it, so two runs cannot both find it absent.
+        let lock = if restores.is_empty() {
+            None
+        } else {
+            let lock = crate::safety::lock::lock_target(
+                config.endpoint.as_deref(),
+                &config.safety.journal,
+            )
+            .map_err(RunError::Locked)?;
+            if config.safety.journal.exists() {
+                return Err(RunError::JournalPending(config.safety.journal.clone()));
+            }
+            Some(lock)
+        };
         let target = start_target(model, config).await?;
         // The embedded target accepts only the test key pair, whatever credentials the environment holds.
         let (credentials, source) = if target.embedded.is_some() {
@@ -150,6 +164,7 @@ impl Session {
             journal: None,
             journal_path: config.safety.journal.clone(),
             session_token,
+            _lock: lock,
         };
         if !restores.is_empty() {
             let journal = restore::record(
@@ -342,7 +357,11 @@ pub async fn restore_from_journal(
     journal: &Journal,
     reporter: &mut dyn Reporter,
 ) -> Result<RestoreReport, RunError> {
-    // The journal is what is to be put back: open the session without recording anything anew.
+    // The journal is what is to be put back: open the session without recording anything anew, but hold the
+    // target's lock so that no run changes it meanwhile (a run still changing it would race the restore).
+    let _lock =
+        crate::safety::lock::lock_target(config.endpoint.as_deref(), &config.safety.journal)
+            .map_err(RunError::Locked)?;
     let session = Session::open(model, config, &[], reporter).await?;
     let report = put_back(model, &session.client, journal, &config.safety.journal).await;
     let _ = session.close(model, reporter).await;

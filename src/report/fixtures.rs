@@ -57,6 +57,7 @@ fn base(id: &str, operation: &str, kind: CaseKind, accept: Vec<Outcome>) -> Case
             replay: format!("conform replay {id} --seed 42"),
         },
         body_excerpt: None,
+        capped_bodies: Vec::new(),
     }
 }
 
@@ -175,6 +176,7 @@ pub(crate) fn sample_events() -> Vec<Event> {
             seed: 42,
             target: "http://127.0.0.1:1".into(),
             total: Some(4),
+            phases: Vec::new(),
         },
         Event::Note("signing with the documented test key pair".into()),
     ];

@@ -7,7 +7,9 @@
 //!   {"id", "service", "operation", "kind", "mutation", "passed", "uncertain", "deviation", "error", "baselined",
 //!    "expected": {"status", "error_type", "accept", "uncertain", "note"},
 //!    "actual": {"status" (null when no response came), "error_type"},
-//!    "checks", "transport_error", "retries", "shrunk", "reproduce": {"curl" (unless it passed), "replay"}, "body_excerpt"},
+//!    "checks", "transport_error", "retries", "shrunk", "reproduce": {"curl" (unless it passed), "replay"}, "body_excerpt",
+//!    "capped_bodies" (only when a body was cut: [{"body": "request"|"shrunk request"|"response", "bytes", "sha256",
+//!    "kept"}])},
 //!   ...
 //!  ],
 //!  "summary": {"total", "passed", "failed", "uncertain", "errors", "baselined", "operations", "checks"},
@@ -22,11 +24,13 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use super::{Actual, CaseResult, Event, ReportError, Reporter, Reproduce, ShrunkCase, Summary};
+use super::{
+    Actual, CappedBody, CaseResult, Event, ReportError, Reporter, Reproduce, ShrunkCase, Summary,
+};
 use crate::case::{CaseKind, Mutation};
 use crate::check::CheckResult;
+use crate::model::Outcome;
 use crate::oracle::Expected;
-use crate::spec::Outcome;
 
 /// The value of the top-level `format` field.
 pub const FORMAT: &str = "conform-report/1";
@@ -201,6 +205,8 @@ pub(crate) struct ResultRecord {
     pub reproduce: Reproduce,
     #[serde(default)]
     pub body_excerpt: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub capped_bodies: Vec<CappedBody>,
 }
 
 /// Reads an optional [`Mutation`] (which has no `Deserialize` of its own).
@@ -311,6 +317,7 @@ impl From<&CaseResult> for ResultRecord {
             shrunk: r.shrunk.clone(),
             reproduce: r.reproduce.clone(),
             body_excerpt: r.body_excerpt.clone(),
+            capped_bodies: r.capped_bodies.clone(),
         }
     }
 }
@@ -376,6 +383,7 @@ impl ResultRecord {
             shrunk: self.shrunk,
             reproduce: self.reproduce,
             body_excerpt: self.body_excerpt,
+            capped_bodies: self.capped_bodies,
         })
     }
 }

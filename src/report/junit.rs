@@ -104,6 +104,9 @@ fn test_case(r: &CaseResult) -> TestCase {
         if let Some(s) = &r.shrunk {
             text.push_str(&format!("shrunk:   {} {}\n", s.id, s.body));
         }
+        for capped in &r.capped_bodies {
+            text.push_str(&format!("capped:   {}\n", capped.describe()));
+        }
         text.push_str(&format!(
             "curl:     {}\nreplay:   {}\n",
             r.reproduce.curl, r.reproduce.replay

@@ -7,6 +7,7 @@
 //! - an operation that changes state no `[[restore]]` can put back runs only when named with `--include`;
 //! - requests go out at [`REAL_DEFAULT_RATE`] per second unless `--rate` says otherwise.
 
+pub mod lock;
 pub mod restore;
 
 use std::fmt;

@@ -561,7 +561,11 @@ impl Journal {
 
     /// Reads a journal.
     pub fn load(path: &Path) -> Result<Journal, RestoreError> {
-        let text = std::fs::read_to_string(path).map_err(|e| RestoreError::Journal {
+        let text = crate::report::bounded::read_to_string_bounded(
+            path,
+            crate::report::bounded::JOURNAL_LIMIT,
+        )
+        .map_err(|e| RestoreError::Journal {
             action: "read",
             path: path.display().to_string(),
             source: Box::new(e),
@@ -585,30 +589,65 @@ impl Journal {
         Ok(journal)
     }
 
-    /// Writes the journal whole or not at all (a temporary file renamed over it), readable by its owner only:
-    /// it holds the account's contact details.
+    /// Creates the journal, whole or not at all, and only where there is none: a journal that is there belongs to
+    /// another run, or to one that did not finish, and must not be overwritten. It is written to a temporary file,
+    /// then linked to its name (which fails if the name exists, atomically), readable by its owner only: it holds
+    /// the account's contact details.
     pub fn save(&self, path: &Path) -> Result<(), RestoreError> {
-        let failed = |e: std::io::Error| RestoreError::Journal {
-            action: "write",
+        use std::io::Write;
+        let failed = |action: &'static str, e: std::io::Error| RestoreError::Journal {
+            action,
             path: path.display().to_string(),
             source: Box::new(e),
         };
+        let exists = || RestoreError::Journal {
+            action: "create",
+            path: path.display().to_string(),
+            source: "it already exists: another run's, or one left by a run that did not finish \
+                     (`conform restore` puts its state back)"
+                .into(),
+        };
         let text = serde_json::to_string_pretty(self).expect("a journal serialises");
-        let temporary = path.with_extension("json.partial");
-        {
-            use std::io::Write;
-            let mut options = std::fs::OpenOptions::new();
-            options.write(true).create(true).truncate(true);
+        let private = |options: &mut std::fs::OpenOptions| {
             #[cfg(unix)]
             {
                 use std::os::unix::fs::OpenOptionsExt;
                 options.mode(0o600);
             }
-            let mut file = options.open(&temporary).map_err(failed)?;
-            file.write_all(text.as_bytes()).map_err(failed)?;
-            file.sync_all().map_err(failed)?;
+            let _ = options;
+        };
+        let temporary = path.with_extension(format!("json.{}.partial", std::process::id()));
+        {
+            let mut options = std::fs::OpenOptions::new();
+            options.write(true).create(true).truncate(true);
+            private(&mut options);
+            let mut file = options.open(&temporary).map_err(|e| failed("write", e))?;
+            file.write_all(text.as_bytes())
+                .and_then(|_| file.sync_all())
+                .map_err(|e| failed("write", e))?;
         }
-        std::fs::rename(&temporary, path).map_err(failed)
+        let linked = std::fs::hard_link(&temporary, path);
+        let _ = std::fs::remove_file(&temporary);
+        match linked {
+            Ok(()) => Ok(()),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Err(exists()),
+            // A file system without hard links: create the name exclusively and write in place.
+            Err(_) => {
+                let mut options = std::fs::OpenOptions::new();
+                options.write(true).create_new(true);
+                private(&mut options);
+                let mut file = options.open(path).map_err(|e| {
+                    if e.kind() == std::io::ErrorKind::AlreadyExists {
+                        exists()
+                    } else {
+                        failed("create", e)
+                    }
+                })?;
+                file.write_all(text.as_bytes())
+                    .and_then(|_| file.sync_all())
+                    .map_err(|e| failed("write", e))
+            }
+        }
     }
 
     /// Removes the journal once everything reads back as recorded.
@@ -704,10 +743,50 @@ mod tests {
             let mode = std::fs::metadata(&path).unwrap().permissions().mode();
             assert_eq!(mode & 0o077, 0, "only its owner may read it");
         }
-        assert!(!path.with_extension("json.partial").exists());
+        assert_eq!(
+            std::fs::read_dir(dir.path()).unwrap().count(),
+            1,
+            "no temporary file is left"
+        );
+        // A journal that is there is never overwritten: it is another run's, or a pending one.
+        let mut other = journal();
+        other.endpoint = "http://127.0.0.1:2".into();
+        let error = other.save(&path).unwrap_err();
+        assert!(
+            error
+                .to_string()
+                .starts_with("failed to create the restore journal")
+                && std::error::Error::source(&error)
+                    .unwrap()
+                    .to_string()
+                    .contains("it already exists"),
+            "{error}"
+        );
+        assert_eq!(Journal::load(&path).unwrap(), journal());
         Journal::remove(&path).unwrap();
         assert!(!path.exists());
         Journal::remove(&path).unwrap();
+    }
+
+    #[test]
+    fn an_oversized_or_endless_journal_is_refused_naming_the_limit() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("journal.json");
+        let file = std::fs::File::create(&path).unwrap();
+        file.set_len(crate::report::bounded::JOURNAL_LIMIT + 1)
+            .unwrap();
+        let error = Journal::load(&path).unwrap_err();
+        let cause = std::error::Error::source(&error).unwrap().to_string();
+        assert!(
+            cause.contains("journal.json") && cause.contains("the limit of 16 MiB"),
+            "{cause}"
+        );
+        #[cfg(unix)]
+        {
+            let error = Journal::load(Path::new("/dev/zero")).unwrap_err();
+            let cause = std::error::Error::source(&error).unwrap().to_string();
+            assert!(cause.contains("the limit of 16 MiB"), "{cause}");
+        }
     }
 
     #[test]

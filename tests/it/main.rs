@@ -15,6 +15,7 @@ mod run_moto;
 mod run_real;
 mod run_snapshots;
 mod run_transport;
+mod run_ux;
 mod serve_e2e;
 mod serve_faults;
 mod serve_support;

@@ -56,6 +56,7 @@ fn result(id: &str, operation: &str, deviation: bool) -> CaseResult {
             replay: format!("conform replay {id} --seed 1"),
         },
         body_excerpt: None,
+        capped_bodies: Vec::new(),
     };
     r.classify();
     r
@@ -69,6 +70,7 @@ fn write_report(path: &Path, seed: u64, results: Vec<CaseResult>) {
             seed,
             target: "http://127.0.0.1:9".into(),
             total: None,
+            phases: Vec::new(),
         })
         .unwrap();
     for r in results {

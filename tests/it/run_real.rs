@@ -77,9 +77,15 @@ fn conform() -> tokio::process::Command {
         .env_remove("AWS_PROFILE")
         .env("AWS_EC2_METADATA_DISABLED", "true")
         .env("NO_COLOR", "1")
+        // Lock files of the tests' runs stay under target/, not in the user's directories.
+        .env("XDG_RUNTIME_DIR", lock_dir())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
     command
+}
+
+fn lock_dir() -> std::path::PathBuf {
+    Path::new(env!("CARGO_TARGET_TMPDIR")).join("run-real-locks")
 }
 
 /// `conform run` against `t` treated as real, at `rate` requests per second, with the journal in `dir`.
@@ -505,4 +511,128 @@ async fn diff_leaves_out_what_may_not_run_on_a_real_target() {
     );
     assert_eq!(state(&t).await, before);
     t.shutdown().await;
+}
+
+/// The exit of two runs that raced: the one that finished and the one refused, with the finisher's pid.
+fn winner_and_loser(a: (Output, u32), b: (Output, u32)) -> (Output, Output, u32) {
+    match (a.0.status.code(), b.0.status.code()) {
+        (Some(0), Some(2)) => (a.0, b.0, a.1),
+        (Some(2), Some(0)) => (b.0, a.0, b.1),
+        codes => panic!(
+            "expected one run to finish and one to be refused, got {codes:?}\n{}\n{}",
+            stderr(&a.0),
+            stderr(&b.0)
+        ),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_mutating_runs_against_one_target_exclude_each_other() {
+    let (t, before) = target_with_contacts(&[]).await;
+    // Two directories, so two journals: only the lock on the target keeps them apart.
+    let (a, b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    // Enough cases for several seconds at this rate: the runs overlap.
+    let args = ["--cases", "20", "--allow-mutations"];
+    let first = real_run(&t, a.path(), "100", &args).spawn().unwrap();
+    let second = real_run(&t, b.path(), "100", &args).spawn().unwrap();
+    let pids = (first.id().unwrap(), second.id().unwrap());
+
+    // While one changes the target, `conform restore` of its journal is refused too.
+    until_changed(&t, &before).await;
+    let journal = [a.path(), b.path()]
+        .into_iter()
+        .map(|d| d.join("journal.json"))
+        .find(|j| j.exists())
+        .expect("the running one has journaled");
+    let restore = conform()
+        .arg("restore")
+        .arg("--journal")
+        .arg(&journal)
+        .output()
+        .await
+        .unwrap();
+    assert_eq!(restore.status.code(), Some(2), "{}", stderr(&restore));
+    assert!(
+        stderr(&restore).contains("failed to start: another conform run is changing the target"),
+        "{}",
+        stderr(&restore)
+    );
+
+    let (winner, loser, pid) = winner_and_loser(
+        (wait_exit(first).await, pids.0),
+        (wait_exit(second).await, pids.1),
+    );
+    let err = stderr(&loser);
+    assert!(
+        err.contains(&format!(
+            "error: failed to start: another conform run is changing the target {} (pid {pid}, started ",
+            t.endpoint()
+        )),
+        "{err}"
+    );
+    assert!(
+        err.contains("`") && err.contains("--allow-mutations"),
+        "the command line: {err}"
+    );
+    assert!(
+        err.contains(&journal.display().to_string()),
+        "its journal: {err}"
+    );
+    assert!(err.contains("help: wait for that run to end"), "{err}");
+    assert!(
+        !err.contains("recorded"),
+        "the refused run recorded nothing: {err}"
+    );
+    assert!(
+        stderr(&winner).contains("every one reads back as recorded"),
+        "{}",
+        stderr(&winner)
+    );
+    assert_eq!(state(&t).await, before, "the account's own state is back");
+    assert!(!a.path().join("journal.json").exists() && !b.path().join("journal.json").exists());
+    t.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_mutating_runs_with_one_journal_exclude_each_other() {
+    // Two targets, one journal path, started 50 ms apart: only the lock on the journal keeps them apart.
+    let (t1, before1) = target_with_contacts(&[]).await;
+    let (t2, before2) = target_with_contacts(&[]).await;
+    let dir = tempfile::tempdir().unwrap();
+    let journal = dir.path().join("journal.json");
+    let start = |t: &EmulatorHandle, report: &str| {
+        let mut command = conform();
+        command
+            .args(["run", "--endpoint", &t.endpoint(), "--target-kind", "real"])
+            .args(["--rate", "100", "--concurrency", "4", "--no-shrink"])
+            .args(["--cases", "20", "--allow-mutations"])
+            .arg("--restore-journal")
+            .arg(&journal)
+            .arg("--json")
+            .arg(dir.path().join(report));
+        command.spawn().unwrap()
+    };
+    let first = start(&t1, "1.json");
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    let second = start(&t2, "2.json");
+    let pids = (first.id().unwrap(), second.id().unwrap());
+    let (winner, loser, pid) = winner_and_loser(
+        (wait_exit(first).await, pids.0),
+        (wait_exit(second).await, pids.1),
+    );
+    let err = stderr(&loser);
+    assert!(
+        err.contains(&format!(
+            "error: failed to start: another conform run uses the restore journal {} (pid {pid}, ",
+            journal.display()
+        )),
+        "{err}"
+    );
+    assert!(err.contains("--restore-journal"), "what to do: {err}");
+    assert!(stderr(&winner).contains("every one reads back as recorded"));
+    assert_eq!(state(&t1).await, before1);
+    assert_eq!(state(&t2).await, before2);
+    assert!(!journal.exists());
+    t1.shutdown().await;
+    t2.shutdown().await;
 }
