@@ -32,17 +32,21 @@ struct Reference {
 }
 
 const SCRIPT: &str = r#"
-import json, os, sys
+import gzip, json, os, sys
 from botocore.loaders import JSONFileLoader, ExtrasProcessor
 from botocore.model import ServiceModel
 
 loader = JSONFileLoader()
+
+def load(path):
+    # What JSONFileLoader.load_file does, with plain dicts (ordered too) instead of OrderedDict: twice as fast.
+    with (gzip.open if path.endswith(".gz") else open)(path, "rb") as f:
+        return json.loads(f.read().decode("utf-8"))
+
 out = {}
 for line in sys.stdin:
     name, path = line.rstrip("\n").split("\t", 1)
-    base = path[:-3] if path.endswith(".gz") else path
-    base = base[:-5]
-    model = loader.load_file(base)
+    model = load(path)
     directory = os.path.dirname(path)
     extras = loader.load_file(os.path.join(directory, "service-2.sdk-extras"))
     if extras is not None:
@@ -83,39 +87,58 @@ fn interpreters(models: &Models) -> Vec<String> {
     all
 }
 
+/// Runs the script over `input` (lines of `name\tpath`) with `interpreter`.
+fn run_script(interpreter: &str, input: String) -> Result<BTreeMap<String, Reference>, String> {
+    let mut child = Command::new(interpreter)
+        .args(["-c", SCRIPT])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|e| format!("{interpreter}: {e}"))?;
+    let mut stdin = child.stdin.take().expect("piped stdin");
+    let writer = std::thread::spawn(move || stdin.write_all(input.as_bytes()));
+    let output = child
+        .wait_with_output()
+        .map_err(|e| format!("{interpreter}: {e}"))?;
+    writer.join().expect("the writer thread").ok();
+    if !output.status.success() {
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        return Err(format!(
+            "{interpreter}: {}",
+            stderr.lines().last().unwrap_or("failed")
+        ));
+    }
+    serde_json::from_slice(&output.stdout)
+        .map_err(|e| format!("{interpreter} printed no counts: {e}"))
+}
+
+/// botocore's counts for every file, from two Python processes (one per core) over halves of the list.
 fn reference_counts(models: &Models) -> BTreeMap<String, Reference> {
-    let input: String = models
+    let lines: Vec<String> = models
         .files
         .iter()
         .map(|f| format!("{}\t{}\n", f.service, f.path.display()))
         .collect();
+    let halves: Vec<String> = lines
+        .chunks(lines.len().div_ceil(2).max(1))
+        .map(|c| c.concat())
+        .collect();
     let mut failures = Vec::new();
     for interpreter in interpreters(models) {
-        let child = Command::new(&interpreter)
-            .args(["-c", SCRIPT])
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn();
-        let mut child = match child {
-            Ok(child) => child,
-            Err(e) => {
-                failures.push(format!("{interpreter}: {e}"));
-                continue;
-            }
-        };
-        let mut stdin = child.stdin.take().expect("piped stdin");
-        let writer = std::thread::spawn(move || stdin.write_all(input.as_bytes()));
-        let output = child.wait_with_output().expect("the interpreter runs");
-        writer.join().expect("the writer thread").ok();
-        if output.status.success() {
-            return serde_json::from_slice(&output.stdout).expect("the script prints JSON");
+        let results: Vec<_> = std::thread::scope(|scope| {
+            let runs: Vec<_> = halves
+                .iter()
+                .map(|half| scope.spawn(|| run_script(&interpreter, half.clone())))
+                .collect();
+            runs.into_iter()
+                .map(|run| run.join().expect("the script thread"))
+                .collect()
+        });
+        match results.into_iter().collect::<Result<Vec<_>, _>>() {
+            Ok(maps) => return maps.into_iter().flatten().collect(),
+            Err(failure) => failures.push(failure),
         }
-        let stderr = String::from_utf8_lossy(&output.stderr);
-        failures.push(format!(
-            "{interpreter}: {}",
-            stderr.lines().last().unwrap_or("failed")
-        ));
     }
     panic!(
         "no Python interpreter with botocore to compute the reference counts ({}); {HOW_TO_GET_MODELS}",

@@ -6,7 +6,7 @@
 
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, OnceLock, PoisonError, Weak};
 
 use crate::model::shape::SkippedConstraint;
 use crate::model::{
@@ -554,7 +554,7 @@ impl<'r, 'a> Builder<'r, 'a> {
             let compiled = self
                 .patterns
                 .entry(source.as_str())
-                .or_insert_with(|| Pattern::new(source.as_str()).map(Arc::new));
+                .or_insert_with(|| shared_pattern(source.as_str()));
             match compiled {
                 Ok(pattern) => constraints.pattern = Some(pattern.clone()),
                 Err(reason) => constraints.skipped.push(SkippedConstraint {
@@ -564,6 +564,51 @@ impl<'r, 'a> Builder<'r, 'a> {
             }
         }
     }
+}
+
+/// A compiled pattern from the process-wide cache, compiled now if no loaded service holds it.
+///
+/// Compiled patterns are the bulk of a loaded model's memory (a repeated Unicode class such as
+/// `[\P{M}\p{M}]{0,10000}` compiles to megabytes), and services share many, so every service loaded in this process
+/// shares one copy of each; the cache holds them weakly, so they go with the last service that uses them. Failures
+/// are kept: the same source fails the same way.
+fn shared_pattern(source: &str) -> Result<Arc<Pattern>, String> {
+    enum Entry {
+        Compiled(Weak<Pattern>),
+        Failed(String),
+    }
+    static SHARED: OnceLock<Mutex<(HashMap<String, Entry>, usize)>> = OnceLock::new();
+    let shared = SHARED.get_or_init(|| Mutex::new((HashMap::new(), 1024)));
+    // A panic elsewhere while the lock was held leaves the map as sound as before: go on with it.
+    let lock = || shared.lock().unwrap_or_else(PoisonError::into_inner);
+    match lock().0.get(source) {
+        Some(Entry::Compiled(weak)) => {
+            if let Some(pattern) = weak.upgrade() {
+                return Ok(pattern);
+            }
+        }
+        Some(Entry::Failed(reason)) => return Err(reason.clone()),
+        None => {}
+    }
+    // Compiled outside the lock, so the other threads of a parallel load are not held up.
+    let compiled = Pattern::new(source)
+        .map(Arc::new)
+        .map_err(|e| e.to_string());
+    let mut guard = lock();
+    let (map, prune_at) = &mut *guard;
+    let entry = match &compiled {
+        Ok(pattern) => Entry::Compiled(Arc::downgrade(pattern)),
+        Err(reason) => Entry::Failed(reason.clone()),
+    };
+    map.insert(source.to_string(), entry);
+    if map.len() >= *prune_at {
+        map.retain(|_, entry| match entry {
+            Entry::Compiled(weak) => weak.strong_count() > 0,
+            Entry::Failed(_) => true,
+        });
+        *prune_at = (map.len() * 2).max(1024);
+    }
+    compiled
 }
 
 fn length(value: &serde_json::Number) -> Option<u64> {
