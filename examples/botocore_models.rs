@@ -69,7 +69,7 @@ fn main() {
             Err(e) => eprintln!("error: {e}"),
         }
     }
-    slowest.sort_by(|a, b| b.0.cmp(&a.0));
+    slowest.sort_by_key(|s| std::cmp::Reverse(s.0));
     println!("load one by one: total {total:.1?}");
     for (took, name, shapes) in slowest.iter().take(5) {
         println!("  {name}: {took:.1?} ({shapes} shapes)");

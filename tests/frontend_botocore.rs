@@ -203,7 +203,7 @@ fn invariants(service: &Service) -> Vec<String> {
             }
         }
     }
-    if service.protocols.first().is_none() {
+    if service.protocols.is_empty() {
         problems.push("no protocol".into());
     }
     problems
