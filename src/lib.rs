@@ -9,6 +9,7 @@ pub mod credentials;
 pub mod emulator;
 pub mod engine;
 pub mod exit;
+pub mod frontend;
 pub mod generate;
 pub mod model;
 pub mod oracle;

@@ -3,6 +3,7 @@
 
 mod cli_spec;
 mod client_transport;
+mod frontend_botocore;
 mod generate_cases;
 mod generate_cli;
 mod generate_properties;
