@@ -3,7 +3,7 @@
 use clap::{Args, ValueEnum};
 use serde_json::{Map, Value, json};
 
-use super::{Cli, CliError, Output, load_model};
+use super::{Cli, CliError, Output};
 use crate::case::{Case, CaseKind};
 use crate::exit::Exit;
 use crate::generate::{self, DEFAULT_CASES, DEFAULT_SEED, GenConfig, GenError};
@@ -173,7 +173,7 @@ pub fn case_json(case: &Case, protocol: &str) -> Value {
 }
 
 pub(super) fn run(cli: &Cli, args: &GenArgs, output: &mut Output<'_>) -> Result<Exit, CliError> {
-    let specs = load_model(cli)?;
+    let specs = super::load_model_with(cli, &args.services)?;
     let config = args.config(&specs)?;
     let mut line = Vec::with_capacity(1024);
     for case in generate::generate(&specs, &config) {

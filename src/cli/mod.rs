@@ -45,6 +45,13 @@ pub struct Cli {
     #[arg(long, global = true, value_name = "DIR", env = "CONFORM_SPECS")]
     pub specs: Option<PathBuf>,
 
+    /// AWS's published service models: botocore's `data` directory, a tree of
+    /// `<service>/<version>/service-2.json(.gz)`, or one `service-2.json`. Services the spec files do not describe
+    /// are loaded from here when named (`--service dynamodb`). Default: the botocore that `.venv/bin/python` or
+    /// `python3` has installed.
+    #[arg(long, global = true, value_name = "PATH", env = "CONFORM_MODELS")]
+    pub models: Option<PathBuf>,
+
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
@@ -213,9 +220,76 @@ pub fn render_diagnostic(diagnostic: &dyn miette::Diagnostic, color: bool) -> St
 
 /// Loads the model the user chose: the spec files of `--specs DIR`, or the ones built in.
 pub fn load_model(cli: &Cli) -> Result<Model, CliError> {
+    load_model_with(cli, &[])
+}
+
+/// Loads the spec files, and from AWS's published models every service of `services` that the spec files do not
+/// describe (where a spec file describes a service, it wins: it carries what the documents say beyond the model).
+pub fn load_model_with(cli: &Cli, services: &[String]) -> Result<Model, CliError> {
     let specs = match &cli.specs {
         Some(dir) => spec::load_paths(std::slice::from_ref(dir))?,
         None => spec::embedded()?,
     };
-    Ok(spec::lower(&specs))
+    let mut model = spec::lower(&specs);
+    let missing: Vec<&String> = services
+        .iter()
+        .filter(|name| {
+            !model
+                .services
+                .keys()
+                .any(|known| known.eq_ignore_ascii_case(name))
+        })
+        .collect();
+    if missing.is_empty() {
+        return Ok(model);
+    }
+    let models = locate_models(cli, &missing)?;
+    for name in missing {
+        let service = models.load(name).map_err(|e| models_error(&e, name))?;
+        model.services.insert(service.name.clone(), service);
+    }
+    Ok(model)
+}
+
+/// Finds AWS's published models (`--models`, `CONFORM_MODELS`, or an installed botocore), for the services `wanted`.
+pub fn locate_models(
+    cli: &Cli,
+    wanted: &[&String],
+) -> Result<crate::frontend::botocore::Models, CliError> {
+    // clap has read CONFORM_MODELS into `cli.models` already; the variable is not consulted twice.
+    crate::frontend::botocore::Models::locate(cli.models.as_deref(), None).map_err(|e| {
+        let names: Vec<&str> = wanted.iter().map(|s| s.as_str()).collect();
+        if e.is_not_found() {
+            CliError::usage(
+                format!(
+                    "failed to find service `{}`: no spec file describes it, and {e}",
+                    names.join("`, `")
+                ),
+                Some("`conform spec list` lists the services conform knows".to_string()),
+            )
+        } else {
+            CliError::usage(
+                format!("failed to open the service models: {e}"),
+                Some("--models takes botocore's `data` directory, a directory of <service>/<version>/service-2.json, or one service-2.json".to_string()),
+            )
+        }
+    })
+}
+
+/// A model that failed to load, as a usage error naming the service.
+fn models_error(e: &crate::frontend::botocore::BotocoreError, service: &str) -> CliError {
+    use crate::frontend::botocore::BotocoreError;
+    match e {
+        BotocoreError::UnknownService { .. } => CliError::usage(
+            e.to_string(),
+            Some("`conform spec list` lists every service of the models".to_string()),
+        ),
+        _ => CliError::usage(
+            format!("failed to load service `{service}`: {e}"),
+            Some(
+                "check the model file, or pass --models with another botocore `data` directory"
+                    .to_string(),
+            ),
+        ),
+    }
 }

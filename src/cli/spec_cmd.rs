@@ -4,26 +4,38 @@ use std::path::PathBuf;
 
 use clap::Subcommand;
 
-use super::{Cli, CliError, Output, Table, load_model};
+use super::{Cli, CliError, Output, Table, load_model, load_model_with};
 use crate::exit::Exit;
 use crate::model::{
-    ConstraintKind, Expectation, Member, Operation, RegionRule, Service, Shape, ShapeKind,
+    ConstraintKind, Expectation, Member, Model, Operation, RegionRule, Service, Shape, ShapeKind,
 };
 use crate::spec;
 
 /// `conform spec ...`
 #[derive(Debug, Subcommand)]
 pub enum SpecCommand {
-    /// List services and operations, with member counts.
-    #[command(after_help = "Example:\n  conform spec list\n  conform --specs ./my-specs spec list")]
-    List,
+    /// List the operations of the spec files, and the services of AWS's published models.
+    ///
+    /// Without --service: the operations the spec files describe, then every service of the models (botocore's,
+    /// see --models) with its protocol and operation count. With --service: that service's operations.
+    #[command(
+        after_help = "Example:\n  conform spec list\n  conform spec list --service dynamodb\n  conform --models ~/botocore/data spec list\n  conform --specs ./my-specs spec list"
+    )]
+    List {
+        /// List the operations of this service (repeatable), from the spec files or the models.
+        #[arg(long = "service", value_name = "SERVICE")]
+        services: Vec<String>,
+    },
     /// Show one operation: its members and their constraints, errors, examples and sources.
     #[command(
-        after_help = "Example:\n  conform spec show PutAlternateContact\n  conform spec show updateprimaryemailaddress   (case does not matter)"
+        after_help = "Example:\n  conform spec show PutAlternateContact\n  conform spec show updateprimaryemailaddress   (case does not matter)\n  conform spec show --service dynamodb PutItem"
     )]
     Show {
-        /// The operation's name, as in the specs (`PutAlternateContact`).
+        /// The operation's name (`PutAlternateContact`).
         operation: String,
+        /// The service the operation belongs to; needed for the services of AWS's published models.
+        #[arg(long, value_name = "SERVICE")]
+        service: Option<String>,
     },
     /// Validate spec files: exit 0 when they are valid, 2 with located diagnostics when not.
     #[command(
@@ -41,14 +53,112 @@ pub(super) fn run(
     output: &mut Output<'_>,
 ) -> Result<Exit, CliError> {
     match command {
-        SpecCommand::List => list(cli, output),
-        SpecCommand::Show { operation } => show(cli, operation, output),
+        SpecCommand::List { services } if services.is_empty() => list(cli, output),
+        SpecCommand::List { services } => list_services(cli, services, output),
+        SpecCommand::Show { operation, service } => {
+            show(cli, operation, service.as_deref(), output)
+        }
         SpecCommand::Check { paths } => check(cli, paths, output),
     }
 }
 
 fn list(cli: &Cli, output: &mut Output<'_>) -> Result<Exit, CliError> {
     let specs = load_model(cli)?;
+    operations_table(&specs, output)?;
+    writeln!(output.out)?;
+    models_table(cli, &specs, output)
+}
+
+/// The operations of `--service` services, from the spec files or the models.
+fn list_services(
+    cli: &Cli,
+    services: &[String],
+    output: &mut Output<'_>,
+) -> Result<Exit, CliError> {
+    let mut model = load_model_with(cli, services)?;
+    model.services.retain(|name, _| {
+        services
+            .iter()
+            .any(|wanted| wanted.eq_ignore_ascii_case(name))
+    });
+    operations_table(&model, output)?;
+    Ok(Exit::Ok)
+}
+
+/// Every service of AWS's published models, with protocol and operation count; or why there are none.
+fn models_table(cli: &Cli, specs: &Model, output: &mut Output<'_>) -> Result<Exit, CliError> {
+    use crate::frontend::botocore::{BotocoreError, Models};
+    let models = match Models::locate(cli.models.as_deref(), None) {
+        Ok(models) => models,
+        Err(e @ BotocoreError::NotFound { .. }) => {
+            writeln!(
+                output.out,
+                "AWS's published service models: none found ({e}). Only the spec files' services can be tested."
+            )?;
+            return Ok(Exit::Ok);
+        }
+        Err(e) => {
+            return Err(CliError::usage(
+                format!("failed to open the service models: {e}"),
+                Some("--models takes botocore's `data` directory, a directory of <service>/<version>/service-2.json, or one service-2.json".to_string()),
+            ));
+        }
+    };
+    let catalog = models.catalog();
+    let mut table = Table::new(["SERVICE", "PROTOCOL", "OPERATIONS", "API VERSION", "TITLE"]);
+    for entry in &catalog.services {
+        let spoken: Vec<&str> = entry.protocols.iter().map(|p| p.as_str()).collect();
+        let protocol = match spoken.first() {
+            Some(first) if crate::protocol::for_id(entry.protocols[0]).is_some() => {
+                first.to_string()
+            }
+            Some(first) => format!("{first} (not yet)"),
+            None => "(unknown)".to_string(),
+        };
+        let service = if specs.services.contains_key(&entry.name) {
+            format!("{} (spec file)", entry.name)
+        } else {
+            entry.name.clone()
+        };
+        table.row([
+            service,
+            protocol,
+            entry.operations.to_string(),
+            entry.api_version.clone(),
+            entry.title.clone(),
+        ]);
+    }
+    writeln!(
+        output.out,
+        "Services of AWS's published models ({}):",
+        models.root.display()
+    )?;
+    write!(output.out, "{table}")?;
+    let operations: usize = catalog.services.iter().map(|e| e.operations).sum();
+    let testable = catalog
+        .services
+        .iter()
+        .filter(|e| {
+            e.protocols
+                .first()
+                .is_some_and(|p| crate::protocol::for_id(*p).is_some())
+        })
+        .count();
+    writeln!(
+        output.out,
+        "\n{} service{}, {operations} operation{}; {testable} in a protocol conform speaks (`--service NAME` tests one)",
+        catalog.services.len(),
+        plural(catalog.services.len()),
+        plural(operations),
+    )?;
+    for failure in &catalog.failures {
+        writeln!(output.err, "warning: {failure}")?;
+    }
+    Ok(Exit::Ok)
+}
+
+/// The operations table (and scenarios) of a model.
+fn operations_table(specs: &Model, output: &mut Output<'_>) -> Result<(), CliError> {
     let mut table = Table::new([
         "SERVICE",
         "PROTOCOL",
@@ -110,11 +220,22 @@ fn list(cli: &Cli, output: &mut Output<'_>) -> Result<Exit, CliError> {
             .collect::<Vec<_>>()
             .join(", ")
     )?;
-    Ok(Exit::Ok)
+    Ok(())
 }
 
-fn show(cli: &Cli, name: &str, output: &mut Output<'_>) -> Result<Exit, CliError> {
-    let specs = load_model(cli)?;
+fn show(
+    cli: &Cli,
+    name: &str,
+    service: Option<&str>,
+    output: &mut Output<'_>,
+) -> Result<Exit, CliError> {
+    let wanted: Vec<String> = service.into_iter().map(str::to_string).collect();
+    let mut specs = load_model_with(cli, &wanted)?;
+    if let Some(service) = service {
+        specs
+            .services
+            .retain(|name, _| name.eq_ignore_ascii_case(service));
+    }
     let Some((service, op)) = specs.operation_ignore_case(name) else {
         let known: Vec<String> = specs.operations().map(|(_, op)| op.name.clone()).collect();
         let shown = if known.len() > 40 {
@@ -127,8 +248,17 @@ fn show(cli: &Cli, name: &str, output: &mut Output<'_>) -> Result<Exit, CliError
             known.join(", ")
         };
         return Err(CliError::usage(
-            format!("failed to find operation `{name}` in the specs"),
-            Some(format!("known operations: {shown}")),
+            format!(
+                "failed to find operation `{name}` in {}",
+                service.map_or("the spec files".to_string(), |s| format!("service `{s}`"))
+            ),
+            Some(if service.is_none() {
+                format!(
+                    "for a service of AWS's published models, name it: `conform spec show --service dynamodb {name}`; known operations of the spec files: {shown}"
+                )
+            } else {
+                format!("known operations: {shown}")
+            }),
         ));
     };
     let out = &mut *output.out;
