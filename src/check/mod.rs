@@ -44,11 +44,15 @@ pub enum CheckName {
     Snapshot,
     /// The normalised response against another target's (`conform diff`, not [`run_checks`]).
     Parity,
+    /// The target implements the operation: its first valid cases are not all answered as an unknown route (a 404,
+    /// 405, 500 or 501 without an error type of the protocol, or a "not implemented" error). Produced by the runner's
+    /// probes; an operation that fails it is reported once and its other cases are not sent.
+    Implemented,
 }
 
 impl CheckName {
     /// Every check, in the order they run and are shown.
-    pub const ALL: [CheckName; 9] = [
+    pub const ALL: [CheckName; 10] = [
         CheckName::Status,
         CheckName::ErrorType,
         CheckName::ErrorBody,
@@ -58,6 +62,7 @@ impl CheckName {
         CheckName::State,
         CheckName::Snapshot,
         CheckName::Parity,
+        CheckName::Implemented,
     ];
 
     /// The name used on the command line and in reports.
@@ -72,6 +77,7 @@ impl CheckName {
             CheckName::State => "state",
             CheckName::Snapshot => "snapshot",
             CheckName::Parity => "parity",
+            CheckName::Implemented => "implemented",
         }
     }
 }
@@ -149,6 +155,30 @@ impl CheckResult {
     /// Whether this result is a deviation: failed and not uncertain.
     pub fn is_deviation(&self) -> bool {
         !self.passed && !self.uncertain
+    }
+}
+
+/// Error types with which targets say they do not implement an operation.
+const NOT_IMPLEMENTED_TYPES: [&str; 5] = [
+    "UnknownOperationException",
+    "InvalidAction",
+    "NotImplemented",
+    "NotImplementedException",
+    "UnsupportedOperation",
+];
+
+/// Whether a response to a valid request says the target does not know the operation: a 404, 405, 500 or 501
+/// with no error type of the protocol (a web framework's HTML page), any 501, or an error type that says so
+/// (`UnknownOperationException`; LocalStack's `InternalFailure` "... not yet implemented").
+pub fn looks_unimplemented(status: u16, error_type: Option<&str>, body: &str) -> bool {
+    match (status, error_type) {
+        (501, _) => true,
+        (404 | 405 | 500, None) => true,
+        (400.., Some(code)) => {
+            NOT_IMPLEMENTED_TYPES.contains(&code)
+                || body.to_ascii_lowercase().contains("not yet implemented")
+        }
+        _ => false,
     }
 }
 

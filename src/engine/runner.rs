@@ -12,7 +12,7 @@ use super::{
     scenario_operations,
 };
 use crate::case::{Case, CaseClass, CaseKind, Signing};
-use crate::check::{CheckName, CheckResult, error_type_of, run_checks};
+use crate::check::{CheckName, CheckResult, error_type_of, looks_unimplemented, run_checks};
 use crate::client::{CurlSigning, Exchange, TransportError, curl_command};
 use crate::generate;
 use crate::model::json_form::to_plain_json;
@@ -22,6 +22,26 @@ use crate::protocol::{self, HttpRequest, HttpResponse};
 use crate::report::{BaselineTracker, CaseResult, Event, Reporter, Reproduce, ShrunkCase, Summary};
 use crate::scenario;
 use crate::snapshot::{Normalising, Recording, SnapshotMode, SnapshotStore, Verdict, normalise};
+
+/// How many valid cases of each operation are sent first, to find the operations a target does not implement.
+const PROBES: usize = 2;
+
+/// What the probes found: the cases already sent, and the operations the target does not implement.
+#[derive(Debug, Default)]
+struct Probed {
+    ids: std::collections::HashSet<String>,
+    missing: std::collections::HashSet<(String, String)>,
+}
+
+impl Probed {
+    /// Whether a case still has to be sent: not a probe, and of an operation the target implements.
+    fn still_to_send(&self, case: &Case) -> bool {
+        !self.ids.contains(&case.id)
+            && !self
+                .missing
+                .contains(&(case.service.clone(), case.operation.clone()))
+    }
+}
 
 /// How many characters of a response body a result keeps.
 const BODY_EXCERPT_CHARS: usize = crate::report::BODY_EXCERPT_CHARS;
@@ -256,11 +276,18 @@ impl CaseRunner<'_> {
             tally.finish(result, reporter)?;
         }
 
-        // 2. Generated cases, concurrently.
+        // 2. Generated cases, concurrently: first a few valid ones of each operation, to leave out the operations
+        // the target does not implement, then the others.
+        let probed = if self.selection.single_requests {
+            self.probe_operations(tally, reporter).await?
+        } else {
+            Probed::default()
+        };
         if self.selection.single_requests {
             let stopping = AtomicBool::new(false);
             let cases = generate::generate(self.model, &self.config.generation)
                 .filter(|case| runs_as_single_request(case, self.config, self.blocked))
+                .filter(|case| probed.still_to_send(case))
                 // Once stopping, no new case starts; those in flight finish.
                 .take_while(|_| !stopping.load(Ordering::Relaxed));
             let mut results = futures::stream::iter(cases)
@@ -296,6 +323,13 @@ impl CaseRunner<'_> {
 
         // 3. Scenarios, one at a time: each sets up and cleans up the state it tests.
         for instance in &self.selection.scenarios {
+            if scenario_operations(self.model, instance).any(|op| {
+                probed
+                    .missing
+                    .contains(&(instance.service.clone(), op.to_string()))
+            }) {
+                continue;
+            }
             let done = self.run_scenario(instance);
             tokio::pin!(done);
             let (result, written) = tokio::select! {
@@ -306,6 +340,91 @@ impl CaseRunner<'_> {
             tally.finish(result, reporter)?;
         }
         Ok(false)
+    }
+
+    /// Sends the first [`PROBES`] valid cases of every selected operation and reports them. An operation whose
+    /// every probe is answered as an unknown route ([`looks_unimplemented`]) is reported as not implemented, once
+    /// per probe, and its other cases are not sent: hundreds of deviations would say one thing.
+    async fn probe_operations(
+        &self,
+        tally: &mut Tally,
+        reporter: &mut dyn Reporter,
+    ) -> Result<Probed, RunError> {
+        let mut probed = Probed::default();
+        if !self.config.checks.contains(&CheckName::Implemented) {
+            return Ok(probed);
+        }
+        let mut per_operation: Vec<((String, String), Vec<Case>)> = Vec::new();
+        for case in generate::generate(self.model, &self.config.generation)
+            .filter(|case| case.kind == CaseKind::Valid)
+            .filter(|case| runs_as_single_request(case, self.config, self.blocked))
+        {
+            let key = (case.service.clone(), case.operation.clone());
+            match per_operation.iter_mut().find(|(k, _)| *k == key) {
+                Some((_, probes)) if probes.len() < PROBES => probes.push(case),
+                Some(_) => {}
+                None => per_operation.push((key, vec![case])),
+            }
+        }
+        let mut answers = futures::stream::iter(per_operation)
+            .map(|(key, probes)| async move {
+                let mut results = Vec::new();
+                for case in probes {
+                    results.push(self.run_case(case).await);
+                }
+                (key, results)
+            })
+            .buffer_unordered(self.config.concurrency.max(1));
+        while let Some(((service, operation), results)) = answers.next().await {
+            let missing = results.iter().all(|(result, _)| {
+                result.actual.as_ref().is_some_and(|actual| {
+                    looks_unimplemented(
+                        actual.status,
+                        actual.error_type.as_deref(),
+                        result.body_excerpt.as_deref().unwrap_or(""),
+                    )
+                })
+            });
+            for (mut result, written) in results {
+                probed.ids.insert(result.id.clone());
+                if missing {
+                    let actual = result.actual_text();
+                    result.checks.push(CheckResult {
+                        check: CheckName::Implemented,
+                        passed: false,
+                        uncertain: false,
+                        expected: "the operation implemented".into(),
+                        actual: actual.clone(),
+                        message: format!(
+                            "{operation} looks unimplemented: each of its first valid requests was answered {actual}, \
+                             as an unknown route; its other cases were not sent"
+                        ),
+                    });
+                    result.classify();
+                }
+                tally.snapshots_written += written;
+                tally.finish(result, reporter)?;
+            }
+            if missing {
+                probed.missing.insert((service, operation));
+            }
+        }
+        if !probed.missing.is_empty() {
+            let mut names: Vec<&str> = probed.missing.iter().map(|(_, op)| op.as_str()).collect();
+            names.sort_unstable();
+            emit(
+                reporter,
+                &self.session.redactor,
+                Event::Note(format!(
+                    "the target does not implement {} operation{} (each answered its first valid requests as an \
+                     unknown route; their other cases and scenarios are not run): {}",
+                    names.len(),
+                    if names.len() == 1 { "" } else { "s" },
+                    names.join(", ")
+                )),
+            )?;
+        }
+        Ok(probed)
     }
 
     /// What a stop signal does when a restore follows.

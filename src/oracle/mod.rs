@@ -211,6 +211,21 @@ pub fn valid_plausible(service: &Service, op: &Operation) -> Plausible {
     }
 }
 
+/// What may answer a model-valid request of an operation no spec file describes: besides [`valid_plausible`], a
+/// validation error (400), since a service can refuse a model-valid value for a business rule the model does not
+/// carry (DynamoDB's table names: `[a-zA-Z0-9_.-]{3,255}` in its documentation, any 1 to 1024 characters in its
+/// model).
+pub fn imported_valid_plausible(service: &Service, op: &Operation) -> Plausible {
+    let mut plausible = valid_plausible(service, op);
+    plausible
+        .outcomes
+        .extend(VALIDATION_LIKE.iter().map(|t| Outcome {
+            status: 400,
+            error_type: Some(t.to_string()),
+        }));
+    plausible
+}
+
 /// What a valid request expects: the success, or (spec rules) the state-dependent errors `on_state` names; for an
 /// operation no spec file describes, a success or any declared or common error, uncertain, since only the target's
 /// state decides.
@@ -244,7 +259,7 @@ pub fn valid(service: &Service, op: &Operation) -> Expected {
                      say which"
                         .into(),
                 ),
-                plausible: valid_plausible(service, op),
+                plausible: imported_valid_plausible(service, op),
                 must_fail: false,
                 source: format!("botocore: {} errors", op.name),
             }
@@ -475,5 +490,34 @@ mod tests {
         let expected = Expected::certain(vec![Outcome::success(200)], "x");
         assert!(!expected.must_fail);
         assert!(!expected.excuses(400, Some("ValidationException")));
+    }
+
+    #[test]
+    fn a_valid_request_of_an_imported_operation_may_meet_state_or_a_business_rule_but_not_a_fault()
+    {
+        let model = include_str!("../../tests/models/widgets/2020-01-01/service-2.json");
+        let service = crate::frontend::botocore::parse_service(
+            "widgets",
+            model.as_bytes(),
+            std::path::Path::new("widgets.json"),
+        )
+        .unwrap();
+        let op = &service.operations["CreateWidget"];
+        let expected = valid(&service, op);
+        assert!(expected.uncertain);
+        assert!(expected.accepts(200, None));
+        assert!(expected.accepts(409, Some("ConflictException")));
+        assert!(expected.excuses(400, Some("ValidationException")));
+        assert!(expected.excuses(400, Some("SerializationException")));
+        assert!(expected.excuses(429, Some("TooManyRequestsException")));
+        assert!(!expected.excuses(500, Some("InternalError")), "a fault");
+        assert!(
+            !expected.excuses(400, Some("NoSuchWidgetFeatureException")),
+            "undeclared"
+        );
+        assert!(
+            !expected.excuses(404, Some("ResourceNotFoundException")),
+            "another op's error"
+        );
     }
 }

@@ -92,7 +92,7 @@ impl Paint {
 /// How severe a failed check is, 0 most severe (see the module's list).
 pub fn severity(kind: CaseKind, check: CheckName) -> u8 {
     match check {
-        CheckName::State => 0,
+        CheckName::State | CheckName::Implemented => 0,
         _ if kind == CaseKind::Malformed => 4,
         CheckName::Status | CheckName::Parity => 1,
         CheckName::ErrorType => 2,

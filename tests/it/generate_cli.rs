@@ -83,7 +83,16 @@ fn gen_rejects_unknown_names_and_bad_fixtures() {
     );
     let (exit, _, err) = run(&["gen", "--service", "s3"]);
     assert_eq!(exit, Exit::Usage);
-    assert!(err.contains("account, workmail"), "{err}");
+    assert!(
+        err.contains("restXml"),
+        "a protocol conform does not speak yet: {err}"
+    );
+    let (exit, _, err) = run(&["gen", "--service", "nosuchservice"]);
+    assert_eq!(exit, Exit::Usage);
+    assert!(
+        err.contains("failed to find service `nosuchservice`"),
+        "{err}"
+    );
     let (exit, _, err) = run(&["gen", "--fixture", "account.AccountId=12"]);
     assert_eq!(exit, Exit::Usage);
     assert!(err.contains("account.AccountId"), "{err}");

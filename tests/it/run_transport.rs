@@ -226,3 +226,91 @@ fn a_target_answering_html_deviates_without_errors() {
         "the deviation shows a body excerpt: {stderr}"
     );
 }
+
+#[test]
+fn an_operation_the_target_does_not_implement_is_reported_once_not_per_case() {
+    // A web framework's answer to a route it does not know, for every request.
+    let endpoint = serve(|mut s| {
+        read_request(&mut s);
+        let body = "<!doctype html><title>404 Not Found</title><h1>Not Found</h1>";
+        let _ = write!(
+            s,
+            "HTTP/1.1 404 NOT FOUND\r\ncontent-type: text/html\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+            body.len()
+        );
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let json = dir.path().join("r.json");
+    let o = conform(
+        &[
+            "run",
+            "--service",
+            "account",
+            "--operation",
+            "GetAlternateContact",
+            "--cases",
+            "0",
+            "--timeout",
+            "2",
+            "--endpoint",
+            &endpoint,
+            "--retries",
+            "0",
+        ],
+        &json,
+    );
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let r = report(&json);
+    let results = r["results"].as_array().unwrap();
+    assert_eq!(
+        results.len(),
+        2,
+        "only the two probes were sent: {results:#?}"
+    );
+    for result in results {
+        assert_eq!(result["kind"], "valid");
+        let implemented = result["checks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["check"] == "implemented")
+            .expect("the probes carry the verdict");
+        assert_eq!(implemented["passed"], false);
+        assert!(
+            implemented["message"]
+                .as_str()
+                .unwrap()
+                .contains("GetAlternateContact looks unimplemented"),
+            "{implemented}"
+        );
+    }
+    // The embedded target implements every operation: nothing is left out there.
+    let all = conform(
+        &[
+            "run",
+            "--service",
+            "account",
+            "--operation",
+            "GetAlternateContact",
+            "--cases",
+            "0",
+        ],
+        &json,
+    );
+    assert_eq!(
+        all.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&all.stderr)
+    );
+    let r = report(&json);
+    assert!(
+        r["results"].as_array().unwrap().len() > 20,
+        "every case ran"
+    );
+}
