@@ -581,7 +581,9 @@ AttributeError: 'NoneType' object has no attribute 'replace'
             "/nonexistent/moto_server",
         ])
         .unwrap();
-        let crate::Command::Run(args) = &cli.command;
+        let crate::Command::Run(args) = &cli.command else {
+            panic!("parsed as another subcommand: {:?}", cli.command);
+        };
         let error = Tools::find(args, &[Section::Peer])
             .err()
             .unwrap()
