@@ -1,6 +1,5 @@
 //! The command line: clap definitions, dispatch to the library, error rendering and exit codes.
 
-pub mod bench_cmd;
 pub mod gen_cmd;
 mod report_cmd;
 mod run_cmd;
@@ -66,9 +65,6 @@ pub enum Command {
     /// Print generated cases (valid, invalid, malformed), one JSON object per line.
     #[command(after_help = gen_cmd::AFTER_HELP)]
     Gen(gen_cmd::GenArgs),
-    /// Measure the harness's own speed.
-    #[command(subcommand)]
-    Bench(bench_cmd::BenchCommand),
     /// Run the embedded reference target (AWS Account and WorkMail as the documents say), with optional faults.
     Serve(serve_cmd::ServeArgs),
     /// Work with the reports of runs: merge the reports of partitions.
@@ -118,7 +114,6 @@ pub fn run_with(cli: Cli, output: &mut Output<'_>) -> Exit {
     let result = match &cli.command {
         Command::Spec(command) => spec_cmd::run(&cli, command, output),
         Command::Gen(args) => gen_cmd::run(&cli, args, output),
-        Command::Bench(command) => bench_cmd::run(&cli, command, output),
         Command::Serve(args) => serve_cmd::run(&cli, args, output),
         Command::Report(command) => report_cmd::run(command, output),
         Command::Run(args) => run_cmd::run(&cli, args, output),

@@ -43,9 +43,9 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::SystemTime;
 
-use axum::body::Body;
 use bytes::Bytes;
 use http::{Request, Response};
+use http_body_util::{BodyExt, Full};
 
 use crate::credentials::{TEST_ACCESS_KEY_ID, TEST_SECRET_ACCESS_KEY};
 use crate::model::{Fixtures, Model, Operation, Service};
@@ -457,17 +457,8 @@ pub async fn start(
     let addr = listener
         .local_addr()
         .map_err(|source| EmulatorError::Bind { addr, source })?;
-    let router = axum::Router::new()
-        .fallback(serve_request)
-        .with_state(emulator);
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let task = tokio::spawn(async move {
-        let _ = axum::serve(listener, router)
-            .with_graceful_shutdown(async {
-                let _ = stopped.await;
-            })
-            .await;
-    });
+    let task = tokio::spawn(serve(listener, emulator, stopped));
     Ok(EmulatorHandle {
         addr,
         stop: Some(stop),
@@ -475,15 +466,65 @@ pub async fn start(
     })
 }
 
+/// Serves HTTP/1.1 connections until `stopped` resolves (or its sender is dropped); then stops accepting, lets the
+/// requests in flight finish and waits for their connections to close.
+async fn serve(
+    listener: tokio::net::TcpListener,
+    emulator: Arc<Emulator>,
+    mut stopped: tokio::sync::oneshot::Receiver<()>,
+) {
+    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    loop {
+        let stream = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok((stream, _)) => stream,
+                // A connection that failed before it was accepted concerns only its client.
+                Err(e) if is_connection_error(&e) => continue,
+                // Out of file descriptors and the like: wait before accepting again rather than spin.
+                Err(_) => {
+                    tokio::select! {
+                        _ = tokio::time::sleep(std::time::Duration::from_secs(1)) => continue,
+                        _ = &mut stopped => break,
+                    }
+                }
+            },
+            _ = &mut stopped => break,
+        };
+        let emulator = Arc::clone(&emulator);
+        let service = hyper::service::service_fn(move |request| {
+            let emulator = Arc::clone(&emulator);
+            async move { Ok::<_, std::convert::Infallible>(serve_request(&emulator, request).await) }
+        });
+        let connection = hyper::server::conn::http1::Builder::new()
+            .serve_connection(hyper_util::rt::TokioIo::new(stream), service);
+        let connection = graceful.watch(connection);
+        tokio::spawn(async move {
+            // A client that goes away mid-request is its own business.
+            let _ = connection.await;
+        });
+    }
+    drop(listener);
+    graceful.shutdown().await;
+}
+
+/// Accept errors that belong to one connection, not to the listener.
+fn is_connection_error(e: &std::io::Error) -> bool {
+    use std::io::ErrorKind;
+    matches!(
+        e.kind(),
+        ErrorKind::ConnectionRefused | ErrorKind::ConnectionAborted | ErrorKind::ConnectionReset
+    )
+}
+
 async fn serve_request(
-    axum::extract::State(emulator): axum::extract::State<Arc<Emulator>>,
-    request: Request<Body>,
-) -> Response<Body> {
+    emulator: &Emulator,
+    request: Request<hyper::body::Incoming>,
+) -> Response<Full<Bytes>> {
     let (parts, body) = request.into_parts();
     let body = read_body(body, emulator.body_limit).await;
     emulator
         .respond(&parts, body.as_ref(), SystemTime::now())
-        .map(Body::from)
+        .map(Full::new)
 }
 
 /// Most bytes read (and dropped) of a body over the limit before answering.
@@ -494,13 +535,17 @@ const DRAIN_LIMIT: usize = 16 << 20;
 /// A body over the limit is never buffered whole, but it is read to the end (up to [`DRAIN_LIMIT`]) before the
 /// answer: a server that answers and closes with unread bytes in its socket makes the kernel reset the
 /// connection, and the client then loses the 413 now and then (a flaky transport error instead of a response).
-async fn read_body(body: Body, limit: usize) -> Option<Bytes> {
-    use futures::StreamExt;
-    let mut stream = body.into_data_stream();
+async fn read_body<B>(mut body: B, limit: usize) -> Option<Bytes>
+where
+    B: hyper::body::Body<Data = Bytes> + Unpin,
+{
     let mut kept = bytes::BytesMut::new();
     let mut seen = 0usize;
-    while let Some(chunk) = stream.next().await {
-        let chunk = chunk.ok()?;
+    while let Some(frame) = body.frame().await {
+        // Trailers carry no body bytes.
+        let Ok(chunk) = frame.ok()?.into_data() else {
+            continue;
+        };
         seen += chunk.len();
         if seen <= limit {
             kept.extend_from_slice(&chunk);
@@ -517,14 +562,20 @@ mod tests {
     use std::sync::atomic::AtomicUsize;
 
     /// A body of `chunks` chunks of `size` bytes that counts how many were read.
-    fn counted(chunks: usize, size: usize) -> (Body, Arc<AtomicUsize>) {
+    fn counted(
+        chunks: usize,
+        size: usize,
+    ) -> (
+        impl hyper::body::Body<Data = Bytes> + Unpin,
+        Arc<AtomicUsize>,
+    ) {
         let read = Arc::new(AtomicUsize::new(0));
         let counter = Arc::clone(&read);
         let stream = futures::stream::iter((0..chunks).map(move |_| {
             counter.fetch_add(1, Ordering::SeqCst);
-            Ok::<_, std::io::Error>(Bytes::from(vec![b'a'; size]))
+            Ok::<_, std::io::Error>(hyper::body::Frame::data(Bytes::from(vec![b'a'; size])))
         }));
-        (Body::from_stream(stream), read)
+        (http_body_util::StreamBody::new(stream), read)
     }
 
     #[tokio::test]

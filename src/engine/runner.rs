@@ -165,7 +165,7 @@ fn runs_as_single_request(
 }
 
 /// How many cases each phase of a run will have, for progress. The generator runs once more to count the single
-/// requests: it sends nothing and costs a fraction of the run (`conform bench generate`).
+/// requests: it sends nothing and costs a fraction of the run (`conform-bench generate`).
 fn phase_totals(
     model: &Model,
     config: &RunConfig,

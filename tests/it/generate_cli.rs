@@ -1,4 +1,4 @@
-//! `conform gen` and `conform bench generate` end to end, through the library's command runner.
+//! `conform gen` end to end, through the library's command runner.
 
 use clap::Parser;
 use conform::cli::{Cli, Output, run_with};
@@ -121,8 +121,8 @@ fn gen_uses_fixture_overrides() {
 }
 
 #[test]
-fn bench_generate_reports_a_rate() {
-    let (exit, out, _) = run(&["bench", "generate", "--cases", "50"]);
-    assert_eq!(exit, Exit::Ok);
-    assert!(out.contains("cases/s"), "{out}");
+fn bench_is_not_a_subcommand_of_conform() {
+    // The benchmarks are the separate `conform-bench` binary (feature `bench`), not part of the product.
+    let error = Cli::try_parse_from(["conform", "bench", "generate"]).unwrap_err();
+    assert_eq!(error.kind(), clap::error::ErrorKind::InvalidSubcommand);
 }
