@@ -5,11 +5,37 @@
 //! protocol-level malformations a request of it can carry and what AWS answers to each, and — for the embedded
 //! target — does the same from the server's side.
 
+mod aws_json;
+pub mod http_binding;
+mod idempotency;
+pub mod json;
+mod json_faults;
 mod request;
+mod rest_json;
 
+pub use aws_json::AwsJson;
+pub use idempotency::fill_idempotency_tokens;
+pub use json_faults::{TOO_LARGE_BYTES, UNKNOWN_MEMBER};
 pub use request::{encode_input, input_request, request};
+pub use rest_json::RestJson1;
 
 use crate::model::{Operation, Path, ProtocolId, Service, Value};
+
+/// The protocol object for an id; `None` for the protocols conform does not speak yet.
+pub fn for_id(id: ProtocolId) -> Option<&'static dyn Protocol> {
+    static REST_JSON_1: RestJson1 = RestJson1;
+    static AWS_JSON_1_0: AwsJson = AwsJson::V1_0;
+    static AWS_JSON_1_1: AwsJson = AwsJson::V1_1;
+    match id {
+        ProtocolId::RestJson1 => Some(&REST_JSON_1),
+        ProtocolId::AwsJson1_0 => Some(&AWS_JSON_1_0),
+        ProtocolId::AwsJson1_1 => Some(&AWS_JSON_1_1),
+        ProtocolId::AwsQuery
+        | ProtocolId::Ec2Query
+        | ProtocolId::RestXml
+        | ProtocolId::RpcV2Cbor => None,
+    }
+}
 
 /// An HTTP request as conform sends it, before signing adds its headers.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -167,8 +193,13 @@ pub struct Malformation {
     pub class: &'static str,
     /// What it does, for reports (`the body is not JSON`).
     pub detail: String,
-    /// What AWS answers: any of these (status, error type) pairs passes.
+    /// What AWS answers: any of these (status, error type) pairs passes; an empty error type means the status
+    /// with any error type or none (a body that is not the protocol's, as real DynamoDB's 404 to a wrong
+    /// Content-Type).
     pub accept: Vec<(u16, &'static str)>,
+    /// Answers that depend on the operation, which the oracle knows and the protocol does not: AWS may also answer
+    /// as it would to these requests.
+    pub also_as: Vec<AnswerAs>,
     /// Why the answer is not certain, when no capture of AWS settles which of the errors (or which one at all)
     /// AWS sends; `None` when the wire facts settle it.
     pub uncertain: Option<&'static str>,
@@ -177,6 +208,16 @@ pub struct Malformation {
     pub certainly_fails: bool,
     /// Where the expectation comes from (`wire-facts: What real AWS does with protocol faults`).
     pub source: &'static str,
+}
+
+/// A request whose answer a malformed one may share; see [`Malformation::also_as`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum AnswerAs {
+    /// The valid request it was made from: the malformation changes nothing AWS reads (an unknown member).
+    Valid,
+    /// The valid request's input without the members its body carries (an empty body read as `{}`); on awsJson,
+    /// where every member is in the body, that is no input at all.
+    WithoutBody,
 }
 
 /// One AWS wire protocol, client and server side.
@@ -259,7 +300,10 @@ pub fn normalise_error_code(raw: &str) -> String {
 }
 
 #[cfg(test)]
-mod tests {
+mod tests;
+
+#[cfg(test)]
+mod normalise_tests {
     use super::*;
 
     #[test]
