@@ -12,11 +12,12 @@ cannot tell apart. The input is converted to the Python types botocore expects, 
 
 Writes one JSON line per input, in order:
 
-    {"ok": true, "method": "POST", "url_path": "/things/a%2Fb", "query": [["k", "v"], ...],
+    {"ok": true, "method": "POST", "url_path": "/things/a%2Fb", "query": ["k=v", ...],
      "headers": {"Content-Type": "application/json", ...}, "body": "<text>" | null, "body_base64": "..." | null,
      "host_prefix": "data-" | null, "validation": ["..."]}
 
-`query` holds the static query of the URI template and the serialised parameters as decoded pairs, lists repeated;
+`query` holds the query string as sent, split at `&` (the URI template's static query first, then the parameters,
+escaped by botocore, lists repeated);
 `headers` only what the serializer sets from the input and the protocol (Content-Type, X-Amz-Target, ...), not what
 the client adds later (User-Agent, signing). `validation` lists what botocore's ParamValidator objects to (empty
 when the input is valid). When serialising raises, the line is {"ok": false, "error": "<type>: <message>"}.
@@ -29,10 +30,10 @@ import datetime
 import json
 import sys
 import traceback
-from urllib.parse import unquote
 
 import botocore.session
 from botocore import serialize, validate
+from botocore.utils import is_json_value_header, percent_encode_sequence
 
 
 def parse_timestamp(text):
@@ -88,8 +89,8 @@ def typed(value, shape):
         return float(value)
     if kind in ("float", "double") and value in ("NaN", "Infinity", "-Infinity"):
         return float(value.replace("Infinity", "inf").replace("NaN", "nan"))
-    if kind == "string" and shape.serialization.get("jsonvalue") and isinstance(value, str):
-        # botocore takes the JSON value itself and writes the text; conform's value is the text.
+    if is_json_value_header(shape) and isinstance(value, str):
+        # In headers botocore takes the JSON value itself and writes its text; conform's value is the text.
         try:
             return json.loads(value)
         except ValueError:
@@ -98,20 +99,14 @@ def typed(value, shape):
 
 
 def query_pairs(url_path, query_string):
-    """The static query of the URL path and the serialised parameters, as decoded (key, value) pairs."""
-    pairs = []
+    """The query string botocore sends (the URI template's static query, then the parameters, escaped by
+    `percent_encode_sequence`, as `prepare_request_dict` joins them), as raw `key=value` pairs."""
+    parts = []
     if "?" in url_path:
-        for part in url_path.split("?", 1)[1].split("&"):
-            if not part:
-                continue
-            key, _, val = part.partition("=")
-            pairs.append([unquote(key), unquote(val)])
-    items = query_string.items() if hasattr(query_string, "items") else (query_string or [])
-    for key, val in items:
-        values = val if isinstance(val, list) else [val]
-        for element in values:
-            pairs.append([str(key), element if isinstance(element, str) else str(element)])
-    return pairs
+        parts.append(url_path.split("?", 1)[1])
+    if query_string:
+        parts.append(percent_encode_sequence(query_string))
+    return [p for p in "&".join(parts).split("&") if p]
 
 
 class Models:

@@ -86,7 +86,7 @@ pub fn parse_timestamp(text: &str, format: TimestampFormat) -> Option<Timestamp>
             .parse::<f64>()
             .ok()
             .and_then(epoch_seconds_to_timestamp),
-        TimestampFormat::DateTime => Timestamp::parse_rfc3339(text.trim()),
+        TimestampFormat::DateTime => super::json::parse_date_time(text.trim()),
         TimestampFormat::HttpDate => Timestamp::parse_http_date(text.trim()),
     }
 }
@@ -374,20 +374,22 @@ fn match_segments(
             false
         }
         TemplateSegment::Greedy(name) => {
-            // One or more segments, as many as leave the rest of the template able to match (longest first).
+            // One or more segments, as many as leave the rest of the template able to match (longest first). The
+            // rest is matched before the label is built, so a hostile path of many segments costs linear time.
             for take in (1..=raw.len()).rev() {
-                let joined = raw[..take].join("/");
-                let Some(value) = decode_segment(&joined) else {
+                let mut rest_labels = Vec::new();
+                if !match_segments(rest, &raw[take..], &mut rest_labels) {
                     continue;
+                }
+                let Some(value) = decode_segment(&raw[..take].join("/")) else {
+                    return false;
                 };
                 if value.is_empty() {
-                    continue;
+                    return false;
                 }
                 labels.push((name.clone(), value));
-                if match_segments(rest, &raw[take..], labels) {
-                    return true;
-                }
-                labels.pop();
+                labels.extend(rest_labels);
+                return true;
             }
             false
         }
@@ -1136,6 +1138,8 @@ mod tests {
             Some(vec![("portalArn".to_string(), "arn:aws:x/y".to_string())])
         );
         assert_eq!(t.match_path("/portals/browserSettings"), None);
+        let hostile = format!("/portals{}", "/x".repeat(100_000));
+        assert_eq!(t.match_path(&hostile), None);
         let t = UriTemplate::parse("/things/{Name}?mode=import&flag");
         assert_eq!(
             t.match_path("/things/a%2Fb"),

@@ -330,7 +330,7 @@ impl<'a> Reader<'a> {
                         }
                     }
                 }
-                (TimestampFormat::DateTime, Json::String(s)) => match Timestamp::parse_rfc3339(s) {
+                (TimestampFormat::DateTime, Json::String(s)) => match parse_date_time(s) {
                     Some(t) => Value::Timestamp(t),
                     None => {
                         self.problem(path, format!("`{s}` is not a date-time timestamp"));
@@ -449,6 +449,14 @@ impl<'a> Reader<'a> {
         }
         out
     }
+}
+
+/// Parses an RFC 3339 date-time from untrusted text. Only ASCII can be one, and `Timestamp::parse_rfc3339` slices
+/// by bytes after its checks, which a multi-byte character where the offset should be would make panic.
+pub fn parse_date_time(text: &str) -> Option<Timestamp> {
+    text.is_ascii()
+        .then(|| Timestamp::parse_rfc3339(text))
+        .flatten()
 }
 
 /// Epoch seconds to a timestamp, rounded to the millisecond; `None` beyond what milliseconds in 64 bits hold.
@@ -834,6 +842,7 @@ mod tests {
             r#"{"T": 1e300}"#,
             r#"{"T": -1e300}"#,
             r#"{"I": 2147483648}"#,
+            r#"{"TIso": "2020-01-02T03:04:05é1234"}"#,
         ] {
             let Ok(json) = serde_json::from_str::<Json>(text) else {
                 continue;
