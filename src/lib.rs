@@ -8,6 +8,7 @@ pub mod client;
 pub mod credentials;
 pub mod emulator;
 pub mod exit;
+pub mod frontend;
 pub mod generate;
 pub mod model;
 pub mod protocol;

@@ -17,7 +17,9 @@ pub mod value;
 pub use path::{Path, Segment};
 pub use pattern::Pattern;
 pub use rules::*;
-pub use service::{Http, Operation, OperationRules, ProtocolId, RegionRule, Service, ServiceRules};
+pub use service::{
+    Http, Operation, OperationRules, Paginator, ProtocolId, RegionRule, Service, ServiceRules,
+};
 pub use shape::{
     Constraints, ErrorTrait, Fault, Location, Member, MemberRules, Numeric, Shape, ShapeId,
     ShapeKind, TimestampFormat, XmlNamespace,
