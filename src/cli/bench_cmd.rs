@@ -1,10 +1,11 @@
-//! `conform bench`: measure the harness's own speed: generation alone, and whole runs beside wrk and Schemathesis.
+//! `conform bench`: measure the harness's own speed in-process (generation alone). Whole runs beside moto, wrk and
+//! Schemathesis are measured by the separate `conform-bench` binary, which drives other programs.
 
 use std::time::Instant;
 
 use clap::Subcommand;
 
-use super::{Cli, CliError, Output, load_specs};
+use super::{Cli, CliError, Output, load_model};
 use crate::exit::Exit;
 use crate::generate::{self, GenConfig};
 
@@ -23,9 +24,6 @@ pub enum BenchCommand {
         #[arg(long, default_value_t = 0, value_name = "N")]
         seed: u64,
     },
-    /// Measure conform run against moto and the embedded target beside wrk and Schemathesis, and its peak memory.
-    #[command(after_help = super::bench_run::AFTER_HELP)]
-    Run(super::bench_run::BenchRunArgs),
 }
 
 pub(super) fn run(
@@ -35,7 +33,7 @@ pub(super) fn run(
 ) -> Result<Exit, CliError> {
     match command {
         BenchCommand::Generate { cases, seed } => {
-            let specs = load_specs(cli)?;
+            let specs = load_model(cli)?;
             let config = GenConfig::new(&specs, *seed, *cases);
             let start = Instant::now();
             let mut count = 0u64;
@@ -53,6 +51,5 @@ pub(super) fn run(
             )?;
             Ok(Exit::Ok)
         }
-        BenchCommand::Run(args) => super::bench_run::run(cli, args, output),
     }
 }

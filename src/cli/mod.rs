@@ -1,32 +1,38 @@
 //! The command line: clap definitions, dispatch to the library, error rendering and exit codes.
 
 pub mod bench_cmd;
-mod bench_run;
 pub mod gen_cmd;
 mod report_cmd;
 mod run_cmd;
 mod serve_cmd;
 mod spec_cmd;
 mod table;
+pub mod values;
 
-use std::io::{IsTerminal, Write};
+use std::io::Write;
 use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};
 
 use crate::exit::Exit;
-use crate::spec::{self, LoadError, SpecSet};
+use crate::model::Model;
+use crate::spec::{self, LoadError};
 
 pub use table::Table;
 
+/// The exit-code table of every `--help`. Help prose elsewhere is written one line per paragraph and wrapped by clap
+/// to the terminal (`wrap_help`); only tables and examples are laid out by hand, within 80 columns, so that clap
+/// never wraps a line that is wrapped already (that left orphan words at any width but the one it was wrapped for).
 const EXIT_CODES: &str = "\
 Exit codes:
   0  ok: everything ran and nothing deviates
   1  deviations found in the target
-  2  usage, spec or configuration error
+  2  usage, spec or configuration error; or another conform run is changing
+     the same real target (or uses the same restore journal)
   3  target unreachable or run aborted
-  4  a real target may still hold changes: the state recorded before the run could not all be put back
-     (the restore journal keeps it; `conform restore` finishes the job)";
+  4  a real target may still hold changes: the state recorded before the run
+     could not all be put back, or an earlier run's journal is pending
+     (`conform restore` finishes the job)";
 
 /// Property-based conformance tests for AWS APIs and their emulators.
 ///
@@ -86,11 +92,10 @@ pub struct Output<'a> {
 
 /// Runs a parsed command line against the process's stdout and stderr.
 pub fn run(cli: Cli) -> Exit {
-    let stdout = std::io::stdout();
-    let stderr = std::io::stderr();
-    let color = stderr.is_terminal() && std::env::var_os("NO_COLOR").is_none();
-    let mut out = stdout.lock();
-    let mut err = stderr.lock();
+    // Not locked for the whole command: reporters write to the same streams, from whichever thread runs them.
+    let mut out = std::io::stdout();
+    let mut err = std::io::stderr();
+    let color = crate::report::stderr_color();
     run_with(
         cli,
         &mut Output {
@@ -206,10 +211,11 @@ pub fn render_diagnostic(diagnostic: &dyn miette::Diagnostic, color: bool) -> St
     text
 }
 
-/// Loads the specs the user chose: `--specs DIR`, or the ones built in.
-pub fn load_specs(cli: &Cli) -> Result<SpecSet, CliError> {
-    Ok(match &cli.specs {
+/// Loads the model the user chose: the spec files of `--specs DIR`, or the ones built in.
+pub fn load_model(cli: &Cli) -> Result<Model, CliError> {
+    let specs = match &cli.specs {
         Some(dir) => spec::load_paths(std::slice::from_ref(dir))?,
         None => spec::embedded()?,
-    })
+    };
+    Ok(spec::lower(&specs))
 }

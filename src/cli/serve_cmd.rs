@@ -5,11 +5,11 @@ use std::sync::Arc;
 
 use clap::Args;
 
-use super::{Cli, CliError, Output, Table, load_specs};
+use super::{Cli, CliError, Output, Table, load_model};
 use crate::credentials::{TEST_ACCESS_KEY_ID, TEST_SECRET_ACCESS_KEY};
 use crate::emulator::{self, EmulatorConfig, EmulatorError, fault_catalogue};
 use crate::exit::Exit;
-use crate::spec::Fixtures;
+use crate::model::Fixtures;
 
 const SERVE_HELP: &str = "\
 Examples:
@@ -63,7 +63,7 @@ pub(super) fn run(cli: &Cli, args: &ServeArgs, output: &mut Output<'_>) -> Resul
         writeln!(output.out, "\n{} faults", fault_catalogue().len())?;
         return Ok(Exit::Ok);
     }
-    let specs = Arc::new(load_specs(cli)?);
+    let specs = Arc::new(load_model(cli)?);
     let fixtures = Fixtures::resolve(&specs, &args.fixtures)
         .map_err(|e| CliError::usage(format!("failed to resolve fixtures: {e}"), None))?;
     let mut config = EmulatorConfig::new(fixtures);

@@ -6,6 +6,8 @@
 //! put it on the wire: its HTTP location, its wire names, its timestamp format. What the spec files add beyond the
 //! published models (fixtures, examples, scenarios, expectation rules) hangs off the same types, in their `rules`.
 
+pub mod fixtures;
+pub mod json_form;
 pub mod path;
 pub mod pattern;
 pub mod rules;
@@ -14,6 +16,7 @@ pub mod shape;
 pub mod validate;
 pub mod value;
 
+pub use fixtures::Fixtures;
 pub use path::{Path, Segment};
 pub use pattern::Pattern;
 pub use rules::*;

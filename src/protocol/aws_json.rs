@@ -5,11 +5,11 @@
 //! `x-amzn-query-mode: true`, and the host prefix is filled in as on restJson1. Errors are read from the body's
 //! `__type`, then `X-Amzn-ErrorType`, then `code`.
 //!
-//! The server side checks in AWS's order (aws-wire-facts: body parse, then target, then authentication, which is
-//! the caller's): [`Protocol::route`] refuses a wrong Content-Type (415 `UnsupportedMediaTypeException`, as Smithy's
-//! servers answer; real DynamoDB answers 404) and a body that is not a JSON object (400 `SerializationException`)
-//! before it looks at `X-Amz-Target` (400 `UnknownOperationException`); [`Protocol::decode_input`] then reads the
-//! members, and a value of the wrong type at any depth is 400 `SerializationException`.
+//! The server side checks in AWS's order (aws-wire-facts: Content-Type, body parse, then target, then
+//! authentication; the embedded target drives the order): [`Protocol::check_body`] refuses a body that is not a
+//! JSON object (400 `SerializationException`), [`Protocol::route`] a missing or unknown `X-Amz-Target` (400
+//! `UnknownOperationException`); [`Protocol::decode_input`] then reads the members, and a value of the wrong type
+//! at any depth is 400 `SerializationException`.
 
 use serde_json::Value as Json;
 
@@ -18,9 +18,10 @@ use crate::model::{Operation, ProtocolId, Service, Value};
 use super::json::{self, DecodeOptions, TypeSource};
 use super::rest_json::{input_members, judges_required_outputs};
 use super::{
-    DecodedOutput, EncodeError, ErrorInfo, HttpRequest, HttpResponse, Malformation, Protocol,
-    ProtocolFault, ShapeProblem, http_binding, json_faults,
+    DecodedOutput, EncodeError, ErrorInfo, ErrorSource, HttpRequest, HttpResponse, Malformation,
+    Protocol, ProtocolFault, ShapeProblem, WireExpectation, http_binding, json_faults, json_server,
 };
+use crate::case::Signing;
 
 /// awsJson, version 1.0 or 1.1 (they differ in the Content-Type only).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -48,27 +49,6 @@ fn fault(status: u16, code: &str, message: impl Into<String>) -> ProtocolFault {
         status,
         code: code.into(),
         message: message.into(),
-    }
-}
-
-/// The body of an awsJson request as a JSON object (empty for an empty body), or the fault AWS answers.
-fn body_object(body: &[u8]) -> Result<serde_json::Map<String, Json>, ProtocolFault> {
-    match json::parse_body(body) {
-        Ok(None) => Ok(serde_json::Map::new()),
-        Ok(Some(Json::Object(object))) => Ok(object),
-        Ok(Some(other)) => Err(fault(
-            400,
-            "SerializationException",
-            format!(
-                "Start of structure or map expected, found {}",
-                json::json_type_phrase(&other)
-            ),
-        )),
-        Err(e) => Err(fault(
-            400,
-            "SerializationException",
-            format!("failed to read the body as JSON: {e}"),
-        )),
     }
 }
 
@@ -194,26 +174,6 @@ impl Protocol for AwsJson {
         service: &'s Service,
         request: &HttpRequest,
     ) -> Result<&'s Operation, ProtocolFault> {
-        let given = request.header("content-type");
-        let media = given.map(|g| {
-            g.split(';')
-                .next()
-                .unwrap_or("")
-                .trim()
-                .to_ascii_lowercase()
-        });
-        if media.as_deref() != Some(self.content_type) {
-            return Err(fault(
-                415,
-                "UnsupportedMediaTypeException",
-                format!(
-                    "Content-Type {} is not supported; send {}",
-                    given.map_or("(none)".to_string(), |g| format!("'{g}'")),
-                    self.content_type
-                ),
-            ));
-        }
-        body_object(&request.body)?;
         let target = request.header("x-amz-target");
         let found = target.and_then(|t| {
             let (prefix, name) = t.split_once('.')?;
@@ -241,28 +201,71 @@ impl Protocol for AwsJson {
         }
     }
 
+    fn check_body(&self, request: &HttpRequest) -> Result<(), ProtocolFault> {
+        json_server::check_body(request)
+    }
+
     fn decode_input(
         &self,
         service: &Service,
         op: &Operation,
         request: &HttpRequest,
     ) -> Result<Value, ProtocolFault> {
-        let object = body_object(&request.body)?;
+        let object = json_server::body_object(&request.body)?;
         let members: Vec<&crate::model::Member> = service.input_members(op).iter().collect();
-        let (values, problems) =
-            json::decode_members(service, &members, &object, DecodeOptions::INPUT);
-        if let Some(p) = problems.first() {
-            return Err(fault(
-                400,
-                "SerializationException",
-                if p.path.is_root() {
-                    p.problem.clone()
-                } else {
-                    format!("{} at '{}'", p.problem, p.path)
-                },
-            ));
-        }
-        Ok(Value::Structure(values))
+        Ok(Value::Structure(json_server::read_members(
+            service, &members, &object,
+        )?))
+    }
+
+    fn decode_input_lenient(
+        &self,
+        service: &Service,
+        op: &Operation,
+        request: &HttpRequest,
+    ) -> Result<Value, ProtocolFault> {
+        json_server::check_body(request)?;
+        let object = json_server::json_object(&request.body).unwrap_or_default();
+        let members: Vec<&crate::model::Member> = service.input_members(op).iter().collect();
+        Ok(Value::Structure(json_server::read_members_lenient(
+            service, &members, &object,
+        )))
+    }
+
+    fn error_document(&self, response: &HttpResponse) -> Option<Json> {
+        json_server::json_object(&response.body).map(Json::Object)
+    }
+
+    fn error_source(&self) -> ErrorSource {
+        ErrorSource::Body("__type")
+    }
+
+    fn document_kind(&self) -> &'static str {
+        "a JSON object"
+    }
+
+    fn wrong_type(&self) -> WireExpectation {
+        json_server::wrong_type()
+    }
+
+    fn signing_fault(&self, signing: Signing) -> WireExpectation {
+        json_server::signing_fault(self.version, signing)
+    }
+
+    fn framework_error_code(&self, code: &str) -> String {
+        format!("com.amazon.coral.service#{code}")
+    }
+
+    fn snapshot_headers(&self) -> &'static [&'static str] {
+        &["content-type", "x-amzn-errortype"]
+    }
+
+    fn misplace_error_type(&self, response: HttpResponse) -> HttpResponse {
+        json_server::misplace_error_type(self.version, response)
+    }
+
+    fn strip_error_type(&self, response: HttpResponse) -> HttpResponse {
+        json_server::strip_error_type(response)
     }
 
     fn encode_output(&self, service: &Service, op: &Operation, output: &Value) -> HttpResponse {
@@ -284,9 +287,7 @@ impl Protocol for AwsJson {
         message: &str,
         members: &Value,
     ) -> HttpResponse {
-        let mut body = serde_json::Map::new();
-        body.insert("__type".into(), Json::String(code.to_string()));
-        body.extend(json::error_body(service, code, message, members));
+        let body = json_server::error_body(Some(code), message, members);
         let mut headers = vec![("content-type".to_string(), self.content_type.to_string())];
         if let Some(query_error) = json::query_error_header(service, code) {
             headers.push(("x-amzn-query-error".into(), query_error));

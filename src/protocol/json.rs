@@ -573,41 +573,6 @@ pub(crate) fn decode_error(
     })
 }
 
-/// The body of an error response: `message` under the name the error shape gives it (`Message` for some
-/// services), then `members` encoded by the error shape when the model has one.
-pub(crate) fn error_body(
-    service: &Service,
-    code: &str,
-    message: &str,
-    members: &Value,
-) -> serde_json::Map<String, Json> {
-    let shape = service
-        .error_named(&normalise_error_code(code))
-        .map(|(_, shape)| shape);
-    let message_key = shape
-        .and_then(|s| {
-            s.kind
-                .members()
-                .iter()
-                .find(|m| m.name.eq_ignore_ascii_case("message"))
-        })
-        .map_or("message", |m| m.wire_name());
-    let mut body = serde_json::Map::new();
-    body.insert(message_key.to_string(), Json::String(message.to_string()));
-    match (shape, members) {
-        (Some(shape), Value::Structure(values)) => {
-            body.extend(members_json(service, shape.kind.members(), values, |_| {
-                true
-            }));
-        }
-        (_, Value::Structure(values) | Value::Map(values)) => {
-            body.extend(values.iter().map(|(k, v)| (k.clone(), untyped_json(v))));
-        }
-        _ => {}
-    }
-    body
-}
-
 /// The `x-amzn-query-error` header of an error on an awsQuery-compatible service, when the error shape has a
 /// query code (`AWS.SimpleQueueService.NonExistentQueue;Sender`).
 pub(crate) fn query_error_header(service: &Service, code: &str) -> Option<String> {

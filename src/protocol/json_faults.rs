@@ -13,7 +13,8 @@
 use crate::model::{Location, Operation, ProtocolId, Service, ShapeKind};
 
 use super::http_binding::{UriTemplate, routes_anywhere};
-use super::{AnswerAs, HttpRequest, Malformation};
+use super::{Also, HttpRequest, Malformation, WireExpectation};
+use crate::case::Signing;
 
 /// The size of the `body-too-large` body: one byte over 1 MiB, above the request limit of many AWS JSON APIs.
 pub const TOO_LARGE_BYTES: usize = 1024 * 1024 + 1;
@@ -21,16 +22,14 @@ pub const TOO_LARGE_BYTES: usize = 1024 * 1024 + 1;
 /// The member `unknown-member` adds (and `body-too-large` pads with).
 pub const UNKNOWN_MEMBER: &str = "ConformUnknownMember";
 
-const WIRE_FAULTS: &str =
-    "aws-wire-facts.md: What real AWS does with protocol faults (JSON services)";
-const SMITHY_MALFORMED_BODY: &str = "Smithy restJson1 malformed-request tests (malformed-request-body.smithy: \
-     400 SerializationException for invalid JSON and for JSON that is no object); no capture of AWS";
-const SMITHY_UNKNOWN_MEMBERS: &str =
-    "Smithy aws-json and aws-restjson1 protocols: unknown members are ignored";
+const WIRE_FAULTS: &str = "wire-facts: What real AWS does with protocol faults (JSON services)";
+const UNKNOWN_MEMBERS: &str = "wire-facts: Validation messages (unknown members are ignored)";
 const NO_CAPTURE_BODY_SHAPE: &str =
     "JSON that is no object: no capture shows which error AWS gives";
 const REST_BODY_UNVERIFIED: &str =
     "aws-wire-facts records SerializationException from awsJson services; unverified on restJson1";
+const NO_ROUTE: &str =
+    "no capture shows what a restJson1 AWS endpoint answers for a route it does not have";
 
 /// Whether requests of `op` carry a JSON document that the service reads.
 pub(crate) fn has_json_body(service: &Service, op: &Operation, protocol: ProtocolId) -> bool {
@@ -47,8 +46,15 @@ pub(crate) fn has_json_body(service: &Service, op: &Operation, protocol: Protoco
     })
 }
 
-fn answer(status: u16, code: &'static str) -> (u16, &'static str) {
-    (status, code)
+/// What AWS's JSON services answer to a body they cannot read: 400 `SerializationException`.
+pub(crate) fn serialization(protocol: ProtocolId) -> WireExpectation {
+    WireExpectation {
+        accept: vec![(400, Some("SerializationException"))],
+        also: Also::Nothing,
+        uncertain: (!protocol.is_aws_json()).then_some(REST_BODY_UNVERIFIED),
+        certainly_fails: true,
+        source: WIRE_FAULTS,
+    }
 }
 
 /// The malformations of `op` under `protocol` (restJson1 or awsJson), in a fixed order.
@@ -58,175 +64,192 @@ pub(crate) fn malformations(
     protocol: ProtocolId,
 ) -> Vec<Malformation> {
     let aws_json = protocol.is_aws_json();
-    let mut out = Vec::new();
-    let serialization = vec![answer(400, "SerializationException")];
-    if has_json_body(service, op, protocol) {
-        let unparseable = |class, detail: &str| Malformation {
+    let ser = serialization(protocol);
+    let m = |class: &'static str, detail: &str, uses_input: bool, expect: WireExpectation| {
+        Malformation {
             class,
             detail: detail.to_string(),
-            accept: serialization.clone(),
-            also_as: vec![],
-            uncertain: (!aws_json).then_some(REST_BODY_UNVERIFIED),
-            certainly_fails: true,
-            source: if aws_json {
-                WIRE_FAULTS
-            } else {
-                SMITHY_MALFORMED_BODY
-            },
+            uses_input,
+            repeatable: true,
+            signing: Signing::Valid,
+            expect,
+        }
+    };
+    let mut out = Vec::new();
+    if has_json_body(service, op, protocol) {
+        let not_object = WireExpectation {
+            uncertain: Some(NO_CAPTURE_BODY_SHAPE),
+            ..ser.clone()
         };
-        out.push(unparseable("body-not-json", "the body is not JSON"));
-        out.push(unparseable(
+        let maybe_no_input = |uncertain: &'static str| WireExpectation {
+            accept: vec![(400, Some("SerializationException"))],
+            also: Also::EmptyInput,
+            uncertain: Some(uncertain),
+            certainly_fails: false,
+            source: WIRE_FAULTS,
+        };
+        out.push(m(
+            "body-not-json",
+            "the body is not JSON",
+            false,
+            ser.clone(),
+        ));
+        out.push(m(
             "body-truncated",
             "the JSON body is cut in half",
+            false,
+            ser.clone(),
         ));
-        for (class, detail) in [
-            (
-                "body-array",
-                "the body is a JSON array holding the valid input",
-            ),
-            ("body-string", "the body is a JSON string"),
-            ("body-number", "the body is a JSON number"),
-        ] {
-            out.push(Malformation {
-                class,
-                detail: detail.into(),
-                accept: serialization.clone(),
-                also_as: vec![],
-                uncertain: Some(NO_CAPTURE_BODY_SHAPE),
-                // JSON that is no object cannot be read as an input structure by any framework; which error AWS
-                // names is what is uncertain.
-                certainly_fails: true,
-                source: SMITHY_MALFORMED_BODY,
-            });
-        }
-        out.push(Malformation {
-            class: "body-null",
-            detail: "the body is JSON null".into(),
-            accept: serialization.clone(),
-            also_as: vec![AnswerAs::WithoutBody],
-            uncertain: Some(
+        out.push(m(
+            "body-array",
+            "the body is a JSON array holding the valid input",
+            true,
+            not_object.clone(),
+        ));
+        out.push(m(
+            "body-string",
+            "the body is a JSON string",
+            false,
+            not_object.clone(),
+        ));
+        out.push(m(
+            "body-number",
+            "the body is a JSON number",
+            false,
+            not_object,
+        ));
+        out.push(m(
+            "body-null",
+            "the body is JSON null",
+            false,
+            maybe_no_input(
                 "a null body may be read as no input or refused; no capture shows which",
             ),
-            certainly_fails: false,
-            source: SMITHY_MALFORMED_BODY,
-        });
-        out.push(Malformation {
-            class: "body-empty",
-            detail: "the body is empty".into(),
-            accept: serialization.clone(),
-            also_as: vec![AnswerAs::WithoutBody],
-            uncertain: Some(
+        ));
+        out.push(m(
+            "body-empty",
+            "the body is empty",
+            false,
+            maybe_no_input(
                 "an empty body usually means no input (then the required members are missing); unverified",
             ),
-            certainly_fails: false,
-            source: WIRE_FAULTS,
-        });
+        ));
+        out.push(m(
+            "unknown-member",
+            "a member the operation does not have is added (AWS ignores unknown members)",
+            true,
+            WireExpectation {
+                accept: Vec::new(),
+                also: Also::Valid,
+                uncertain: None,
+                certainly_fails: false,
+                source: UNKNOWN_MEMBERS,
+            },
+        ));
         out.push(Malformation {
-            class: "unknown-member",
-            detail: "a member the operation does not have is added (AWS ignores unknown members)"
-                .into(),
-            accept: vec![],
-            also_as: vec![AnswerAs::Valid],
-            uncertain: None,
-            certainly_fails: false,
-            source: SMITHY_UNKNOWN_MEMBERS,
+            repeatable: false,
+            ..m(
+                "body-too-large",
+                "the body is 1 MiB + 1 byte (a valid input padded with an unknown member)",
+                true,
+                WireExpectation {
+                    accept: vec![
+                        (413, None),
+                        (413, Some("RequestEntityTooLargeException")),
+                        (400, Some("SerializationException")),
+                        (400, Some("ValidationException")),
+                    ],
+                    also: Also::Nothing,
+                    uncertain: Some(
+                        "aws-wire-facts gives no request-size limit; this body is 1 MiB + 1 byte, over the limit of many AWS JSON APIs",
+                    ),
+                    certainly_fails: false,
+                    source: WIRE_FAULTS,
+                },
+            )
         });
-        out.push(Malformation {
-            class: "body-too-large",
-            detail: "the body is 1 MiB + 1 byte (a valid input padded with an unknown member)".into(),
+        let content_type = WireExpectation {
             accept: vec![
-                answer(413, ""),
-                answer(413, "RequestEntityTooLargeException"),
-                answer(400, "SerializationException"),
-                answer(400, "ValidationException"),
+                (404, None),
+                (415, Some("UnsupportedMediaTypeException")),
+                (400, Some("SerializationException")),
             ],
-            also_as: vec![],
+            also: Also::Valid,
             uncertain: Some(
-                "aws-wire-facts gives no request-size limit; this body is 1 MiB + 1 byte, over the limit of many AWS JSON APIs",
+                "real DynamoDB answers 404 with a non-JSON body, Smithy servers 415 (aws-wire-facts): treat as uncertain",
             ),
             certainly_fails: false,
             source: WIRE_FAULTS,
-        });
-        for (class, detail) in [
-            ("content-type-wrong", "Content-Type is text/plain"),
-            ("content-type-missing", "there is no Content-Type"),
-        ] {
-            out.push(Malformation {
-                class,
-                detail: detail.into(),
-                accept: vec![
-                    answer(404, ""),
-                    answer(415, "UnsupportedMediaTypeException"),
-                    answer(400, "SerializationException"),
-                ],
-                also_as: vec![AnswerAs::Valid],
-                uncertain: Some(
-                    "real DynamoDB answers 404 with a non-JSON body, Smithy servers 415 (aws-wire-facts): treat as uncertain",
-                ),
-                certainly_fails: false,
-                source: WIRE_FAULTS,
-            });
-        }
+        };
+        out.push(m(
+            "content-type-wrong",
+            "Content-Type is text/plain",
+            true,
+            content_type.clone(),
+        ));
+        out.push(m(
+            "content-type-missing",
+            "there is no Content-Type",
+            true,
+            content_type,
+        ));
     }
     if aws_json {
-        for (class, detail) in [
-            ("target-missing", "there is no X-Amz-Target"),
-            ("target-unknown", "X-Amz-Target names no operation"),
-        ] {
-            out.push(Malformation {
-                class,
-                detail: detail.into(),
-                accept: vec![answer(400, "UnknownOperationException")],
-                also_as: vec![],
-                uncertain: None,
-                certainly_fails: true,
-                source: WIRE_FAULTS,
-            });
-        }
-        out.push(Malformation {
-            class: "parse-before-auth",
-            detail:
-                "an unsigned request whose body is not JSON: AWS parses the body before it checks \
-                     authentication (send it unsigned)"
-                    .into(),
-            accept: serialization,
-            also_as: vec![],
+        let unknown_op = WireExpectation {
+            accept: vec![(400, Some("UnknownOperationException"))],
+            also: Also::Nothing,
             uncertain: None,
             certainly_fails: true,
             source: WIRE_FAULTS,
+        };
+        out.push(m(
+            "target-missing",
+            "there is no X-Amz-Target",
+            true,
+            unknown_op.clone(),
+        ));
+        out.push(m(
+            "target-unknown",
+            "X-Amz-Target names no operation",
+            true,
+            unknown_op,
+        ));
+        out.push(Malformation {
+            signing: Signing::Unsigned,
+            ..m(
+                "parse-before-auth",
+                "an unsigned request whose body is not JSON: AWS parses the body before it checks authentication",
+                false,
+                WireExpectation {
+                    uncertain: None,
+                    ..ser
+                },
+            )
         });
     } else {
-        let route_answers = vec![
-            answer(404, "UnknownOperationException"),
-            answer(403, "MissingAuthenticationTokenException"),
-            answer(404, ""),
-            answer(405, ""),
-        ];
-        const NO_ROUTE: &str =
-            "no capture shows what a restJson1 AWS endpoint answers for a route it does not have";
+        let route = WireExpectation {
+            accept: vec![
+                (404, Some("UnknownOperationException")),
+                (403, Some("MissingAuthenticationTokenException")),
+                (404, None),
+                (405, None),
+            ],
+            also: Also::Nothing,
+            uncertain: Some(NO_ROUTE),
+            // No operation of the model answers the request; which error AWS names is what is uncertain.
+            certainly_fails: true,
+            source: WIRE_FAULTS,
+        };
         if other_method(service, op).is_some() {
-            out.push(Malformation {
-                class: "method-wrong",
-                detail: "the operation's path with another HTTP method (one no operation answers)"
-                    .into(),
-                accept: route_answers.clone(),
-                also_as: vec![],
-                uncertain: Some(NO_ROUTE),
-                // No operation of the model answers the method on that path; which error AWS names is uncertain.
-                certainly_fails: true,
-                source: WIRE_FAULTS,
-            });
+            out.push(m(
+                "method-wrong",
+                "the operation's path with another HTTP method",
+                true,
+                route.clone(),
+            ));
         }
         if unknown_path(service).is_some() {
-            out.push(Malformation {
-                class: "path-unknown",
-                detail: "a path no operation has".into(),
-                accept: route_answers,
-                also_as: vec![],
-                uncertain: Some(NO_ROUTE),
-                certainly_fails: true,
-                source: WIRE_FAULTS,
-            });
+            out.push(m("path-unknown", "a path no operation has", true, route));
         }
     }
     out

@@ -18,9 +18,10 @@ use crate::model::{Location, Operation, ProtocolId, Role, Service, ShapeKind, Va
 use super::http_binding::{self, BoundRequest, UriTemplate};
 use super::json::{self, DecodeOptions, TypeSource};
 use super::{
-    DecodedOutput, EncodeError, ErrorInfo, HttpRequest, HttpResponse, Malformation, Protocol,
-    ProtocolFault, ShapeProblem, json_faults,
+    DecodedOutput, EncodeError, ErrorInfo, ErrorSource, HttpRequest, HttpResponse, Malformation,
+    Protocol, ProtocolFault, ShapeProblem, WireExpectation, json_faults, json_server,
 };
+use crate::case::Signing;
 
 /// The media type of restJson1 documents.
 const JSON: &str = "application/json";
@@ -82,21 +83,6 @@ fn problems_fault(problems: &[ShapeProblem]) -> Option<ProtocolFault> {
             format!("{} at '{}'", p.problem, p.path)
         })
     })
-}
-
-/// Reads a JSON body that must be an object (or empty) on the server side.
-fn server_object(body: &[u8]) -> Result<Option<serde_json::Map<String, Json>>, ProtocolFault> {
-    match json::parse_body(body) {
-        Ok(None) => Ok(None),
-        Ok(Some(Json::Object(object))) => Ok(Some(object)),
-        Ok(Some(other)) => Err(serialization_fault(format!(
-            "Start of structure or map expected, found {}",
-            json::json_type_phrase(&other)
-        ))),
-        Err(e) => Err(serialization_fault(format!(
-            "failed to read the body as JSON: {e}"
-        ))),
-    }
 }
 
 impl RestJson1 {
@@ -424,20 +410,103 @@ impl Protocol for RestJson1 {
                 }
             }
         } else if expects_json {
-            if let Some(object) = server_object(&request.body)? {
-                let body_members: Vec<&crate::model::Member> = members
-                    .iter()
-                    .filter(|m| m.location == Location::Body)
-                    .collect();
-                let (read, problems) =
-                    json::decode_members(service, &body_members, &object, DecodeOptions::INPUT);
-                if let Some(fault) = problems_fault(&problems) {
-                    return Err(fault);
-                }
-                values.extend(read);
-            }
+            let object = json_server::body_object(&request.body)?;
+            let body_members: Vec<&crate::model::Member> = members
+                .iter()
+                .filter(|m| m.location == Location::Body)
+                .collect();
+            values.extend(json_server::read_members(service, &body_members, &object)?);
         }
         Ok(Value::Structure(values))
+    }
+
+    fn decode_input_lenient(
+        &self,
+        service: &Service,
+        op: &Operation,
+        request: &HttpRequest,
+    ) -> Result<Value, ProtocolFault> {
+        if !json_faults::has_json_body(service, op, ProtocolId::RestJson1)
+            || service
+                .input_members(op)
+                .iter()
+                .any(|m| m.location == Location::Payload)
+        {
+            return self.decode_input(service, op, request);
+        }
+        json_server::check_body(request)?;
+        let labels = UriTemplate::parse(&op.http.uri)
+            .match_path(request.path_only())
+            .unwrap_or_default();
+        let mut values = http_binding::read_request(service, op, request, &labels)?;
+        let object = json_server::json_object(&request.body).unwrap_or_default();
+        let body_members: Vec<&crate::model::Member> = service
+            .input_members(op)
+            .iter()
+            .filter(|m| m.location == Location::Body)
+            .collect();
+        values.extend(json_server::read_members_lenient(
+            service,
+            &body_members,
+            &object,
+        ));
+        Ok(Value::Structure(values))
+    }
+
+    fn check_body(&self, request: &HttpRequest) -> Result<(), ProtocolFault> {
+        json_server::check_body(request)
+    }
+
+    fn accepts_content_type(&self, given: Option<&str>) -> bool {
+        // restJson1 servers take a request with no Content-Type (no body, or one they parse anyway).
+        given.is_none_or(|g| {
+            g.split(';')
+                .next()
+                .unwrap_or_default()
+                .trim()
+                .eq_ignore_ascii_case(JSON)
+        })
+    }
+
+    fn error_document(&self, response: &HttpResponse) -> Option<Json> {
+        json_server::json_object(&response.body).map(Json::Object)
+    }
+
+    fn error_source(&self) -> ErrorSource {
+        ErrorSource::Header
+    }
+
+    fn document_kind(&self) -> &'static str {
+        "a JSON object"
+    }
+
+    fn wrong_type(&self) -> WireExpectation {
+        json_server::wrong_type()
+    }
+
+    fn signing_fault(&self, signing: Signing) -> WireExpectation {
+        json_server::signing_fault(ProtocolId::RestJson1, signing)
+    }
+
+    fn framework_error_code(&self, code: &str) -> String {
+        format!("{code}:http://internal.amazon.com/coral/com.amazon.coral.service/")
+    }
+
+    fn snapshot_headers(&self) -> &'static [&'static str] {
+        &["content-type", "x-amzn-errortype"]
+    }
+
+    fn misplace_error_type(&self, response: HttpResponse) -> HttpResponse {
+        json_server::misplace_error_type(ProtocolId::RestJson1, response)
+    }
+
+    fn strip_error_type(&self, response: HttpResponse) -> HttpResponse {
+        json_server::strip_error_type(response)
+    }
+
+    fn missing_authentication_message(&self) -> &'static str {
+        // API Gateway's wording, in front of restJson1 services.
+        "Missing Authentication Token"
     }
 
     fn encode_output(&self, service: &Service, op: &Operation, output: &Value) -> HttpResponse {
@@ -497,7 +566,7 @@ impl Protocol for RestJson1 {
         if let Some(query_error) = json::query_error_header(service, code) {
             headers.push(("x-amzn-query-error".into(), query_error));
         }
-        let body = json::error_body(service, code, message, members);
+        let body = json_server::error_body(None, message, members);
         HttpResponse {
             status,
             headers,
