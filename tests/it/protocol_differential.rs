@@ -34,7 +34,7 @@ use indexmap::IndexMap;
 use serde_json::{Value as Json, json};
 
 /// Inputs per operation.
-const INPUTS_PER_OPERATION: u64 = 2;
+const INPUTS_PER_OPERATION: u64 = 1;
 
 /// The share of operations that must agree with botocore on every input (the others are listed, with reasons, in
 /// `protocol_differential_exceptions.txt`).
