@@ -5,15 +5,32 @@
 //! protocol-level malformations a request of it can carry and what AWS answers to each, and — for the embedded
 //! target — does the same from the server's side.
 
-pub mod interim;
+mod aws_json;
+pub mod http_binding;
+mod idempotency;
+pub mod json;
+mod json_faults;
+mod json_server;
+mod rest_json;
+
+pub use aws_json::AwsJson;
+pub use idempotency::fill_idempotency_tokens;
+pub use json_faults::{TOO_LARGE_BYTES, UNKNOWN_MEMBER};
+pub use rest_json::RestJson1;
 
 /// The protocol object for a protocol id; `None` for the protocols conform does not speak yet.
 pub fn for_id(id: ProtocolId) -> Option<&'static dyn Protocol> {
+    static REST_JSON_1: RestJson1 = RestJson1;
+    static AWS_JSON_1_0: AwsJson = AwsJson::V1_0;
+    static AWS_JSON_1_1: AwsJson = AwsJson::V1_1;
     match id {
-        ProtocolId::RestJson1 => Some(&interim::REST_JSON1),
-        ProtocolId::AwsJson1_0 => Some(&interim::AWS_JSON1_0),
-        ProtocolId::AwsJson1_1 => Some(&interim::AWS_JSON1_1),
-        _ => None,
+        ProtocolId::RestJson1 => Some(&REST_JSON_1),
+        ProtocolId::AwsJson1_0 => Some(&AWS_JSON_1_0),
+        ProtocolId::AwsJson1_1 => Some(&AWS_JSON_1_1),
+        ProtocolId::AwsQuery
+        | ProtocolId::Ec2Query
+        | ProtocolId::RestXml
+        | ProtocolId::RpcV2Cbor => None,
     }
 }
 
@@ -371,7 +388,10 @@ pub fn normalise_error_code(raw: &str) -> String {
 }
 
 #[cfg(test)]
-mod tests {
+mod tests;
+
+#[cfg(test)]
+mod normalise_tests {
     use super::*;
 
     #[test]

@@ -9,6 +9,7 @@ mod generate_cases;
 mod generate_cli;
 mod generate_properties;
 mod moto;
+mod protocol_differential;
 mod report_merge;
 mod run_cli;
 mod run_diff;
