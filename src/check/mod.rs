@@ -2,25 +2,22 @@
 //!
 //! Each check that applies to a response gives one [`CheckResult`]; a check that does not apply (output-shape on an
 //! error response, error-body on a success, content-type on an empty body) gives none, so the results hold only
-//! verdicts. When the case's expectation is uncertain, a failed check is marked `uncertain` and is never a
-//! deviation.
+//! verdicts. What the response means — its error type, its error document, its output against the output shape —
+//! is read by the service's protocol, so nothing here knows a protocol. See [`run_checks`] for when a failure is
+//! uncertain rather than a deviation.
 
-mod error_type;
-mod shape;
+mod text;
 
 use std::fmt;
 use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 
-use crate::case::{Case, CaseKind, Signing, WireResponse};
-use crate::spec::{Operation, Protocol, Service};
+use crate::case::{Case, CaseKind};
+use crate::model::{Operation, Outcome, Service};
+use crate::protocol::{self, ErrorInfo, HttpResponse, Protocol};
 
-pub use error_type::{
-    body_excerpt, error_message, is_blank, normalise_error_type, normalise_type_name,
-};
-pub use shape::output_problems;
+pub use text::{body_excerpt, error_message, is_blank};
 
 /// How many characters of a body a check message quotes.
 const EXCERPT: usize = 200;
@@ -47,11 +44,15 @@ pub enum CheckName {
     Snapshot,
     /// The normalised response against another target's (`conform diff`, not [`run_checks`]).
     Parity,
+    /// The target implements the operation: its first valid cases are not all answered as an unknown route (a 404,
+    /// 405, 500 or 501 without an error type of the protocol, or a "not implemented" error). Produced by the runner's
+    /// probes; an operation that fails it is reported once and its other cases are not sent.
+    Implemented,
 }
 
 impl CheckName {
     /// Every check, in the order they run and are shown.
-    pub const ALL: [CheckName; 9] = [
+    pub const ALL: [CheckName; 10] = [
         CheckName::Status,
         CheckName::ErrorType,
         CheckName::ErrorBody,
@@ -61,6 +62,7 @@ impl CheckName {
         CheckName::State,
         CheckName::Snapshot,
         CheckName::Parity,
+        CheckName::Implemented,
     ];
 
     /// The name used on the command line and in reports.
@@ -75,6 +77,7 @@ impl CheckName {
             CheckName::State => "state",
             CheckName::Snapshot => "snapshot",
             CheckName::Parity => "parity",
+            CheckName::Implemented => "implemented",
         }
     }
 }
@@ -155,22 +158,70 @@ impl CheckResult {
     }
 }
 
+/// Error types with which targets say they do not implement an operation.
+const NOT_IMPLEMENTED_TYPES: [&str; 5] = [
+    "UnknownOperationException",
+    "InvalidAction",
+    "NotImplemented",
+    "NotImplementedException",
+    "UnsupportedOperation",
+];
+
+/// Whether a response to a valid request says the target does not know the operation: a 404, 405, 500 or 501
+/// with no error type of the protocol (a web framework's HTML page), any 501, or an error type that says so
+/// (`UnknownOperationException`; LocalStack's `InternalFailure` "... not yet implemented").
+pub fn looks_unimplemented(status: u16, error_type: Option<&str>, body: &str) -> bool {
+    match (status, error_type) {
+        (501, _) => true,
+        (404 | 405 | 500, None) => true,
+        (400.., Some(code)) => {
+            NOT_IMPLEMENTED_TYPES.contains(&code)
+                || body.to_ascii_lowercase().contains("not yet implemented")
+        }
+        _ => false,
+    }
+}
+
+/// The normalised error type of a response, by the service's protocol (`None` for successes).
+pub fn error_type_of(service: &Service, response: &HttpResponse) -> Option<String> {
+    protocol::for_id(service.protocol)?
+        .decode_error(service, response)
+        .map(|e| e.code)
+}
+
 /// Runs the `selected` checks on a response to `case`, in the order of [`CheckName::ALL`].
+///
+/// A failed status or error-type check is *uncertain* when the case's expectation is uncertain and the answer is
+/// one AWS could plausibly give ([`crate::oracle::Expected::excuses`]) and does not carry a known error type with
+/// another status than its declared one; every other failure is a deviation. The checks of the response's form
+/// (error body, output shape, content type, request id) do not depend on which answer AWS gives, so their failures
+/// are never uncertain.
 pub fn run_checks(
     service: &Service,
     op: &Operation,
     case: &Case,
-    response: &WireResponse,
+    response: &HttpResponse,
     selected: &[CheckName],
 ) -> Vec<CheckResult> {
-    let error_type = normalise_error_type(service.protocol, response);
+    let Some(protocol) = protocol::for_id(service.protocol) else {
+        return Vec::new();
+    };
+    let error = protocol.decode_error(service, response);
     let context = Context {
         service,
         op,
+        protocol,
         case,
         response,
-        error_type: error_type.as_deref(),
+        error: error.as_ref(),
+        error_type: error.as_ref().map(|e| e.code.as_str()),
     };
+    // An accepted answer with no error type and no success (a front end's 404 page) carries no protocol body.
+    let bare = !is_success(response.status)
+        && context.error_type.is_none()
+        && case.expected.accepts(response.status, None);
+    let excused = case.expected.excuses(response.status, context.error_type)
+        && context.declared_status_mismatch().is_none();
     CheckName::ALL
         .into_iter()
         .filter(|c| selected.contains(c))
@@ -178,16 +229,15 @@ pub fn run_checks(
             let verdict = match check {
                 CheckName::Status => Some(context.status()),
                 CheckName::ErrorType => Some(context.error_type()),
-                CheckName::ErrorBody => context.error_body(),
+                CheckName::ErrorBody if !bare => context.error_body(),
                 CheckName::OutputShape => context.output_shape(),
-                CheckName::ContentType => context.content_type(),
-                CheckName::RequestId => Some(context.request_id()),
-                CheckName::State | CheckName::Snapshot | CheckName::Parity => None,
+                CheckName::ContentType if !bare => context.content_type(),
+                CheckName::RequestId if !bare => Some(context.request_id()),
+                _ => None,
             }?;
             let uncertain = !verdict.passed
-                && case.expected.uncertain
-                && !certainly_an_error(case, response)
-                && context.declared_status_mismatch().is_none();
+                && excused
+                && matches!(check, CheckName::Status | CheckName::ErrorType);
             Some(CheckResult {
                 check,
                 passed: verdict.passed,
@@ -200,42 +250,13 @@ pub fn run_checks(
         .collect()
 }
 
-/// Whether a success is certainly wrong for this case even when its expectation is uncertain.
-///
-/// An uncertain expectation is unsure *which* error AWS sends, not *whether* it sends one: a request that breaks a
-/// documented constraint, names something that does not exist, carries no valid signature or asks for an operation
-/// that is not there certainly fails on AWS. A 2xx answer to it is a deviation, whatever the exact error should be.
-fn certainly_an_error(case: &Case, response: &WireResponse) -> bool {
-    let class = case
-        .mutation
-        .as_ref()
-        .map(|m| m.class.as_str())
-        .unwrap_or("");
-    let fails_on_aws = case.kind == CaseKind::Invalid
-        || case.signing != Signing::Valid
-        || matches!(
-            class,
-            "fixture-unknown"
-                | "method-wrong"
-                | "path-unknown"
-                | "target-missing"
-                | "target-unknown"
-                | "body-not-json"
-                | "body-truncated"
-        );
-    is_success(response.status)
-        && fails_on_aws
-        && case.expected.accept.iter().all(|o| o.status >= 300)
-}
-
 impl Context<'_> {
     /// The declared status of the error type that came back, when the response carries another: AWS sends each of
     /// its error types with one status (AccessDeniedException is always 403), so a known type with a status of its
     /// own is wrong whichever error the case should get, and an uncertain expectation does not excuse it.
     fn declared_status_mismatch(&self) -> Option<u16> {
-        let declared = self.service.errors.get(self.error_type?)?;
-        (!is_success(self.response.status) && declared.status != self.response.status)
-            .then_some(declared.status)
+        let declared = crate::oracle::declared_status(self.service, self.error_type?)?;
+        (!is_success(self.response.status) && declared != self.response.status).then_some(declared)
     }
 }
 
@@ -250,8 +271,10 @@ struct Verdict {
 struct Context<'a> {
     service: &'a Service,
     op: &'a Operation,
+    protocol: &'a dyn Protocol,
     case: &'a Case,
-    response: &'a WireResponse,
+    response: &'a HttpResponse,
+    error: Option<&'a ErrorInfo>,
     error_type: Option<&'a str>,
 }
 
@@ -293,16 +316,13 @@ impl Context<'_> {
         let accept = &self.case.expected.accept;
         let status = self.response.status;
         let actual = self.error_type;
-        let with_status: Vec<&crate::spec::Outcome> =
-            accept.iter().filter(|o| o.status == status).collect();
-        let candidates: Vec<&crate::spec::Outcome> = if with_status.is_empty() {
+        let with_status: Vec<&Outcome> = accept.iter().filter(|o| o.status == status).collect();
+        let candidates: Vec<&Outcome> = if with_status.is_empty() {
             accept.iter().collect()
         } else {
             with_status
         };
         let mut passed = candidates.iter().any(|o| o.error_type.as_deref() == actual);
-        // Clients look in several places, but AWS itself puts the type in one: the header on restJson1, the
-        // body's `__type` on awsJson. A target that puts it elsewhere only works with lenient clients.
         let misplaced = if passed && actual.is_some() {
             self.misplaced_error_type()
         } else {
@@ -326,7 +346,8 @@ impl Context<'_> {
             )
         } else if actual.is_none() && !is_success(status) {
             format!(
-                "expected error type {expected}, found none in the x-amzn-errortype header or the body's `__type`/`code` (body `{}`)",
+                "expected error type {expected}, found none where the {} protocol carries it (body `{}`)",
+                self.protocol.id(),
                 body_excerpt(&self.response.body, EXCERPT)
             )
         } else if candidates.len() < accept.len() {
@@ -347,18 +368,34 @@ impl Context<'_> {
 
     /// Why the error type is not where AWS puts it, if it is not.
     fn misplaced_error_type(&self) -> Option<String> {
-        let in_header = self.response.header("x-amzn-errortype").is_some();
-        let in_body =
-            error_type::json_object(&self.response.body).is_some_and(|m| m.contains_key("__type"));
-        match self.service.protocol {
-            Protocol::RestJson1 if !in_header => Some(
-                "the error type is only in the body; restJson1 services send it in the X-Amzn-ErrorType header".into(),
-            ),
-            Protocol::AwsJson1_0 | Protocol::AwsJson1_1 if !in_body => Some(
-                "the error type is not in the body's `__type`, where awsJson services send it".into(),
-            ),
-            _ => None,
+        let found = self.error?.found_in;
+        let canonical = self.protocol.error_source();
+        if found == canonical {
+            return None;
         }
+        // The type may also be in the canonical place when a client found it elsewhere first.
+        let in_canonical = match canonical {
+            protocol::ErrorSource::Header => self.response.header("x-amzn-errortype").is_some(),
+            protocol::ErrorSource::QueryErrorHeader => {
+                self.response.header("x-amzn-query-error").is_some()
+            }
+            protocol::ErrorSource::Body(field) => self
+                .protocol
+                .error_document(self.response)
+                .is_some_and(|d| d.get(field).is_some()),
+        };
+        (!in_canonical).then(|| {
+            format!(
+                "the error type is not {}, where {} services send it",
+                match canonical {
+                    protocol::ErrorSource::Header => "in the X-Amzn-ErrorType header".to_string(),
+                    protocol::ErrorSource::QueryErrorHeader =>
+                        "in the x-amzn-query-error header".to_string(),
+                    protocol::ErrorSource::Body(field) => format!("in the body's `{field}`"),
+                },
+                self.protocol.id()
+            )
+        })
     }
 
     /// Problems with a ValidationException's message for an invalid case: Coral's wording, and no sensitive value.
@@ -388,17 +425,25 @@ impl Context<'_> {
         problems
     }
 
-    /// The value the case sent for its mutated member, when that member is sensitive.
+    /// The value the case sent for its mutated member, when that member (or its shape) is sensitive.
     fn mutated_sensitive_value(&self) -> Option<String> {
-        let member = self.case.mutation.as_ref()?.member.as_ref()?;
-        let top = member.split('.').next()?;
-        if !self.op.input_member(top)?.sensitive {
+        let path = self.case.mutation.as_ref()?.path.as_ref()?;
+        if !crate::redact::path_is_sensitive(self.service, self.op, path) {
             return None;
         }
-        let body: serde_json::Value = serde_json::from_str(&self.case.request.body).ok()?;
-        crate::spec::template::lookup_path(&body, member)?
-            .as_str()
-            .map(str::to_string)
+        path.get(&self.case.input)?.as_str().map(str::to_string)
+    }
+
+    /// Whether the model's shape of an error type requires a message member.
+    fn message_required(&self) -> bool {
+        let Some((_, shape)) = self.error_type.and_then(|t| self.service.error_named(t)) else {
+            return false;
+        };
+        shape
+            .kind
+            .members()
+            .iter()
+            .any(|m| m.required && m.name.eq_ignore_ascii_case("message"))
     }
 
     fn error_body(&self) -> Option<Verdict> {
@@ -406,8 +451,9 @@ impl Context<'_> {
             return None;
         }
         let body = &self.response.body;
-        let expected = "a JSON error body with a message".to_string();
-        let Some(map) = error_type::json_object(body) else {
+        let kind = self.protocol.document_kind();
+        let expected = format!("{kind} error body");
+        let Some(document) = self.protocol.error_document(self.response) else {
             let actual = if is_blank(body) {
                 "an empty body".to_string()
             } else {
@@ -415,20 +461,24 @@ impl Context<'_> {
             };
             return Some(Verdict {
                 passed: false,
-                message: format!("expected a JSON object error body, got {actual}"),
+                message: format!("expected {kind} error body, got {actual}"),
                 expected,
                 actual,
             });
         };
         let mut problems = Vec::new();
-        match error_message(&map) {
-            None => problems.push("no `message`, `Message` or `errorMessage` string".to_string()),
+        match error_message(&document) {
+            None if self.message_required() => problems.push(format!(
+                "no `message`, `Message` or `errorMessage` string, which the model requires of {}",
+                type_text(self.error_type)
+            )),
+            None => {}
             Some(message) => problems.extend(self.validation_message_problems(message)),
         }
-        if let Some(error) = self.error_type.and_then(|t| self.service.errors.get(t))
-            && error.members.iter().any(|m| m.name == "fieldList")
+        if let Some((_, shape)) = self.error_type.and_then(|t| self.service.error_named(t))
+            && shape.kind.members().iter().any(|m| m.name == "fieldList")
         {
-            problems.extend(self.field_list_problems(&map));
+            problems.extend(self.field_list_problems(&document));
         }
         let passed = problems.is_empty();
         Some(Verdict {
@@ -440,7 +490,7 @@ impl Context<'_> {
                 problems.join("; ")
             },
             message: if passed {
-                "the error body carries a message".into()
+                "the error body conforms".into()
             } else {
                 format!(
                     "error body: {} (body `{}`)",
@@ -452,25 +502,23 @@ impl Context<'_> {
     }
 
     /// Account's ValidationException: `reason` present, and `fieldList` naming the mutated member.
-    fn field_list_problems(&self, map: &serde_json::Map<String, Value>) -> Vec<String> {
+    fn field_list_problems(&self, document: &serde_json::Value) -> Vec<String> {
         let mut problems = Vec::new();
-        let reason = map.get("reason").and_then(Value::as_str);
+        let reason = document.get("reason").and_then(serde_json::Value::as_str);
         if reason.is_none() {
             problems.push("no `reason` string".to_string());
         }
-        let Some(member) = self
-            .case
-            .mutation
-            .as_ref()
-            .and_then(|m| m.member.as_deref())
-        else {
+        if self.case.kind != CaseKind::Invalid {
+            return problems;
+        }
+        let Some(member) = self.case.mutation.as_ref().and_then(|m| m.member()) else {
             return problems;
         };
         if reason == Some("invalidRegionOptTarget") {
             return problems;
         }
-        let names: Vec<&str> = match map.get("fieldList") {
-            Some(Value::Array(fields)) => fields
+        let names: Vec<&str> = match document.get("fieldList") {
+            Some(serde_json::Value::Array(fields)) => fields
                 .iter()
                 .filter_map(|f| f.get("name")?.as_str())
                 .collect(),
@@ -479,7 +527,7 @@ impl Context<'_> {
                 return problems;
             }
         };
-        if !names.iter().any(|name| names_member(name, member)) {
+        if !names.iter().any(|name| names_member(name, &member)) {
             problems.push(format!(
                 "`fieldList` names [{}], not `{member}`",
                 names.join(", ")
@@ -492,7 +540,20 @@ impl Context<'_> {
         if !is_success(self.response.status) {
             return None;
         }
-        let problems = output_problems(self.op, &self.response.body);
+        let decoded = self
+            .protocol
+            .decode_output(self.service, self.op, self.response);
+        let problems: Vec<String> = decoded
+            .problems
+            .iter()
+            .map(|p| {
+                if p.path.is_root() {
+                    p.problem.clone()
+                } else {
+                    format!("`{}`: {}", p.path, p.problem)
+                }
+            })
+            .collect();
         let passed = problems.is_empty();
         Some(Verdict {
             passed,
@@ -514,11 +575,7 @@ impl Context<'_> {
         if is_blank(&self.response.body) {
             return None;
         }
-        let wanted = match self.service.protocol {
-            Protocol::RestJson1 => "application/json",
-            Protocol::AwsJson1_0 => "application/x-amz-json-1.0",
-            Protocol::AwsJson1_1 => "application/x-amz-json-1.1",
-        };
+        let wanted = self.protocol.content_type();
         let header = self.response.header("content-type");
         let media_type = header.map(|h| h.split(';').next().unwrap_or(h).trim());
         let passed = media_type.is_some_and(|m| m.eq_ignore_ascii_case(wanted));

@@ -1,17 +1,41 @@
 //! Unit tests of the checks, on both protocols.
 
 use super::*;
-use crate::case::{CaseKind, Expected, Mutation, Signing, WireRequest};
-use crate::spec::{Outcome, SpecSet, embedded};
+use crate::case::{CaseClass, CaseKind, Mutation, Signing};
+use crate::model::{Model, Outcome, Path, Value};
+use crate::oracle::Expected;
+use crate::protocol::{HttpRequest, HttpResponse};
 
-fn specs() -> SpecSet {
-    embedded().unwrap()
+fn specs() -> Model {
+    crate::spec::embedded_model().unwrap()
 }
 
 fn outcome(status: u16, error_type: Option<&str>) -> Outcome {
     Outcome {
         status,
         error_type: error_type.map(String::from),
+    }
+}
+
+/// An expectation as the oracle builds it: uncertain ones plausibly any client error but the operation's state
+/// errors; one that expects only errors must fail.
+fn expected(op: &str, accept: Vec<Outcome>, uncertain: bool) -> Expected {
+    let specs = specs();
+    let (service, operation) = specs.operation(op).unwrap();
+    let must_fail = accept.iter().all(|o| o.status >= 300);
+    Expected {
+        plausible: if !uncertain {
+            Default::default()
+        } else if must_fail {
+            crate::oracle::invalid_plausible(service, operation, &accept)
+        } else {
+            crate::oracle::valid_plausible(service, operation)
+        },
+        accept,
+        uncertain,
+        note: None,
+        must_fail,
+        source: String::new(),
     }
 }
 
@@ -25,28 +49,30 @@ fn case(op: &str, accept: Vec<Outcome>, uncertain: bool, member: Option<&str>) -
         } else {
             CaseKind::Valid
         },
+        class: if member.is_some() {
+            CaseClass::LengthAboveMax
+        } else {
+            CaseClass::Random
+        },
+        input: Value::structure(),
         mutation: member.map(|m| Mutation {
-            member: Some(m.into()),
-            class: "length-max+1".into(),
+            path: Some(Path::members([m])),
+            class: CaseClass::LengthAboveMax,
             detail: format!("{m} too long"),
         }),
-        request: WireRequest {
+        request: HttpRequest {
             method: "POST".into(),
             path: "/".into(),
-            headers: vec![],
-            body: "{}".into(),
+            body: b"{}".to_vec(),
+            ..Default::default()
         },
         signing: Signing::Valid,
-        expected: Expected {
-            accept,
-            uncertain,
-            note: None,
-        },
+        expected: expected(op, accept, uncertain),
     }
 }
 
-fn response(status: u16, headers: &[(&str, &str)], body: &str) -> WireResponse {
-    WireResponse {
+fn response(status: u16, headers: &[(&str, &str)], body: &str) -> HttpResponse {
+    HttpResponse {
         status,
         headers: headers
             .iter()
@@ -56,7 +82,7 @@ fn response(status: u16, headers: &[(&str, &str)], body: &str) -> WireResponse {
     }
 }
 
-fn run(op: &str, case: &Case, response: &WireResponse) -> Vec<CheckResult> {
+fn run(op: &str, case: &Case, response: &HttpResponse) -> Vec<CheckResult> {
     let specs = specs();
     let (service, operation) = specs.operation(op).unwrap();
     run_checks(service, operation, case, response, &CheckName::ALL)
@@ -384,7 +410,7 @@ fn failures_of_uncertain_cases_are_marked_uncertain() {
     let r = response(
         400,
         &[("content-type", "application/x-amz-json-1.1"), RID],
-        r#"{"__type":"MailDomainNotFoundException","Message":"no"}"#,
+        r#"{"__type":"InvalidRequestException","Message":"no"}"#,
     );
     let results = run("UpdatePrimaryEmailAddress", &c, &r);
     let et = get(&results, CheckName::ErrorType).unwrap();
@@ -415,32 +441,28 @@ fn only_the_selected_checks_run_and_request_ids_are_found_under_either_name() {
     assert!(!results[0].passed);
 }
 
+fn input_of(specs: &Model, op: &str, json: &str) -> Value {
+    let (service, operation) = specs.operation(op).unwrap();
+    crate::model::json_form::from_json(
+        service,
+        operation.input.unwrap(),
+        &serde_json::from_str(json).unwrap(),
+    )
+}
+
 #[test]
 fn validation_messages_must_be_in_coral_form_and_withhold_sensitive_values() {
-    let specs = crate::spec::embedded().unwrap();
+    let specs = specs();
     let (service, op) = specs.operation("PutAlternateContact").unwrap();
     let body = r#"{"AlternateContactType":"BILLING","Name":"n","Title":"t","EmailAddress":"a@b.co","PhoneNumber":"abcd"}"#;
-    let case = crate::case::Case {
-        id: "PutAlternateContact-invalid-pattern-start-PhoneNumber-0".into(),
-        service: "account".into(),
-        operation: op.name.clone(),
-        kind: crate::case::CaseKind::Invalid,
-        mutation: Some(crate::case::Mutation {
-            member: Some("PhoneNumber".into()),
-            class: "pattern-start".into(),
-            detail: String::new(),
-        }),
-        request: crate::protocol::request(service, op, body.to_string()),
-        signing: crate::case::Signing::Valid,
-        expected: crate::case::Expected {
-            accept: vec![crate::spec::Outcome {
-                status: 400,
-                error_type: Some("ValidationException".into()),
-            }],
-            uncertain: false,
-            note: None,
-        },
-    };
+    let mut case = case(
+        "PutAlternateContact",
+        vec![outcome(400, Some("ValidationException"))],
+        false,
+        Some("PhoneNumber"),
+    );
+    case.class = CaseClass::PatternStart;
+    case.input = input_of(&specs, "PutAlternateContact", body);
     let headers = [
         ("x-amzn-errortype", "ValidationException"),
         ("content-type", "application/json"),
@@ -472,36 +494,17 @@ fn validation_messages_must_be_in_coral_form_and_withhold_sensitive_values() {
 
 #[test]
 fn a_success_for_an_invalid_case_is_a_deviation_even_when_the_error_is_uncertain() {
-    let specs = crate::spec::embedded().unwrap();
+    let specs = specs();
     let (service, op) = specs.operation("PutAlternateContact").unwrap();
-    let body = r#"{"AlternateContactType":"billing","Name":"n","Title":"t","EmailAddress":"a@b.co","PhoneNumber":"1"}"#;
-    let mut case = crate::case::Case {
-        id: "x".into(),
-        service: "account".into(),
-        operation: op.name.clone(),
-        kind: crate::case::CaseKind::Invalid,
-        mutation: Some(crate::case::Mutation {
-            member: Some("AlternateContactType".into()),
-            class: "enum-case".into(),
-            detail: String::new(),
-        }),
-        request: crate::protocol::request(service, op, body.to_string()),
-        signing: crate::case::Signing::Valid,
-        expected: crate::case::Expected {
-            accept: vec![
-                crate::spec::Outcome {
-                    status: 403,
-                    error_type: Some("AccessDeniedException".into()),
-                },
-                crate::spec::Outcome {
-                    status: 400,
-                    error_type: Some("ValidationException".into()),
-                },
-            ],
-            uncertain: true,
-            note: None,
-        },
-    };
+    let mut case = case(
+        "PutAlternateContact",
+        vec![
+            outcome(403, Some("AccessDeniedException")),
+            outcome(400, Some("ValidationException")),
+        ],
+        true,
+        Some("AlternateContactType"),
+    );
     let ok = response(200, &[("content-type", "application/json")], "");
     let status = run_checks(service, op, &case, &ok, &[CheckName::Status]).remove(0);
     assert!(!status.passed && !status.uncertain, "{status:?}");
@@ -516,11 +519,75 @@ fn a_success_for_an_invalid_case_is_a_deviation_even_when_the_error_is_uncertain
     );
     let status = run_checks(service, op, &case, &other, &[CheckName::Status]).remove(0);
     assert!(!status.passed && status.uncertain, "{status:?}");
+    // A 5xx is never a plausible answer to an invalid request.
+    let crash = response(
+        500,
+        &[("content-type", "application/json")],
+        r#"{"message":"m"}"#,
+    );
+    let status = run_checks(service, op, &case, &crash, &[CheckName::Status]).remove(0);
+    assert!(!status.passed && !status.uncertain, "{status:?}");
     // A valid case with an uncertain expectation that gets a success is no concern of this rule.
-    case.kind = crate::case::CaseKind::Valid;
+    case.kind = CaseKind::Valid;
     case.mutation = None;
+    case.expected = expected(
+        "PutAlternateContact",
+        vec![outcome(404, Some("ResourceNotFoundException"))],
+        true,
+    );
+    case.expected.must_fail = false;
+    case.expected.plausible = crate::oracle::valid_plausible(service, op);
     let status = run_checks(service, op, &case, &ok, &[CheckName::Status]).remove(0);
-    assert!(status.uncertain);
+    assert!(status.uncertain, "{status:?}");
+}
+
+#[test]
+fn an_uncertain_invalid_case_answered_with_a_state_error_is_a_deviation() {
+    // The constraint was never checked when the answer says the state refused a valid request.
+    let c = case(
+        "UpdatePrimaryEmailAddress",
+        vec![
+            outcome(400, Some("ValidationException")),
+            outcome(400, Some("InvalidParameterException")),
+        ],
+        true,
+        Some("OrganizationId"),
+    );
+    let r = response(
+        400,
+        &[("content-type", "application/x-amz-json-1.1"), RID],
+        r#"{"__type":"OrganizationNotFoundException","Message":"no"}"#,
+    );
+    let et = get(
+        &run("UpdatePrimaryEmailAddress", &c, &r),
+        CheckName::ErrorType,
+    )
+    .cloned()
+    .unwrap();
+    assert!(!et.passed && et.is_deviation(), "{et:?}");
+}
+
+#[test]
+fn form_checks_do_not_depend_on_which_error_and_are_never_uncertain() {
+    let c = case(
+        "UpdatePrimaryEmailAddress",
+        vec![
+            outcome(400, Some("ValidationException")),
+            outcome(400, Some("InvalidParameterException")),
+        ],
+        true,
+        Some("Email"),
+    );
+    let r = response(
+        400,
+        &[("content-type", "text/html")],
+        r#"{"__type":"SomeOtherValidationException","Message":"no"}"#,
+    );
+    let results = run("UpdatePrimaryEmailAddress", &c, &r);
+    assert!(get(&results, CheckName::ErrorType).unwrap().uncertain);
+    let ct = get(&results, CheckName::ContentType).unwrap();
+    assert!(ct.is_deviation(), "{ct:?}");
+    assert!(get(&results, CheckName::RequestId).unwrap().is_deviation());
 }
 
 #[test]

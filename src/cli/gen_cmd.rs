@@ -3,16 +3,19 @@
 use clap::{Args, ValueEnum};
 use serde_json::{Map, Value, json};
 
-use super::{Cli, CliError, Output, load_specs};
+use super::{Cli, CliError, Output};
 use crate::case::{Case, CaseKind};
 use crate::exit::Exit;
 use crate::generate::{self, DEFAULT_CASES, DEFAULT_SEED, GenConfig, GenError};
-use crate::spec::{Fixtures, SpecSet};
+use crate::model::{Fixtures, Model};
 
 const GEN_HELP: &str = "\
-Each line is one case: id, service, operation, kind, mutation (what was broken, or null), request (method, path, \
-headers, body exactly as sent, before signing), expected (status, error_type, uncertain, note, and accept when \
-several outcomes pass) and signing (valid, unsigned, bad_signature, unknown_access_key, expired).
+Each line is one case: id, service (as the model names it), protocol, operation, kind, mutation (what was broken: \
+member, class, detail; or null), input (the typed input in conform's typed JSON: blobs as {\"$blob\": base64}, \
+timestamps as {\"$timestamp\": RFC 3339}, wrong-typed values as {\"$raw\": ...}, so that any other implementation \
+can re-encode it), request (method, path, headers and the body exactly as sent, before signing; body_base64 \
+instead of body when it is not text), expected (status, error_type, uncertain, note, and accept when several \
+outcomes pass) and signing (valid, unsigned, bad_signature, unknown_access_key, expired).
 
 The same --seed gives the same cases with the same ids on any machine; ids do not depend on the seed, values do. \
 --cases adds random draws per operation and kind on top of the deterministic classes (boundaries, enum values, \
@@ -73,7 +76,7 @@ pub struct GenArgs {
 
 impl GenArgs {
     /// The generator configuration these arguments ask for, checked against the specs.
-    pub fn config(&self, specs: &SpecSet) -> Result<GenConfig, CliError> {
+    pub fn config(&self, specs: &Model) -> Result<GenConfig, CliError> {
         let overrides = self
             .fixtures
             .iter()
@@ -106,7 +109,7 @@ impl GenArgs {
 }
 
 /// A case as `conform gen` prints it.
-pub fn case_json(case: &Case) -> Value {
+pub fn case_json(case: &Case, protocol: &str) -> Value {
     let headers: Map<String, Value> = case
         .request
         .headers
@@ -131,30 +134,53 @@ pub fn case_json(case: &Case) -> Value {
                 .collect(),
         );
     }
+    let mut request = json!({
+        "method": case.request.method,
+        "path": case.request.path,
+        "headers": headers,
+    });
+    match std::str::from_utf8(&case.request.body) {
+        Ok(text) => request["body"] = json!(text),
+        Err(_) => {
+            use base64::Engine;
+            request["body_base64"] =
+                json!(base64::engine::general_purpose::STANDARD.encode(&case.request.body))
+        }
+    }
+    if let Some(prefix) = &case.request.host_prefix {
+        request["host_prefix"] = json!(prefix);
+    }
+    let mutation = case.mutation.as_ref().map(|m| {
+        json!({
+            "member": m.member(),
+            "path": m.path.as_ref().map(|p| p.to_string()),
+            "class": m.class.to_string(),
+            "detail": m.detail,
+        })
+    });
     json!({
         "id": case.id,
         "service": case.service,
+        "protocol": protocol,
         "operation": case.operation,
         "kind": case.kind,
-        "mutation": case.mutation,
-        "request": {
-            "method": case.request.method,
-            "path": case.request.path,
-            "headers": headers,
-            "body": case.request.body,
-        },
+        "mutation": mutation,
+        "input": case.input.to_typed_json(),
+        "request": request,
         "expected": expected,
         "signing": case.signing,
     })
 }
 
 pub(super) fn run(cli: &Cli, args: &GenArgs, output: &mut Output<'_>) -> Result<Exit, CliError> {
-    let specs = load_specs(cli)?;
+    let specs = super::load_model_with(cli, &args.services)?;
     let config = args.config(&specs)?;
     let mut line = Vec::with_capacity(1024);
     for case in generate::generate(&specs, &config) {
         line.clear();
-        serde_json::to_writer(&mut line, &case_json(&case)).map_err(std::io::Error::from)?;
+        let protocol = specs.services[&case.service].protocol.as_str();
+        serde_json::to_writer(&mut line, &case_json(&case, protocol))
+            .map_err(std::io::Error::from)?;
         line.push(b'\n');
         output.out.write_all(&line)?;
     }

@@ -1,32 +1,37 @@
 //! The command line: clap definitions, dispatch to the library, error rendering and exit codes.
 
-pub mod bench_cmd;
-mod bench_run;
 pub mod gen_cmd;
 mod report_cmd;
 mod run_cmd;
 mod serve_cmd;
 mod spec_cmd;
 mod table;
+pub mod values;
 
-use std::io::{IsTerminal, Write};
+use std::io::Write;
 use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};
 
 use crate::exit::Exit;
-use crate::spec::{self, LoadError, SpecSet};
+use crate::model::Model;
+use crate::spec::{self, LoadError};
 
 pub use table::Table;
 
+/// The exit-code table of every `--help`. Help prose elsewhere is written one line per paragraph and wrapped by clap
+/// to the terminal (`wrap_help`); only tables and examples are laid out by hand, within 80 columns, so that clap
+/// never wraps a line that is wrapped already (that left orphan words at any width but the one it was wrapped for).
 const EXIT_CODES: &str = "\
 Exit codes:
   0  ok: everything ran and nothing deviates
   1  deviations found in the target
-  2  usage, spec or configuration error
+  2  usage, spec or configuration error; or another conform run is changing
+     the same real target (or uses the same restore journal)
   3  target unreachable or run aborted
-  4  a real target may still hold changes: the state recorded before the run could not all be put back
-     (the restore journal keeps it; `conform restore` finishes the job)";
+  4  a real target may still hold changes: the state recorded before the run
+     could not all be put back, or an earlier run's journal is pending
+     (`conform restore` finishes the job)";
 
 /// Property-based conformance tests for AWS APIs and their emulators.
 ///
@@ -38,6 +43,13 @@ pub struct Cli {
     /// Load the spec files in DIR instead of the ones built into conform.
     #[arg(long, global = true, value_name = "DIR", env = "CONFORM_SPECS")]
     pub specs: Option<PathBuf>,
+
+    /// AWS's published service models: botocore's `data` directory, a tree of
+    /// `<service>/<version>/service-2.json(.gz)`, or one `service-2.json`. Services the spec files do not describe
+    /// are loaded from here when named (`--service dynamodb`). Default: the botocore that `.venv/bin/python` or
+    /// `python3` has installed.
+    #[arg(long, global = true, value_name = "PATH", env = "CONFORM_MODELS")]
+    pub models: Option<PathBuf>,
 
     /// What to do.
     #[command(subcommand)]
@@ -53,9 +65,6 @@ pub enum Command {
     /// Print generated cases (valid, invalid, malformed), one JSON object per line.
     #[command(after_help = gen_cmd::AFTER_HELP)]
     Gen(gen_cmd::GenArgs),
-    /// Measure the harness's own speed.
-    #[command(subcommand)]
-    Bench(bench_cmd::BenchCommand),
     /// Run the embedded reference target (AWS Account and WorkMail as the documents say), with optional faults.
     Serve(serve_cmd::ServeArgs),
     /// Work with the reports of runs: merge the reports of partitions.
@@ -86,11 +95,10 @@ pub struct Output<'a> {
 
 /// Runs a parsed command line against the process's stdout and stderr.
 pub fn run(cli: Cli) -> Exit {
-    let stdout = std::io::stdout();
-    let stderr = std::io::stderr();
-    let color = stderr.is_terminal() && std::env::var_os("NO_COLOR").is_none();
-    let mut out = stdout.lock();
-    let mut err = stderr.lock();
+    // Not locked for the whole command: reporters write to the same streams, from whichever thread runs them.
+    let mut out = std::io::stdout();
+    let mut err = std::io::stderr();
+    let color = crate::report::stderr_color();
     run_with(
         cli,
         &mut Output {
@@ -106,7 +114,6 @@ pub fn run_with(cli: Cli, output: &mut Output<'_>) -> Exit {
     let result = match &cli.command {
         Command::Spec(command) => spec_cmd::run(&cli, command, output),
         Command::Gen(args) => gen_cmd::run(&cli, args, output),
-        Command::Bench(command) => bench_cmd::run(&cli, command, output),
         Command::Serve(args) => serve_cmd::run(&cli, args, output),
         Command::Report(command) => report_cmd::run(command, output),
         Command::Run(args) => run_cmd::run(&cli, args, output),
@@ -206,10 +213,78 @@ pub fn render_diagnostic(diagnostic: &dyn miette::Diagnostic, color: bool) -> St
     text
 }
 
-/// Loads the specs the user chose: `--specs DIR`, or the ones built in.
-pub fn load_specs(cli: &Cli) -> Result<SpecSet, CliError> {
-    Ok(match &cli.specs {
+/// Loads the model the user chose: the spec files of `--specs DIR`, or the ones built in.
+pub fn load_model(cli: &Cli) -> Result<Model, CliError> {
+    load_model_with(cli, &[])
+}
+
+/// Loads the spec files, and from AWS's published models every service of `services` that the spec files do not
+/// describe (where a spec file describes a service, it wins: it carries what the documents say beyond the model).
+pub fn load_model_with(cli: &Cli, services: &[String]) -> Result<Model, CliError> {
+    let specs = match &cli.specs {
         Some(dir) => spec::load_paths(std::slice::from_ref(dir))?,
         None => spec::embedded()?,
+    };
+    let mut model = spec::lower(&specs);
+    let missing: Vec<&String> = services
+        .iter()
+        .filter(|name| {
+            !model
+                .services
+                .keys()
+                .any(|known| known.eq_ignore_ascii_case(name))
+        })
+        .collect();
+    if missing.is_empty() {
+        return Ok(model);
+    }
+    let models = locate_models(cli, &missing)?;
+    for name in missing {
+        let service = models.load(name).map_err(|e| models_error(&e, name))?;
+        model.services.insert(service.name.clone(), service);
+    }
+    Ok(model)
+}
+
+/// Finds AWS's published models (`--models`, `CONFORM_MODELS`, or an installed botocore), for the services `wanted`.
+pub fn locate_models(
+    cli: &Cli,
+    wanted: &[&String],
+) -> Result<crate::frontend::botocore::Models, CliError> {
+    // clap has read CONFORM_MODELS into `cli.models` already; the variable is not consulted twice.
+    crate::frontend::botocore::Models::locate(cli.models.as_deref(), None).map_err(|e| {
+        let names: Vec<&str> = wanted.iter().map(|s| s.as_str()).collect();
+        if e.is_not_found() {
+            CliError::usage(
+                format!(
+                    "failed to find service `{}`: no spec file describes it, and {e}",
+                    names.join("`, `")
+                ),
+                Some("`conform spec list` lists the services conform knows".to_string()),
+            )
+        } else {
+            CliError::usage(
+                format!("failed to open the service models: {e}"),
+                Some("--models takes botocore's `data` directory, a directory of <service>/<version>/service-2.json, or one service-2.json".to_string()),
+            )
+        }
     })
+}
+
+/// A model that failed to load, as a usage error naming the service.
+fn models_error(e: &crate::frontend::botocore::BotocoreError, service: &str) -> CliError {
+    use crate::frontend::botocore::BotocoreError;
+    match e {
+        BotocoreError::UnknownService { .. } => CliError::usage(
+            e.to_string(),
+            Some("`conform spec list` lists every service of the models".to_string()),
+        ),
+        _ => CliError::usage(
+            format!("failed to load service `{service}`: {e}"),
+            Some(
+                "check the model file, or pass --models with another botocore `data` directory"
+                    .to_string(),
+            ),
+        ),
+    }
 }

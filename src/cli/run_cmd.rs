@@ -8,43 +8,42 @@ use std::time::Duration;
 use clap::{Args, Subcommand};
 
 use super::gen_cmd::GenArgs;
-use super::{Cli, CliError, Output, load_specs};
+use super::values::{parse_concurrency, parse_rate, parse_seconds};
+use super::{Cli, CliError, Output, load_model, load_model_with};
 use crate::case::CaseKind;
-use crate::check::{CheckName, run_checks};
-use crate::client::curl_command;
+use crate::check::CheckName;
+use crate::engine::{RunConfig, RunError};
 use crate::exit::Exit;
-use crate::report::{
-    self, Baseline, Fanout, JsonReporter, JunitReporter, Reporter, TerminalReporter,
-};
-use crate::run::{RunConfig, RunError};
+use crate::model::Model;
+use crate::report::{self, Baseline, Fanout, TerminalReporter};
 use crate::safety::{Safety, TargetKind};
 use crate::snapshot::{SnapshotMode, SnapshotStore};
 
 const RUN_HELP: &str = "\
-Without --endpoint (or AWS_ENDPOINT_URL), conform starts its embedded reference target on 127.0.0.1 and tests
-that. A run has three phases: the documents' examples (each after its setup calls), the generated single
-requests (concurrently), then the stateful scenarios (one at a time).
+Without --endpoint (or AWS_ENDPOINT_URL), conform starts its embedded reference target on 127.0.0.1 and tests that. A run has three phases: the documents' examples (each after its setup calls), the generated single requests (concurrently), then the stateful scenarios (one at a time).
 
-Credentials: the usual AWS chain (AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY / AWS_SESSION_TOKEN, AWS_PROFILE or
---profile, SSO, container and instance credentials). Against a loopback endpoint with none configured, requests
-are signed with AWS's documented test key pair, and the run says so once.
+Credentials: the usual AWS chain (AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY / AWS_SESSION_TOKEN, AWS_PROFILE or --profile, SSO, container and instance credentials). Against a loopback endpoint with none configured, requests are signed with AWS's documented test key pair, and the run says so once.
 
-Deviations are results: the run exits 1 when any deviation (outside --baseline) or transport error is found,
-0 when none is. Uncertain expectations (unverified AWS behaviour) are reported apart and never fail a run.
+Deviations are results: the run exits 1 when any deviation (outside --baseline) or transport error is found, 0 when none is. Uncertain expectations (unverified AWS behaviour) are reported apart and never fail a run.
+
+Output: the human report (progress, summary, deviations) goes to stderr, so `conform run > out.txt` leaves out.txt empty: save it with `conform run 2> out.txt`. With `-` as its path, the JSON (or JUnit) report goes to stdout instead of a file: `conform run --json - > report.json`. The terminal shows each kind of deviation once, most severe first, with one example (`--show-all` prints every case); colour only on a terminal, never with NO_COLOR set.
 
 Examples:
-  conform run                                        # the embedded target: expect no deviation
-  conform run --endpoint http://127.0.0.1:5000       # an emulator on loopback (moto, LocalStack, ...)
-  conform run --endpoint http://127.0.0.1:5000 --service account --kind invalid --cases 200 --seed 7
-  conform run --json report.json --junit junit.xml --baseline conform-baseline.toml
-  conform run --partition 1/4 --json part1.json      # one of four CI jobs; join with `conform report merge`
-  conform run --embedded-fault enum-case-insensitive # watch the checks catch a known emulator bug
+  conform run                  # the embedded target: expect no deviation
+  conform run --endpoint http://127.0.0.1:5000          # moto, LocalStack, ...
+  conform run --endpoint http://127.0.0.1:5000 --service account \\
+              --kind invalid --cases 200 --seed 7
+  conform run --json report.json --junit junit.xml \\
+              --baseline conform-baseline.toml
+  conform run --json - > report.json    # the JSON report on stdout
+  conform run --partition 1/4 --json part1.json   # one of four CI jobs
+  conform run --embedded-fault enum-case-insensitive    # a known bug
 
-Real AWS (any endpoint not on loopback): only what changes nothing runs unless you consent; what
-may change is recorded first and put back after, also after Ctrl-C or a crash (see the options
-under Real AWS accounts, above):
-  conform run --endpoint https://account.us-east-1.amazonaws.com --service account --dry-run
-  conform run --endpoint https://account.us-east-1.amazonaws.com --service account --allow-mutations";
+Real AWS (any endpoint not on loopback): only what changes nothing runs unless you consent; what may change is recorded first and put back after, also after Ctrl-C or a crash (see the options under Real AWS accounts, above). A run that would change a target another conform run is changing refuses to start (exit 2) and names that run.
+  conform run --service account --dry-run \\
+              --endpoint https://account.us-east-1.amazonaws.com
+  conform run --service account --allow-mutations \\
+              --endpoint https://account.us-east-1.amazonaws.com";
 
 /// Where and how to send.
 #[derive(Debug, Args, Clone)]
@@ -58,9 +57,9 @@ pub struct TargetArgs {
     /// AWS profile to take credentials from.
     #[arg(long, value_name = "NAME", env = "AWS_PROFILE")]
     pub profile: Option<String>,
-    /// Seconds to wait for each response.
-    #[arg(long, default_value_t = 10.0, value_name = "SECS")]
-    pub timeout: f64,
+    /// Seconds to wait for each response (more than 0, at most a day).
+    #[arg(long, default_value = "10", value_name = "SECS", value_parser = parse_seconds)]
+    pub timeout: Duration,
     /// Start the embedded target with this fault (repeatable; see `conform serve --list-faults`). Only without
     /// --endpoint.
     #[arg(
@@ -69,6 +68,11 @@ pub struct TargetArgs {
         conflicts_with = "endpoint"
     )]
     pub embedded_faults: Vec<String>,
+    /// Mask the values of sensitive members (names, emails, phone numbers, ...) in every output, even conform's
+    /// own generated test data on an emulator, where it is otherwise shown so that printed reproductions are exact.
+    /// Values read from a real target and secrets are never shown.
+    #[arg(long)]
+    pub mask_sensitive: bool,
 }
 
 /// Safety on real AWS accounts.
@@ -94,7 +98,7 @@ pub struct SafetyArgs {
 
 impl SafetyArgs {
     /// The safety settings, with `--include` checked against the specs.
-    pub fn safety(&self, specs: &crate::spec::SpecSet) -> Result<Safety, CliError> {
+    pub fn safety(&self, specs: &Model) -> Result<Safety, CliError> {
         let safety = Safety {
             target_kind: self.target_kind,
             allow_mutations: self.allow_mutations,
@@ -123,11 +127,11 @@ pub struct RunArgs {
     /// Print what would be sent (each request as curl, the state that would be recorded) and send nothing.
     #[arg(long)]
     dry_run: bool,
-    /// Requests in flight at once.
-    #[arg(long, default_value_t = 8, value_name = "N")]
+    /// Requests in flight at once (1 to 1024).
+    #[arg(long, default_value = "8", value_name = "N", value_parser = parse_concurrency)]
     concurrency: usize,
-    /// At most N requests per second. Default: unlimited on an emulator, 2 on a real target.
-    #[arg(long, value_name = "N")]
+    /// At most N requests per second (0.001 to 1000000). Default: unlimited on an emulator, 2 on a real target.
+    #[arg(long, value_name = "N", value_parser = parse_rate)]
     rate: Option<f64>,
     /// Retries of a throttled request (429, 503, throttling errors), with backoff honouring Retry-After.
     #[arg(long, default_value_t = 3, value_name = "N")]
@@ -142,12 +146,8 @@ pub struct RunArgs {
     /// All checks but these (comma-separated).
     #[arg(long, value_name = "LIST", value_delimiter = ',')]
     exclude_checks: Vec<CheckName>,
-    /// Write the JSON report here.
-    #[arg(long, value_name = "PATH")]
-    json: Option<PathBuf>,
-    /// Write a JUnit XML report here (one suite per operation).
-    #[arg(long, value_name = "PATH")]
-    junit: Option<PathBuf>,
+    #[command(flatten)]
+    reports: crate::report::ReportArgs,
     /// Deviations accepted in this file do not fail the run.
     #[arg(long, value_name = "PATH")]
     baseline: Option<PathBuf>,
@@ -155,7 +155,7 @@ pub struct RunArgs {
     #[arg(long, requires = "baseline")]
     update_baseline: bool,
     /// Run only share K of N (e.g. 2/4), for CI jobs in parallel; `conform report merge` joins their reports.
-    #[arg(long, value_name = "K/N", value_parser = parse_partition)]
+    #[arg(long, value_name = "K/N", value_parser = super::values::parse_partition)]
     partition: Option<(u64, u64)>,
     /// Do not shrink failing cases.
     #[arg(long)]
@@ -171,18 +171,6 @@ pub struct RunArgs {
     safety: SafetyArgs,
 }
 
-fn parse_partition(text: &str) -> Result<(u64, u64), String> {
-    let parsed = text
-        .split_once('/')
-        .and_then(|(k, n)| Some((k.parse::<u64>().ok()?, n.parse::<u64>().ok()?)));
-    match parsed {
-        Some((k, n)) if n >= 1 && (1..=n).contains(&k) => Ok((k, n)),
-        _ => Err(format!(
-            "expected K/N with 1 <= K <= N (e.g. 2/4), got `{text}`"
-        )),
-    }
-}
-
 pub(super) fn runtime() -> Result<tokio::runtime::Runtime, CliError> {
     tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -191,7 +179,7 @@ pub(super) fn runtime() -> Result<tokio::runtime::Runtime, CliError> {
 }
 
 /// The run configuration the arguments ask for.
-fn run_config(specs: &crate::spec::SpecSet, args: &RunArgs) -> Result<RunConfig, CliError> {
+fn run_config(specs: &Model, args: &RunArgs) -> Result<RunConfig, CliError> {
     let generation = args.generation.config(specs)?;
     // With only `--kind scenario`, the generator yields no single request (it makes no scenario cases).
     let scenarios =
@@ -215,24 +203,6 @@ fn run_config(specs: &crate::spec::SpecSet, args: &RunArgs) -> Result<RunConfig,
             Some("fix the file, or write it anew with --update-baseline".into()),
         )
     })?;
-    if args.concurrency == 0 {
-        return Err(CliError::usage("--concurrency must be at least 1", None));
-    }
-    if !(args.target.timeout > 0.0 && args.target.timeout.is_finite()) {
-        return Err(CliError::usage(
-            format!(
-                "--timeout must be a positive number of seconds, got {}",
-                args.target.timeout
-            ),
-            None,
-        ));
-    }
-    if args.rate.is_some_and(|r| !(r > 0.0 && r.is_finite())) {
-        return Err(CliError::usage(
-            "--rate must be a positive number of requests per second",
-            None,
-        ));
-    }
     Ok(RunConfig {
         endpoint: args.target.endpoint.clone(),
         profile: args.target.profile.clone(),
@@ -242,7 +212,7 @@ fn run_config(specs: &crate::spec::SpecSet, args: &RunArgs) -> Result<RunConfig,
         scenario_draws: args.scenario_draws,
         concurrency: args.concurrency,
         rate: args.rate,
-        timeout: Duration::from_secs_f64(args.target.timeout),
+        timeout: args.target.timeout,
         max_retries: args.retries,
         checks,
         partition: args.partition,
@@ -252,18 +222,19 @@ fn run_config(specs: &crate::spec::SpecSet, args: &RunArgs) -> Result<RunConfig,
         snapshot_dir: args.snapshot_dir.clone(),
         embedded_faults: args.target.embedded_faults.clone(),
         safety: args.safety.safety(specs)?,
+        mask_sensitive: args.target.mask_sensitive,
     })
 }
 
 pub(super) fn run(cli: &Cli, args: &RunArgs, output: &mut Output<'_>) -> Result<Exit, CliError> {
-    let specs = Arc::new(load_specs(cli)?);
+    let specs = Arc::new(load_model_with(cli, &args.generation.services)?);
     let config = run_config(&specs, args)?;
     if args.dry_run {
-        crate::run::dry_run(&specs, &config, output.out)?;
+        crate::engine::dry_run(&specs, &config, output.out)?;
         return Ok(Exit::Ok);
     }
-    let mut fanout = reporters(args.json.as_deref(), args.junit.as_deref())?;
-    let outcome = match runtime()?.block_on(crate::run::run(specs, config, &mut fanout)) {
+    let mut fanout = reporters(&args.reports)?;
+    let outcome = match runtime()?.block_on(crate::engine::run(specs, config, &mut fanout)) {
         Ok(outcome) => outcome,
         Err(e) => return run_error(e, output),
     };
@@ -273,12 +244,13 @@ pub(super) fn run(cli: &Cli, args: &RunArgs, output: &mut Output<'_>) -> Result<
             .updated_baseline
             .save(path)
             .map_err(|e| CliError::usage(e.to_string(), None))?;
-        writeln!(
+        // A closed stderr must not turn the run's result into another.
+        let _ = writeln!(
             output.err,
             "wrote {} accepted deviation(s) to {}",
             outcome.updated_baseline.len(),
             path.display()
-        )?;
+        );
         return Ok(if restore_incomplete(&outcome) {
             Exit::Restore
         } else if outcome.interrupted {
@@ -298,26 +270,24 @@ pub(super) fn run(cli: &Cli, args: &RunArgs, output: &mut Output<'_>) -> Result<
 }
 
 /// The terminal reporter, and the JSON and JUnit reporters the flags ask for.
-fn reporters(
-    json: Option<&std::path::Path>,
-    junit: Option<&std::path::Path>,
-) -> Result<Fanout, CliError> {
-    let mut reporters: Vec<Box<dyn Reporter>> = vec![Box::new(TerminalReporter::stderr())];
-    if let Some(path) = json {
-        reporters.push(Box::new(
-            JsonReporter::create(path).map_err(|e| CliError::usage(e.to_string(), None))?,
-        ));
+fn reporters(args: &crate::report::ReportArgs) -> Result<Fanout, CliError> {
+    args.reporters()
+        .map_err(|e| CliError::usage(error_chain(&e), None))
+}
+
+/// An error and its causes, as one line.
+fn error_chain(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        text.push_str(&format!(": {cause}"));
+        source = cause.source();
     }
-    if let Some(path) = junit {
-        reporters.push(Box::new(
-            JunitReporter::create(path).map_err(|e| CliError::usage(e.to_string(), None))?,
-        ));
-    }
-    Ok(Fanout::new(reporters))
+    text
 }
 
 /// Whether a real target may still hold changes: that outranks every other result.
-fn restore_incomplete(outcome: &crate::run::RunOutcome) -> bool {
+fn restore_incomplete(outcome: &crate::engine::RunOutcome) -> bool {
     outcome.restore.as_ref().is_some_and(|r| !r.complete())
 }
 
@@ -327,6 +297,7 @@ fn run_error(e: RunError, output: &mut Output<'_>) -> Result<Exit, CliError> {
         RunError::Config(_) => Exit::Usage,
         RunError::Unreachable(_) | RunError::Report(_) | RunError::Record(_) => Exit::Aborted,
         RunError::JournalPending(_) => Exit::Restore,
+        RunError::Locked(_) => Exit::Usage,
         RunError::Crashed { restore, .. } => {
             if restore.as_ref().is_some_and(|r| !r.complete()) {
                 Exit::Restore
@@ -345,6 +316,10 @@ fn run_error(e: RunError, output: &mut Output<'_>) -> Result<Exit, CliError> {
         RunError::Unreachable(_) => {
             text.push_str("\n  help: start the target first, or check --endpoint (no case was run)")
         }
+        RunError::Record(crate::safety::restore::RestoreError::Journal { .. }) => text.push_str(
+            "\n  help: give this run its own journal (--restore-journal PATH); a journal that is there is another \
+             run's, or one to put back first with `conform restore --journal PATH`",
+        ),
         RunError::Record(_) => text.push_str(
             "\n  help: set the fixtures to resources you own (--fixture account.AccountId=...), or leave the \
              operations that change state out (drop --allow-mutations, or narrow --operation)",
@@ -354,20 +329,21 @@ fn run_error(e: RunError, output: &mut Output<'_>) -> Result<Exit, CliError> {
              everything reads back as recorded)",
             path.display()
         )),
+        RunError::Locked(lock) => text.push_str(&format!("\n  help: {}", lock.help())),
         RunError::Crashed { .. } => text.push_str(
             "\n  help: this is a bug in conform; please report it with the command line and this message",
         ),
         _ => {}
     }
-    writeln!(output.err, "{text}")?;
+    // A closed stderr must not change the exit code.
+    let _ = writeln!(output.err, "{text}");
     Ok(exit)
 }
 
 /// `conform replay`
 #[derive(Debug, Args)]
 #[command(after_help = "\
-Sends one case again, by the id a report gave, and prints the request (as curl, secrets redacted), the response
-and the checks. Give the same --seed, --cases and --fixture as the run (the report's replay line has them).
+Sends one case again, by the id a report gave, and prints the request (as curl, secrets redacted), the response and the checks. Give the same --seed, --cases and --fixture as the run (the report's replay line has them).
 
 Examples:
   conform replay PutAlternateContact-invalid-length-max+1-Name-0 --seed 1
@@ -388,170 +364,32 @@ pub(super) fn replay(
     args: &ReplayArgs,
     output: &mut Output<'_>,
 ) -> Result<Exit, CliError> {
-    let specs = Arc::new(load_specs(cli)?);
+    let specs = Arc::new(load_model_with(cli, &args.generation.services)?);
     let generation = args.generation.config(&specs)?;
     let mut config = RunConfig::new(generation);
     config.endpoint = args.target.endpoint.clone();
     config.profile = args.target.profile.clone();
     config.region = args.target.region.clone();
-    config.timeout = Duration::from_secs_f64(args.target.timeout.max(0.001));
+    config.timeout = args.target.timeout;
     config.embedded_faults = args.target.embedded_faults.clone();
+    config.mask_sensitive = args.target.mask_sensitive;
     config.safety = args.safety.safety(&specs)?;
-    let case = crate::generate::find_case(&specs, &config.generation, &args.id).or_else(|| {
-        crate::generate::example_cases(&specs, &config.generation)
-            .into_iter()
-            .find(|e| e.case.id == args.id)
-            .map(|e| e.case)
-    });
-    let instance = crate::scenario::instances(&specs, &config.generation, 64)
-        .into_iter()
-        .find(|i| i.id == args.id);
-    if case.is_none() && instance.is_none() {
-        return Err(CliError::usage(
-            format!(
-                "failed to find case `{}` with seed {} and {} cases",
-                args.id, args.generation.seed, args.generation.cases
-            ),
-            Some(
-                "use the replay line of the report: it repeats --seed, --cases and --fixture"
-                    .to_string(),
-            ),
-        ));
+    let mut notes = TerminalReporter::stderr();
+    let mut printed: Vec<u8> = Vec::new();
+    let replayed = runtime()?.block_on(crate::engine::replay(
+        specs,
+        config,
+        &args.id,
+        &mut printed,
+        &mut notes,
+    ));
+    output.out.write_all(&printed)?;
+    match replayed {
+        Err(e) => run_error(e, output),
+        Ok((_, Some(report))) if !report.complete() => Ok(Exit::Restore),
+        Ok((true, _)) => Ok(Exit::Deviations),
+        Ok((false, _)) => Ok(Exit::Ok),
     }
-    let mut quiet = Fanout::new(Vec::new());
-    let rt = runtime()?;
-    rt.block_on(async {
-        let target = match crate::run::start_target(&specs, &config).await {
-            Ok(t) => t,
-            Err(e) => return run_error(e, output),
-        };
-        let client = match crate::run::client_for(&target, &config, &mut quiet).await {
-            Ok(c) => c,
-            Err(e) => return run_error(e, output),
-        };
-        // On a real target: refuse what the safety rules leave out, record what the rest can change.
-        let operations: Vec<&str> = match (&case, &instance) {
-            (Some(case), _) => vec![case.operation.as_str()],
-            (None, Some(instance)) => crate::run::scenario_operations(&specs, instance).collect(),
-            (None, None) => unreachable!("checked above"),
-        };
-        let mut notes = TerminalReporter::stderr();
-        let journal = match crate::run::prepare_one(
-            &specs,
-            &config,
-            &client,
-            &operations,
-            &mut notes,
-        )
-        .await
-        {
-            Ok(journal) => journal,
-            Err(e) => return run_error(e, output),
-        };
-        let sent: Result<Exit, CliError> = async {
-            if let Some(case) = case {
-                let (service, op) = specs
-                    .operation(&case.operation)
-                    .expect("generated from these specs");
-                let sensitive = crate::run::sensitive_of(op);
-                writeln!(
-                    output.out,
-                    "case {} ({}, {})",
-                    case.id,
-                    case.operation,
-                    case.kind.as_str()
-                )?;
-                if let Some(m) = &case.mutation {
-                    writeln!(output.out, "mutation: {}", m.detail)?;
-                }
-                match client.send(service, &case).await {
-                    Err(e) => {
-                        writeln!(output.out, "no response: {e}")?;
-                        return Ok(Exit::Deviations);
-                    }
-                    Ok(exchange) => {
-                        writeln!(
-                            output.out,
-                            "\n{}",
-                            curl_command(&exchange.request, &target.endpoint, &sensitive)
-                        )?;
-                        let r = &exchange.response;
-                        writeln!(output.out, "\nHTTP {}", r.status)?;
-                        for (name, value) in &r.headers {
-                            writeln!(output.out, "{name}: {value}")?;
-                        }
-                        writeln!(output.out, "\n{}\n", String::from_utf8_lossy(&r.body))?;
-                        let checks = run_checks(service, op, &case, r, &CheckName::ALL);
-                        let mut deviates = false;
-                        for c in &checks {
-                            let verdict = match (c.passed, c.uncertain) {
-                                (true, _) => "pass",
-                                (false, true) => "UNCERTAIN",
-                                (false, false) => "FAIL",
-                            };
-                            deviates |= c.is_deviation();
-                            writeln!(
-                                output.out,
-                                "{verdict:9} {:13} {}",
-                                c.check.as_str(),
-                                c.message
-                            )?;
-                        }
-                        return Ok(if deviates { Exit::Deviations } else { Exit::Ok });
-                    }
-                }
-            }
-            let instance = instance.expect("checked above");
-            let outcome =
-                crate::scenario::execute(&specs, &client, &config.generation.fixtures, &instance)
-                    .await;
-            writeln!(
-                output.out,
-                "scenario {} ({})",
-                instance.id, instance.scenario
-            )?;
-            for step in &outcome.steps {
-                writeln!(
-                    output.out,
-                    "{:9} {}{} ({}): {}{}",
-                    if step.problem.is_some() {
-                        "FAIL"
-                    } else {
-                        "pass"
-                    },
-                    if step.cleanup { "cleanup " } else { "" },
-                    step.name,
-                    step.operation,
-                    step.actual_text(),
-                    step.problem
-                        .as_ref()
-                        .map(|p| format!(" — {p}"))
-                        .unwrap_or_default()
-                )?;
-            }
-            if let Some(e) = &outcome.transport_error {
-                writeln!(output.out, "stopped: {e}")?;
-            }
-            Ok(if outcome.passed() {
-                Exit::Ok
-            } else {
-                Exit::Deviations
-            })
-        }
-        .await;
-        if let Some(journal) = &journal {
-            let report =
-                crate::run::put_back(&specs, &client, journal, &config.safety.journal).await;
-            let _ = notes.event(&crate::report::Event::Note(crate::run::restore_note(
-                &report,
-                &config.safety.journal,
-            )));
-            if !report.complete() {
-                return Ok(Exit::Restore);
-            }
-        }
-        sent
-    })
 }
 
 /// `conform snapshots ...`
@@ -656,14 +494,13 @@ pub(super) fn snapshots(
 /// `conform diff`
 #[derive(Debug, Args)]
 #[command(after_help = "\
-Fires identical cases and scenarios, in the same order and one at a time, at two targets (an emulator against
-real AWS, two versions of an emulator) and reports every difference in status, error type and normalised body,
-with the spec's redactions and sensitive members masked. Exit 1 when the targets differ.
+Fires identical cases and scenarios, in the same order and one at a time, at two targets (an emulator against real AWS, two versions of an emulator) and reports every difference in status, error type and normalised body, with the spec's redactions and sensitive members masked. Exit 1 when the targets differ.
 
 Examples:
   conform diff --endpoint http://127.0.0.1:5000 --against http://127.0.0.1:4566
-  conform diff --against embedded --endpoint http://127.0.0.1:5000 --service account --json diff.json
-  conform diff --against embedded --embedded-fault delete-missing-ok    # what one fault changes")]
+  conform diff --against embedded --endpoint http://127.0.0.1:5000 \\
+               --service account --json diff.json
+  conform diff --against embedded --embedded-fault delete-missing-ok")]
 pub struct DiffArgs {
     #[command(flatten)]
     generation: GenArgs,
@@ -679,39 +516,31 @@ pub struct DiffArgs {
     /// Runs of each scenario per parameter value.
     #[arg(long, default_value_t = 1, value_name = "N")]
     scenario_draws: usize,
-    /// At most N requests per second to each target. Default: unlimited on an emulator, 2 on a real target.
-    #[arg(long, value_name = "N")]
+    /// At most N requests per second to each target (0.001 to 1000000). Default: unlimited on an emulator, 2 on a
+    /// real target.
+    #[arg(long, value_name = "N", value_parser = parse_rate)]
     rate: Option<f64>,
-    /// Write the JSON report here.
-    #[arg(long, value_name = "PATH")]
-    json: Option<PathBuf>,
-    /// Write a JUnit XML report here.
-    #[arg(long, value_name = "PATH")]
-    junit: Option<PathBuf>,
+    #[command(flatten)]
+    reports: crate::report::ReportArgs,
     // Last: its help heading applies to whatever follows it.
     #[command(flatten)]
     safety: SafetyArgs,
 }
 
 pub(super) fn diff(cli: &Cli, args: &DiffArgs, output: &mut Output<'_>) -> Result<Exit, CliError> {
-    let specs = Arc::new(load_specs(cli)?);
+    let specs = Arc::new(load_model_with(cli, &args.generation.services)?);
     let generation = args.generation.config(&specs)?;
     let mut a = RunConfig::new(generation);
     a.endpoint = args.target.endpoint.clone();
     a.profile = args.target.profile.clone();
     a.region = args.target.region.clone();
-    a.timeout = Duration::from_secs_f64(args.target.timeout.max(0.001));
+    a.timeout = args.target.timeout;
+    a.mask_sensitive = args.target.mask_sensitive;
     a.embedded_faults = args.target.embedded_faults.clone();
     a.scenario_draws = args.scenario_draws;
     a.scenarios =
         args.generation.kinds.is_empty() || a.generation.kinds.contains(&CaseKind::Scenario);
     a.safety = args.safety.safety(&specs)?;
-    if args.rate.is_some_and(|r| !(r > 0.0 && r.is_finite())) {
-        return Err(CliError::usage(
-            "--rate must be a positive number of requests per second",
-            None,
-        ));
-    }
     a.rate = args.rate;
     let mut b = a.clone();
     // Each real side keeps its own journal.
@@ -724,8 +553,8 @@ pub(super) fn diff(cli: &Cli, args: &DiffArgs, output: &mut Output<'_>) -> Resul
             None,
         ));
     }
-    let mut fanout = reporters(args.json.as_deref(), args.junit.as_deref())?;
-    match runtime()?.block_on(crate::run::diff(specs, a, b, &mut fanout)) {
+    let mut fanout = reporters(&args.reports)?;
+    match runtime()?.block_on(crate::engine::diff(specs, a, b, &mut fanout)) {
         Ok(outcome) if restore_incomplete(&outcome) => Ok(Exit::Restore),
         Ok(outcome) => Ok(report::exit_for(
             &outcome.summary,
@@ -748,15 +577,12 @@ fn against_journal(a: &std::path::Path) -> PathBuf {
 /// `conform restore`
 #[derive(Debug, Args)]
 #[command(after_help = "\
-Puts back the state a run recorded on a real target before its first change, from the journal
-the run left behind. A run removes its journal itself once everything reads back as recorded; one
-that is still there means the run was killed, crashed, or could not finish the restore.
+Puts back the state a run recorded on a real target before its first change, from the journal the run left behind. A run removes its journal itself once everything reads back as recorded; one that is still there means the run was killed, crashed, or could not finish the restore.
 
-Each piece is read; what differs from the recording is put back and read again. The journal is
-removed only when every piece reads back as recorded (exit 0); otherwise exit 4.
+Each piece is read; what differs from the recording is put back and read again. The journal is removed only when every piece reads back as recorded (exit 0); otherwise exit 4. While another conform run is changing that target or uses that journal, restore refuses to start (exit 2).
 
 Examples:
-  conform restore                        # ./conform-restore.json, on the endpoint it names
+  conform restore      # ./conform-restore.json, on the endpoint it names
   conform restore --journal ci/conform-restore.json --profile audit")]
 pub struct RestoreArgs {
     /// The journal a run wrote.
@@ -771,9 +597,9 @@ pub struct RestoreArgs {
     /// AWS profile to take credentials from.
     #[arg(long, value_name = "NAME", env = "AWS_PROFILE")]
     profile: Option<String>,
-    /// Seconds to wait for each response.
-    #[arg(long, default_value_t = 10.0, value_name = "SECS")]
-    timeout: f64,
+    /// Seconds to wait for each response (more than 0, at most a day).
+    #[arg(long, default_value = "10", value_name = "SECS", value_parser = parse_seconds)]
+    timeout: Duration,
 }
 
 pub(super) fn restore(
@@ -781,10 +607,10 @@ pub(super) fn restore(
     args: &RestoreArgs,
     output: &mut Output<'_>,
 ) -> Result<Exit, CliError> {
-    let specs = Arc::new(load_specs(cli)?);
+    let specs = Arc::new(load_model(cli)?);
     let journal = crate::safety::restore::Journal::load(&args.journal).map_err(|e| {
         CliError::usage(
-            e.to_string(),
+            error_chain(&e),
             Some("name the journal the run wrote with --journal (its notes say where)".to_string()),
         )
     })?;
@@ -800,43 +626,39 @@ pub(super) fn restore(
     );
     config.region = args.region.clone().or_else(|| journal.region.clone());
     config.profile = args.profile.clone();
-    config.timeout = Duration::from_secs_f64(args.timeout.max(0.001));
+    config.timeout = args.timeout;
     config.safety.journal = args.journal.clone();
     let mut notes = TerminalReporter::stderr();
-    runtime()?.block_on(async {
-        let target = match crate::run::start_target(&specs, &config).await {
-            Ok(t) => t,
-            Err(e) => return run_error(e, output),
+    writeln!(
+        output.err,
+        "putting back {} piece(s) of state recorded {} on {}",
+        journal.entries.len(),
+        journal.recorded_at,
+        config.endpoint.as_deref().unwrap_or_default()
+    )?;
+    let restored = runtime()?.block_on(crate::engine::restore_from_journal(
+        &specs, &config, &journal, &mut notes,
+    ));
+    let report = match restored {
+        Ok(report) => report,
+        Err(e) => return run_error(e, output),
+    };
+    for (label, fate) in &report.fates {
+        let text = match fate {
+            crate::safety::restore::Fate::Unchanged => "unchanged".to_string(),
+            crate::safety::restore::Fate::Restored => "put back".to_string(),
+            crate::safety::restore::Fate::Failed(why) => format!("NOT put back: {why}"),
         };
-        let client = match crate::run::client_for(&target, &config, &mut notes).await {
-            Ok(c) => c,
-            Err(e) => return run_error(e, output),
-        };
-        writeln!(
-            output.err,
-            "putting back {} piece(s) of state recorded {} on {}",
-            journal.entries.len(),
-            journal.recorded_at,
-            target.endpoint
-        )?;
-        let report = crate::run::put_back(&specs, &client, &journal, &args.journal).await;
-        for (label, fate) in &report.fates {
-            let text = match fate {
-                crate::safety::restore::Fate::Unchanged => "unchanged".to_string(),
-                crate::safety::restore::Fate::Restored => "put back".to_string(),
-                crate::safety::restore::Fate::Failed(why) => format!("NOT put back: {why}"),
-            };
-            writeln!(output.out, "{label}: {text}")?;
-        }
-        writeln!(
-            output.err,
-            "{}",
-            crate::run::restore_note(&report, &args.journal)
-        )?;
-        Ok(if report.complete() {
-            Exit::Ok
-        } else {
-            Exit::Restore
-        })
+        writeln!(output.out, "{label}: {text}")?;
+    }
+    writeln!(
+        output.err,
+        "{}",
+        crate::engine::restore_note(&report, &args.journal)
+    )?;
+    Ok(if report.complete() {
+        Exit::Ok
+    } else {
+        Exit::Restore
     })
 }

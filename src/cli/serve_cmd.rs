@@ -5,11 +5,11 @@ use std::sync::Arc;
 
 use clap::Args;
 
-use super::{Cli, CliError, Output, Table, load_specs};
+use super::{Cli, CliError, Output, Table};
 use crate::credentials::{TEST_ACCESS_KEY_ID, TEST_SECRET_ACCESS_KEY};
 use crate::emulator::{self, EmulatorConfig, EmulatorError, fault_catalogue};
 use crate::exit::Exit;
-use crate::spec::Fixtures;
+use crate::model::Fixtures;
 
 const SERVE_HELP: &str = "\
 Examples:
@@ -18,6 +18,7 @@ Examples:
   conform serve --fault skip-pattern --fault delete-missing-ok
   conform serve --fixture account.AccountId=210987654321
   conform serve --list-faults                     the deviations --fault accepts
+  conform serve --service dynamodb --service kms  also serve these services of the models
 
 Point any AWS client at the printed endpoint with the printed credentials (the documented test
 key pair unless --access-key-id/--secret-access-key say otherwise), e.g. with the AWS CLI:
@@ -48,6 +49,10 @@ pub struct ServeArgs {
     /// Secret key the target accepts (the documented test secret by default).
     #[arg(long, value_name = "SECRET", default_value = TEST_SECRET_ACCESS_KEY, hide_default_value = true)]
     pub secret_access_key: String,
+    /// Also serve this service of AWS's published models (repeatable, e.g. `--service dynamodb`; see `--models`):
+    /// every operation, with requests validated against the model and synthetic outputs.
+    #[arg(long = "service", value_name = "SERVICE")]
+    pub services: Vec<String>,
     /// Print the deviations --fault accepts, one per line with a description, and exit.
     #[arg(long)]
     pub list_faults: bool,
@@ -63,7 +68,7 @@ pub(super) fn run(cli: &Cli, args: &ServeArgs, output: &mut Output<'_>) -> Resul
         writeln!(output.out, "\n{} faults", fault_catalogue().len())?;
         return Ok(Exit::Ok);
     }
-    let specs = Arc::new(load_specs(cli)?);
+    let specs = Arc::new(super::load_model_with(cli, &args.services)?);
     let fixtures = Fixtures::resolve(&specs, &args.fixtures)
         .map_err(|e| CliError::usage(format!("failed to resolve fixtures: {e}"), None))?;
     let mut config = EmulatorConfig::new(fixtures);

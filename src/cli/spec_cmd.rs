@@ -4,25 +4,38 @@ use std::path::PathBuf;
 
 use clap::Subcommand;
 
-use super::{Cli, CliError, Output, Table, load_specs};
+use super::{Cli, CliError, Output, Table, load_model, load_model_with};
 use crate::exit::Exit;
-use crate::spec::{
-    self, ConstraintKind, Expectation, Member, Operation, ResponseBody, Service, Shape, ShapeKind,
+use crate::model::{
+    ConstraintKind, Expectation, Member, Model, Operation, RegionRule, Service, Shape, ShapeKind,
 };
+use crate::spec;
 
 /// `conform spec ...`
 #[derive(Debug, Subcommand)]
 pub enum SpecCommand {
-    /// List services and operations, with member counts.
-    #[command(after_help = "Example:\n  conform spec list\n  conform --specs ./my-specs spec list")]
-    List,
+    /// List the operations of the spec files, and the services of AWS's published models.
+    ///
+    /// Without --service: the operations the spec files describe, then every service of the models (botocore's,
+    /// see --models) with its protocol and operation count. With --service: that service's operations.
+    #[command(
+        after_help = "Example:\n  conform spec list\n  conform spec list --service dynamodb\n  conform --models ~/botocore/data spec list\n  conform --specs ./my-specs spec list"
+    )]
+    List {
+        /// List the operations of this service (repeatable), from the spec files or the models.
+        #[arg(long = "service", value_name = "SERVICE")]
+        services: Vec<String>,
+    },
     /// Show one operation: its members and their constraints, errors, examples and sources.
     #[command(
-        after_help = "Example:\n  conform spec show PutAlternateContact\n  conform spec show updateprimaryemailaddress   (case does not matter)"
+        after_help = "Example:\n  conform spec show PutAlternateContact\n  conform spec show updateprimaryemailaddress   (case does not matter)\n  conform spec show --service dynamodb PutItem"
     )]
     Show {
-        /// The operation's name, as in the specs (`PutAlternateContact`).
+        /// The operation's name (`PutAlternateContact`).
         operation: String,
+        /// The service the operation belongs to; needed for the services of AWS's published models.
+        #[arg(long, value_name = "SERVICE")]
+        service: Option<String>,
     },
     /// Validate spec files: exit 0 when they are valid, 2 with located diagnostics when not.
     #[command(
@@ -40,14 +53,112 @@ pub(super) fn run(
     output: &mut Output<'_>,
 ) -> Result<Exit, CliError> {
     match command {
-        SpecCommand::List => list(cli, output),
-        SpecCommand::Show { operation } => show(cli, operation, output),
+        SpecCommand::List { services } if services.is_empty() => list(cli, output),
+        SpecCommand::List { services } => list_services(cli, services, output),
+        SpecCommand::Show { operation, service } => {
+            show(cli, operation, service.as_deref(), output)
+        }
         SpecCommand::Check { paths } => check(cli, paths, output),
     }
 }
 
 fn list(cli: &Cli, output: &mut Output<'_>) -> Result<Exit, CliError> {
-    let specs = load_specs(cli)?;
+    let specs = load_model(cli)?;
+    operations_table(&specs, output)?;
+    writeln!(output.out)?;
+    models_table(cli, &specs, output)
+}
+
+/// The operations of `--service` services, from the spec files or the models.
+fn list_services(
+    cli: &Cli,
+    services: &[String],
+    output: &mut Output<'_>,
+) -> Result<Exit, CliError> {
+    let mut model = load_model_with(cli, services)?;
+    model.services.retain(|name, _| {
+        services
+            .iter()
+            .any(|wanted| wanted.eq_ignore_ascii_case(name))
+    });
+    operations_table(&model, output)?;
+    Ok(Exit::Ok)
+}
+
+/// Every service of AWS's published models, with protocol and operation count; or why there are none.
+fn models_table(cli: &Cli, specs: &Model, output: &mut Output<'_>) -> Result<Exit, CliError> {
+    use crate::frontend::botocore::{BotocoreError, Models};
+    let models = match Models::locate(cli.models.as_deref(), None) {
+        Ok(models) => models,
+        Err(e @ BotocoreError::NotFound { .. }) => {
+            writeln!(
+                output.out,
+                "AWS's published service models: none found ({e}). Only the spec files' services can be tested."
+            )?;
+            return Ok(Exit::Ok);
+        }
+        Err(e) => {
+            return Err(CliError::usage(
+                format!("failed to open the service models: {e}"),
+                Some("--models takes botocore's `data` directory, a directory of <service>/<version>/service-2.json, or one service-2.json".to_string()),
+            ));
+        }
+    };
+    let catalog = models.catalog();
+    let mut table = Table::new(["SERVICE", "PROTOCOL", "OPERATIONS", "API VERSION", "TITLE"]);
+    for entry in &catalog.services {
+        let spoken: Vec<&str> = entry.protocols.iter().map(|p| p.as_str()).collect();
+        let protocol = match spoken.first() {
+            Some(first) if crate::protocol::for_id(entry.protocols[0]).is_some() => {
+                first.to_string()
+            }
+            Some(first) => format!("{first} (not yet)"),
+            None => "(unknown)".to_string(),
+        };
+        let service = if specs.services.contains_key(&entry.name) {
+            format!("{} (spec file)", entry.name)
+        } else {
+            entry.name.clone()
+        };
+        table.row([
+            service,
+            protocol,
+            entry.operations.to_string(),
+            entry.api_version.clone(),
+            entry.title.clone(),
+        ]);
+    }
+    writeln!(
+        output.out,
+        "Services of AWS's published models ({}):",
+        models.root.display()
+    )?;
+    write!(output.out, "{table}")?;
+    let operations: usize = catalog.services.iter().map(|e| e.operations).sum();
+    let testable = catalog
+        .services
+        .iter()
+        .filter(|e| {
+            e.protocols
+                .first()
+                .is_some_and(|p| crate::protocol::for_id(*p).is_some())
+        })
+        .count();
+    writeln!(
+        output.out,
+        "\n{} service{}, {operations} operation{}; {testable} in a protocol conform speaks (`--service NAME` tests one)",
+        catalog.services.len(),
+        plural(catalog.services.len()),
+        plural(operations),
+    )?;
+    for failure in &catalog.failures {
+        writeln!(output.err, "warning: {failure}")?;
+    }
+    Ok(Exit::Ok)
+}
+
+/// The operations table (and scenarios) of a model.
+fn operations_table(specs: &Model, output: &mut Output<'_>) -> Result<(), CliError> {
     let mut table = Table::new([
         "SERVICE",
         "PROTOCOL",
@@ -60,24 +171,34 @@ fn list(cli: &Cli, output: &mut Output<'_>) -> Result<Exit, CliError> {
         "EXAMPLES",
     ]);
     for (service, op) in specs.operations() {
+        let input = service.input_members(op);
         table.row([
             service.name.clone(),
             service.protocol.as_str().to_string(),
             op.name.clone(),
-            op.role.as_str().to_string(),
-            op.input.len().to_string(),
-            op.input.iter().filter(|m| m.required).count().to_string(),
-            match op.response_body {
-                ResponseBody::Empty => "empty".to_string(),
-                ResponseBody::Json => op.output.len().to_string(),
+            op.rules.role.as_str().to_string(),
+            input.len().to_string(),
+            input.iter().filter(|m| m.required).count().to_string(),
+            match op.output {
+                None => "empty".to_string(),
+                Some(_) => service.output_members(op).len().to_string(),
             },
             op.errors.len().to_string(),
-            op.examples.len().to_string(),
+            op.rules.examples.len().to_string(),
         ]);
     }
     write!(output.out, "{table}")?;
-    for service in specs.services.values().filter(|s| !s.scenarios.is_empty()) {
-        let names: Vec<&str> = service.scenarios.iter().map(|s| s.name.as_str()).collect();
+    for service in specs
+        .services
+        .values()
+        .filter(|s| !s.rules.scenarios.is_empty())
+    {
+        let names: Vec<&str> = service
+            .rules
+            .scenarios
+            .iter()
+            .map(|s| s.name.as_str())
+            .collect();
         writeln!(
             output.out,
             "\n{} scenarios: {}",
@@ -99,16 +220,45 @@ fn list(cli: &Cli, output: &mut Output<'_>) -> Result<Exit, CliError> {
             .collect::<Vec<_>>()
             .join(", ")
     )?;
-    Ok(Exit::Ok)
+    Ok(())
 }
 
-fn show(cli: &Cli, name: &str, output: &mut Output<'_>) -> Result<Exit, CliError> {
-    let specs = load_specs(cli)?;
+fn show(
+    cli: &Cli,
+    name: &str,
+    service: Option<&str>,
+    output: &mut Output<'_>,
+) -> Result<Exit, CliError> {
+    let wanted: Vec<String> = service.into_iter().map(str::to_string).collect();
+    let mut specs = load_model_with(cli, &wanted)?;
+    if let Some(service) = service {
+        specs
+            .services
+            .retain(|name, _| name.eq_ignore_ascii_case(service));
+    }
     let Some((service, op)) = specs.operation_ignore_case(name) else {
         let known: Vec<String> = specs.operations().map(|(_, op)| op.name.clone()).collect();
+        let shown = if known.len() > 40 {
+            format!(
+                "{}, ... ({} in all; `conform spec list` shows them)",
+                known[..40].join(", "),
+                known.len()
+            )
+        } else {
+            known.join(", ")
+        };
         return Err(CliError::usage(
-            format!("failed to find operation `{name}` in the specs"),
-            Some(format!("known operations: {}", known.join(", "))),
+            format!(
+                "failed to find operation `{name}` in {}",
+                service.map_or("the spec files".to_string(), |s| format!("service `{s}`"))
+            ),
+            Some(if service.is_none() {
+                format!(
+                    "for a service of AWS's published models, name it: `conform spec show --service dynamodb {name}`; known operations of the spec files: {shown}"
+                )
+            } else {
+                format!("known operations: {shown}")
+            }),
         ));
     };
     let out = &mut *output.out;
@@ -120,19 +270,24 @@ fn show(cli: &Cli, name: &str, output: &mut Output<'_>) -> Result<Exit, CliError
         service.protocol.as_str(),
         route(service, op)
     )?;
-    writeln!(out, "{}", op.description)?;
+    if let Some(docs) = &op.docs {
+        writeln!(out, "{docs}")?;
+    }
     writeln!(
         out,
         "role: {}{}",
-        op.role.as_str(),
-        if op.mutates {
+        op.rules.role.as_str(),
+        if op.mutates() {
             ", changes state"
         } else {
             ", read only"
         }
     )?;
-    if let Some(why) = &op.guarded {
+    if let Some(why) = &op.rules.guarded {
         writeln!(out, "guarded on real targets (needs --include): {why}")?;
+    }
+    if let Some(why) = &op.unsupported {
+        writeln!(out, "not tested: {why}")?;
     }
     writeln!(
         out,
@@ -141,16 +296,30 @@ fn show(cli: &Cli, name: &str, output: &mut Output<'_>) -> Result<Exit, CliError
         region_text(service)
     )?;
     writeln!(out, "source: {}", op.source.text)?;
+    for line in &service.rules.overrides {
+        writeln!(out, "spec file overrides the model: {line}")?;
+    }
 
     writeln!(out, "\nInput")?;
-    write!(out, "{}", members_table(&op.input, true))?;
+    write!(
+        out,
+        "{}",
+        members_table(service, service.input_members(op), true)
+    )?;
+    let skipped = skipped_constraints(service, service.input_members(op));
+    if !skipped.is_empty() {
+        writeln!(out, "\nConstraints not checked or generated")?;
+        for line in skipped {
+            writeln!(out, "  {line}")?;
+        }
+    }
     let rules = violation_rules(service, op);
     writeln!(out, "\nOn a constraint violation")?;
     for line in rules {
         writeln!(out, "  {line}")?;
     }
 
-    if let Some(state) = &op.on_state {
+    if let Some(state) = &op.rules.on_state {
         writeln!(
             out,
             "  a valid request may also get, depending on state: {}",
@@ -158,29 +327,34 @@ fn show(cli: &Cli, name: &str, output: &mut Output<'_>) -> Result<Exit, CliError
         )?;
     }
 
-    writeln!(out, "\nOutput ({} on success)", op.success_status)?;
-    match op.response_body {
-        ResponseBody::Empty => writeln!(out, "  empty HTTP body")?,
-        ResponseBody::Json if op.output.is_empty() => writeln!(out, "  {{}} (no members)")?,
-        ResponseBody::Json => write!(out, "{}", members_table(&op.output, false))?,
+    writeln!(out, "\nOutput ({} on success)", op.http.response_code)?;
+    match op.output {
+        None => writeln!(out, "  empty HTTP body")?,
+        Some(_) if service.output_members(op).is_empty() => writeln!(out, "  {{}} (no members)")?,
+        Some(_) => write!(
+            out,
+            "{}",
+            members_table(service, service.output_members(op), false)
+        )?,
     }
 
     writeln!(out, "\nErrors")?;
     let mut errors = Table::new(["ERROR", "STATUS", "FAULT", "SOURCE"]);
-    for name in &op.errors {
-        let e = &service.errors[name];
+    for id in &op.errors {
+        let shape = service.shape(*id);
+        let Some(e) = &shape.error else { continue };
         errors.row([
-            e.name.clone(),
-            e.status.to_string(),
+            e.code.clone().unwrap_or_else(|| shape.name.clone()),
+            e.status().to_string(),
             format!("{:?}", e.fault).to_lowercase(),
-            e.source.text.clone(),
+            shape.source.text.clone(),
         ]);
     }
     write!(out, "{}", indent(&errors.to_string()))?;
 
-    if !op.examples.is_empty() {
+    if !op.rules.examples.is_empty() {
         writeln!(out, "\nExamples")?;
-        for example in &op.examples {
+        for example in &op.rules.examples {
             writeln!(
                 out,
                 "  {} -> {}",
@@ -203,21 +377,27 @@ fn show(cli: &Cli, name: &str, output: &mut Output<'_>) -> Result<Exit, CliError
         }
     }
 
-    let fixtures: Vec<&str> = op
-        .input
+    let fixtures: Vec<&str> = service
+        .input_members(op)
         .iter()
-        .filter_map(|m| m.fixture.as_deref().or(m.email_domain_fixture.as_deref()))
+        .filter_map(|m| {
+            m.rules
+                .fixture
+                .as_deref()
+                .or(m.rules.email_domain_fixture.as_deref())
+        })
         .collect();
     if !fixtures.is_empty() {
         writeln!(out, "\nFixtures (override with --fixture KEY=VALUE)")?;
         for key in fixtures {
-            let f = &service.fixtures[key];
-            writeln!(out, "  {key} = {}  ({})", f.default, f.description)?;
+            if let Some(f) = service.rules.fixtures.get(key) {
+                writeln!(out, "  {key} = {}  ({})", f.default, f.description)?;
+            }
         }
     }
-    if !service.disagreements.is_empty() {
+    if !service.rules.disagreements.is_empty() {
         writeln!(out, "\nDisagreements recorded for {}", service.name)?;
-        for d in &service.disagreements {
+        for d in &service.rules.disagreements {
             writeln!(out, "  {}: follows {}", d.about, d.follows)?;
         }
     }
@@ -237,16 +417,17 @@ fn check(cli: &Cli, paths: &[PathBuf], output: &mut Output<'_>) -> Result<Exit, 
         let names: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
         (spec::load_paths(paths)?, names.join(", "))
     };
-    let operations = specs.operations().count();
-    let members: usize = specs
+    let model = spec::lower(&specs);
+    let operations = model.operations().count();
+    let members: usize = model
         .operations()
-        .map(|(_, op)| op.input.len() + op.output.len())
+        .map(|(s, op)| s.input_members(op).len() + s.output_members(op).len())
         .sum();
     writeln!(
         output.out,
         "ok: {what}: {} service{}, {operations} operation{}, {members} members",
-        specs.services.len(),
-        plural(specs.services.len()),
+        model.services.len(),
+        plural(model.services.len()),
         plural(operations),
     )?;
     Ok(Exit::Ok)
@@ -257,19 +438,21 @@ fn plural(n: usize) -> &'static str {
 }
 
 fn route(service: &Service, op: &Operation) -> String {
-    match service.target(&op.name) {
-        Some(target) => format!("POST / with X-Amz-Target: {target}"),
-        None => format!("{} {}", op.http.method, op.http.path),
+    match service.target_header(&op.name) {
+        Some(target) => {
+            format!("POST / with X-Amz-Target: {target}")
+        }
+        _ => format!("{} {}", op.http.method, op.http.uri),
     }
 }
 
 fn region_text(service: &Service) -> String {
     match &service.region {
-        spec::RegionRule::Fixed(region) => format!("{region} always"),
-        spec::RegionRule::Chosen { default, allowed } if allowed.is_empty() => {
+        RegionRule::Fixed(region) => format!("{region} always"),
+        RegionRule::Chosen { default, allowed } if allowed.is_empty() => {
             format!("the chosen region (default {default})")
         }
-        spec::RegionRule::Chosen { default, allowed } => {
+        RegionRule::Chosen { default, allowed } => {
             format!(
                 "the chosen region (default {default}; one of {})",
                 allowed.join(", ")
@@ -282,13 +465,52 @@ fn indent(text: &str) -> String {
     text.lines().map(|l| format!("  {l}\n")).collect()
 }
 
-fn members_table(members: &[Member], input: bool) -> String {
+/// Members at any depth, nested ones indented by their path (`  AlternateContact.Name`), recursion shown once.
+fn flatten<'a>(
+    service: &'a Service,
+    members: &'a [Member],
+    prefix: &str,
+    seen: &mut Vec<crate::model::ShapeId>,
+    out: &mut Vec<(String, &'a Member)>,
+) {
+    for m in members {
+        let name = if prefix.is_empty() {
+            m.name.clone()
+        } else {
+            format!("{prefix}.{}", m.name)
+        };
+        out.push((name.clone(), m));
+        if seen.contains(&m.target) || seen.len() > 6 {
+            continue;
+        }
+        seen.push(m.target);
+        match &service.target(m).kind {
+            ShapeKind::Structure(children) | ShapeKind::Union(children) => {
+                flatten(service, children, &name, seen, out)
+            }
+            ShapeKind::List(item) => {
+                if let ShapeKind::Structure(children) = &service.target(item).kind {
+                    flatten(service, children, &format!("{name}[]"), seen, out)
+                }
+            }
+            ShapeKind::Map { value, .. } => {
+                if let ShapeKind::Structure(children) = &service.target(value).kind {
+                    flatten(service, children, &format!("{name}{{}}"), seen, out)
+                }
+            }
+            _ => {}
+        }
+        seen.pop();
+    }
+}
+
+fn members_table(service: &Service, members: &[Member], input: bool) -> String {
     let mut table = if input {
         Table::new([
             "MEMBER",
             "REQUIRED",
             "TYPE",
-            "LENGTH",
+            "LENGTH/RANGE",
             "PATTERN / ENUM",
             "SENSITIVE",
             "FIXTURE",
@@ -298,31 +520,39 @@ fn members_table(members: &[Member], input: bool) -> String {
         Table::new([
             "MEMBER",
             "TYPE",
-            "LENGTH",
+            "LENGTH/RANGE",
             "PATTERN / ENUM",
             "SENSITIVE",
             "SOURCE",
         ])
     };
-    for m in members {
-        let shape = &m.shape;
-        let mut cells = vec![m.name.clone()];
+    let mut rows = Vec::new();
+    flatten(service, members, "", &mut Vec::new(), &mut rows);
+    for (name, m) in rows {
+        let shape = service.target(m);
+        let mut cells = vec![name];
         if input {
             cells.push(if m.required { "yes" } else { "no" }.to_string());
         }
-        cells.push(type_text(shape));
+        cells.push(type_text(service, shape));
         cells.push(bounds_text(shape));
-        cells.push(match (&shape.pattern, &shape.enum_values) {
-            (Some(p), _) => p.source.clone(),
+        cells.push(match (&shape.constraints.pattern, shape.enum_values()) {
+            (Some(p), _) => p.source().to_string(),
             (None, Some(values)) => values.join(" | "),
             (None, None) => String::new(),
         });
-        cells.push(if m.sensitive { "yes" } else { "" }.to_string());
+        cells.push(if service.is_sensitive(m) { "yes" } else { "" }.to_string());
         if input {
             cells.push(
-                m.fixture
+                m.rules
+                    .fixture
                     .clone()
-                    .or_else(|| m.email_domain_fixture.as_ref().map(|f| format!("@{f}")))
+                    .or_else(|| {
+                        m.rules
+                            .email_domain_fixture
+                            .as_ref()
+                            .map(|f| format!("@{f}"))
+                    })
                     .unwrap_or_default(),
             );
         }
@@ -332,32 +562,51 @@ fn members_table(members: &[Member], input: bool) -> String {
     indent(&table.to_string())
 }
 
-fn type_text(shape: &Shape) -> String {
-    match (&shape.kind, &shape.name) {
-        (ShapeKind::List(item), _) => {
-            format!("list<{}>", item.name.as_deref().unwrap_or(item.kind.name()))
-        }
-        (kind, Some(name)) if !matches!(kind, ShapeKind::String) => {
-            format!("{} {name}", kind.name())
-        }
-        (kind, _) => kind.name().to_string(),
+fn skipped_constraints(service: &Service, members: &[Member]) -> Vec<String> {
+    let mut rows = Vec::new();
+    flatten(service, members, "", &mut Vec::new(), &mut rows);
+    rows.into_iter()
+        .flat_map(|(name, m)| {
+            service
+                .target(m)
+                .constraints
+                .skipped
+                .iter()
+                .map(move |s| format!("{name}: {} ({})", s.what, s.reason))
+                .collect::<Vec<_>>()
+        })
+        .collect()
+}
+
+fn type_text(service: &Service, shape: &Shape) -> String {
+    match &shape.kind {
+        ShapeKind::List(item) => format!("list<{}>", service.target(item).name),
+        ShapeKind::Map { value, .. } => format!("map<string, {}>", service.target(value).name),
+        ShapeKind::String | ShapeKind::Enum(_) => "string".to_string(),
+        kind if shape.name.contains('$') => kind.name().to_string(),
+        kind => format!("{} {}", kind.name(), shape.name),
     }
 }
 
+/// Lengths as `min..max`; numeric ranges labelled as ranges (`range 1..10`), since both read the same otherwise.
 fn bounds_text(shape: &Shape) -> String {
+    let c = &shape.constraints;
     let range = |min: Option<String>, max: Option<String>| match (min, max) {
         (None, None) => String::new(),
         (min, max) => format!("{}..{}", min.unwrap_or_default(), max.unwrap_or_default()),
     };
-    match shape.kind {
-        ShapeKind::Integer | ShapeKind::Long => range(
-            shape.min.map(|v| v.to_string()),
-            shape.max.map(|v| v.to_string()),
-        ),
-        _ => range(
-            shape.min_length.map(|v| v.to_string()),
-            shape.max_length.map(|v| v.to_string()),
-        ),
+    if shape.kind.is_numeric() {
+        let r = range(c.min.map(|v| v.to_string()), c.max.map(|v| v.to_string()));
+        if r.is_empty() {
+            r
+        } else {
+            format!("range {r}")
+        }
+    } else {
+        range(
+            c.min_length.map(|v| v.to_string()),
+            c.max_length.map(|v| v.to_string()),
+        )
     }
 }
 
@@ -378,18 +627,21 @@ fn expectation_text(expect: &Expectation) -> String {
 }
 
 fn violation_rules(service: &Service, op: &Operation) -> Vec<String> {
-    let mut lines = vec![format!(
-        "default: {}{}",
-        expectation_text(&service.on_violation),
-        service
-            .on_violation
-            .note
-            .as_ref()
-            .map(|n| format!(" ({n})"))
-            .unwrap_or_default()
-    )];
-    for m in &op.input {
-        for rule in &m.on_violation {
+    let mut lines = vec![match &service.rules.on_violation {
+        Some(rule) => format!(
+            "default: {}{}",
+            expectation_text(rule),
+            rule.note
+                .as_ref()
+                .map(|n| format!(" ({n})"))
+                .unwrap_or_default()
+        ),
+        None => "default: ValidationException (400); a value of the wrong type: SerializationException (400)"
+            .to_string(),
+    }];
+    let members = service.input_members(op);
+    for m in members {
+        for rule in &m.rules.on_violation {
             let kinds = if rule.constraints.is_empty() {
                 "any constraint".to_string()
             } else {
@@ -411,8 +663,12 @@ fn violation_rules(service: &Service, op: &Operation) -> Vec<String> {
             ));
         }
     }
-    for m in &op.input {
-        if let Some(fixture) = m.fixture.as_ref().and_then(|k| service.fixtures.get(k))
+    for m in members {
+        if let Some(fixture) = m
+            .rules
+            .fixture
+            .as_ref()
+            .and_then(|k| service.rules.fixtures.get(k))
             && let (Some(unknown), Some(expect)) = (&fixture.unknown, &fixture.on_unknown)
         {
             lines.push(format!(

@@ -1,11 +1,11 @@
-//! Copy-pasteable curl commands for a sent request, with secrets redacted and sensitive members masked.
+//! Copy-pasteable curl commands that reproduce a request: curl signs it itself with `--aws-sigv4` and the
+//! credentials in the environment, so no signature, token or secret is ever printed.
 
-use crate::case::WireRequest;
+use crate::case::Signing;
+use crate::protocol::HttpRequest;
 
-/// What replaces a redacted signature or token.
+/// What replaces a redacted signature or token where a header must be shown (snapshot headers, reports).
 pub const REDACTED: &str = "REDACTED";
-/// What replaces the value of a sensitive member.
-pub const MASK: &str = "***";
 
 /// Headers safe to print: the `Authorization` signature replaced (the algorithm, credential scope and signed
 /// headers kept, since they help to debug), `x-amz-security-token` and any other secret-bearing header replaced.
@@ -59,46 +59,88 @@ fn redact_authorization(value: &str) -> String {
     format!("AWS4-HMAC-SHA256 {}", parts.join(", "))
 }
 
-/// A body safe to print: the values of `sensitive_members` at the top level of a JSON object replaced by `***`.
-/// A body that is not a JSON object is returned as it is (malformed bodies are the point of some cases).
-pub fn mask_body(body: &str, sensitive_members: &[&str]) -> String {
-    if sensitive_members.is_empty() {
-        return body.to_string();
-    }
-    let Ok(serde_json::Value::Object(mut object)) = serde_json::from_str::<serde_json::Value>(body)
-    else {
-        return body.to_string();
-    };
-    let mut changed = false;
-    for member in sensitive_members {
-        if let Some(value) = object.get_mut(*member) {
-            *value = serde_json::Value::String(MASK.to_string());
-            changed = true;
-        }
-    }
-    if changed {
-        serde_json::Value::Object(object).to_string()
-    } else {
-        body.to_string()
-    }
+/// How the printed command signs.
+#[derive(Debug, Clone)]
+pub struct CurlSigning<'a> {
+    /// The region the request is signed for.
+    pub region: &'a str,
+    /// The SigV4 signing name (`account`).
+    pub service: &'a str,
+    /// How the case was signed: only valid and unknown-key signatures can be reproduced by curl.
+    pub signing: Signing,
+    /// Whether the credentials in use carry a session token (then it is sent from `$AWS_SESSION_TOKEN`).
+    pub session_token: bool,
+    /// An access key id the command uses instead of `$AWS_ACCESS_KEY_ID` (the unknown-key case's).
+    pub access_key_id: Option<&'a str>,
 }
 
-/// A curl command that sends `request` to `endpoint` again, with [`redact_headers`] and [`mask_body`] applied.
+/// Headers the command leaves out: curl computes them, or they are signing headers curl makes afresh.
+fn derived_header(lower: &str) -> bool {
+    matches!(
+        lower,
+        "host" | "content-length" | "authorization" | "x-amz-date" | "x-amz-security-token"
+    )
+}
+
+/// A curl command that sends `request` to `endpoint` again and signs it with `--aws-sigv4`, taking the
+/// credentials from `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY` (and `AWS_SESSION_TOKEN`).
 ///
-/// Each argument is single-quoted for POSIX shells. The redacted `Authorization` will of course be refused:
-/// re-sign with `conform replay` or your own credentials.
-pub fn curl_command(request: &WireRequest, endpoint: &str, sensitive_members: &[&str]) -> String {
+/// `body` is the body to print, when it differs from the request's (masked by the redaction policy); binary
+/// bodies are piped through `base64 -d`. Each argument is single-quoted for POSIX shells; variables are
+/// double-quoted so the shell expands them. Signing faults that curl cannot make (a wrong signature, an expired
+/// date) are sent unsigned-but-annotated: the comment line says so.
+pub fn curl_command(
+    request: &HttpRequest,
+    endpoint: &str,
+    signing: &CurlSigning<'_>,
+    body: Option<&[u8]>,
+) -> String {
+    let body = body.unwrap_or(&request.body);
     let url = format!("{}{}", endpoint.trim_end_matches('/'), request.path);
-    let mut out = String::from("curl");
-    if request.method != "GET" || !request.body.is_empty() {
+    let mut out = String::new();
+    match signing.signing {
+        Signing::BadSignature => out.push_str(
+            "# curl cannot send a wrong signature: this command signs correctly, so it shows the valid answer\n",
+        ),
+        Signing::Expired => out.push_str(
+            "# curl cannot sign with an old date: this command signs correctly, so it shows the valid answer\n",
+        ),
+        _ => {}
+    }
+    let text_body = std::str::from_utf8(body).ok().filter(|t| {
+        !t.chars()
+            .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+    });
+    if !body.is_empty() && text_body.is_none() {
+        use base64::Engine;
+        out.push_str(&format!(
+            "printf '%s' {} | base64 -d | ",
+            shell_quote(&base64::engine::general_purpose::STANDARD.encode(body))
+        ));
+    }
+    out.push_str("curl");
+    if request.method != "GET" || !body.is_empty() {
         out.push_str(" -X ");
         out.push_str(&shell_quote(&request.method));
     }
     out.push(' ');
     out.push_str(&shell_quote(&url));
-    for (name, value) in redact_headers(&request.headers) {
-        // curl derives Host and Content-Length itself; sending them again would duplicate them.
-        if name.eq_ignore_ascii_case("host") || name.eq_ignore_ascii_case("content-length") {
+    if signing.signing != Signing::Unsigned {
+        out.push_str(&format!(
+            " \\\n  --aws-sigv4 {}",
+            shell_quote(&format!("aws:amz:{}:{}", signing.region, signing.service))
+        ));
+        let key = match signing.access_key_id {
+            Some(key) => key.to_string(),
+            None => "$AWS_ACCESS_KEY_ID".to_string(),
+        };
+        out.push_str(&format!(" \\\n  --user \"{key}:$AWS_SECRET_ACCESS_KEY\""));
+        if signing.session_token {
+            out.push_str(" \\\n  -H \"x-amz-security-token: $AWS_SESSION_TOKEN\"");
+        }
+    }
+    for (name, value) in &request.headers {
+        if derived_header(&name.to_ascii_lowercase()) {
             continue;
         }
         out.push_str(" \\\n  -H ");
@@ -109,9 +151,20 @@ pub fn curl_command(request: &WireRequest, endpoint: &str, sensitive_members: &[
             out.push_str(&shell_quote(&format!("{name}: {value}")));
         }
     }
-    if !request.body.is_empty() {
+    if !request
+        .headers
+        .iter()
+        .any(|(n, _)| n.eq_ignore_ascii_case("content-type"))
+    {
+        // curl would add `application/x-www-form-urlencoded` to a body; the request had none.
+        out.push_str(" \\\n  -H 'Content-Type:'");
+    }
+    if !body.is_empty() {
         out.push_str(" \\\n  --data-binary ");
-        out.push_str(&shell_quote(&mask_body(&request.body, sensitive_members)));
+        match text_body {
+            Some(text) => out.push_str(&shell_quote(text)),
+            None => out.push_str("@-"),
+        }
     }
     out
 }
@@ -128,8 +181,8 @@ mod tests {
     const SECRET: &str = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
     const SIGNATURE: &str = "fe5f80f77d5fa3beca038a248ff027d0445342fe2855ddc963176630326f1024";
 
-    fn signed_request(body: &str) -> WireRequest {
-        WireRequest {
+    fn signed_request(body: &str) -> HttpRequest {
+        HttpRequest {
             method: "POST".into(),
             path: "/putContactInformation".into(),
             headers: vec![
@@ -147,7 +200,18 @@ mod tests {
                     ),
                 ),
             ],
-            body: body.into(),
+            body: body.as_bytes().to_vec(),
+            host_prefix: None,
+        }
+    }
+
+    fn valid() -> CurlSigning<'static> {
+        CurlSigning {
+            region: "us-east-1",
+            service: "account",
+            signing: Signing::Valid,
+            session_token: true,
+            access_key_id: None,
         }
     }
 
@@ -169,8 +233,6 @@ mod tests {
             .unwrap()
             .1;
         assert_eq!(token, REDACTED);
-        let date = &redacted.iter().find(|(n, _)| n == "x-amz-date").unwrap().1;
-        assert_eq!(date, "20240501T123456Z");
     }
 
     #[test]
@@ -180,49 +242,62 @@ mod tests {
     }
 
     #[test]
-    fn curl_never_leaks_signature_token_or_secret_and_masks_members() {
-        let body = format!(
-            r#"{{"AccountId":"123456789012","ContactInformation":{{"FullName":"Jane"}},"Password":"{SECRET}"}}"#
-        );
+    fn curl_re_signs_itself_and_prints_no_secret() {
+        let body = r#"{"AccountId":"123456789012","Name":"it's"}"#;
         let curl = curl_command(
-            &signed_request(&body),
+            &signed_request(body),
             "http://127.0.0.1:5000/",
-            &["Password", "ContactInformation"],
+            &valid(),
+            None,
         );
         assert!(!curl.contains(SIGNATURE), "{curl}");
-        assert!(!curl.contains(SECRET), "{curl}");
         assert!(!curl.contains("FQoGZXIvYXdzEXAMPLETOKEN"), "{curl}");
-        assert!(!curl.contains("Jane"), "{curl}");
-        assert!(curl.contains(r#""Password":"***""#), "{curl}");
-        assert!(curl.contains(r#""ContactInformation":"***""#), "{curl}");
-        assert!(curl.contains(r#""AccountId":"123456789012""#), "{curl}");
+        assert!(!curl.contains("20240501T123456Z"), "{curl}");
+        assert!(
+            curl.contains("--aws-sigv4 'aws:amz:us-east-1:account'"),
+            "{curl}"
+        );
+        assert!(
+            curl.contains("--user \"$AWS_ACCESS_KEY_ID:$AWS_SECRET_ACCESS_KEY\""),
+            "{curl}"
+        );
+        assert!(
+            curl.contains("-H \"x-amz-security-token: $AWS_SESSION_TOKEN\""),
+            "{curl}"
+        );
         assert!(
             curl.starts_with("curl -X 'POST' 'http://127.0.0.1:5000/putContactInformation'"),
             "{curl}"
         );
         assert!(
-            curl.contains("-H 'content-type: application/json'"),
+            curl.ends_with(r#"--data-binary '{"AccountId":"123456789012","Name":"it'\''s"}'"#),
             "{curl}"
         );
-        assert!(!curl.contains("-H 'host:"), "{curl}");
     }
 
     #[test]
-    fn non_json_bodies_are_left_alone_and_quoted() {
-        let body = "{\"Password\": \"it's\" broken";
-        let curl = curl_command(&signed_request(body), "http://h", &["Password"]);
+    fn unsigned_cases_print_no_signing_and_binary_bodies_are_piped() {
+        let mut request = signed_request("");
+        request.body = vec![0xa1, 0x00, 0xff];
+        let signing = CurlSigning {
+            signing: Signing::Unsigned,
+            ..valid()
+        };
+        let curl = curl_command(&request, "http://h", &signing, None);
+        assert!(!curl.contains("--aws-sigv4"), "{curl}");
         assert!(
-            curl.ends_with(r#"--data-binary '{"Password": "it'\''s" broken'"#),
+            curl.starts_with("printf '%s' 'oQD/' | base64 -d | curl"),
             "{curl}"
         );
+        assert!(curl.ends_with("--data-binary @-"), "{curl}");
     }
 
     #[test]
     fn empty_header_values_are_sent_empty() {
         let mut request = signed_request("");
-        request.headers = vec![("content-type".into(), String::new())];
-        let curl = curl_command(&request, "http://h", &[]);
-        assert!(curl.contains("-H 'content-type;'"), "{curl}");
+        request.headers = vec![("x-amz-target".into(), String::new())];
+        let curl = curl_command(&request, "http://h", &valid(), None);
+        assert!(curl.contains("-H 'x-amz-target;'"), "{curl}");
         assert!(!curl.contains("--data-binary"), "{curl}");
     }
 }

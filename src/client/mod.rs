@@ -17,11 +17,12 @@ use std::time::{Duration, Instant, SystemTime};
 
 use aws_credential_types::Credentials;
 
-use crate::case::{Case, WireRequest, WireResponse};
-use crate::spec::Service;
+use crate::case::{Case, Signing};
+use crate::model::Service;
+use crate::protocol::{HttpRequest, HttpResponse};
 
 pub use credentials::{CredentialSource, is_loopback, resolve_credentials};
-pub use curl::{MASK, REDACTED, curl_command, mask_body, redact_headers};
+pub use curl::{CurlSigning, REDACTED, curl_command, redact_headers};
 pub use rate::RateLimiter;
 pub use retry::{Backoff, THROTTLING_ERROR_TYPES, is_throttled, parse_retry_after};
 pub use sign::{EXPIRED_BY, SignInput, host_header, signing_headers};
@@ -199,9 +200,9 @@ fn human_duration(d: Duration) -> String {
 pub struct Exchange {
     /// The request of the last attempt exactly as sent: `host`, the case's headers, then the signing headers.
     /// (The HTTP stack adds `content-length` and `accept: */*`, which are not signed.)
-    pub request: WireRequest,
+    pub request: HttpRequest,
     /// The last response.
-    pub response: WireResponse,
+    pub response: HttpResponse,
     /// How many times the request was sent again after a throttled response.
     pub retries: u32,
     /// How many throttled responses came back, the last one included when retries ran out.
@@ -287,6 +288,14 @@ impl Client {
         })
     }
 
+    /// The region requests of `service` are signed for: its region rule applied to the user's choice.
+    pub fn signing_region(&self, service: &Service) -> String {
+        service
+            .region
+            .resolve(self.inner.region.as_deref())
+            .to_string()
+    }
+
     /// The endpoint, without a trailing slash.
     pub fn endpoint(&self) -> &str {
         &self.inner.endpoint
@@ -330,15 +339,29 @@ impl Client {
     /// response is retried up to `max_retries` times, after `Retry-After` or the backoff; when retries run out
     /// the last response is returned as an `Exchange`. Transport errors are not retried.
     pub async fn send(&self, service: &Service, case: &Case) -> Result<Exchange, TransportError> {
+        self.send_request(service, &case.request, case.signing)
+            .await
+    }
+
+    /// Sign and send a request for `service` (see [`Client::send`]).
+    pub async fn send_request(
+        &self,
+        service: &Service,
+        request: &HttpRequest,
+        signing: Signing,
+    ) -> Result<Exchange, TransportError> {
         let inner = &self.inner;
-        let url = self.url_for(&case.request.path)?;
-        let mut headers = Vec::with_capacity(case.request.headers.len() + 4);
-        if case.request.header("host").is_none()
+        let mut url = self.url_for(&request.path)?;
+        if let Some(prefix) = &request.host_prefix {
+            apply_host_prefix(&mut url, prefix);
+        }
+        let mut headers = Vec::with_capacity(request.headers.len() + 4);
+        if request.header("host").is_none()
             && let Some(host) = host_header(&url)
         {
             headers.push(("host".to_string(), host));
         }
-        headers.extend(case.request.headers.iter().cloned());
+        headers.extend(request.headers.iter().cloned());
         // Reject what HTTP cannot carry before signing, naming the header (the signer's error would not).
         for (name, value) in &headers {
             if reqwest::header::HeaderName::from_bytes(name.as_bytes()).is_err() {
@@ -365,26 +388,26 @@ impl Client {
             }
             let input = SignInput {
                 url: url.as_str(),
-                method: &case.request.method,
+                method: &request.method,
                 headers: &headers,
-                body: case.request.body.as_bytes(),
+                body: &request.body,
                 signing_name: &service.signing_name,
                 region: &region,
                 time: SystemTime::now(),
             };
             let signed =
-                signing_headers(&input, &inner.credentials, case.signing).map_err(|detail| {
+                signing_headers(&input, &inner.credentials, signing).map_err(|detail| {
                     TransportError::Other {
                         endpoint: inner.endpoint.clone(),
                         detail,
                     }
                 })?;
-            let mut sent = case.request.clone();
+            let mut sent = request.clone();
             sent.headers = headers.clone();
             sent.headers.extend(signed);
 
             let response = self.exchange_once(&url, &sent).await?;
-            if !is_throttled(&response) {
+            if !is_throttled(service, &response) {
                 return Ok(Exchange {
                     request: sent,
                     response,
@@ -428,8 +451,8 @@ impl Client {
     async fn exchange_once(
         &self,
         url: &reqwest::Url,
-        request: &WireRequest,
-    ) -> Result<WireResponse, TransportError> {
+        request: &HttpRequest,
+    ) -> Result<HttpResponse, TransportError> {
         let inner = &self.inner;
         let build_error = |detail: String| TransportError::Other {
             endpoint: inner.endpoint.clone(),
@@ -460,7 +483,7 @@ impl Client {
             .http
             .request(method, url.clone())
             .headers(header_map)
-            .body(request.body.clone().into_bytes());
+            .body(request.body.clone());
 
         let attempt = async {
             let mut response = builder.send().await.map_err(|e| self.classify(&e))?;
@@ -489,7 +512,7 @@ impl Client {
                 }
                 body.extend_from_slice(&chunk);
             }
-            Ok(WireResponse {
+            Ok(HttpResponse {
                 status,
                 headers,
                 body,
@@ -557,6 +580,21 @@ impl Client {
             endpoint,
             detail: error_chain(error),
         }
+    }
+}
+
+/// Puts a `hostPrefix` in front of the endpoint's host, as SDKs do; not for IP addresses and `localhost`, where a
+/// prefixed name would not resolve (emulators on loopback serve every operation on one host).
+fn apply_host_prefix(url: &mut reqwest::Url, prefix: &str) {
+    let Some(host) = url.host() else {
+        return;
+    };
+    let named = match host {
+        url::Host::Domain(d) => (d != "localhost").then(|| d.to_string()),
+        _ => None,
+    };
+    if let Some(domain) = named {
+        let _ = url.set_host(Some(&format!("{prefix}{domain}")));
     }
 }
 

@@ -3,7 +3,8 @@
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, SystemTime};
 
-use crate::case::WireResponse;
+use crate::model::Service;
+use crate::protocol::HttpResponse;
 
 /// Error types that mean "slow down", whatever the status code.
 pub const THROTTLING_ERROR_TYPES: &[&str] = &[
@@ -12,32 +13,17 @@ pub const THROTTLING_ERROR_TYPES: &[&str] = &[
     "Throttling",
 ];
 
-/// Whether a response asks the client to slow down: 429, 503, or a throttling error type.
-pub fn is_throttled(response: &WireResponse) -> bool {
+/// Whether a response asks the client to slow down: 429, 503, or a throttling error type (read by the service's
+/// protocol, as the checks read it).
+pub fn is_throttled(service: &Service, response: &HttpResponse) -> bool {
     if response.status == 429 || response.status == 503 {
         return true;
     }
     if response.status < 400 {
         return false;
     }
-    error_type(response).is_some_and(|t| THROTTLING_ERROR_TYPES.contains(&t.as_str()))
-}
-
-/// The error type of an error response, from `x-amzn-errortype` or the body's `__type`/`code`, without the
-/// namespace (`aws.foo#Bar` → `Bar`) or the trailing URI (`Bar:http://...` → `Bar`).
-///
-/// Only what retrying needs (any place will do); the checks look per protocol, with the same name normalisation.
-fn error_type(response: &WireResponse) -> Option<String> {
-    let raw = response
-        .header("x-amzn-errortype")
-        .map(str::to_string)
-        .or_else(|| {
-            let body: serde_json::Value = serde_json::from_slice(&response.body).ok()?;
-            ["__type", "code", "Code"]
-                .iter()
-                .find_map(|k| body.get(*k)?.as_str().map(str::to_string))
-        })?;
-    Some(crate::check::normalise_type_name(&raw).trim().to_string())
+    crate::check::error_type_of(service, response)
+        .is_some_and(|t| THROTTLING_ERROR_TYPES.contains(&t.as_str()))
 }
 
 /// The delay a `Retry-After` value asks for: delta-seconds or an HTTP date (past dates mean now).
@@ -105,8 +91,8 @@ impl Backoff {
 mod tests {
     use super::*;
 
-    fn response(status: u16, headers: &[(&str, &str)], body: &str) -> WireResponse {
-        WireResponse {
+    fn response(status: u16, headers: &[(&str, &str)], body: &str) -> HttpResponse {
+        HttpResponse {
             status,
             headers: headers
                 .iter()
@@ -148,6 +134,10 @@ mod tests {
 
     #[test]
     fn throttling_detection() {
+        let model = crate::spec::embedded_model().unwrap();
+        let rest = &model.services["account"];
+        let json = &model.services["workmail"];
+        let is_throttled = |r: &HttpResponse| is_throttled(rest, r) || is_throttled(json, r);
         assert!(is_throttled(&response(429, &[], "")));
         assert!(is_throttled(&response(503, &[], "<html>")));
         assert!(is_throttled(&response(

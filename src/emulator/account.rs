@@ -4,9 +4,10 @@ use std::collections::HashMap;
 
 use serde_json::{Map, Value, json};
 
+use super::Behaviour;
 use super::faults::{Fault, FaultSet};
 use super::wire::{ApiError, Success};
-use crate::spec::Service;
+use crate::model::Service;
 
 /// The caller's own (management) account, used when a request has no AccountId.
 pub const CALLER_ACCOUNT_ID: &str = "111122223333";
@@ -57,7 +58,7 @@ impl AccountModel {
     }
 
     /// Runs one operation; `None` for an operation the model does not know.
-    pub(crate) fn call(
+    fn dispatch(
         &mut self,
         service: &Service,
         operation: &str,
@@ -255,5 +256,21 @@ fn status(value: &str) -> Map<String, Value> {
     match json!({ "Status": value }) {
         Value::Object(map) => map,
         _ => Map::new(),
+    }
+}
+
+impl Behaviour for AccountModel {
+    fn service(&self) -> &'static str {
+        "account"
+    }
+
+    fn call(
+        &mut self,
+        service: &Service,
+        operation: &str,
+        input: &Map<String, Value>,
+        faults: &FaultSet,
+    ) -> Option<Result<Success, ApiError>> {
+        self.dispatch(service, operation, input, faults)
     }
 }

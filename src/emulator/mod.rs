@@ -31,6 +31,7 @@
 
 mod account;
 mod faults;
+mod generic;
 mod sigv4;
 mod validation;
 mod wire;
@@ -42,12 +43,13 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::SystemTime;
 
-use axum::body::Body;
 use bytes::Bytes;
 use http::{Request, Response};
+use http_body_util::{BodyExt, Full};
 
 use crate::credentials::{TEST_ACCESS_KEY_ID, TEST_SECRET_ACCESS_KEY};
-use crate::spec::{Fixtures, SpecSet};
+use crate::model::{Fixtures, Model, Operation, Service};
+use crate::protocol::{HttpRequest, HttpResponse, Protocol};
 
 pub use account::{CALLER_ACCOUNT_ID, CALLER_PRIMARY_EMAIL, MEMBER_PRIMARY_EMAIL};
 pub use faults::{FaultInfo, fault_catalogue};
@@ -99,8 +101,8 @@ pub enum EmulatorError {
         /// Every known name, comma-separated.
         known: String,
     },
-    /// The spec set has no service to serve.
-    #[error("failed to start the embedded target: the specs define no service")]
+    /// The model has no service to serve.
+    #[error("failed to start the embedded target: the model has no service")]
     NoServices,
     /// The address could not be bound.
     #[error("failed to listen on {addr}")]
@@ -113,27 +115,39 @@ pub enum EmulatorError {
     },
 }
 
-/// Mutable state of all behaviour models, behind one lock.
-struct Models {
-    account: account::AccountModel,
-    workmail: workmail::WorkMailModel,
+/// What a service does beyond validating its input: the state it keeps and the answers it gives.
+///
+/// The embedded target validates every request from the model, then hands it to the behaviour of its service;
+/// services without one get a synthetic success (see [`generic`]).
+pub(crate) trait Behaviour: Send {
+    /// The service it is the behaviour of (`account`).
+    fn service(&self) -> &'static str;
+
+    /// Answers a validated request; `None` for an operation it does not model.
+    fn call(
+        &mut self,
+        service: &Service,
+        operation: &str,
+        input: &serde_json::Map<String, serde_json::Value>,
+        faults: &FaultSet,
+    ) -> Option<Result<Success, ApiError>>;
 }
 
-/// The request handler: specs, deviations, credentials and state. Usable without a socket.
+/// The request handler: model, deviations, credentials and state. Usable without a socket.
 pub struct Emulator {
-    specs: Arc<SpecSet>,
+    specs: Arc<Model>,
     faults: FaultSet,
     access_key_id: String,
     secret_access_key: String,
     body_limit: usize,
-    models: Mutex<Models>,
+    behaviours: Mutex<Vec<Box<dyn Behaviour>>>,
     requests: AtomicU64,
     ids: RandomState,
 }
 
 impl Emulator {
     /// Builds a handler; fails on an unknown fault name or an empty spec set.
-    pub fn new(specs: Arc<SpecSet>, config: EmulatorConfig) -> Result<Self, EmulatorError> {
+    pub fn new(specs: Arc<Model>, config: EmulatorConfig) -> Result<Self, EmulatorError> {
         if specs.services.is_empty() {
             return Err(EmulatorError::NoServices);
         }
@@ -148,12 +162,12 @@ impl Emulator {
             })?;
         let fixture =
             |key: &str, default: &str| config.fixtures.get(key).unwrap_or(default).to_string();
-        let models = Models {
-            account: account::AccountModel::new(
+        let behaviours: Vec<Box<dyn Behaviour>> = vec![
+            Box::new(account::AccountModel::new(
                 &fixture("account.AccountId", "123456789012"),
                 &fixture("account.Otp", "123456"),
-            ),
-            workmail: workmail::WorkMailModel::new(
+            )),
+            Box::new(workmail::WorkMailModel::new(
                 &fixture(
                     "workmail.OrganizationId",
                     "m-0123456789abcdef0123456789abcdef",
@@ -164,15 +178,15 @@ impl Emulator {
                     "87654321-4321-4321-4321-210987654321",
                 ),
                 &fixture("workmail.MailDomain", "example.com"),
-            ),
-        };
+            )),
+        ];
         Ok(Emulator {
             specs,
             faults,
             access_key_id: config.access_key_id,
             secret_access_key: config.secret_access_key,
             body_limit: config.body_limit,
-            models: Mutex::new(models),
+            behaviours: Mutex::new(behaviours),
             requests: AtomicU64::new(0),
             ids: RandomState::new(),
         })
@@ -196,20 +210,52 @@ impl Emulator {
         body: Option<&Bytes>,
         now: SystemTime,
     ) -> Response<Bytes> {
-        let path = parts.uri.path();
-        let service = wire::choose_service(&self.specs, &parts.headers, path);
+        let request = HttpRequest {
+            method: parts.method.as_str().to_string(),
+            path: parts
+                .uri
+                .path_and_query()
+                .map_or("/", |p| p.as_str())
+                .to_string(),
+            headers: parts
+                .headers
+                .iter()
+                .map(|(n, v)| {
+                    (
+                        n.as_str().to_string(),
+                        String::from_utf8_lossy(v.as_bytes()).into_owned(),
+                    )
+                })
+                .collect(),
+            body: body.map(|b| b.to_vec()).unwrap_or_default(),
+            host_prefix: None,
+        };
+        let service = wire::choose_service(&self.specs, &parts.headers, &request);
         let request_id = self.request_id();
         let request_id = (!self.faults.has(Fault::MissingRequestId)).then_some(request_id.as_str());
+        let Some(protocol) = crate::protocol::for_id(service.protocol) else {
+            return wire::to_http(HttpResponse {
+                status: 501,
+                headers: vec![("content-type".into(), "text/plain".into())],
+                body: format!(
+                    "conform's embedded target does not serve the {} protocol of {} yet",
+                    service.protocol, service.name
+                )
+                .into_bytes(),
+            });
+        };
         let result = match body {
-            Some(body) if body.len() <= self.body_limit => self.process(service, parts, body, now),
+            Some(body) if body.len() <= self.body_limit => {
+                self.process(service, protocol, parts, &request, now)
+            }
             _ => Err(self.too_large()),
         };
-        match result {
+        wire::to_http(match result {
             Ok((op, success)) => {
-                wire::encode_success(service, op, success, request_id, &self.faults)
+                wire::encode_success(service, protocol, op, success, request_id, &self.faults)
             }
-            Err(error) => wire::encode_error(service, &error, request_id, &self.faults),
-        }
+            Err(error) => wire::encode_error(service, protocol, &error, request_id, &self.faults),
+        })
     }
 
     fn too_large(&self) -> ApiError {
@@ -223,66 +269,127 @@ impl Emulator {
         )
     }
 
+    /// Checks in AWS's order: content type, body parse, route, authentication, types, validation, behaviour.
     fn process<'s>(
         &self,
-        service: &'s crate::spec::Service,
+        service: &'s Service,
+        protocol: &dyn Protocol,
         parts: &http::request::Parts,
-        body: &[u8],
+        request: &HttpRequest,
         now: SystemTime,
-    ) -> Result<(Option<&'s crate::spec::Operation>, Success), ApiError> {
-        if self.faults.has(Fault::NonAsciiCrash) && !body.is_ascii() {
+    ) -> Result<(Option<&'s Operation>, Success), ApiError> {
+        let fault =
+            |f: crate::protocol::ProtocolFault| ApiError::framework(f.status, &f.code, f.message);
+        if self.faults.has(Fault::NonAsciiCrash) && !request.body.is_ascii() {
             return Err(ApiError::framework(
                 500,
                 "InternalFailure",
                 "The request processing has failed because of an unknown error, exception or failure.",
             ));
         }
-        let path_and_query = parts.uri.path_and_query().map_or("/", |p| p.as_str());
+        let auth_status = protocol
+            .signing_fault(crate::case::Signing::Unsigned)
+            .accept
+            .first()
+            .map_or(400, |(status, _)| *status);
         let authenticate = || {
             let received = sigv4::Received {
                 method: parts.method.as_str(),
-                path_and_query,
+                path_and_query: &request.path,
                 headers: &parts.headers,
-                body,
+                body: &request.body,
             };
             let keys = sigv4::KeyPair {
                 access_key_id: &self.access_key_id,
                 secret_access_key: &self.secret_access_key,
             };
-            sigv4::verify(&received, service, &keys, &self.faults, now).map_err(|e| {
-                ApiError::framework(wire::auth_status(service), e.error_type, e.message)
-            })
+            sigv4::verify(
+                &received,
+                service,
+                &keys,
+                &self.faults,
+                now,
+                protocol.missing_authentication_message(),
+            )
+            .map_err(|e| ApiError::framework(auth_status, e.error_type, e.message))
         };
         let auth_first = self.faults.has(Fault::AuthBeforeParse);
         if auth_first {
             authenticate()?;
         }
-        wire::check_content_type(service, &parts.headers)?;
-        let input = wire::parse_body(body, &self.faults)?;
-        let op = wire::route(
-            service,
-            parts.method.as_str(),
-            parts.uri.path(),
-            &parts.headers,
-            &self.faults,
-        )?;
+        let content_type = request.header("content-type");
+        if !protocol.accepts_content_type(content_type) {
+            return Err(ApiError::framework(
+                415,
+                "UnsupportedMediaTypeException",
+                format!(
+                    "Content-Type {} is not supported; send {}",
+                    content_type.map_or("(none)".to_string(), |g| format!("'{g}'")),
+                    protocol.content_type()
+                ),
+            ));
+        }
+        let malformed_accepted = self.faults.has(Fault::MalformedJsonAccepted);
+        let lenient_body = match protocol.check_body(request) {
+            Ok(()) => false,
+            Err(_) if malformed_accepted => true,
+            Err(f) => return Err(fault(f)),
+        };
+        let op = match protocol.route(service, request) {
+            Ok(op) => Some(op),
+            Err(_)
+                if self.faults.has(Fault::UnknownTargetAccepted)
+                    && service.target_prefix.is_some() =>
+            {
+                None
+            }
+            Err(_) if self.faults.has(Fault::AnyMethodAccepted) => {
+                let mut any = request.clone();
+                any.method = "POST".into();
+                let other = ["POST", "GET", "PUT", "DELETE", "PATCH", "HEAD"]
+                    .into_iter()
+                    .find_map(|m| {
+                        any.method = m.to_string();
+                        protocol.route(service, &any).ok()
+                    });
+                match other {
+                    Some(op) => Some(op),
+                    None => return Err(fault(protocol.route(service, request).unwrap_err())),
+                }
+            }
+            Err(f) => return Err(fault(f)),
+        };
         if !auth_first {
             authenticate()?;
         }
         let Some(op) = op else {
             return Ok((None, Success::Json(Default::default())));
         };
-        validation::check(service, op, &input, &self.faults)?;
-        let mut models = self.models.lock().unwrap_or_else(|e| e.into_inner());
-        let outcome = match service.name.as_str() {
-            "account" => models.account.call(service, &op.name, &input, &self.faults),
-            "workmail" => models
-                .workmail
-                .call(service, &op.name, &input, &self.faults),
-            _ => None,
+        let input = if lenient_body {
+            crate::model::Value::structure()
+        } else if self.faults.has(Fault::SkipType) {
+            protocol
+                .decode_input_lenient(service, op, request)
+                .map_err(fault)?
+        } else {
+            protocol.decode_input(service, op, request).map_err(fault)?
         };
-        // An operation no behaviour model knows succeeds with an empty output.
-        let success = outcome.unwrap_or(Ok(Success::Json(Default::default())))?;
+        validation::check(service, protocol, op, &input, &self.faults)?;
+        let json = match crate::model::json_form::to_plain_json(&input) {
+            serde_json::Value::Object(map) => map,
+            _ => Default::default(),
+        };
+        let mut behaviours = self.behaviours.lock().unwrap_or_else(|e| e.into_inner());
+        let outcome = behaviours
+            .iter_mut()
+            .find(|b| b.service() == service.name)
+            .and_then(|b| b.call(service, &op.name, &json, &self.faults));
+        drop(behaviours);
+        // An operation no behaviour models succeeds with a synthetic output valid against its output shape.
+        let success = match outcome {
+            Some(answer) => answer?,
+            None => generic::output(service, op, &request.body),
+        };
         Ok((Some(op), success))
     }
 
@@ -339,7 +446,7 @@ impl Drop for EmulatorHandle {
 
 /// Starts the target on `addr` (port 0 picks a free one) and returns once it accepts connections.
 pub async fn start(
-    specs: Arc<SpecSet>,
+    specs: Arc<Model>,
     config: EmulatorConfig,
     addr: SocketAddr,
 ) -> Result<EmulatorHandle, EmulatorError> {
@@ -350,17 +457,8 @@ pub async fn start(
     let addr = listener
         .local_addr()
         .map_err(|source| EmulatorError::Bind { addr, source })?;
-    let router = axum::Router::new()
-        .fallback(serve_request)
-        .with_state(emulator);
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let task = tokio::spawn(async move {
-        let _ = axum::serve(listener, router)
-            .with_graceful_shutdown(async {
-                let _ = stopped.await;
-            })
-            .await;
-    });
+    let task = tokio::spawn(serve(listener, emulator, stopped));
     Ok(EmulatorHandle {
         addr,
         stop: Some(stop),
@@ -368,15 +466,65 @@ pub async fn start(
     })
 }
 
+/// Serves HTTP/1.1 connections until `stopped` resolves (or its sender is dropped); then stops accepting, lets the
+/// requests in flight finish and waits for their connections to close.
+async fn serve(
+    listener: tokio::net::TcpListener,
+    emulator: Arc<Emulator>,
+    mut stopped: tokio::sync::oneshot::Receiver<()>,
+) {
+    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    loop {
+        let stream = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok((stream, _)) => stream,
+                // A connection that failed before it was accepted concerns only its client.
+                Err(e) if is_connection_error(&e) => continue,
+                // Out of file descriptors and the like: wait before accepting again rather than spin.
+                Err(_) => {
+                    tokio::select! {
+                        _ = tokio::time::sleep(std::time::Duration::from_secs(1)) => continue,
+                        _ = &mut stopped => break,
+                    }
+                }
+            },
+            _ = &mut stopped => break,
+        };
+        let emulator = Arc::clone(&emulator);
+        let service = hyper::service::service_fn(move |request| {
+            let emulator = Arc::clone(&emulator);
+            async move { Ok::<_, std::convert::Infallible>(serve_request(&emulator, request).await) }
+        });
+        let connection = hyper::server::conn::http1::Builder::new()
+            .serve_connection(hyper_util::rt::TokioIo::new(stream), service);
+        let connection = graceful.watch(connection);
+        tokio::spawn(async move {
+            // A client that goes away mid-request is its own business.
+            let _ = connection.await;
+        });
+    }
+    drop(listener);
+    graceful.shutdown().await;
+}
+
+/// Accept errors that belong to one connection, not to the listener.
+fn is_connection_error(e: &std::io::Error) -> bool {
+    use std::io::ErrorKind;
+    matches!(
+        e.kind(),
+        ErrorKind::ConnectionRefused | ErrorKind::ConnectionAborted | ErrorKind::ConnectionReset
+    )
+}
+
 async fn serve_request(
-    axum::extract::State(emulator): axum::extract::State<Arc<Emulator>>,
-    request: Request<Body>,
-) -> Response<Body> {
+    emulator: &Emulator,
+    request: Request<hyper::body::Incoming>,
+) -> Response<Full<Bytes>> {
     let (parts, body) = request.into_parts();
     let body = read_body(body, emulator.body_limit).await;
     emulator
         .respond(&parts, body.as_ref(), SystemTime::now())
-        .map(Body::from)
+        .map(Full::new)
 }
 
 /// Most bytes read (and dropped) of a body over the limit before answering.
@@ -387,13 +535,17 @@ const DRAIN_LIMIT: usize = 16 << 20;
 /// A body over the limit is never buffered whole, but it is read to the end (up to [`DRAIN_LIMIT`]) before the
 /// answer: a server that answers and closes with unread bytes in its socket makes the kernel reset the
 /// connection, and the client then loses the 413 now and then (a flaky transport error instead of a response).
-async fn read_body(body: Body, limit: usize) -> Option<Bytes> {
-    use futures::StreamExt;
-    let mut stream = body.into_data_stream();
+async fn read_body<B>(mut body: B, limit: usize) -> Option<Bytes>
+where
+    B: hyper::body::Body<Data = Bytes> + Unpin,
+{
     let mut kept = bytes::BytesMut::new();
     let mut seen = 0usize;
-    while let Some(chunk) = stream.next().await {
-        let chunk = chunk.ok()?;
+    while let Some(frame) = body.frame().await {
+        // Trailers carry no body bytes.
+        let Ok(chunk) = frame.ok()?.into_data() else {
+            continue;
+        };
         seen += chunk.len();
         if seen <= limit {
             kept.extend_from_slice(&chunk);
@@ -410,14 +562,20 @@ mod tests {
     use std::sync::atomic::AtomicUsize;
 
     /// A body of `chunks` chunks of `size` bytes that counts how many were read.
-    fn counted(chunks: usize, size: usize) -> (Body, Arc<AtomicUsize>) {
+    fn counted(
+        chunks: usize,
+        size: usize,
+    ) -> (
+        impl hyper::body::Body<Data = Bytes> + Unpin,
+        Arc<AtomicUsize>,
+    ) {
         let read = Arc::new(AtomicUsize::new(0));
         let counter = Arc::clone(&read);
         let stream = futures::stream::iter((0..chunks).map(move |_| {
             counter.fetch_add(1, Ordering::SeqCst);
-            Ok::<_, std::io::Error>(Bytes::from(vec![b'a'; size]))
+            Ok::<_, std::io::Error>(hyper::body::Frame::data(Bytes::from(vec![b'a'; size])))
         }));
-        (Body::from_stream(stream), read)
+        (http_body_util::StreamBody::new(stream), read)
     }
 
     #[tokio::test]

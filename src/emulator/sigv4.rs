@@ -9,7 +9,7 @@ use aws_smithy_runtime_api::client::identity::Identity;
 use http::HeaderMap;
 
 use super::faults::{Fault, FaultSet};
-use crate::spec::{RegionRule, Service};
+use crate::model::{RegionRule, Service};
 
 /// How far X-Amz-Date may be from the clock, as AWS allows.
 const MAX_SKEW: Duration = Duration::from_secs(15 * 60);
@@ -131,19 +131,13 @@ pub(crate) fn verify(
     keys: &KeyPair<'_>,
     faults: &FaultSet,
     now: SystemTime,
+    missing_message: &'static str,
 ) -> Result<(), AuthError> {
     let Some(header) = request.headers.get(http::header::AUTHORIZATION) else {
         if faults.has(Fault::UnsignedAccepted) {
             return Ok(());
         }
-        return Err(fail(
-            "MissingAuthenticationTokenException",
-            if service.protocol.is_aws_json() {
-                "Request is missing Authentication Token"
-            } else {
-                "Missing Authentication Token"
-            },
-        ));
+        return Err(fail("MissingAuthenticationTokenException", missing_message));
     };
     let header = header.to_str().map_err(|_| {
         fail(
@@ -180,6 +174,7 @@ pub(crate) fn verify(
     let check_signature = !faults.has(Fault::BadSignatureAccepted);
     if check_signature {
         check_scope(&auth, service, amz_date)?;
+        check_coverage(&auth, request.headers)?;
     }
     if !faults.has(Fault::ExpiredSignatureAccepted) {
         check_skew(signed_at, now)?;
@@ -200,6 +195,28 @@ pub(crate) fn verify(
             "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.",
         ))
     }
+}
+
+/// The signature must cover `host` and every `x-amz-*` header sent: an unsigned `X-Amz-Target` could be changed
+/// in flight to run another operation than the one signed for.
+fn check_coverage(auth: &ParsedAuthorization, headers: &HeaderMap) -> Result<(), AuthError> {
+    let signed = |name: &str| auth.signed_headers.iter().any(|h| h == name);
+    if !signed("host") {
+        return Err(fail(
+            "InvalidSignatureException",
+            "The host header must be signed.",
+        ));
+    }
+    for name in headers.keys() {
+        let name = name.as_str();
+        if name.starts_with("x-amz-") && name != "x-amz-content-sha256" && !signed(name) {
+            return Err(fail(
+                "InvalidSignatureException",
+                format!("The {name} header is sent but not signed; sign every x-amz-* header."),
+            ));
+        }
+    }
+    Ok(())
 }
 
 fn check_scope(

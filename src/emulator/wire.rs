@@ -1,13 +1,14 @@
-//! The wire: which service and operation a request names, its body, and how answers are encoded per protocol.
+//! The wire, from the server's side: which service a request is for, and answers as values before the protocol
+//! encodes them (the service's protocol does the encoding; switched-on faults bend the result).
 
-use bytes::Bytes;
 use http::{HeaderMap, HeaderValue, Response, StatusCode};
 use serde_json::{Map, Value};
 
 use super::faults::{Fault, FaultSet};
 use super::sigv4;
-use super::validation::lower_camel;
-use crate::spec::{Operation, Protocol, ResponseBody, Service, ShapeKind, SpecSet};
+use crate::model::json_form::from_json;
+use crate::model::{Model, Operation, Service, Value as Typed};
+use crate::protocol::{HttpRequest, HttpResponse, Protocol};
 
 /// An error answer, before it is encoded for a protocol.
 #[derive(Debug, Clone, PartialEq)]
@@ -25,19 +26,23 @@ pub(crate) struct ApiError {
 }
 
 impl ApiError {
-    /// One of the service's declared errors: status and message key from the spec (400 and `message` if undeclared).
+    /// One of the service's declared errors: status and message key from the model (400 and `message` if
+    /// undeclared).
     pub(crate) fn modelled(service: &Service, name: &str, message: impl Into<String>) -> Self {
-        let shape = service.errors.get(name);
+        let shape = service.error_named(name).map(|(_, s)| s);
         let message_key = shape
             .and_then(|e| {
-                e.members
+                e.kind
+                    .members()
                     .iter()
                     .find(|m| m.name.eq_ignore_ascii_case("message"))
             })
-            .map(|m| m.name.clone())
+            .map(|m| m.wire_name().to_string())
             .unwrap_or_else(|| "message".into());
         ApiError {
-            status: shape.map_or(400, |e| e.status),
+            status: shape
+                .and_then(|s| s.error.as_ref())
+                .map_or(400, |e| e.status()),
             error_type: name.to_string(),
             message: message.into(),
             message_key,
@@ -64,197 +69,62 @@ impl ApiError {
 pub(crate) enum Success {
     /// No body (Account's Put and Delete).
     Empty,
-    /// A JSON object of output members.
+    /// The output members, as JSON with member names as keys.
     Json(Map<String, Value>),
 }
 
 /// The service a request is for: the SigV4 credential scope's service when signed (as moto routes), else an
-/// `X-Amz-Target` header means the awsJson service, else the restJson1 service owning the path.
+/// `X-Amz-Target` header naming a service's prefix, else the service whose protocol routes the request, else the
+/// first service of the model.
 pub(crate) fn choose_service<'a>(
-    specs: &'a SpecSet,
+    model: &'a Model,
     headers: &HeaderMap,
-    path: &str,
+    request: &HttpRequest,
 ) -> &'a Service {
-    let services = || specs.services.values();
-    if let Some(scope) = sigv4::scope_service(headers)
-        && let Some(service) = services().find(|s| s.signing_name == scope)
-    {
-        return service;
-    }
-    if let Some(target) = headers.get("x-amz-target").and_then(|t| t.to_str().ok()) {
-        let prefix = target.split('.').next().unwrap_or_default();
-        if let Some(service) = services()
-            .find(|s| s.target_prefix.as_deref() == Some(prefix))
-            .or_else(|| services().find(|s| s.protocol.is_aws_json()))
+    let services = || model.services.values();
+    if let Some(scope) = sigv4::scope_service(headers) {
+        // Several services may share a signing name (those of one API family); the one that routes it wins.
+        let signing: Vec<&Service> = services().filter(|s| s.signing_name == scope).collect();
+        if let Some(service) = signing
+            .iter()
+            .find(|s| routes(s, request))
+            .or(signing.first())
         {
             return service;
         }
     }
-    if let Some(service) = services().find(|s| {
-        s.protocol == Protocol::RestJson1 && s.operations.values().any(|op| op.http.path == path)
-    }) {
+    if let Some(service) = services().find(|s| routes(s, request)) {
         return service;
     }
-    if path == "/"
-        && let Some(service) = services().find(|s| s.protocol.is_aws_json())
+    // `POST /` without a target or a signature: the JSON RPC services (those with a target prefix) live there.
+    if request.path_only() == "/"
+        && let Some(service) = services().find(|s| s.target_prefix.is_some())
     {
         return service;
     }
     services()
-        .find(|s| s.protocol == Protocol::RestJson1)
+        .find(|s| s.target_prefix.is_none())
         .or_else(|| services().next())
-        .expect("start() refuses an empty spec set")
+        .expect("start() refuses an empty model")
 }
 
-/// Checks the request's Content-Type: the protocol's media type (parameters ignored); restJson1 also takes none.
-pub(crate) fn check_content_type(service: &Service, headers: &HeaderMap) -> Result<(), ApiError> {
-    let given = headers
-        .get(http::header::CONTENT_TYPE)
-        .map(|v| v.to_str().unwrap_or("(not ASCII)"));
-    let media = given.map(|g| {
-        g.split(';')
-            .next()
-            .unwrap_or_default()
-            .trim()
-            .to_ascii_lowercase()
-    });
-    let ok = match (service.protocol, media.as_deref()) {
-        (Protocol::RestJson1, None) => true,
-        (protocol, Some(media)) => media == protocol.content_type(),
-        (_, None) => false,
-    };
-    if ok {
-        Ok(())
-    } else {
-        Err(ApiError::framework(
-            415,
-            "UnsupportedMediaTypeException",
-            format!(
-                "Content-Type {} is not supported; send {}",
-                given.map_or("(none)".to_string(), |g| format!("'{g}'")),
-                service.protocol.content_type()
-            ),
-        ))
-    }
+fn routes(service: &Service, request: &HttpRequest) -> bool {
+    crate::protocol::for_id(service.protocol).is_some_and(|p| p.route(service, request).is_ok())
 }
 
-/// Parses the body: empty means `{}`; anything but a JSON object is a SerializationException.
-pub(crate) fn parse_body(body: &[u8], faults: &FaultSet) -> Result<Map<String, Value>, ApiError> {
-    if body.iter().all(u8::is_ascii_whitespace) {
-        return Ok(Map::new());
-    }
-    match serde_json::from_slice::<Value>(body) {
-        Ok(Value::Object(map)) => Ok(map),
-        _ if faults.has(Fault::MalformedJsonAccepted) => Ok(Map::new()),
-        Ok(other) => Err(ApiError::framework(
-            400,
-            "SerializationException",
-            format!(
-                "Start of structure or map expected, found {}",
-                match other {
-                    Value::Array(_) => "an array",
-                    Value::String(_) => "a string",
-                    Value::Number(_) => "a number",
-                    Value::Bool(_) => "a boolean",
-                    _ => "null",
-                }
-            ),
-        )),
-        Err(e) => Err(ApiError::framework(
-            400,
-            "SerializationException",
-            format!("The request body is not valid JSON: {e}"),
-        )),
-    }
+fn set(headers: &mut Vec<(String, String)>, name: &str, value: &str) {
+    headers.retain(|(n, _)| !n.eq_ignore_ascii_case(name));
+    headers.push((name.to_string(), value.to_string()));
 }
 
-/// The operation a request names. `Ok(None)` only when a deviation accepts an unknown operation.
-pub(crate) fn route<'a>(
-    service: &'a Service,
-    method: &str,
-    path: &str,
-    headers: &HeaderMap,
-    faults: &FaultSet,
-) -> Result<Option<&'a Operation>, ApiError> {
-    if service.protocol.is_aws_json() {
-        let target = headers.get("x-amz-target").and_then(|t| t.to_str().ok());
-        let found = target.and_then(|t| {
-            let (prefix, name) = t.split_once('.')?;
-            (Some(prefix) == service.target_prefix.as_deref())
-                .then(|| service.operations.get(name))
-                .flatten()
-        });
-        if method == "POST"
-            && let Some(op) = found
-        {
-            return Ok(Some(op));
-        }
-        if faults.has(Fault::UnknownTargetAccepted) {
-            return Ok(None);
-        }
-        return Err(ApiError::framework(
-            400,
-            "UnknownOperationException",
-            match target {
-                Some(t) if found.is_some() => {
-                    format!("Operation {t} is not available over {method}")
-                }
-                Some(t) => format!("Unknown operation {t}"),
-                None => "Missing X-Amz-Target header".to_string(),
-            },
-        ));
-    }
-    let on_path = service.operations.values().find(|op| op.http.path == path);
-    match on_path {
-        Some(op) if op.http.method == method || faults.has(Fault::AnyMethodAccepted) => {
-            Ok(Some(op))
-        }
-        _ => Err(ApiError::framework(
-            404,
-            "UnknownOperationException",
-            format!("No operation of {} answers {method} {path}", service.title),
-        )),
-    }
-}
-
-/// The status authentication failures get: 400 on awsJson, 403 on restJson1 (behind API Gateway).
-pub(crate) fn auth_status(service: &Service) -> u16 {
-    if service.protocol.is_aws_json() {
-        400
-    } else {
-        403
-    }
-}
-
-fn content_type(service: &Service, faults: &FaultSet) -> &'static str {
-    if faults.has(Fault::WrongContentType) {
-        "text/plain"
-    } else {
-        service.protocol.content_type()
-    }
-}
-
-fn response(status: u16, headers: HeaderMap, body: Bytes) -> Response<Bytes> {
-    let mut response = Response::new(body);
-    *response.status_mut() =
-        StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    *response.headers_mut() = headers;
-    response
-}
-
-fn set(headers: &mut HeaderMap, name: &'static str, value: &str) {
-    if let Ok(value) = HeaderValue::from_str(value) {
-        headers.insert(name, value);
-    }
-}
-
-/// Encodes an error: restJson1 puts the type in `X-Amzn-ErrorType`, awsJson in the body's `__type`.
+/// Encodes an error with the service's protocol, bending it as switched-on faults say.
 pub(crate) fn encode_error(
     service: &Service,
+    protocol: &dyn Protocol,
     error: &ApiError,
     request_id: Option<&str>,
     faults: &FaultSet,
-) -> Response<Bytes> {
+) -> HttpResponse {
     let mut status = error.status;
     let validation = matches!(
         error.error_type.as_str(),
@@ -272,98 +142,105 @@ pub(crate) fn encode_error(
     {
         name = format!("{stem}Error");
     }
-    let mut headers = HeaderMap::new();
-    set(&mut headers, "content-type", content_type(service, faults));
-    if let Some(id) = request_id {
-        set(&mut headers, "x-amzn-requestid", id);
-    }
-    let mut body = Map::new();
-    let typed = !faults.has(Fault::ErrorTypeMissing);
-    if service.protocol.is_aws_json() {
-        if typed && faults.has(Fault::JsonErrorTypeHeaderOnly) {
-            set(&mut headers, "x-amzn-errortype", &name);
-        } else if typed {
-            let qualified = if error.framework {
-                format!("com.amazon.coral.service#{name}")
-            } else {
-                name.clone()
-            };
-            body.insert("__type".into(), Value::String(qualified));
-        }
-    } else if typed && faults.has(Fault::RestErrorTypeBodyOnly) {
-        body.insert("__type".into(), Value::String(name.clone()));
-    } else if typed {
-        let header = if error.framework {
-            format!("{name}:http://internal.amazon.com/coral/com.amazon.coral.service/")
-        } else {
-            name.clone()
-        };
-        set(&mut headers, "x-amzn-errortype", &header);
-    }
-    body.insert(
+    let code = if error.framework {
+        protocol.framework_error_code(&name)
+    } else {
+        name.clone()
+    };
+    let mut members: Map<String, Value> = Map::new();
+    members.insert(
         error.message_key.clone(),
         Value::String(error.message.clone()),
     );
-    body.extend(error.extra.iter().cloned());
-    response(
+    members.extend(error.extra.iter().cloned());
+    let mut response = protocol.encode_error(
+        service,
         status,
-        headers,
-        Bytes::from(Value::Object(body).to_string()),
-    )
+        &code,
+        &error.message,
+        &Typed::Document(Value::Object(members)),
+    );
+    // Where the error type goes is the protocol's; these faults move or drop it as real emulators do. Each of the
+    // two moving faults is about one place the type should be: it bends only services that put it there.
+    let canonical = protocol.error_source();
+    if faults.has(Fault::ErrorTypeMissing) {
+        response = protocol.strip_error_type(response);
+    } else if (faults.has(Fault::RestErrorTypeBodyOnly)
+        && canonical == crate::protocol::ErrorSource::Header)
+        || (faults.has(Fault::JsonErrorTypeHeaderOnly)
+            && matches!(canonical, crate::protocol::ErrorSource::Body(_)))
+    {
+        response = protocol.misplace_error_type(response);
+    }
+    finish(response, request_id, faults)
 }
 
-/// Encodes a success, bending the output as switched-on deviations say.
+/// The request id, and the Content-Type a fault may break.
+fn finish(mut response: HttpResponse, request_id: Option<&str>, faults: &FaultSet) -> HttpResponse {
+    if faults.has(Fault::WrongContentType) {
+        set(&mut response.headers, "content-type", "text/plain");
+    }
+    if let Some(id) = request_id {
+        set(&mut response.headers, "x-amzn-requestid", id);
+    }
+    response
+}
+
+/// Encodes a success with the service's protocol, bending the output as switched-on faults say.
 pub(crate) fn encode_success(
     service: &Service,
+    protocol: &dyn Protocol,
     op: Option<&Operation>,
     success: Success,
     request_id: Option<&str>,
     faults: &FaultSet,
-) -> Response<Bytes> {
-    let mut headers = HeaderMap::new();
-    set(&mut headers, "content-type", content_type(service, faults));
-    if let Some(id) = request_id {
-        set(&mut headers, "x-amzn-requestid", id);
-    }
-    let status = op.map_or(200, |op| op.success_status);
-    let body = match (success, op) {
-        (Success::Empty, _) => Bytes::new(),
-        (Success::Json(_), Some(op))
-            if op.response_body == ResponseBody::Empty && !service.protocol.is_aws_json() =>
-        {
-            Bytes::new()
-        }
-        (Success::Json(mut output), op) => {
-            if let Some(op) = op {
-                bend_output(op, &mut output, request_id, faults);
-            }
-            Bytes::from(Value::Object(output).to_string())
-        }
+) -> HttpResponse {
+    let Some(op) = op else {
+        // An operation the target accepted without knowing it (a fault): an empty JSON answer.
+        let response = HttpResponse {
+            status: 200,
+            headers: vec![("content-type".into(), protocol.content_type().into())],
+            body: b"{}".to_vec(),
+        };
+        return finish(response, request_id, faults);
     };
-    response(status, headers, body)
+    let output = match (success, op.output) {
+        (Success::Json(mut map), Some(shape)) => {
+            bend_output(service, op, &mut map, request_id, faults);
+            let mut output = from_json(service, shape, &Value::Object(map));
+            if faults.has(Fault::TimestampAsString)
+                && let Typed::Structure(members) = &mut output
+            {
+                // A string where the protocol sends a number: sent as it is, past the encoder.
+                for v in members.values_mut() {
+                    if let Typed::Timestamp(t) = v {
+                        *v = Typed::Raw(Value::String(sigv4::format_iso8601(
+                            t.epoch_millis.div_euclid(1000),
+                        )));
+                    }
+                }
+            }
+            output
+        }
+        _ => Typed::structure(),
+    };
+    finish(
+        protocol.encode_output(service, op, &output),
+        request_id,
+        faults,
+    )
 }
 
+/// The output bent as the response faults say (members renamed, missing, of the wrong type, added).
 fn bend_output(
+    service: &Service,
     op: &Operation,
     output: &mut Map<String, Value>,
     request_id: Option<&str>,
     faults: &FaultSet,
 ) {
-    if faults.has(Fault::TimestampAsString) {
-        for member in op
-            .output
-            .iter()
-            .filter(|m| matches!(m.shape.kind, ShapeKind::Timestamp))
-        {
-            if let Some(Value::Number(n)) = output.get(&member.name)
-                && let Some(secs) = n.as_f64()
-            {
-                let text = sigv4::format_iso8601(secs as i64);
-                output.insert(member.name.clone(), Value::String(text));
-            }
-        }
-    }
-    if let Some(first) = op.output.first() {
+    let members = service.output_members(op);
+    if let Some(first) = members.first() {
         if faults.has(Fault::ResponseMemberMissing) {
             output.shift_remove(&first.name);
         }
@@ -388,4 +265,30 @@ fn bend_output(
             .map(|(k, v)| (lower_camel(&k), v))
             .collect();
     }
+}
+
+/// `AlternateContact` → `alternateContact`.
+pub(crate) fn lower_camel(name: &str) -> String {
+    let mut chars = name.chars();
+    match chars.next() {
+        Some(c) => c.to_lowercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
+/// An `http` response from an encoded one.
+pub(crate) fn to_http(response: HttpResponse) -> Response<bytes::Bytes> {
+    let mut out = Response::new(bytes::Bytes::from(response.body));
+    *out.status_mut() =
+        StatusCode::from_u16(response.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let headers = out.headers_mut();
+    for (name, value) in response.headers {
+        if let (Ok(name), Ok(value)) = (
+            http::header::HeaderName::from_bytes(name.as_bytes()),
+            HeaderValue::from_str(&value),
+        ) {
+            headers.append(name, value);
+        }
+    }
+    out
 }

@@ -2,9 +2,10 @@
 
 use serde_json::{Map, Value, json};
 
+use super::Behaviour;
 use super::faults::{Fault, FaultSet};
 use super::wire::{ApiError, Success};
-use crate::spec::Service;
+use crate::model::Service;
 
 /// The date every seeded user was enabled and got a mailbox (epoch seconds: 2023-11-14T22:13:20Z).
 pub const SEEDED_ENABLED_DATE: i64 = 1_700_000_000;
@@ -70,7 +71,7 @@ impl WorkMailModel {
     }
 
     /// Runs one operation; `None` for an operation the model does not know.
-    pub(crate) fn call(
+    fn dispatch(
         &mut self,
         service: &Service,
         operation: &str,
@@ -228,5 +229,21 @@ fn object(value: Value) -> Map<String, Value> {
     match value {
         Value::Object(map) => map,
         _ => Map::new(),
+    }
+}
+
+impl Behaviour for WorkMailModel {
+    fn service(&self) -> &'static str {
+        "workmail"
+    }
+
+    fn call(
+        &mut self,
+        service: &Service,
+        operation: &str,
+        input: &Map<String, Value>,
+        faults: &FaultSet,
+    ) -> Option<Result<Success, ApiError>> {
+        self.dispatch(service, operation, input, faults)
     }
 }

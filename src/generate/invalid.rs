@@ -1,139 +1,154 @@
-//! Invalid cases: exactly one constraint broken per case, tagged with the member and the mutation class.
+//! Invalid cases: exactly one constraint broken per case, tagged with the site and the mutation class.
 //!
-//! Classes, for every member where they apply (nested structure members too, by dotted path):
-//! `missing-required`, `null-required` (required members), `length-min-1`, `length-max+1` (a value that still
-//! matches the pattern, so only the length is wrong), `pattern-start`, `pattern-middle`, `pattern-end` (one
-//! character the pattern allows nowhere, at that position, length unchanged), `pattern-non-ascii` (`é` where the
-//! pattern's ASCII classes accept `e`: Java's `\w` is ASCII), `pattern-structure` (every occurrence of one literal
-//! character of the pattern, such as the `@` of an address, replaced by another allowed character; one variant per
-//! literal), `enum-case` (`Billing` for `BILLING`), `enum-unknown`, `enum-empty`, `range-min-1`, `range-max+1`,
-//! and `type-string|number|boolean|object|array` (each JSON type but the member's own).
+//! Classes, for every site where they apply (members at any depth: nested structures, list items, map keys and
+//! values): `missing-required`, `null-required` (required members), `length-min-1`, `length-max+1` (strings that
+//! still match the pattern, lists, maps, blobs), `pattern-start`, `pattern-middle`, `pattern-end` (one character
+//! the pattern allows nowhere, at that position, length unchanged), `pattern-non-ascii` (`é` where the pattern's
+//! ASCII classes accept `e`: Java's `\w` is ASCII), `pattern-structure` (every occurrence of one literal character
+//! of the pattern replaced by another allowed character; one variant per literal), `enum-case`, `enum-unknown`,
+//! `enum-empty`, `range-min-1`, `range-max+1`, `union-empty`, `union-several`, and `type-<json type>` (each JSON
+//! type but the member's own).
 //!
-//! Every mutated input is checked with the independent validator (`spec::validate`): a case is kept only when the
-//! validator reports exactly one violation, at the tagged member and of the tagged kind. A mutation that cannot be
-//! isolated — an empty string where `min_length` is 1 and the pattern needs a character breaks length *and*
-//! pattern; a 33-character organisation id cannot match `m-[0-9a-f]{32}` — is retried with fresh values a few times
-//! and then skipped: no case is emitted under its id. Its expectation is `Service::violation_expectation` of
-//! the member and the violated `ConstraintKind`.
+//! Every mutated input is checked with the independent validator ([`crate::model::validate_input`]): a case is
+//! kept only when the validator reports exactly one violation, at the mutated path and of the intended kind. A
+//! mutation that cannot be isolated — an empty string where `min_length` is 1 and the pattern needs a character
+//! breaks length *and* pattern — is retried with fresh values a few times and then skipped: no case is emitted
+//! under its id. A mutation the protocol cannot carry (an object in a header) is skipped the same way.
 
+use indexmap::IndexMap;
 use proptest::prelude::Rng;
 use proptest::test_runner::TestRng;
-use serde_json::{Map, Value, json};
+use serde_json::json;
 
-use super::plan::{MemberPlan, Mode, OpPlan, StringPlan, ValuePlan};
+use super::plan::{Mode, OpPlan, StringPlan};
 use super::strings::Pick;
 use super::{Slot, examples};
-use crate::case::{Case, CaseKind, Expected, Mutation, Signing};
-use crate::protocol;
-use crate::spec::ConstraintKind;
-use crate::spec::validate::validate_members;
+use crate::case::{Case, CaseClass, CaseKind, JsonType, Mutation, Signing};
+use crate::model::{Member, Numeric, Path, ShapeKind, Value, validate_input};
+use crate::oracle;
+use crate::protocol::Protocol;
 
 const ATTEMPTS: usize = 4;
 
-/// The constraint kind a mutation class violates.
-pub fn violated_kind(class: &str) -> Option<ConstraintKind> {
-    Some(match class {
-        "missing-required" => ConstraintKind::Required,
-        "null-required" => ConstraintKind::Null,
-        c if c.starts_with("length-") => ConstraintKind::Length,
-        c if c.starts_with("pattern-") => ConstraintKind::Pattern,
-        c if c.starts_with("enum-") => ConstraintKind::Enum,
-        c if c.starts_with("range-") => ConstraintKind::Range,
-        c if c.starts_with("type-") => ConstraintKind::Type,
+/// The JSON type of a shape's values on a JSON wire; `None` for documents (any JSON is a document).
+fn own_json_types(kind: &ShapeKind) -> Option<&'static [JsonType]> {
+    Some(match kind {
+        ShapeKind::String | ShapeKind::Enum(_) | ShapeKind::Blob => &[JsonType::String],
+        k if k.is_numeric() => &[JsonType::Number],
+        ShapeKind::Boolean => &[JsonType::Boolean],
+        // Timestamps are numbers in JSON bodies, and a string may be read as a date: neither is a type error.
+        ShapeKind::Timestamp => &[JsonType::Number, JsonType::String],
+        ShapeKind::Structure(_) | ShapeKind::Union(_) | ShapeKind::Map { .. } => {
+            &[JsonType::Object]
+        }
+        ShapeKind::List(_) => &[JsonType::Array],
         _ => return None,
     })
 }
 
-const TYPE_STRING: &str = "type-string";
-const TYPE_NUMBER: &str = "type-number";
-const TYPE_BOOLEAN: &str = "type-boolean";
-const TYPE_OBJECT: &str = "type-object";
-const TYPE_ARRAY: &str = "type-array";
-
 /// The mutation classes of one member, with their number of variants.
-fn classes(m: &MemberPlan<'_>) -> Vec<(&'static str, u32)> {
+fn classes(plan: &OpPlan<'_>, m: &Member, in_collection: bool) -> Vec<(CaseClass, u32)> {
     let mut out = Vec::new();
-    if m.member.required {
-        out.push(("missing-required", 1));
-        out.push(("null-required", 1));
+    if m.required && !in_collection {
+        out.push((CaseClass::MissingRequired, 1));
+        out.push((CaseClass::NullRequired, 1));
     }
-    let shape = &m.member.shape;
-    let types: [&'static str; 4] = match &m.value {
-        ValuePlan::String(s) => {
-            if shape.min_length.is_some_and(|min| min >= 1) {
-                out.push(("length-min-1", 1));
+    let shape = plan.service.target(m);
+    let c = &shape.constraints;
+    match &shape.kind {
+        ShapeKind::String
+        | ShapeKind::Enum(_)
+        | ShapeKind::List(_)
+        | ShapeKind::Map { .. }
+        | ShapeKind::Blob => {
+            if c.min_length.is_some_and(|min| min >= 1) {
+                out.push((CaseClass::LengthBelowMin, 1));
             }
-            if shape.max_length.is_some() {
-                out.push(("length-max+1", 1));
+            if c.max_length.is_some() {
+                out.push((CaseClass::LengthAboveMax, 1));
             }
-            if let Some(generator) = &s.pattern
-                && shape.enum_values.is_none()
-            {
-                if outside_chars(s).next().is_some() {
-                    out.extend([
-                        ("pattern-start", 1),
-                        ("pattern-middle", 1),
-                        ("pattern-end", 1),
-                    ]);
-                }
-                if generator.allows('e') && !generator.allows('é') {
-                    out.push(("pattern-non-ascii", 1));
-                }
-                if !generator.literals().is_empty() {
-                    out.push(("pattern-structure", generator.literals().len() as u32));
-                }
-            }
-            if shape.enum_values.is_some() {
-                out.extend([("enum-case", 1), ("enum-unknown", 1), ("enum-empty", 1)]);
-            }
-            [TYPE_NUMBER, TYPE_BOOLEAN, TYPE_OBJECT, TYPE_ARRAY]
         }
-        ValuePlan::Integer { .. } => {
-            if shape.min.is_some() {
-                out.push(("range-min-1", 1));
+        k if k.is_numeric() && !matches!(k, ShapeKind::IntEnum(_)) => {
+            if c.min.is_some() {
+                out.push((CaseClass::RangeBelowMin, 1));
             }
-            if shape.max.is_some() {
-                out.push(("range-max+1", 1));
+            if c.max.is_some() {
+                out.push((CaseClass::RangeAboveMax, 1));
             }
-            [TYPE_STRING, TYPE_BOOLEAN, TYPE_OBJECT, TYPE_ARRAY]
         }
-        ValuePlan::Boolean => [TYPE_STRING, TYPE_NUMBER, TYPE_OBJECT, TYPE_ARRAY],
-        ValuePlan::Timestamp => [TYPE_STRING, TYPE_BOOLEAN, TYPE_OBJECT, TYPE_ARRAY],
-        ValuePlan::Structure(_) => [TYPE_STRING, TYPE_NUMBER, TYPE_BOOLEAN, TYPE_ARRAY],
-        ValuePlan::List { .. } => {
-            if shape.min_length.is_some_and(|min| min >= 1) {
-                out.push(("length-min-1", 1));
-            }
-            if shape.max_length.is_some() {
-                out.push(("length-max+1", 1));
-            }
-            [TYPE_STRING, TYPE_NUMBER, TYPE_BOOLEAN, TYPE_OBJECT]
+        _ => {}
+    }
+    if let ShapeKind::String = &shape.kind
+        && let Some(s) = plan.string_plan(m.target)
+        && let Some(generator) = &s.pattern
+    {
+        if outside_chars(s).next().is_some() {
+            out.extend([
+                (CaseClass::PatternStart, 1),
+                (CaseClass::PatternMiddle, 1),
+                (CaseClass::PatternEnd, 1),
+            ]);
         }
-    };
-    out.extend(types.into_iter().map(|t| (t, 1)));
+        if generator.allows('e') && !generator.allows('é') {
+            out.push((CaseClass::PatternNonAscii, 1));
+        }
+        if !generator.literals().is_empty() {
+            out.push((
+                CaseClass::PatternStructure,
+                generator.literals().len() as u32,
+            ));
+        }
+    }
+    match &shape.kind {
+        ShapeKind::Enum(_) => out.extend([
+            (CaseClass::EnumCase, 1),
+            (CaseClass::EnumUnknown, 1),
+            (CaseClass::EnumEmpty, 1),
+        ]),
+        ShapeKind::IntEnum(_) => out.push((CaseClass::EnumUnknown, 1)),
+        ShapeKind::Union(members) => {
+            out.push((CaseClass::UnionEmpty, 1));
+            if members.len() >= 2 {
+                out.push((CaseClass::UnionSeveral, 1));
+            }
+        }
+        _ => {}
+    }
+    if let Some(own) = own_json_types(&shape.kind) {
+        out.extend(
+            JsonType::ALL
+                .into_iter()
+                .filter(|t| !own.contains(t))
+                .map(|t| (CaseClass::WrongType(t), 1)),
+        );
+    }
     out
 }
 
-/// The deterministic invalid slots of an operation: error examples, then every (member, class, variant).
+/// The deterministic invalid slots of an operation: error examples, then every (site, class, variant).
 pub(crate) fn slots(plan: &OpPlan<'_>) -> Vec<Slot> {
     let mut out = examples::slots(plan, CaseKind::Invalid);
-    for site in 0..plan.sites.len() {
-        for (class, variants) in classes(plan.member_at(site)) {
-            out.extend(Slot::new(CaseKind::Invalid, class, Some(site)).variants(variants));
+    for (i, site) in plan.sites.iter().enumerate() {
+        let in_collection = matches!(
+            site.steps.last(),
+            Some(super::plan::SiteStep::Item | super::plan::SiteStep::Value)
+        );
+        for (class, variants) in classes(plan, site.member, in_collection) {
+            out.extend(Slot::new(CaseKind::Invalid, class, Some(i)).variants(variants));
         }
     }
     out
 }
 
 /// Printable ASCII characters the pattern allows nowhere.
-fn outside_chars<'s>(s: &'s StringPlan<'_>) -> impl Iterator<Item = char> + 's {
+fn outside_chars(s: &StringPlan) -> impl Iterator<Item = char> + '_ {
     (0x21u8..0x7F)
         .map(char::from)
         .filter(move |c| s.pattern.as_ref().is_some_and(|g| !g.allows(*c)))
 }
 
 /// A valid string of at least three characters when the member allows it, for in-place replacements.
-fn base_string(s: &StringPlan<'_>, rng: &mut TestRng) -> Option<String> {
+fn base_string(s: &StringPlan, rng: &mut TestRng) -> Option<String> {
     let roomy: Vec<usize> = s
         .valid_lengths
         .iter()
@@ -158,32 +173,64 @@ fn replace_at(value: &str, index: usize, with: char) -> String {
 }
 
 /// The mutated value (`None`: remove the member) and a sentence saying what was done.
-fn mutate(m: &MemberPlan<'_>, slot: &Slot, rng: &mut TestRng) -> Option<(Option<Value>, String)> {
-    let name = &m.member.name;
-    let shape = &m.member.shape;
-    let string = match &m.value {
-        ValuePlan::String(s) => Some(s),
-        _ => None,
-    };
-    Some(match slot.class {
-        "missing-required" => (None, format!("{name} is left out although it is required")),
-        "null-required" => (
+fn mutate(
+    plan: &OpPlan<'_>,
+    site: usize,
+    slot: &Slot,
+    current: &Value,
+    rng: &mut TestRng,
+) -> Option<(Option<Value>, String)> {
+    let m = plan.sites[site].member;
+    let name = &plan.sites[site].site;
+    let shape = plan.service.target(m);
+    let c = &shape.constraints;
+    let string = plan.string_plan(m.target);
+    Some(match &slot.class {
+        CaseClass::MissingRequired => (None, format!("{name} is left out although it is required")),
+        CaseClass::NullRequired => (
             Some(Value::Null),
             format!("{name} is null although it is required"),
         ),
-        "length-min-1" | "length-max+1" => {
-            let below = slot.class == "length-min-1";
-            let bound = if below {
-                shape.min_length?
-            } else {
-                shape.max_length?
-            } as usize;
+        CaseClass::LengthBelowMin | CaseClass::LengthAboveMax => {
+            let below = slot.class == CaseClass::LengthBelowMin;
+            let bound = if below { c.min_length? } else { c.max_length? } as usize;
             let len = if below { bound - 1 } else { bound + 1 };
-            let value = match &m.value {
-                ValuePlan::String(s) => Value::String(s.of_length(rng, len, Pick::Random)?),
-                ValuePlan::List { item, .. } => {
-                    Value::Array((0..len).map(|_| item.draw(rng, Mode::Random)).collect())
+            // Collections far over their maximum are not worth a case of megabytes.
+            if len > 1 << 20 {
+                return None;
+            }
+            let value = match &shape.kind {
+                ShapeKind::String => Value::String(string?.of_length(rng, len, Pick::Random)?),
+                ShapeKind::Enum(_) => return None,
+                ShapeKind::List(_) => {
+                    let item = match current {
+                        Value::List(items) if !items.is_empty() => items[0].clone(),
+                        _ => plan.draw_site_value(site, rng, Mode::Min).pipe_item()?,
+                    };
+                    Value::List(vec![item; len])
                 }
+                ShapeKind::Map { .. } => {
+                    let Value::Map(entries) = current else {
+                        return None;
+                    };
+                    let (k0, v0) = entries.iter().next().map(|(k, v)| (k.clone(), v.clone()))?;
+                    let mut out = IndexMap::new();
+                    for i in 0..len {
+                        out.insert(
+                            if i == 0 {
+                                k0.clone()
+                            } else {
+                                format!("{k0}{i}")
+                            },
+                            v0.clone(),
+                        );
+                    }
+                    if out.len() != len {
+                        return None;
+                    }
+                    Value::Map(out)
+                }
+                ShapeKind::Blob => Value::Blob(vec![b'x'; len]),
                 _ => return None,
             };
             let what = if below {
@@ -196,14 +243,17 @@ fn mutate(m: &MemberPlan<'_>, slot: &Slot, rng: &mut TestRng) -> Option<(Option<
                 format!("{name} has length {len}, one {what} of {bound}"),
             )
         }
-        "pattern-start" | "pattern-middle" | "pattern-end" | "pattern-non-ascii" => {
+        CaseClass::PatternStart
+        | CaseClass::PatternMiddle
+        | CaseClass::PatternEnd
+        | CaseClass::PatternNonAscii => {
             let s = string?;
             let base = base_string(s, rng)?;
             let n = base.chars().count();
             let (index, with) = match slot.class {
-                "pattern-start" => (0, None),
-                "pattern-end" => (n - 1, None),
-                "pattern-middle" => (n / 2, None),
+                CaseClass::PatternStart => (0, None),
+                CaseClass::PatternEnd => (n - 1, None),
+                CaseClass::PatternMiddle => (n / 2, None),
                 _ => (n / 2, Some('é')),
             };
             let with = match with {
@@ -222,7 +272,7 @@ fn mutate(m: &MemberPlan<'_>, slot: &Slot, rng: &mut TestRng) -> Option<(Option<
                 ),
             )
         }
-        "pattern-structure" => {
+        CaseClass::PatternStructure => {
             let s = string?;
             let generator = s.pattern.as_ref()?;
             let literal = *generator.literals().get(slot.variant as usize)?;
@@ -241,8 +291,8 @@ fn mutate(m: &MemberPlan<'_>, slot: &Slot, rng: &mut TestRng) -> Option<(Option<
                 ),
             )
         }
-        "enum-case" => {
-            let values = shape.enum_values.as_ref()?;
+        CaseClass::EnumCase => {
+            let values = shape.enum_values()?;
             let value = &values[rng.random_range(0..values.len())];
             let mut chars = value.chars();
             let capitalised: String = chars
@@ -263,118 +313,193 @@ fn mutate(m: &MemberPlan<'_>, slot: &Slot, rng: &mut TestRng) -> Option<(Option<
                 format!("{name} is `{other}`, `{value}` in another letter case"),
             )
         }
-        "enum-unknown" => {
-            let values = shape.enum_values.as_ref()?;
-            let s = string?;
-            let unknown = match &s.pattern {
-                Some(_) if !s.valid_lengths.is_empty() => {
-                    let len = s.valid_lengths[rng.random_range(0..s.valid_lengths.len())];
-                    s.of_length(rng, len, Pick::Random)?
-                }
-                _ => format!("{}_UNKNOWN", values[rng.random_range(0..values.len())]),
-            };
-            (
-                Some(Value::String(unknown)),
-                format!("{name} is a value outside its enum [{}]", values.join(", ")),
-            )
-        }
-        "enum-empty" => (
+        CaseClass::EnumUnknown => match &shape.kind {
+            ShapeKind::IntEnum(values) => {
+                let unknown = values.iter().max().copied().unwrap_or(0).checked_add(1)?;
+                (
+                    Some(Value::Integer(unknown)),
+                    format!("{name} is {unknown}, a value outside its enum"),
+                )
+            }
+            _ => {
+                let values = shape.enum_values()?;
+                let unknown = match (&c.pattern, string) {
+                    (Some(_), Some(s)) if !s.valid_lengths.is_empty() => {
+                        let len = s.valid_lengths[rng.random_range(0..s.valid_lengths.len())];
+                        s.of_length(rng, len, Pick::Random)?
+                    }
+                    _ => format!("{}_UNKNOWN", values[rng.random_range(0..values.len())]),
+                };
+                (
+                    Some(Value::String(unknown)),
+                    format!("{name} is a value outside its enum [{}]", values.join(", ")),
+                )
+            }
+        },
+        CaseClass::EnumEmpty => (
             Some(Value::String(String::new())),
             format!("{name} is the empty string"),
         ),
-        "range-min-1" => {
-            let min = shape.min?.checked_sub(1)?;
+        CaseClass::RangeBelowMin | CaseClass::RangeAboveMax => {
+            let below = slot.class == CaseClass::RangeBelowMin;
+            let bound = if below { c.min? } else { c.max? };
+            let value = if shape.kind.is_integral() {
+                let b = match bound {
+                    Numeric::Int(i) => i,
+                    Numeric::Float(f) if below => f.ceil() as i128,
+                    Numeric::Float(f) => f.floor() as i128,
+                };
+                let v = if below { b - 1 } else { b + 1 };
+                let (lo, hi) = shape.kind.integral_range()?;
+                if v < lo || v > hi {
+                    // Past the type's own range it would be a type error, not a range violation.
+                    return None;
+                }
+                Value::Integer(i64::try_from(v).ok()?)
+            } else {
+                let b = bound.as_f64();
+                Value::Float(if below { b - 1.0 } else { b + 1.0 })
+            };
             (
-                Some(json!(min)),
-                format!("{name} is {min}, one under the minimum"),
+                Some(value.clone()),
+                format!(
+                    "{name} is {value}, one {} the {}imum",
+                    if below { "under" } else { "over" },
+                    if below { "min" } else { "max" }
+                ),
             )
         }
-        "range-max+1" => {
-            let max = shape.max?.checked_add(1)?;
+        CaseClass::UnionEmpty => (
+            Some(Value::structure()),
+            format!("{name} is a union with no member set"),
+        ),
+        CaseClass::UnionSeveral => {
+            let members = shape.kind.members();
+            let Value::Structure(set) = current else {
+                return None;
+            };
+            let chosen = set.keys().next()?.clone();
+            let other = members.iter().find(|m| m.name != chosen)?;
+            let mut both = set.clone();
+            both.insert(
+                other.name.clone(),
+                plan.draw_member_value(other, rng, Mode::Simplest),
+            );
             (
-                Some(json!(max)),
-                format!("{name} is {max}, one over the maximum"),
+                Some(Value::Structure(both)),
+                format!(
+                    "{name} is a union with two members set ({chosen}, {})",
+                    other.name
+                ),
             )
         }
-        TYPE_STRING => (
-            Some(json!("conform")),
-            format!("{name} is a string instead of a {}", shape.kind.name()),
-        ),
-        TYPE_NUMBER => (
-            Some(json!(42)),
-            format!("{name} is a number instead of a {}", shape.kind.name()),
-        ),
-        TYPE_BOOLEAN => (
-            Some(json!(true)),
-            format!("{name} is a boolean instead of a {}", shape.kind.name()),
-        ),
-        TYPE_OBJECT => (
-            Some(json!({})),
-            format!("{name} is an object instead of a {}", shape.kind.name()),
-        ),
-        TYPE_ARRAY => (
-            Some(json!([])),
-            format!("{name} is an array instead of a {}", shape.kind.name()),
-        ),
+        CaseClass::WrongType(t) => {
+            let raw = match t {
+                JsonType::String => json!("conform"),
+                JsonType::Number => json!(42),
+                JsonType::Boolean => json!(true),
+                JsonType::Object => json!({}),
+                JsonType::Array => json!([]),
+            };
+            (
+                Some(Value::Raw(raw)),
+                format!(
+                    "{name} is {} {} instead of a {}",
+                    if *t == JsonType::Array || *t == JsonType::Object {
+                        "an"
+                    } else {
+                        "a"
+                    },
+                    t.as_str(),
+                    shape.kind.name()
+                ),
+            )
+        }
         _ => return None,
     })
 }
 
-/// Sets (or removes, with `None`) the member at `path` of names, whose parents exist.
-pub(crate) fn set_at(input: &mut Map<String, Value>, path: &[String], value: Option<Value>) {
-    let Some((last, parents)) = path.split_last() else {
-        return;
-    };
-    let mut map = input;
-    for name in parents {
-        match map.get_mut(name) {
-            Some(Value::Object(child)) => map = child,
-            _ => return,
-        }
-    }
-    match value {
-        Some(value) => {
-            map.insert(last.clone(), value);
-        }
-        None => {
-            map.remove(last);
+/// Turns a drawn list value into one of its items.
+trait PipeItem {
+    fn pipe_item(self) -> Option<Value>;
+}
+
+impl PipeItem for Value {
+    fn pipe_item(self) -> Option<Value> {
+        match self {
+            Value::List(mut items) if !items.is_empty() => Some(items.swap_remove(0)),
+            _ => None,
         }
     }
 }
 
-/// Builds an invalid case: a valid input with one member mutated, kept only if the validator agrees.
-pub(crate) fn build(plan: &OpPlan<'_>, slot: &Slot, rng: &mut TestRng, id: String) -> Option<Case> {
+/// Builds an invalid case: a valid input with one site mutated, kept only if the validator agrees and the
+/// protocol can carry it.
+pub(crate) fn build(
+    plan: &OpPlan<'_>,
+    protocol: &dyn Protocol,
+    slot: &Slot,
+    rng: &mut TestRng,
+    id: String,
+) -> Option<Case> {
     let site = slot.site?;
-    let kind = violated_kind(slot.class)?;
-    let member = plan.member_at(site);
-    let dotted = &plan.sites[site].dotted;
-    let names: Vec<String> = dotted.split('.').map(str::to_string).collect();
+    let kind = slot.class.violated_kind()?;
+    let member = plan.sites[site].member;
+    let input_shape = plan.op.input?;
     for _ in 0..ATTEMPTS {
-        let mut input = plan.valid_input(rng, Some((site, Mode::Random)), &|_| None);
-        let Some((value, detail)) = mutate(member, slot, rng) else {
+        let (mut input, path) = plan.valid_input(rng, Some((site, Mode::Random)), &|_| None);
+        let path = path?;
+        let current = path.get(&input).cloned().unwrap_or(Value::Null);
+        let Some((value, detail)) = mutate(plan, site, slot, &current, rng) else {
             continue;
         };
-        set_at(&mut input, &names, value);
-        let violations = validate_members(&plan.op.input, &input);
-        if let [only] = violations.as_slice()
-            && only.kind == kind
-            && only.dotted_path() == *dotted
-        {
-            return Some(Case {
-                id,
-                service: plan.service.name.clone(),
-                operation: plan.op.name.clone(),
-                kind: CaseKind::Invalid,
-                mutation: Some(Mutation {
-                    member: Some(dotted.clone()),
-                    class: slot.class.to_string(),
-                    detail,
-                }),
-                request: protocol::input_request(plan.service, plan.op, &input),
-                signing: Signing::Valid,
-                expected: Expected::from(plan.service.violation_expectation(member.member, kind)),
-            });
+        match value {
+            Some(v) => {
+                if !path.set(&mut input, v) {
+                    continue;
+                }
+            }
+            None => {
+                path.remove(&mut input);
+            }
         }
+        let violations = validate_input(plan.service, input_shape, &input);
+        let isolated =
+            matches!(violations.as_slice(), [only] if only.kind == kind && only.path == path);
+        if !isolated {
+            continue;
+        }
+        let Ok(request) = protocol.encode(plan.service, plan.op, &input) else {
+            // The protocol cannot carry this mutation at this site (an object in a header).
+            return None;
+        };
+        return Some(Case {
+            id,
+            service: plan.service.name.clone(),
+            operation: plan.op.name.clone(),
+            kind: CaseKind::Invalid,
+            class: slot.class.clone(),
+            input,
+            mutation: Some(Mutation {
+                path: Some(path),
+                class: slot.class.clone(),
+                detail,
+            }),
+            request,
+            signing: Signing::Valid,
+            expected: oracle::violation(
+                plan.service,
+                plan.op,
+                member,
+                kind,
+                &protocol.wrong_type(),
+            ),
+        });
     }
     None
+}
+
+/// The path of a site as a report shows it for a case (exposed for tests of isolation).
+pub fn site_path(case: &Case) -> Option<&Path> {
+    case.mutation.as_ref()?.path.as_ref()
 }

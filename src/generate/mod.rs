@@ -1,44 +1,43 @@
-//! Case generation from the spec model: valid, invalid and malformed requests, each with its expected outcome.
+//! Case generation from the model: valid, invalid and malformed requests as typed values, each with its expectation.
 //!
-//! Nothing here knows an operation by name: every case comes from the members, constraints, fixtures, examples
-//! and expectations the spec files declare, so a new spec file gets the same cases.
+//! Nothing here knows an operation or a protocol by name: every case comes from the shapes, constraints and rules
+//! of the model, and is put on the wire by the service's [`crate::protocol::Protocol`], so an imported service gets
+//! the same cases as a hand-written one.
 //!
 //! # Streams, classes and counts
 //! For each selected operation and kind, a stream of cases is produced lazily (memory stays flat in the number of
 //! cases). A stream is a fixed list of *deterministic* cases followed by `GenConfig::cases` *drawn* ones:
 //! - valid: the examples that expect success (class `example`), `boundary-min`/`boundary-max` per member with
-//!   length or range bounds, `enum-value` per enum value, `pattern-edges` (two per patterned member: the low and
-//!   the high ends of its classes, optional parts present), `optional-combo` (all present/absent combinations of
-//!   the optional members when there are at most four, else a pairwise covering set), `fixture-unknown` per
-//!   fixture with a well-formed unknown value; then `cases` draws of class `random`.
-//! - invalid: the examples that expect an error, then one case per (member, mutation class) — see
-//!   [`invalid`] — then `cases` draws cycling through those mutations again with fresh values.
-//! - malformed: one case per protocol-level class — see [`malformed`] — then `cases` draws cycling through them
-//!   (except `body-too-large`, which is built once).
-//!
-//! So `cases` counts the random draws *on top of* the deterministic classes, which are always included.
+//!   length or range bounds, `enum-value` per enum value, `pattern-edges` (two per patterned member),
+//!   `optional-combo` (present/absent combinations of the optional members), `fixture-unknown` per fixture with a
+//!   well-formed unknown value; then `cases` draws of class `random`.
+//! - invalid: the examples that expect an error, then one case per (site, mutation class) — see [`invalid`] —
+//!   then `cases` draws cycling through those mutations again with fresh values. Sites are members at any depth:
+//!   nested structures, list items (`Items[].Name`) and map keys and values.
+//! - malformed: one case per protocol malformation and signing fault, then `cases` draws cycling through the
+//!   repeatable ones.
 //!
 //! # Ids and randomness
-//! An id is `<Operation>-<kind>-<class>[-<member>]-<index>` and does not depend on the seed; each case draws from
-//! its own ChaCha generator seeded from (seed, id) (see `ids`), so the same seed gives the same cases everywhere
-//! and another seed gives other values under the same ids. The OS random generator is never used.
+//! An id is `<Operation>-<kind>-<class>[-<site>]-<index>` and does not depend on the seed; each case draws from its
+//! own ChaCha generator seeded from (seed, id) (see `ids`), so the same seed gives the same cases everywhere and
+//! another seed gives other values under the same ids. The OS random generator is never used.
 
 mod examples;
 mod ids;
 pub mod invalid;
-pub mod malformed;
+mod malformed;
 mod plan;
+mod semantic;
 mod shrink;
 mod strings;
 mod valid;
 
-use std::sync::Arc;
+use crate::case::{Case, CaseClass, CaseKind};
+use crate::model::{Fixtures, Model, Operation, Service};
+use crate::protocol::{self, Protocol};
 
-use crate::case::{Case, CaseKind};
-use crate::spec::{Fixtures, Operation, Service, SpecSet};
-
-pub use examples::{EXAMPLE as EXAMPLE_CLASS, ExampleCase, example_cases};
-pub use shrink::CaseTree;
+pub use examples::{ExampleCase, example_cases};
+pub use shrink::Shrinker;
 
 use plan::OpPlan;
 
@@ -66,15 +65,15 @@ pub struct GenConfig {
 }
 
 impl GenConfig {
-    /// A configuration for every operation and kind of `specs` with the default fixtures.
-    pub fn new(specs: &SpecSet, seed: u64, cases: usize) -> Self {
+    /// A configuration for every operation and kind of `model` with the default fixtures.
+    pub fn new(model: &Model, seed: u64, cases: usize) -> Self {
         GenConfig {
             seed,
             cases,
             kinds: Vec::new(),
             operations: Vec::new(),
             services: Vec::new(),
-            fixtures: Fixtures::resolve(specs, &[]).unwrap_or_default(),
+            fixtures: Fixtures::resolve(model, &[]).unwrap_or_default(),
         }
     }
 
@@ -117,27 +116,47 @@ pub enum GenError {
         /// What is wrong.
         reason: String,
     },
+    /// The service's protocol is not one conform speaks yet.
+    #[error(
+        "failed to generate for `{service}`: conform does not speak its protocol {protocol} yet"
+    )]
+    Protocol {
+        /// The service.
+        service: String,
+        /// Its protocol.
+        protocol: String,
+    },
 }
 
-/// The operations a configuration selects, in spec order; names match ignoring ASCII case.
+/// The known names, capped, for an error message.
+fn known_list<'a>(names: impl Iterator<Item = &'a str>) -> String {
+    let names: Vec<&str> = names.collect();
+    if names.len() > 40 {
+        format!(
+            "{}, ... ({} in all; `conform spec list` shows them)",
+            names[..40].join(", "),
+            names.len()
+        )
+    } else {
+        names.join(", ")
+    }
+}
+
+/// The operations a configuration selects, in model order; names match ignoring ASCII case. Operations the model
+/// marks unsupported (streaming) are left out.
 pub fn selected_operations<'a>(
-    specs: &'a SpecSet,
+    model: &'a Model,
     config: &GenConfig,
 ) -> Result<Vec<(&'a Service, &'a Operation)>, GenError> {
     for name in &config.services {
-        if !specs.services.keys().any(|s| s.eq_ignore_ascii_case(name)) {
+        if !model.services.keys().any(|s| s.eq_ignore_ascii_case(name)) {
             return Err(GenError::UnknownService {
                 name: name.clone(),
-                known: specs
-                    .services
-                    .keys()
-                    .cloned()
-                    .collect::<Vec<_>>()
-                    .join(", "),
+                known: known_list(model.services.keys().map(String::as_str)),
             });
         }
     }
-    let in_services: Vec<(&Service, &Operation)> = specs
+    let in_services: Vec<(&Service, &Operation)> = model
         .operations()
         .filter(|(s, _)| {
             config.services.is_empty()
@@ -154,16 +173,13 @@ pub fn selected_operations<'a>(
         {
             return Err(GenError::UnknownOperation {
                 name: name.clone(),
-                known: in_services
-                    .iter()
-                    .map(|(_, op)| op.name.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", "),
+                known: known_list(in_services.iter().map(|(_, op)| op.name.as_str())),
             });
         }
     }
     Ok(in_services
         .into_iter()
+        .filter(|(_, op)| op.unsupported.is_none())
         .filter(|(_, op)| {
             config.operations.is_empty()
                 || config
@@ -174,20 +190,29 @@ pub fn selected_operations<'a>(
         .collect())
 }
 
+/// The protocol a service is spoken in.
+pub fn protocol_of(service: &Service) -> Result<&'static dyn Protocol, GenError> {
+    protocol::for_id(service.protocol).ok_or_else(|| GenError::Protocol {
+        service: service.name.clone(),
+        protocol: service.protocol.to_string(),
+    })
+}
+
 /// Checks that the configuration names existing services and operations and that every selected operation can
 /// be generated; call it before [`generate`], which skips what it cannot plan.
-pub fn check(specs: &SpecSet, config: &GenConfig) -> Result<(), GenError> {
-    for (service, op) in selected_operations(specs, config)? {
+pub fn check(model: &Model, config: &GenConfig) -> Result<(), GenError> {
+    for (service, op) in selected_operations(model, config)? {
+        protocol_of(service)?;
         OpPlan::new(service, op, &config.fixtures)?;
     }
     Ok(())
 }
 
-/// One case to build: its class, the member it targets, which variant, and which draw.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// One case to build: its class, the site it targets, which variant, and which draw.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Slot {
     pub(crate) kind: CaseKind,
-    pub(crate) class: &'static str,
+    pub(crate) class: CaseClass,
     pub(crate) site: Option<usize>,
     pub(crate) variant: u32,
     pub(crate) variants: u32,
@@ -195,7 +220,7 @@ pub(crate) struct Slot {
 }
 
 impl Slot {
-    pub(crate) fn new(kind: CaseKind, class: &'static str, site: Option<usize>) -> Self {
+    pub(crate) fn new(kind: CaseKind, class: CaseClass, site: Option<usize>) -> Self {
         Slot {
             kind,
             class,
@@ -211,52 +236,56 @@ impl Slot {
         (0..n).map(move |variant| Slot {
             variant,
             variants: n,
-            ..self
+            ..self.clone()
         })
+    }
+
+    pub(crate) fn index(&self) -> u64 {
+        self.draw * u64::from(self.variants) + u64::from(self.variant)
     }
 
     pub(crate) fn id(&self, plan: &OpPlan<'_>) -> String {
         ids::case_id(
             &plan.op.name,
             self.kind.as_str(),
-            self.class,
-            self.site.map(|s| plan.sites[s].dotted.as_str()),
-            self.draw * u64::from(self.variants) + u64::from(self.variant),
+            &self.class.as_str(),
+            self.site.map(|s| plan.sites[s].site.as_str()),
+            self.index(),
         )
     }
 }
 
 /// The slots of one operation and kind: deterministic ones, then `cases` draws.
-fn slots(plan: &OpPlan<'_>, kind: CaseKind, cases: usize) -> impl Iterator<Item = Slot> + use<> {
+fn slots(
+    plan: &OpPlan<'_>,
+    protocol: &dyn Protocol,
+    kind: CaseKind,
+    cases: usize,
+) -> impl Iterator<Item = Slot> + use<> {
     let (fixed, cycle, first_draw): (Vec<Slot>, Vec<Slot>, u64) = match kind {
         CaseKind::Valid => (
             valid::slots(plan),
-            vec![Slot::new(CaseKind::Valid, valid::RANDOM, None)],
+            vec![Slot::new(CaseKind::Valid, CaseClass::Random, None)],
             0,
         ),
         CaseKind::Invalid => {
             let fixed = invalid::slots(plan);
             let cycle = fixed
                 .iter()
-                .copied()
-                .filter(|s| s.class != examples::EXAMPLE)
+                .filter(|s| s.class != CaseClass::Example)
+                .cloned()
                 .collect();
             (fixed, cycle, 1)
         }
         CaseKind::Malformed => {
-            let fixed = malformed::slots(plan);
-            let cycle = fixed
-                .iter()
-                .copied()
-                .filter(|s| malformed::is_cheap(s.class))
-                .collect();
+            let (fixed, cycle) = malformed::slots(plan, protocol);
             (fixed, cycle, 1)
         }
         CaseKind::Scenario => (Vec::new(), Vec::new(), 0),
     };
     let draws = if cycle.is_empty() { 0 } else { cases };
     fixed.into_iter().chain((0..draws).map(move |d| {
-        let base = cycle[d % cycle.len()];
+        let base = cycle[d % cycle.len()].clone();
         Slot {
             draw: first_draw + (d / cycle.len()) as u64,
             ..base
@@ -264,60 +293,69 @@ fn slots(plan: &OpPlan<'_>, kind: CaseKind, cases: usize) -> impl Iterator<Item 
     }))
 }
 
-/// Builds the case of a slot; `None` when its mutation cannot be isolated on this draw.
-fn build(plan: &OpPlan<'_>, slot: &Slot, seed: u64) -> Option<Case> {
+/// Builds the case of a slot; `None` when its mutation cannot be isolated on this draw, or the protocol cannot
+/// carry it.
+fn build(plan: &OpPlan<'_>, protocol: &dyn Protocol, slot: &Slot, seed: u64) -> Option<Case> {
     let id = slot.id(plan);
     let mut rng = ids::case_rng(seed, &id);
     match slot.kind {
-        CaseKind::Valid | CaseKind::Invalid if slot.class == examples::EXAMPLE => {
-            examples::build(plan, slot, id)
+        CaseKind::Valid | CaseKind::Invalid if slot.class == CaseClass::Example => {
+            examples::build(plan, protocol, slot, id)
         }
-        CaseKind::Valid => valid::build(plan, slot, &mut rng, id),
-        CaseKind::Invalid => invalid::build(plan, slot, &mut rng, id),
-        CaseKind::Malformed => malformed::build(plan, slot, &mut rng, id),
+        CaseKind::Valid => valid::build(plan, protocol, slot, &mut rng, id),
+        CaseKind::Invalid => invalid::build(plan, protocol, slot, &mut rng, id),
+        CaseKind::Malformed => malformed::build(plan, protocol, slot, &mut rng, id),
         CaseKind::Scenario => None,
     }
 }
 
 /// Every case the configuration asks for, lazily: operation by operation, kind by kind (valid, invalid,
 /// malformed), deterministic classes first. Operations that cannot be planned are skipped ([`check`] reports them).
-pub fn generate<'a>(specs: &'a SpecSet, config: &'a GenConfig) -> impl Iterator<Item = Case> + 'a {
-    let operations = selected_operations(specs, config).unwrap_or_default();
+pub fn generate<'a>(model: &'a Model, config: &'a GenConfig) -> impl Iterator<Item = Case> + 'a {
+    let operations = selected_operations(model, config).unwrap_or_default();
     let kinds = config.kinds();
     operations.into_iter().flat_map(move |(service, op)| {
-        let plan = OpPlan::new(service, op, &config.fixtures)
-            .ok()
-            .map(Arc::new);
-        let kinds = if plan.is_some() {
+        let planned = protocol_of(service).ok().and_then(|p| {
+            OpPlan::new(service, op, &config.fixtures)
+                .ok()
+                .map(|plan| (p, std::rc::Rc::new(plan)))
+        });
+        let kinds = if planned.is_some() {
             kinds.clone()
         } else {
             Vec::new()
         };
         kinds.into_iter().flat_map(move |kind| {
-            let plan = plan.clone().expect("kinds are empty without a plan");
-            slots(&plan, kind, config.cases)
-                .filter_map(move |slot| build(&plan, &slot, config.seed))
+            let (protocol, plan) = planned.clone().expect("kinds are empty without a plan");
+            slots(&plan, protocol, kind, config.cases)
+                .filter_map(move |slot| build(&plan, protocol, &slot, config.seed))
         })
     })
 }
 
 /// The case with this id under the configuration's seed, rebuilt without generating the others
 /// (for `conform replay ID --seed N`); `None` when no selected operation has it.
-pub fn find_case(specs: &SpecSet, config: &GenConfig, id: &str) -> Option<Case> {
-    let operations = selected_operations(specs, config).ok()?;
+pub fn find_case(model: &Model, config: &GenConfig, id: &str) -> Option<Case> {
+    let operations = selected_operations(model, config).ok()?;
     for (service, op) in operations {
-        if !id.starts_with(&format!("{}-", op.name)) {
+        let Some(rest) = id
+            .strip_prefix(op.name.as_str())
+            .and_then(|r| r.strip_prefix('-'))
+        else {
             continue;
-        }
+        };
+        let protocol = protocol_of(service).ok()?;
         let plan = OpPlan::new(service, op, &config.fixtures).ok()?;
         for kind in config.kinds() {
-            if !id[op.name.len() + 1..].starts_with(&format!("{}-", kind.as_str())) {
+            if !rest.starts_with(&format!("{}-", kind.as_str())) {
                 continue;
             }
             // Draws beyond `cases` are found too: the draw number is part of the id, not of the configuration.
             let draws = config.cases.max(id_index(id).unwrap_or(0) as usize + 1);
-            if let Some(slot) = slots(&plan, kind, draws).find(|slot| slot.id(&plan) == id) {
-                return build(&plan, &slot, config.seed);
+            if let Some(slot) =
+                slots(&plan, protocol, kind, draws).find(|slot| slot.id(&plan) == id)
+            {
+                return build(&plan, protocol, &slot, config.seed);
             }
         }
     }
@@ -328,11 +366,23 @@ fn id_index(id: &str) -> Option<u64> {
     id.rsplit('-').next()?.parse().ok()
 }
 
-/// A shrinker for a failing case: simplify/complicate walk its other members toward simple valid values while
-/// the case keeps its kind, mutation and signing. `None` when the case has nothing to shrink (a body that is not
-/// a JSON object, an operation not in the specs).
-pub fn shrink(specs: &SpecSet, config: &GenConfig, case: &Case) -> Option<Box<dyn CaseTree>> {
-    let (service, op) = specs.operation(&case.operation)?;
+/// A valid value of an operation's output shape, drawn from `seed` (the embedded target's answer for operations
+/// it has no behaviour for); `None` when the output cannot be planned.
+pub fn synthetic_output(
+    service: &Service,
+    op: &Operation,
+    seed: u64,
+) -> Option<crate::model::Value> {
+    let plan = OpPlan::for_output(service, op, &Fixtures::default()).ok()?;
+    let mut rng = ids::case_rng(seed, &op.name);
+    Some(plan.valid_input(&mut rng, None, &|_| None).0)
+}
+
+/// A shrinker for a failing case: simpler inputs that keep the case's kind, mutation and signing. `None` when
+/// the case has nothing to shrink (an example, a body built from no input, an operation not in the model).
+pub fn shrink<'a>(model: &'a Model, config: &GenConfig, case: &Case) -> Option<Shrinker<'a>> {
+    let (service, op) = model.operation_of(&case.service, &case.operation)?;
+    let protocol = protocol_of(service).ok()?;
     let plan = OpPlan::new(service, op, &config.fixtures).ok()?;
-    shrink::tree(&plan, case)
+    shrink::shrinker(&plan, protocol, case)
 }

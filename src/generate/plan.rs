@@ -1,15 +1,23 @@
-//! An operation compiled for generation once: per member, how to draw valid values (patterns parsed, lengths known).
+//! An operation compiled for generation once: its sites (every member reachable from the input, at any depth,
+//! recursion cut) and, per string shape, how to draw valid values (patterns parsed, feasible lengths known).
 
+use std::collections::HashMap;
+
+use indexmap::IndexMap;
 use proptest::prelude::Rng;
 use proptest::test_runner::TestRng;
-use serde_json::{Map, Number, Value};
 
 use super::GenError;
-use super::strings::{PatternGen, Pick, free_text};
-use crate::case::Expected;
-use crate::spec::{Fixture, Fixtures, Member, Operation, Outcome, Service, Shape, ShapeKind};
+use super::semantic::{self, Semantic};
+use super::strings::{Pick, free_text};
+use crate::model::pattern::PatternGen;
+use crate::model::{
+    Fixture, Fixtures, Member, Operation, Path, Segment, Service, Shape, ShapeId, ShapeKind,
+    Timestamp, Value,
+};
+use crate::oracle::{self, Expected};
 
-/// How to draw one member's value.
+/// How to draw one value.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Mode {
     /// Any valid value.
@@ -28,36 +36,46 @@ pub(crate) enum Mode {
     Unknown,
 }
 
-/// A fixture a member takes its value from.
-#[derive(Debug, Clone)]
-pub(crate) struct FixtureUse<'a> {
-    pub(crate) value: String,
-    pub(crate) def: Option<&'a Fixture>,
+/// Sites deeper than this are not mutated on their own (their parents are).
+const MAX_SITE_DEPTH: usize = 6;
+/// At most this many sites per operation: the largest inputs (EC2's) would otherwise spend the budget on depth.
+const MAX_SITES: usize = 400;
+/// Below this depth optional members are left out and collections kept short, so recursive shapes end.
+const DRAW_DEPTH: usize = 4;
+/// Strings without a maximum length are drawn at most this much longer than their minimum.
+const FREE_TEXT_SPAN: usize = 64;
+
+/// One step from a value into a child.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum SiteStep {
+    /// The member at this index of a structure or union.
+    Member(usize),
+    /// A list item.
+    Item,
+    /// A map key.
+    Key,
+    /// A map value.
+    Value,
 }
 
-/// A member whose valid values are addresses at a fixture's mail domain.
+/// A member anywhere in the input: how to reach it, its site form (`Items[].Name`) and the member edge.
 #[derive(Debug, Clone)]
-pub(crate) struct EmailDomain<'a> {
-    pub(crate) fixture: FixtureUse<'a>,
-    /// Generator of the part before `@`.
-    local: PatternGen,
-    /// Feasible local-part lengths for the fixture's domain, ascending.
-    local_lengths: Vec<usize>,
-    /// Feasible local-part lengths for the unknown domain, ascending.
-    unknown_local_lengths: Vec<usize>,
+pub(crate) struct Site<'a> {
+    pub(crate) steps: Vec<SiteStep>,
+    pub(crate) site: String,
+    pub(crate) member: &'a Member,
 }
 
-/// How to draw valid strings of one member.
+/// How to draw valid strings of one shape.
 #[derive(Debug, Clone)]
-pub(crate) struct StringPlan<'a> {
-    pub(crate) shape: &'a Shape,
+pub(crate) struct StringPlan {
     /// Generator for patterned strings; `None` for free text.
     pub(crate) pattern: Option<PatternGen>,
-    /// Lengths a valid value can have, ascending.
+    /// Lengths a valid value can have, ascending; never empty for a shape that is not an enum.
     pub(crate) valid_lengths: Vec<usize>,
 }
 
-impl StringPlan<'_> {
+impl StringPlan {
     /// A string of `len` characters matching the pattern (any text without one); `None` when there is none.
     pub(crate) fn of_length(&self, rng: &mut TestRng, len: usize, pick: Pick) -> Option<String> {
         match &self.pattern {
@@ -66,7 +84,7 @@ impl StringPlan<'_> {
         }
     }
 
-    fn random_length(&self, rng: &mut TestRng) -> usize {
+    pub(crate) fn random_length(&self, rng: &mut TestRng) -> usize {
         let n = self.valid_lengths.len();
         // Half the draws stay short, as most real values are; the rest spread over the whole range.
         let upto = if rng.random_bool(0.5) { n.min(24) } else { n };
@@ -74,38 +92,20 @@ impl StringPlan<'_> {
     }
 }
 
-/// How to draw valid values of one shape.
+/// A member whose valid values are addresses at a fixture's mail domain.
 #[derive(Debug, Clone)]
-pub(crate) enum ValuePlan<'a> {
-    String(StringPlan<'a>),
-    Integer {
-        min: i64,
-        max: i64,
-    },
-    Boolean,
-    Timestamp,
-    Structure(Vec<MemberPlan<'a>>),
-    List {
-        item: Box<ValuePlan<'a>>,
-        min: usize,
-        max: usize,
-    },
+pub(crate) struct EmailDomain<'a> {
+    pub(crate) fixture: FixtureUse<'a>,
+    local: PatternGen,
+    local_lengths: Vec<usize>,
+    unknown_local_lengths: Vec<usize>,
 }
 
-/// One member, compiled.
+/// A fixture a member takes its value from.
 #[derive(Debug, Clone)]
-pub(crate) struct MemberPlan<'a> {
-    pub(crate) member: &'a Member,
-    pub(crate) fixture: Option<FixtureUse<'a>>,
-    pub(crate) email: Option<EmailDomain<'a>>,
-    pub(crate) value: ValuePlan<'a>,
-}
-
-/// A member anywhere in the input: the indices leading to it and its dotted name.
-#[derive(Debug, Clone)]
-pub(crate) struct Site {
-    pub(crate) path: Vec<usize>,
-    pub(crate) dotted: String,
+pub(crate) struct FixtureUse<'a> {
+    pub(crate) value: String,
+    pub(crate) def: Option<&'a Fixture>,
 }
 
 /// An operation compiled for generation.
@@ -113,17 +113,25 @@ pub(crate) struct Site {
 pub(crate) struct OpPlan<'a> {
     pub(crate) service: &'a Service,
     pub(crate) op: &'a Operation,
-    pub(crate) members: Vec<MemberPlan<'a>>,
-    pub(crate) sites: Vec<Site>,
+    /// The input structure's members (empty without input).
+    pub(crate) members: &'a [Member],
+    pub(crate) sites: Vec<Site<'a>>,
     /// Indices of the optional top-level members.
     pub(crate) optional: Vec<usize>,
-    /// What a valid request expects: the success, or the state-dependent errors.
+    /// What a valid request expects.
     pub(crate) valid_expected: Expected,
     /// The fixture values in force.
     pub(crate) fixtures: Fixtures,
+    strings: HashMap<ShapeId, StringPlan>,
+    emails: HashMap<usize, EmailDomain<'a>>,
+    fixture_uses: HashMap<usize, FixtureUse<'a>>,
+    /// The structure drawn from: the input, or the output for [`OpPlan::for_output`].
+    root: Option<ShapeId>,
 }
 
-const FREE_TEXT_SPAN: usize = 64;
+fn member_key(member: &Member) -> usize {
+    std::ptr::from_ref(member) as usize
+}
 
 impl<'a> OpPlan<'a> {
     /// Compiles an operation; fails when some member can have no valid value.
@@ -132,161 +140,718 @@ impl<'a> OpPlan<'a> {
         op: &'a Operation,
         fixtures: &Fixtures,
     ) -> Result<Self, GenError> {
-        let members = op
-            .input
-            .iter()
-            .map(|m| compile_member(service, op, m, fixtures))
-            .collect::<Result<Vec<_>, _>>()?;
-        let mut sites = Vec::new();
-        collect_sites(&members, &mut Vec::new(), "", &mut sites);
-        let optional = (0..members.len())
-            .filter(|i| !members[*i].member.required)
-            .collect();
-        let mut accept = vec![Outcome::success(op.success_status)];
-        let (uncertain, note) = match &op.on_state {
-            Some(state) => {
-                accept.extend(state.accept.iter().cloned());
-                (state.uncertain, state.note.clone())
-            }
-            None => (false, None),
-        };
-        Ok(OpPlan {
+        let members = service.input_members(op);
+        let mut plan = OpPlan {
             service,
             op,
             members,
-            sites,
-            optional,
-            valid_expected: Expected {
-                accept,
-                uncertain,
-                note,
-            },
+            sites: Vec::new(),
+            optional: (0..members.len())
+                .filter(|i| !members[*i].required)
+                .collect(),
+            valid_expected: oracle::valid(service, op),
             fixtures: fixtures.clone(),
-        })
-    }
-
-    /// The member at a site.
-    pub(crate) fn member_at(&self, site: usize) -> &MemberPlan<'a> {
-        let path = &self.sites[site].path;
-        let mut member = &self.members[path[0]];
-        for i in &path[1..] {
-            match &member.value {
-                ValuePlan::Structure(children) => member = &children[*i],
-                _ => unreachable!("sites only descend into structures"),
-            }
+            strings: HashMap::new(),
+            emails: HashMap::new(),
+            fixture_uses: HashMap::new(),
+            root: op.input,
+        };
+        if let Some(input) = op.input {
+            let mut stack = vec![input];
+            plan.compile_members(members, &mut Vec::new(), "", &mut stack)?;
         }
-        member
+        Ok(plan)
     }
 
-    /// A valid input: `force` draws that site with its mode (and makes it and its parents present); `present`
-    /// decides optional top-level members (`None`: a coin flip).
+    /// A plan over an operation's output shape instead of its input (the embedded target's synthetic answers).
+    pub(crate) fn for_output(
+        service: &'a Service,
+        op: &'a Operation,
+        fixtures: &Fixtures,
+    ) -> Result<Self, GenError> {
+        let members = service.output_members(op);
+        let mut plan = OpPlan {
+            service,
+            op,
+            members,
+            sites: Vec::new(),
+            optional: (0..members.len())
+                .filter(|i| !members[*i].required)
+                .collect(),
+            valid_expected: oracle::valid(service, op),
+            fixtures: fixtures.clone(),
+            strings: HashMap::new(),
+            emails: HashMap::new(),
+            fixture_uses: HashMap::new(),
+            root: op.output,
+        };
+        if let Some(output) = op.output {
+            let mut stack = vec![output];
+            plan.compile_members(members, &mut Vec::new(), "", &mut stack)?;
+        }
+        Ok(plan)
+    }
+
+    fn fail(&self, member: &str, reason: String) -> GenError {
+        GenError::Plan {
+            operation: self.op.name.clone(),
+            member: member.to_string(),
+            reason,
+        }
+    }
+
+    fn compile_members(
+        &mut self,
+        members: &'a [Member],
+        steps: &mut Vec<SiteStep>,
+        prefix: &str,
+        stack: &mut Vec<ShapeId>,
+    ) -> Result<(), GenError> {
+        for (i, m) in members.iter().enumerate() {
+            let site = if prefix.is_empty() {
+                m.name.clone()
+            } else {
+                format!("{prefix}.{}", m.name)
+            };
+            steps.push(SiteStep::Member(i));
+            self.compile_edge(m, steps, site, stack)?;
+            steps.pop();
+        }
+        Ok(())
+    }
+
+    /// Compiles what a member edge needs and records its site, then descends into its target.
+    fn compile_edge(
+        &mut self,
+        m: &'a Member,
+        steps: &mut Vec<SiteStep>,
+        site: String,
+        stack: &mut Vec<ShapeId>,
+    ) -> Result<(), GenError> {
+        if let Some(key) = &m.rules.fixture {
+            let fixture = self
+                .fixture_use(key)
+                .ok_or_else(|| self.fail(&site, format!("fixture `{key}` has no value")))?;
+            self.fixture_uses.insert(member_key(m), fixture);
+        }
+        if let Some(key) = &m.rules.email_domain_fixture {
+            let fixture = self
+                .fixture_use(key)
+                .ok_or_else(|| self.fail(&site, format!("fixture `{key}` has no value")))?;
+            let email = compile_email(self.service.target(m), fixture)
+                .map_err(|reason| self.fail(&site, reason))?;
+            self.emails.insert(member_key(m), email);
+        }
+        let shape = self.service.target(m);
+        self.compile_shape(m.target, shape)
+            .map_err(|reason| self.fail(&site, reason))?;
+        if self.sites.len() < MAX_SITES && steps.len() <= MAX_SITE_DEPTH {
+            self.sites.push(Site {
+                steps: steps.clone(),
+                site: site.clone(),
+                member: m,
+            });
+        }
+        if stack.contains(&m.target) || steps.len() > MAX_SITE_DEPTH {
+            return Ok(());
+        }
+        stack.push(m.target);
+        let result = match &shape.kind {
+            ShapeKind::Structure(children) | ShapeKind::Union(children) => {
+                self.compile_members(children, steps, &site, stack)
+            }
+            ShapeKind::List(item) => {
+                steps.push(SiteStep::Item);
+                let r = self.compile_edge(item, steps, format!("{site}[]"), stack);
+                steps.pop();
+                r
+            }
+            ShapeKind::Map { key, value } => {
+                steps.push(SiteStep::Key);
+                let r = self.compile_key(key, &site);
+                steps.pop();
+                r?;
+                steps.push(SiteStep::Value);
+                let r = self.compile_edge(value, steps, format!("{site}{{}}"), stack);
+                steps.pop();
+                r
+            }
+            _ => Ok(()),
+        };
+        stack.pop();
+        result
+    }
+
+    fn compile_key(&mut self, key: &'a Member, site: &str) -> Result<(), GenError> {
+        let shape = self.service.target(key);
+        self.compile_shape(key.target, shape)
+            .map_err(|reason| self.fail(&format!("{site}{{key}}"), reason))
+    }
+
+    fn compile_shape(&mut self, id: ShapeId, shape: &Shape) -> Result<(), String> {
+        if self.strings.contains_key(&id) {
+            return Ok(());
+        }
+        match &shape.kind {
+            ShapeKind::String => {
+                self.strings.insert(id, compile_string(shape)?);
+            }
+            ShapeKind::Enum(values) if values.is_empty() => {
+                return Err("its enum has no values".into());
+            }
+            kind if kind.is_numeric() => {
+                let (lo, hi) = numeric_range(shape);
+                if lo > hi {
+                    return Err(format!("its range {lo}..{hi} is empty"));
+                }
+            }
+            ShapeKind::List(_) | ShapeKind::Map { .. } | ShapeKind::Blob => {
+                let c = &shape.constraints;
+                if let (Some(min), Some(max)) = (c.min_length, c.max_length)
+                    && min > max
+                {
+                    return Err(format!("its length range {min}..{max} is empty"));
+                }
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+
+    fn fixture_use(&self, key: &str) -> Option<FixtureUse<'a>> {
+        let def = self.service.rules.fixtures.get(key);
+        let value = self
+            .fixtures
+            .get(key)
+            .map(str::to_string)
+            .or_else(|| def.map(|d| d.default.clone()))?;
+        Some(FixtureUse { value, def })
+    }
+
+    /// The compiled plan of a string shape.
+    pub(crate) fn string_plan(&self, id: ShapeId) -> Option<&StringPlan> {
+        self.strings.get(&id)
+    }
+
+    /// The fixture a member takes its value from.
+    pub(crate) fn fixture_of(&self, member: &Member) -> Option<&FixtureUse<'a>> {
+        self.fixture_uses.get(&member_key(member))
+    }
+
+    /// The mail domain a member's addresses are at.
+    pub(crate) fn email_of(&self, member: &Member) -> Option<&EmailDomain<'a>> {
+        self.emails.get(&member_key(member))
+    }
+
+    /// The fixture whose unknown value a member can name, with its expectation.
+    pub(crate) fn unknown_fixture(&self, member: &Member) -> Option<&'a Fixture> {
+        let def = self
+            .fixture_of(member)
+            .and_then(|f| f.def)
+            .or_else(|| self.email_of(member).and_then(|e| e.fixture.def))?;
+        (def.unknown.is_some() && def.on_unknown.is_some()).then_some(def)
+    }
+
+    /// Whether a member's values are drawn from its pattern (edges make sense).
+    pub(crate) fn has_pattern(&self, member: &Member) -> bool {
+        self.fixture_of(member).is_none()
+            && self.email_of(member).is_none()
+            && self
+                .string_plan(member.target)
+                .is_some_and(|s| s.pattern.is_some())
+    }
+
+    /// Whether the member's valid values have distinct shortest and longest forms worth a case each.
+    pub(crate) fn has_bounds(&self, member: &Member) -> (bool, bool) {
+        if self.fixture_of(member).is_some() {
+            return (false, false);
+        }
+        if let Some(email) = self.email_of(member) {
+            return (true, email.local_lengths.len() > 1);
+        }
+        let shape = self.service.target(member);
+        let c = &shape.constraints;
+        match &shape.kind {
+            ShapeKind::String => {
+                let s = &self.strings[&member.target];
+                let several = s.valid_lengths.len() > 1;
+                (
+                    several && (c.min_length.is_some() || s.pattern.is_some()),
+                    several && c.max_length.is_some(),
+                )
+            }
+            kind if kind.is_numeric() && !matches!(kind, ShapeKind::IntEnum(_)) => {
+                (c.min.is_some(), c.max.is_some())
+            }
+            ShapeKind::List(_) | ShapeKind::Map { .. } | ShapeKind::Blob => {
+                (c.min_length.is_some(), c.max_length.is_some())
+            }
+            _ => (false, false),
+        }
+    }
+
+    /// A valid input. `force` draws the site with the mode (making it and its parents present) and returns its
+    /// concrete path; `present` decides optional top-level members (`None`: a coin flip).
     pub(crate) fn valid_input(
         &self,
         rng: &mut TestRng,
         force: Option<(usize, Mode)>,
         present: &dyn Fn(usize) -> Option<bool>,
-    ) -> Map<String, Value> {
-        let force = force.map(|(site, mode)| (self.sites[site].path.as_slice(), mode));
-        build_members(&self.members, rng, force, present)
-    }
-}
-
-fn build_members(
-    members: &[MemberPlan<'_>],
-    rng: &mut TestRng,
-    force: Option<(&[usize], Mode)>,
-    present: &dyn Fn(usize) -> Option<bool>,
-) -> Map<String, Value> {
-    let mut map = Map::new();
-    for (i, m) in members.iter().enumerate() {
-        let forced = force.filter(|(path, _)| path[0] == i);
-        let here = forced.is_some()
-            || m.member.required
-            || present(i).unwrap_or_else(|| rng.random_bool(0.5));
-        if !here {
-            continue;
-        }
-        let value = match forced {
-            Some((path, mode)) if path.len() == 1 => m.draw(rng, mode),
-            Some((path, mode)) => match &m.value {
-                ValuePlan::Structure(children) => Value::Object(build_members(
-                    children,
-                    rng,
-                    Some((&path[1..], mode)),
-                    &|_| None,
-                )),
-                _ => m.draw(rng, Mode::Random),
-            },
-            None => m.draw(rng, Mode::Random),
+    ) -> (Value, Option<Path>) {
+        let Some(input) = self.root else {
+            return (Value::structure(), None);
         };
-        map.insert(m.member.name.clone(), value);
+        let force = force.map(|(site, mode)| (self.sites[site].steps.as_slice(), mode));
+        let mut path = Path::root();
+        let mut found = None;
+        let value = self.draw_structure(
+            self.service.shape(input),
+            rng,
+            force,
+            Some(present),
+            0,
+            Mode::Random,
+            &mut path,
+            &mut found,
+        );
+        (value, found)
     }
-    map
-}
 
-impl MemberPlan<'_> {
-    /// A valid value of this member in `mode` (fixtures and mail domains applied).
-    pub(crate) fn draw(&self, rng: &mut TestRng, mode: Mode) -> Value {
-        if let Some(fixture) = &self.fixture {
+    #[allow(clippy::too_many_arguments)]
+    fn draw_structure(
+        &self,
+        shape: &'a Shape,
+        rng: &mut TestRng,
+        force: Option<(&[SiteStep], Mode)>,
+        present: Option<&dyn Fn(usize) -> Option<bool>>,
+        depth: usize,
+        mode: Mode,
+        path: &mut Path,
+        found: &mut Option<Path>,
+    ) -> Value {
+        let members = shape.kind.members();
+        let union = matches!(shape.kind, ShapeKind::Union(_));
+        let forced_index = match force {
+            Some((steps, _)) => match steps.first() {
+                Some(SiteStep::Member(i)) => Some(*i),
+                _ => None,
+            },
+            None => None,
+        };
+        let mut map = IndexMap::new();
+        if union {
+            if members.is_empty() {
+                return Value::Structure(map);
+            }
+            let i = forced_index.unwrap_or_else(|| match mode {
+                Mode::Simplest => 0,
+                _ => rng.random_range(0..members.len()),
+            });
+            let m = &members[i];
+            let child_force = force
+                .filter(|_| forced_index == Some(i))
+                .map(|(s, md)| (&s[1..], md));
+            path.0.push(Segment::Member(m.name.clone()));
+            let v = self.draw_member(m, rng, child_force, depth + 1, mode, path, found);
+            path.0.pop();
+            map.insert(m.name.clone(), v);
+            return Value::Structure(map);
+        }
+        for (i, m) in members.iter().enumerate() {
+            let forced_here = forced_index == Some(i);
+            let here = forced_here
+                || m.required
+                || match present.and_then(|p| p(i)) {
+                    Some(p) => p,
+                    None if mode == Mode::Simplest || depth >= DRAW_DEPTH => false,
+                    None if depth == 0 => rng.random_bool(0.5),
+                    None => rng.random_bool(0.3),
+                };
+            if !here {
+                continue;
+            }
+            let child_force = force.filter(|_| forced_here).map(|(s, md)| (&s[1..], md));
+            let child_mode = if mode == Mode::Simplest {
+                Mode::Simplest
+            } else {
+                Mode::Random
+            };
+            path.0.push(Segment::Member(m.name.clone()));
+            let v = self.draw_member(m, rng, child_force, depth + 1, child_mode, path, found);
+            path.0.pop();
+            map.insert(m.name.clone(), v);
+        }
+        Value::Structure(map)
+    }
+
+    /// A valid value of a member edge: fixtures and mail domains first, then its shape.
+    #[allow(clippy::too_many_arguments)]
+    fn draw_member(
+        &self,
+        m: &'a Member,
+        rng: &mut TestRng,
+        force: Option<(&[SiteStep], Mode)>,
+        depth: usize,
+        mode: Mode,
+        path: &mut Path,
+        found: &mut Option<Path>,
+    ) -> Value {
+        let (mode, force) = match force {
+            Some(([], forced_mode)) => {
+                *found = Some(path.clone());
+                (forced_mode, None)
+            }
+            other => (mode, other),
+        };
+        if let Some(fixture) = self.fixture_of(m) {
             let value = match (mode, fixture.def.and_then(|d| d.unknown.as_ref())) {
                 (Mode::Unknown, Some(unknown)) => unknown.clone(),
                 _ => fixture.value.clone(),
             };
             return Value::String(value);
         }
-        if let Some(email) = &self.email {
+        if let Some(email) = self.email_of(m) {
             return Value::String(email.draw(rng, mode));
         }
-        self.value.draw(rng, mode)
+        self.draw_shape(m, rng, force, depth, mode, path, found)
     }
 
-    /// The fixture unknown value and its expectation, when this member has one.
-    pub(crate) fn unknown_fixture(&self) -> Option<&Fixture> {
-        let def = match (&self.fixture, &self.email) {
-            (Some(f), _) => f.def,
-            (None, Some(e)) => e.fixture.def,
-            _ => None,
-        }?;
-        (def.unknown.is_some() && def.on_unknown.is_some()).then_some(def)
-    }
-
-    /// Whether a value of this member is drawn from a pattern (edges make sense).
-    pub(crate) fn has_pattern(&self) -> bool {
-        self.fixture.is_none()
-            && matches!(&self.value, ValuePlan::String(s) if s.pattern.is_some() && s.shape.enum_values.is_none())
-    }
-
-    /// Whether the member's valid values have distinct shortest and longest forms worth a case each.
-    pub(crate) fn has_bounds(&self) -> (bool, bool) {
-        if self.fixture.is_some() {
-            return (false, false);
-        }
-        if let Some(email) = &self.email {
-            return (true, email.local_lengths.len() > 1);
-        }
-        match &self.value {
-            ValuePlan::String(s) if s.shape.enum_values.is_none() => {
-                let several = s.valid_lengths.len() > 1;
-                (
-                    several && (s.shape.min_length.is_some() || s.pattern.is_some()),
-                    several && s.shape.max_length.is_some(),
-                )
+    #[allow(clippy::too_many_arguments)]
+    fn draw_shape(
+        &self,
+        m: &'a Member,
+        rng: &mut TestRng,
+        force: Option<(&[SiteStep], Mode)>,
+        depth: usize,
+        mode: Mode,
+        path: &mut Path,
+        found: &mut Option<Path>,
+    ) -> Value {
+        let shape = self.service.target(m);
+        let c = &shape.constraints;
+        match &shape.kind {
+            ShapeKind::Structure(_) | ShapeKind::Union(_) => {
+                self.draw_structure(shape, rng, force, None, depth, mode, path, found)
             }
-            ValuePlan::Integer { .. } => (
-                self.member.shape.min.is_some(),
-                self.member.shape.max.is_some(),
-            ),
-            ValuePlan::List { .. } => (
-                self.member.shape.min_length.is_some(),
-                self.member.shape.max_length.is_some(),
-            ),
-            _ => (false, false),
+            ShapeKind::List(item) => {
+                let (min, max) = collection_bounds(shape, depth);
+                let forced = force.is_some();
+                let n = match mode {
+                    Mode::Min | Mode::Simplest => min,
+                    Mode::Max => max,
+                    _ => rng.random_range(min..=max.min(min + if depth >= 2 { 1 } else { 3 })),
+                };
+                let n = if forced { n.max(1).min(max.max(1)) } else { n };
+                let item_mode = if mode == Mode::Simplest {
+                    Mode::Simplest
+                } else {
+                    Mode::Random
+                };
+                let mut items = Vec::with_capacity(n);
+                for i in 0..n {
+                    let child_force = force.filter(|_| i == 0).map(|(s, md)| (&s[1..], md));
+                    path.0.push(Segment::Index(i));
+                    items.push(self.draw_member(
+                        item,
+                        rng,
+                        child_force,
+                        depth + 1,
+                        item_mode,
+                        path,
+                        found,
+                    ));
+                    path.0.pop();
+                }
+                Value::List(items)
+            }
+            ShapeKind::Map { key, value } => {
+                let (min, max) = collection_bounds(shape, depth);
+                let forced = force.is_some();
+                let n = match mode {
+                    Mode::Min | Mode::Simplest => min,
+                    Mode::Max => max.min(min + 8),
+                    _ => rng.random_range(min..=max.min(min + 2)),
+                };
+                let n = if forced { n.max(1).min(max.max(1)) } else { n };
+                let mut entries = IndexMap::new();
+                let mut attempts = 0;
+                while entries.len() < n && attempts < n * 4 + 4 {
+                    attempts += 1;
+                    let first = entries.is_empty();
+                    let key_forced =
+                        first && force.is_some_and(|(s, _)| s.first() == Some(&SiteStep::Key));
+                    let key_mode = match (key_forced, force) {
+                        (true, Some((_, md))) => md,
+                        _ if mode == Mode::Simplest => Mode::Simplest,
+                        _ => Mode::Random,
+                    };
+                    let k = match self.draw_member(
+                        key,
+                        rng,
+                        None,
+                        depth + 1,
+                        key_mode,
+                        path,
+                        &mut None,
+                    ) {
+                        Value::String(s) => s,
+                        other => other.to_string(),
+                    };
+                    if entries.contains_key(&k) {
+                        continue;
+                    }
+                    path.0.push(Segment::Key(k.clone()));
+                    if key_forced {
+                        *found = Some(path.clone());
+                    }
+                    let value_force = force
+                        .filter(|(s, _)| first && s.first() == Some(&SiteStep::Value))
+                        .map(|(s, md)| (&s[1..], md));
+                    let v = self.draw_member(
+                        value,
+                        rng,
+                        value_force,
+                        depth + 1,
+                        Mode::Random,
+                        path,
+                        found,
+                    );
+                    path.0.pop();
+                    entries.insert(k, v);
+                }
+                Value::Map(entries)
+            }
+            ShapeKind::Enum(values) => {
+                let i = match mode {
+                    Mode::Enum(i) => i.min(values.len() - 1),
+                    Mode::Simplest | Mode::Min => 0,
+                    _ => rng.random_range(0..values.len()),
+                };
+                Value::String(values[i].clone())
+            }
+            ShapeKind::IntEnum(values) => {
+                let i = match mode {
+                    Mode::Enum(i) => i.min(values.len() - 1),
+                    Mode::Simplest | Mode::Min => 0,
+                    _ => rng.random_range(0..values.len()),
+                };
+                Value::Integer(values[i])
+            }
+            ShapeKind::String => self.draw_string(m, shape, rng, mode),
+            ShapeKind::Boolean => Value::Boolean(match mode {
+                Mode::Simplest => false,
+                _ => rng.random_bool(0.5),
+            }),
+            kind if kind.is_integral() => {
+                let (lo, hi) = numeric_range(shape);
+                let (lo, hi) = (lo as i64, hi as i64);
+                Value::Integer(match mode {
+                    Mode::Min => lo,
+                    Mode::Max => hi,
+                    Mode::Simplest => 0.clamp(lo, hi),
+                    _ => rng.random_range(lo..=hi),
+                })
+            }
+            ShapeKind::Float | ShapeKind::Double | ShapeKind::BigDecimal => {
+                let lo = c.min.map(|b| b.as_f64()).unwrap_or(-1_000_000.0);
+                let hi = c.max.map(|b| b.as_f64()).unwrap_or(1_000_000.0);
+                Value::Float(match mode {
+                    Mode::Min => lo,
+                    Mode::Max => hi,
+                    Mode::Simplest => 0.0f64.clamp(lo, hi),
+                    // Quarters are exact in binary and in decimal, so no encoder rounds them differently.
+                    _ => {
+                        let quarters =
+                            rng.random_range((lo * 4.0).ceil() as i64..=(hi * 4.0).floor() as i64);
+                        quarters as f64 / 4.0
+                    }
+                })
+            }
+            ShapeKind::Timestamp => Value::Timestamp(match mode {
+                Mode::Simplest => Timestamp::from_secs(0),
+                _ => {
+                    let secs = rng.random_range(0..4_102_444_800i64);
+                    let millis = if rng.random_bool(0.5) {
+                        rng.random_range(0..1000)
+                    } else {
+                        0
+                    };
+                    Timestamp {
+                        epoch_millis: secs * 1000 + millis,
+                    }
+                }
+            }),
+            ShapeKind::Blob => {
+                let min = c.min_length.unwrap_or(0) as usize;
+                let max = c.max_length.map(|m| m as usize).unwrap_or(min + 32);
+                let n = match mode {
+                    Mode::Min | Mode::Simplest => min,
+                    Mode::Max => max.min(min + 4096),
+                    _ => rng.random_range(min..=max.min(min + 32)),
+                };
+                Value::Blob((0..n).map(|_| rng.random()).collect())
+            }
+            ShapeKind::Document => Value::Document(match mode {
+                Mode::Simplest => serde_json::json!({}),
+                _ => serde_json::json!({ "conform": rng.random_range(0..100), "ok": true }),
+            }),
+            _ => Value::Null,
         }
+    }
+
+    fn draw_string(&self, m: &Member, shape: &Shape, rng: &mut TestRng, mode: Mode) -> Value {
+        let Some(s) = self.string_plan(m.target) else {
+            return Value::String(String::new());
+        };
+        let lengths = &s.valid_lengths;
+        let (len, pick) = match mode {
+            Mode::Min => (lengths[0], Pick::Random),
+            Mode::Simplest => (lengths[0], Pick::Simplest),
+            Mode::Max => (*lengths.last().expect("non-empty"), Pick::Random),
+            Mode::Edge(pick) => {
+                // Room for the optional parts: at least a few characters when the pattern allows.
+                let roomy: Vec<usize> = lengths.iter().copied().filter(|l| *l >= 8).collect();
+                let from = if roomy.is_empty() { lengths } else { &roomy };
+                (from[rng.random_range(0..from.len().min(24))], pick)
+            }
+            _ => (s.random_length(rng), Pick::Random),
+        };
+        if s.pattern.is_none()
+            && let Some(semantic) = semantic::classify(&m.name, &shape.name)
+        {
+            let min = lengths[0];
+            let max = *lengths.last().expect("non-empty");
+            // The semantic form's own natural length when the mode does not ask for a bound.
+            let target = match mode {
+                Mode::Min | Mode::Simplest => min,
+                Mode::Max => max,
+                _ => len.clamp(min, max.min(min.max(24) + 16)),
+            };
+            let semantic_value =
+                semantic::draw(semantic, rng, min, max, target, mode == Mode::Simplest);
+            // A boundary case must reach the bound: only use the semantic form when it does.
+            if let Some(v) = semantic_value
+                && match mode {
+                    Mode::Min => v.chars().count() == min,
+                    Mode::Max => v.chars().count() == max,
+                    _ => true,
+                }
+            {
+                return Value::String(v);
+            }
+            if semantic == Semantic::Email && matches!(mode, Mode::Random | Mode::Simplest) {
+                // Better a plain address of another length than text that is no address at all.
+                if let Some(v) = semantic::draw(semantic, rng, min, max, min, true) {
+                    return Value::String(v);
+                }
+            }
+        }
+        Value::String(s.of_length(rng, len, pick).unwrap_or_default())
+    }
+
+    /// A valid value for the member at a site, drawn on its own (shrinking replaces members by these).
+    pub(crate) fn draw_site_value(&self, site: usize, rng: &mut TestRng, mode: Mode) -> Value {
+        let member = self.sites[site].member;
+        let mut path = Path::root();
+        self.draw_member(
+            member,
+            rng,
+            None,
+            self.sites[site].steps.len(),
+            mode,
+            &mut path,
+            &mut None,
+        )
+    }
+
+    /// A valid value for a member edge (top-level members of the input, for shrinking).
+    pub(crate) fn draw_member_value(
+        &self,
+        member: &'a Member,
+        rng: &mut TestRng,
+        mode: Mode,
+    ) -> Value {
+        let mut path = Path::root();
+        self.draw_member(member, rng, None, 1, mode, &mut path, &mut None)
     }
 }
 
+/// The lengths allowed for a list or map at a depth: bounded, and short when deep.
+fn collection_bounds(shape: &Shape, depth: usize) -> (usize, usize) {
+    let c = &shape.constraints;
+    let min = c.min_length.unwrap_or(0) as usize;
+    let span = if depth >= DRAW_DEPTH { 0 } else { 4 };
+    let max = c
+        .max_length
+        .map(|m| m as usize)
+        .unwrap_or(min + span)
+        .max(min);
+    (min, max.min(min + 64))
+}
+
+/// The range of valid values of a numeric shape: its constraints within its type, or ±1e6 when unbounded.
+pub(crate) fn numeric_range(shape: &Shape) -> (i128, i128) {
+    let c = &shape.constraints;
+    let (type_lo, type_hi) = shape
+        .kind
+        .integral_range()
+        .unwrap_or((-1_000_000_000_000, 1_000_000_000_000));
+    let lo = c
+        .min
+        .map(|b| b.as_i128_ceil())
+        .unwrap_or(type_lo.max(-1_000_000))
+        .max(type_lo);
+    let hi = c
+        .max
+        .map(|b| b.as_i128_floor())
+        .unwrap_or(type_hi.min(1_000_000))
+        .min(type_hi);
+    (lo, hi)
+}
+
+/// Compiles a string shape: its pattern's generator and the lengths both the pattern and the bounds allow.
+fn compile_string(shape: &Shape) -> Result<StringPlan, String> {
+    let c = &shape.constraints;
+    let min = c.min_length.unwrap_or(0) as usize;
+    let (pattern, valid_lengths) = match &c.pattern {
+        Some(p) => {
+            let cap = match c.max_length {
+                Some(max) => (max as usize).min(min + 4096) + 1,
+                None => min.max(1) + FREE_TEXT_SPAN,
+            };
+            let generator = PatternGen::new(p, cap.min(MAX_PATTERN_CAP));
+            let top = c
+                .max_length
+                .map(|m| m as usize)
+                .unwrap_or(cap - 1)
+                .min(cap - 1);
+            let lengths: Vec<usize> = generator
+                .lengths()
+                .iter()
+                .filter(|l| *l >= min && *l <= top)
+                .collect();
+            (Some(generator), lengths)
+        }
+        None => {
+            let top = c
+                .max_length
+                .map(|m| m as usize)
+                .unwrap_or(min + FREE_TEXT_SPAN)
+                .min(min + 4096);
+            (None, (min..=top).collect())
+        }
+    };
+    if valid_lengths.is_empty() {
+        return Err("no string satisfies both its length bounds and its pattern".into());
+    }
+    Ok(StringPlan {
+        pattern,
+        valid_lengths,
+    })
+}
+
 impl EmailDomain<'_> {
-    fn draw(&self, rng: &mut TestRng, mode: Mode) -> String {
+    pub(crate) fn draw(&self, rng: &mut TestRng, mode: Mode) -> String {
         let (domain, lengths) = match (mode, self.fixture.def.and_then(|d| d.unknown.as_ref())) {
             (Mode::Unknown, Some(unknown)) => (unknown.as_str(), &self.unknown_local_lengths),
             _ => (self.fixture.value.as_str(), &self.local_lengths),
@@ -308,225 +873,19 @@ impl EmailDomain<'_> {
     }
 }
 
-impl ValuePlan<'_> {
-    pub(crate) fn draw(&self, rng: &mut TestRng, mode: Mode) -> Value {
-        match self {
-            ValuePlan::String(s) => {
-                if let Some(values) = &s.shape.enum_values {
-                    let i = match mode {
-                        Mode::Enum(i) => i.min(values.len() - 1),
-                        Mode::Simplest | Mode::Min => 0,
-                        _ => rng.random_range(0..values.len()),
-                    };
-                    return Value::String(values[i].clone());
-                }
-                let lengths = &s.valid_lengths;
-                let (len, pick) = match mode {
-                    Mode::Min => (lengths[0], Pick::Random),
-                    Mode::Simplest => (lengths[0], Pick::Simplest),
-                    Mode::Max => (*lengths.last().expect("non-empty"), Pick::Random),
-                    Mode::Edge(pick) => {
-                        // Room for the optional parts: at least a few characters when the pattern allows.
-                        let roomy: Vec<usize> =
-                            lengths.iter().copied().filter(|l| *l >= 8).collect();
-                        let from = if roomy.is_empty() { lengths } else { &roomy };
-                        (from[rng.random_range(0..from.len().min(24))], pick)
-                    }
-                    _ => (s.random_length(rng), Pick::Random),
-                };
-                Value::String(s.of_length(rng, len, pick).unwrap_or_default())
-            }
-            ValuePlan::Integer { min, max } => {
-                let n = match mode {
-                    Mode::Min => *min,
-                    Mode::Max => *max,
-                    Mode::Simplest => (*min).max(0).min(*max),
-                    _ => rng.random_range(*min..=*max),
-                };
-                Value::Number(Number::from(n))
-            }
-            ValuePlan::Boolean => Value::Bool(match mode {
-                Mode::Simplest => false,
-                _ => rng.random_bool(0.5),
-            }),
-            ValuePlan::Timestamp => Value::Number(Number::from(match mode {
-                Mode::Simplest => 0,
-                _ => rng.random_range(0..4_102_444_800i64),
-            })),
-            ValuePlan::Structure(children) => {
-                let simplest = mode == Mode::Simplest;
-                let present = move |_: usize| simplest.then_some(false);
-                let mut map = Map::new();
-                for (i, c) in children.iter().enumerate() {
-                    let here =
-                        c.member.required || present(i).unwrap_or_else(|| rng.random_bool(0.5));
-                    if here {
-                        let child_mode = if simplest {
-                            Mode::Simplest
-                        } else {
-                            Mode::Random
-                        };
-                        map.insert(c.member.name.clone(), c.draw(rng, child_mode));
-                    }
-                }
-                Value::Object(map)
-            }
-            ValuePlan::List { item, min, max } => {
-                let n = match mode {
-                    Mode::Min | Mode::Simplest => *min,
-                    Mode::Max => *max,
-                    _ => rng.random_range(*min..=(*max).min(*min + 4)),
-                };
-                let item_mode = if mode == Mode::Simplest {
-                    Mode::Simplest
-                } else {
-                    Mode::Random
-                };
-                Value::Array((0..n).map(|_| item.draw(rng, item_mode)).collect())
-            }
-        }
+/// The part of a pattern body before its first top-level `@` (outside classes, groups and escapes).
+/// The longest length a pattern's generator plans for (the generator's own limit).
+const MAX_PATTERN_CAP: usize = 16384;
+
+/// A pattern without its leading `^` and trailing `$` (the anchors around a whole-value pattern).
+fn without_anchors(source: &str) -> &str {
+    let body = source.strip_prefix('^').unwrap_or(source);
+    match body.strip_suffix('$') {
+        Some(inner) if !inner.ends_with('\\') => inner,
+        _ => body,
     }
 }
 
-fn fixture_use<'a>(service: &'a Service, key: &str, fixtures: &Fixtures) -> Option<FixtureUse<'a>> {
-    let def = service.fixtures.get(key);
-    let value = fixtures
-        .get(key)
-        .map(str::to_string)
-        .or_else(|| def.map(|d| d.default.clone()))?;
-    Some(FixtureUse { value, def })
-}
-
-fn compile_member<'a>(
-    service: &'a Service,
-    op: &'a Operation,
-    member: &'a Member,
-    fixtures: &Fixtures,
-) -> Result<MemberPlan<'a>, GenError> {
-    let value = compile_shape(op, &member.name, &member.shape)?;
-    let fixture = match &member.fixture {
-        Some(key) => Some(
-            fixture_use(service, key, fixtures).ok_or_else(|| GenError::Plan {
-                operation: op.name.clone(),
-                member: member.name.clone(),
-                reason: format!("fixture `{key}` has no value"),
-            })?,
-        ),
-        None => None,
-    };
-    let email = match &member.email_domain_fixture {
-        Some(key) => {
-            let fixture = fixture_use(service, key, fixtures).ok_or_else(|| GenError::Plan {
-                operation: op.name.clone(),
-                member: member.name.clone(),
-                reason: format!("fixture `{key}` has no value"),
-            })?;
-            Some(compile_email(op, member, fixture)?)
-        }
-        None => None,
-    };
-    Ok(MemberPlan {
-        member,
-        fixture,
-        email,
-        value,
-    })
-}
-
-fn compile_shape<'a>(
-    op: &Operation,
-    name: &str,
-    shape: &'a Shape,
-) -> Result<ValuePlan<'a>, GenError> {
-    let fail = |reason: String| GenError::Plan {
-        operation: op.name.clone(),
-        member: name.to_string(),
-        reason,
-    };
-    Ok(match &shape.kind {
-        ShapeKind::String => {
-            let min = shape.min_length.unwrap_or(0) as usize;
-            let (pattern, valid_lengths) = match &shape.pattern {
-                Some(p) => {
-                    let cap = match shape.max_length {
-                        Some(max) => max as usize + 1,
-                        None => min.max(1) + FREE_TEXT_SPAN,
-                    };
-                    let generator = PatternGen::new(&p.body, cap)
-                        .map_err(|e| fail(format!("pattern `{}`: {e}", p.source)))?;
-                    let top = shape.max_length.map(|m| m as usize).unwrap_or(cap - 1);
-                    let lengths: Vec<usize> = generator
-                        .lengths()
-                        .iter()
-                        .filter(|l| *l >= min && *l <= top)
-                        .collect();
-                    (Some(generator), lengths)
-                }
-                None => {
-                    let top = shape
-                        .max_length
-                        .map(|m| m as usize)
-                        .unwrap_or(min + FREE_TEXT_SPAN);
-                    (None, (min..=top).collect())
-                }
-            };
-            if valid_lengths.is_empty() && shape.enum_values.is_none() {
-                return Err(fail(
-                    "no string satisfies both its length bounds and its pattern".into(),
-                ));
-            }
-            if shape.enum_values.as_ref().is_some_and(|v| v.is_empty()) {
-                return Err(fail("its enum has no values".into()));
-            }
-            ValuePlan::String(StringPlan {
-                shape,
-                pattern,
-                valid_lengths,
-            })
-        }
-        ShapeKind::Integer | ShapeKind::Long => {
-            let (lo, hi) = match shape.kind {
-                ShapeKind::Integer => (i32::MIN as i64, i32::MAX as i64),
-                _ => (i64::MIN, i64::MAX),
-            };
-            let min = shape.min.unwrap_or(lo.max(-1_000_000));
-            let max = shape.max.unwrap_or(hi.min(1_000_000));
-            if min > max {
-                return Err(fail(format!("its range {min}..{max} is empty")));
-            }
-            ValuePlan::Integer { min, max }
-        }
-        ShapeKind::Boolean => ValuePlan::Boolean,
-        ShapeKind::Timestamp => ValuePlan::Timestamp,
-        ShapeKind::Structure(members) => ValuePlan::Structure(
-            members
-                .iter()
-                .map(|m| {
-                    Ok(MemberPlan {
-                        member: m,
-                        fixture: None,
-                        email: None,
-                        value: compile_shape(op, &format!("{name}.{}", m.name), &m.shape)?,
-                    })
-                })
-                .collect::<Result<Vec<_>, GenError>>()?,
-        ),
-        ShapeKind::List(item) => {
-            let min = shape.min_length.unwrap_or(0) as usize;
-            let max = shape.max_length.map(|m| m as usize).unwrap_or(min + 4);
-            if min > max {
-                return Err(fail(format!("its length range {min}..{max} is empty")));
-            }
-            ValuePlan::List {
-                item: Box::new(compile_shape(op, name, item)?),
-                min,
-                max,
-            }
-        }
-    })
-}
-
-/// The part of a pattern body before its first top-level `@` (outside classes, groups and escapes).
 fn local_part_of(body: &str) -> Option<&str> {
     let mut depth = 0i32;
     let mut class = 0i32;
@@ -550,27 +909,19 @@ fn local_part_of(body: &str) -> Option<&str> {
     None
 }
 
-fn compile_email<'a>(
-    op: &Operation,
-    member: &'a Member,
-    fixture: FixtureUse<'a>,
-) -> Result<EmailDomain<'a>, GenError> {
-    let fail = |reason: String| GenError::Plan {
-        operation: op.name.clone(),
-        member: member.name.clone(),
-        reason,
-    };
-    let shape = &member.shape;
-    let local_body = shape
+fn compile_email<'a>(shape: &Shape, fixture: FixtureUse<'a>) -> Result<EmailDomain<'a>, String> {
+    let c = &shape.constraints;
+    let local_body = c
         .pattern
         .as_ref()
-        .and_then(|p| local_part_of(&p.body))
+        .and_then(|p| local_part_of(without_anchors(p.source())))
         .unwrap_or("[a-z0-9]{1,64}");
-    let local = PatternGen::new(local_body, 256).map_err(|e| fail(format!("local part: {e}")))?;
+    let local = crate::model::Pattern::new(local_body).map_err(|e| format!("local part: {e}"))?;
+    let local = PatternGen::new(&local, 256);
     let feasible = |domain: &str| -> Vec<usize> {
         let fixed = domain.chars().count() + 1;
-        let min = (shape.min_length.unwrap_or(0) as usize).saturating_sub(fixed);
-        let max = shape
+        let min = (c.min_length.unwrap_or(0) as usize).saturating_sub(fixed);
+        let max = c
             .max_length
             .map(|m| m as usize)
             .unwrap_or(usize::MAX)
@@ -585,8 +936,7 @@ fn compile_email<'a>(
                 let s = local
                     .generate(&mut rng, *l, Pick::Simplest)
                     .unwrap_or_default();
-                shape
-                    .pattern
+                c.pattern
                     .as_ref()
                     .is_none_or(|p| p.is_match(&format!("{s}@{domain}")))
             })
@@ -594,10 +944,10 @@ fn compile_email<'a>(
     };
     let local_lengths = feasible(&fixture.value);
     if local_lengths.is_empty() {
-        return Err(fail(format!(
+        return Err(format!(
             "no address at the mail domain `{}` satisfies the member's pattern and length",
             fixture.value
-        )));
+        ));
     }
     let unknown_local_lengths = match fixture.def.and_then(|d| d.unknown.as_ref()) {
         Some(unknown) => {
@@ -616,30 +966,6 @@ fn compile_email<'a>(
         local_lengths,
         unknown_local_lengths,
     })
-}
-
-fn collect_sites(
-    members: &[MemberPlan<'_>],
-    path: &mut Vec<usize>,
-    prefix: &str,
-    out: &mut Vec<Site>,
-) {
-    for (i, m) in members.iter().enumerate() {
-        path.push(i);
-        let dotted = if prefix.is_empty() {
-            m.member.name.clone()
-        } else {
-            format!("{prefix}.{}", m.member.name)
-        };
-        out.push(Site {
-            path: path.clone(),
-            dotted: dotted.clone(),
-        });
-        if let ValuePlan::Structure(children) = &m.value {
-            collect_sites(children, path, &dotted, out);
-        }
-        path.pop();
-    }
 }
 
 #[cfg(test)]

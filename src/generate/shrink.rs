@@ -1,106 +1,90 @@
-//! Shrinking a failing case: a proptest `ValueTree` that walks the members the case did not break toward simple
-//! valid values, keeping its kind, mutation (the violation stays the same violation) and signing.
+//! Shrinking a failing case toward a simpler one that fails the same way.
 //!
-//! Steps, in member order: leave out an optional member, then replace a member by its plainest valid value
-//! (shortest length, `a` or the class's first character, first enum value). Members that carry the case's class
-//! (the mutated member, the boundary or enum member of a valid case, fixtures) are never touched; an
-//! `optional-combo` case keeps which optional members are present. The runner calls `simplify` and keeps the
-//! candidate only if it fails the same way, else calls `complicate`, which goes back to the last failing input.
+//! Steps, depth first in member order: leave out an optional member, then replace a member by its plainest valid
+//! value (shortest length, `a` or the class's first character, first enum value). What carries the case's class is
+//! never touched — the mutated member and its ancestors, the boundary or enum member of a valid case, fixtures —
+//! and an `optional-combo` case keeps which top-level optional members are present. The runner calls
+//! [`Shrinker::simplify`] and keeps the candidate only if it fails the same way (same checks, same error type),
+//! else calls [`Shrinker::complicate`], which goes back to the last failing input.
 
-use std::sync::Arc;
-
-use proptest::strategy::ValueTree;
-use serde_json::{Map, Value};
-
-use super::examples::EXAMPLE;
-use super::invalid::set_at;
-use super::malformed::{self, UNKNOWN_MEMBER};
+use super::malformed;
 use super::plan::{Mode, OpPlan};
-use crate::case::{Case, CaseKind};
-use crate::protocol;
-use crate::spec::Service;
+use crate::case::{Case, CaseClass, CaseKind};
+use crate::model::{Member, Operation, Path, Segment, Service, ShapeKind, Value};
+use crate::protocol::Protocol;
 
-/// A shrinkable case, as the runner drives it.
-pub trait CaseTree {
-    /// The case as it stands.
-    fn current(&self) -> Case;
-    /// Tries a simpler case; false when there is nothing simpler left.
-    fn simplify(&mut self) -> bool;
-    /// Goes back toward the last case that failed; false when there is nothing to go back to.
-    fn complicate(&mut self) -> bool;
-}
-
-impl<T: ValueTree<Value = Case>> CaseTree for T {
-    fn current(&self) -> Case {
-        ValueTree::current(self)
-    }
-    fn simplify(&mut self) -> bool {
-        ValueTree::simplify(self)
-    }
-    fn complicate(&mut self) -> bool {
-        ValueTree::complicate(self)
-    }
-}
-
-/// One change to the input: set the member at `path` (by names) to a value, or remove it (`None`).
+/// One change to the input: put a value at `path`, or remove it (`None`).
 #[derive(Debug, Clone)]
 struct Step {
-    path: Vec<String>,
+    path: Path,
     value: Option<Value>,
 }
 
-/// The value tree of a case's input.
-#[derive(Debug, Clone)]
-pub struct InputTree {
-    service: Arc<Service>,
+/// A shrinkable case, as the runner drives it.
+pub struct Shrinker<'a> {
+    service: &'a Service,
+    op: &'a Operation,
+    protocol: &'static dyn Protocol,
     template: Case,
-    /// The malformed class to re-apply, for malformed cases.
-    malformed: Option<String>,
-    accepted: Map<String, Value>,
-    candidate: Option<Map<String, Value>>,
+    accepted: Value,
+    candidate: Option<Value>,
     steps: Vec<Step>,
     next: usize,
 }
 
-impl InputTree {
-    fn case_of(&self, input: &Map<String, Value>) -> Case {
-        let mut case = self.template.clone();
-        let Some(op) = self.service.operations.get(&case.operation) else {
-            return case;
-        };
-        match &self.malformed {
-            Some(class) => {
-                if let Some((request, _)) = malformed::request_for(&self.service, op, class, input)
-                {
-                    case.request = request;
-                }
-            }
-            None => case.request = protocol::input_request(&self.service, op, input),
-        }
-        case
+impl std::fmt::Debug for Shrinker<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Shrinker")
+            .field("case", &self.template.id)
+            .field("steps", &self.steps.len())
+            .field("next", &self.next)
+            .finish()
     }
 }
 
-impl ValueTree for InputTree {
-    type Value = Case;
+impl Shrinker<'_> {
+    fn case_of(&self, input: &Value) -> Case {
+        let mut case = self.template.clone();
+        let Ok(encoded) = self.protocol.encode(self.service, self.op, input) else {
+            return case;
+        };
+        case.request = match &case.class {
+            CaseClass::Protocol(name) => {
+                match self.protocol.malform(self.service, self.op, name, &encoded) {
+                    Some(r) => r,
+                    None => return case,
+                }
+            }
+            _ => encoded,
+        };
+        case.input = input.clone();
+        case
+    }
 
-    fn current(&self) -> Case {
+    /// The case as it stands.
+    pub fn current(&self) -> Case {
         self.case_of(self.candidate.as_ref().unwrap_or(&self.accepted))
     }
 
-    fn simplify(&mut self) -> bool {
+    /// Tries a simpler case; false when there is nothing simpler left.
+    pub fn simplify(&mut self) -> bool {
         if let Some(candidate) = self.candidate.take() {
             self.accepted = candidate;
         }
         while self.next < self.steps.len() {
             let step = &self.steps[self.next];
             self.next += 1;
-            if step.value.is_some() && !self.accepted.contains_key(&step.path[0]) {
-                // Left out by an earlier step: replacing it would put it back.
-                continue;
-            }
             let mut candidate = self.accepted.clone();
-            set_at(&mut candidate, &step.path, step.value.clone());
+            match &step.value {
+                // Left out (or its parent replaced) by an earlier step: putting it back is no simplification.
+                Some(_) if step.path.get(&candidate).is_none() => continue,
+                Some(v) => {
+                    step.path.set(&mut candidate, v.clone());
+                }
+                None => {
+                    step.path.remove(&mut candidate);
+                }
+            }
             if candidate != self.accepted {
                 self.candidate = Some(candidate);
                 return true;
@@ -109,67 +93,100 @@ impl ValueTree for InputTree {
         false
     }
 
-    fn complicate(&mut self) -> bool {
+    /// Goes back to the last case that failed; false when there is nothing to go back to.
+    pub fn complicate(&mut self) -> bool {
         self.candidate.take().is_some()
     }
 }
 
+/// Whether `a` is `b` or one of its ancestors or descendants.
+fn related(a: &Path, b: &Path) -> bool {
+    let n = a.0.len().min(b.0.len());
+    a.0[..n] == b.0[..n]
+}
+
 /// The shrinker of `case`, or `None` when it has nothing to shrink.
-pub(crate) fn tree(plan: &OpPlan<'_>, case: &Case) -> Option<Box<dyn CaseTree>> {
-    let class = case.mutation.as_ref().map(|m| m.class.as_str());
-    if class == Some(EXAMPLE) || matches!(case.kind, CaseKind::Scenario) {
+pub(crate) fn shrinker<'a>(
+    plan: &OpPlan<'a>,
+    protocol: &'static dyn Protocol,
+    case: &Case,
+) -> Option<Shrinker<'a>> {
+    if case.class == CaseClass::Example || case.kind == CaseKind::Scenario {
         return None;
     }
-    let malformed = match case.kind {
-        CaseKind::Malformed => {
-            let class = class?;
-            if !malformed::uses_input(class) {
-                return None;
-            }
-            Some(class.to_string())
-        }
-        _ => None,
-    };
-    let Ok(Value::Object(mut input)) = serde_json::from_str::<Value>(&case.request.body) else {
+    if case.kind == CaseKind::Malformed && !malformed::uses_input(plan, protocol, &case.class) {
         return None;
-    };
-    input.remove(UNKNOWN_MEMBER);
-    let protected = case
-        .mutation
-        .as_ref()
-        .and_then(|m| m.member.as_deref())
-        .and_then(|m| m.split('.').next())
-        .map(str::to_string);
-    let keep_presence = class == Some("optional-combo");
+    }
+    let protected = case.mutation.as_ref().and_then(|m| m.path.clone());
+    let keep_presence = case.class == CaseClass::OptionalCombo;
     let mut rng = super::ids::case_rng(0, "shrink");
     let mut steps = Vec::new();
-    for m in &plan.members {
-        let name = &m.member.name;
-        if !input.contains_key(name) || protected.as_deref() == Some(name) || m.fixture.is_some() {
-            continue;
-        }
-        let path = vec![name.clone()];
-        if !m.member.required && !keep_presence {
-            steps.push(Step {
-                path: path.clone(),
-                value: None,
-            });
-        }
-        steps.push(Step {
-            path,
-            value: Some(m.draw(&mut rng, Mode::Simplest)),
-        });
-    }
+    let mut walk = Walk {
+        plan,
+        protected: protected.as_ref(),
+        keep_presence,
+        steps: &mut steps,
+    };
+    walk.structure(plan.members, &case.input, &mut Path::root(), &mut rng, 0);
     if steps.is_empty() {
         return None;
     }
-    Some(Box::new(InputTree {
-        service: Arc::new(plan.service.clone()),
+    Some(Shrinker {
+        service: plan.service,
+        op: plan.op,
+        protocol,
         template: case.clone(),
-        malformed,
-        accepted: input,
+        accepted: case.input.clone(),
         candidate: None,
         steps,
         next: 0,
-    }))
+    })
+}
+
+struct Walk<'p, 'a> {
+    plan: &'p OpPlan<'a>,
+    protected: Option<&'p Path>,
+    keep_presence: bool,
+    steps: &'p mut Vec<Step>,
+}
+
+impl<'a> Walk<'_, 'a> {
+    fn structure(
+        &mut self,
+        members: &'a [Member],
+        value: &Value,
+        path: &mut Path,
+        rng: &mut proptest::test_runner::TestRng,
+        depth: usize,
+    ) {
+        let Value::Structure(map) = value else {
+            return;
+        };
+        for m in members {
+            let Some(v) = map.get(&m.name) else {
+                continue;
+            };
+            path.0.push(Segment::Member(m.name.clone()));
+            let touched = self.protected.is_some_and(|p| related(p, path));
+            let fixture = self.plan.fixture_of(m).is_some();
+            if !touched && !fixture {
+                if !(m.required || self.keep_presence && depth == 0) {
+                    self.steps.push(Step {
+                        path: path.clone(),
+                        value: None,
+                    });
+                }
+                self.steps.push(Step {
+                    path: path.clone(),
+                    value: Some(self.plan.draw_member_value(m, rng, Mode::Simplest)),
+                });
+            } else if touched && !fixture {
+                // Siblings deeper down the mutated member's ancestors may still shrink.
+                if let ShapeKind::Structure(children) = &self.plan.service.target(m).kind {
+                    self.structure(children, v, path, rng, depth + 1);
+                }
+            }
+            path.0.pop();
+        }
+    }
 }

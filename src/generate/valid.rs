@@ -2,52 +2,49 @@
 
 use proptest::test_runner::TestRng;
 
-use super::plan::{Mode, OpPlan, ValuePlan};
+use super::plan::{Mode, OpPlan};
 use super::strings::Pick;
 use super::{Slot, examples};
-use crate::case::{Case, CaseKind, Expected, Mutation, Signing};
-use crate::protocol;
-
-/// Class of the random draws.
-pub(crate) const RANDOM: &str = "random";
-const BOUNDARY_MIN: &str = "boundary-min";
-const BOUNDARY_MAX: &str = "boundary-max";
-const ENUM_VALUE: &str = "enum-value";
-const PATTERN_EDGES: &str = "pattern-edges";
-const OPTIONAL_COMBO: &str = "optional-combo";
-/// Class of the cases naming a well-formed identifier that does not exist on the target.
-pub const FIXTURE_UNKNOWN: &str = "fixture-unknown";
+use crate::case::{Case, CaseClass, CaseKind, Mutation, Signing};
+use crate::model::{Path, ShapeKind};
+use crate::oracle;
+use crate::protocol::Protocol;
 
 /// The deterministic valid slots of an operation.
 pub(crate) fn slots(plan: &OpPlan<'_>) -> Vec<Slot> {
     let mut out = examples::slots(plan, CaseKind::Valid);
     let slot = |class, site| Slot::new(CaseKind::Valid, class, site);
-    for site in 0..plan.sites.len() {
-        let member = plan.member_at(site);
-        let (min, max) = member.has_bounds();
+    for (site, s) in plan.sites.iter().enumerate() {
+        let member = s.member;
+        let (min, max) = plan.has_bounds(member);
         if min {
-            out.push(slot(BOUNDARY_MIN, Some(site)));
+            out.push(slot(CaseClass::BoundaryMin, Some(site)));
         }
         if max {
-            out.push(slot(BOUNDARY_MAX, Some(site)));
+            out.push(slot(CaseClass::BoundaryMax, Some(site)));
         }
-        if member.fixture.is_none()
-            && member.email.is_none()
-            && let ValuePlan::String(s) = &member.value
-            && let Some(values) = &s.shape.enum_values
-        {
-            out.extend(slot(ENUM_VALUE, Some(site)).variants(values.len() as u32));
+        let plain = plan.fixture_of(member).is_none() && plan.email_of(member).is_none();
+        if plain {
+            match &plan.service.target(member).kind {
+                ShapeKind::Enum(values) => {
+                    out.extend(slot(CaseClass::EnumValue, Some(site)).variants(values.len() as u32))
+                }
+                ShapeKind::IntEnum(values) => {
+                    out.extend(slot(CaseClass::EnumValue, Some(site)).variants(values.len() as u32))
+                }
+                _ => {}
+            }
         }
-        if member.has_pattern() && member.email.is_none() {
-            out.extend(slot(PATTERN_EDGES, Some(site)).variants(2));
+        if plan.has_pattern(member) {
+            out.extend(slot(CaseClass::PatternEdges, Some(site)).variants(2));
         }
-        if member.unknown_fixture().is_some() {
-            out.push(slot(FIXTURE_UNKNOWN, Some(site)));
+        if plan.unknown_fixture(member).is_some() {
+            out.push(slot(CaseClass::FixtureUnknown, Some(site)));
         }
     }
-    let rows = combo_rows(plan.optional.len());
     if !plan.optional.is_empty() {
-        out.extend(slot(OPTIONAL_COMBO, None).variants(rows.len() as u32));
+        let rows = combo_rows(plan.optional.len());
+        out.extend(slot(CaseClass::OptionalCombo, None).variants(rows.len() as u32));
     }
     out
 }
@@ -72,30 +69,36 @@ pub(crate) fn combo_rows(k: usize) -> Vec<Vec<bool>> {
 }
 
 /// Builds a valid case.
-pub(crate) fn build(plan: &OpPlan<'_>, slot: &Slot, rng: &mut TestRng, id: String) -> Option<Case> {
-    let dotted = slot.site.map(|s| plan.sites[s].dotted.clone());
+pub(crate) fn build(
+    plan: &OpPlan<'_>,
+    protocol: &dyn Protocol,
+    slot: &Slot,
+    rng: &mut TestRng,
+    id: String,
+) -> Option<Case> {
+    let site = slot.site.map(|s| &plan.sites[s]);
     let (mode, detail) = match slot.class {
-        BOUNDARY_MIN => (Mode::Min, "the shortest (smallest) valid value".to_string()),
-        BOUNDARY_MAX => (Mode::Max, "the longest (largest) valid value".to_string()),
-        ENUM_VALUE => (
+        CaseClass::BoundaryMin => (Mode::Min, "the shortest (smallest) valid value".to_string()),
+        CaseClass::BoundaryMax => (Mode::Max, "the longest (largest) valid value".to_string()),
+        CaseClass::EnumValue => (
             Mode::Enum(slot.variant as usize),
             format!("enum value #{}", slot.variant + 1),
         ),
-        PATTERN_EDGES if slot.variant == 0 => (
+        CaseClass::PatternEdges if slot.variant == 0 => (
             Mode::Edge(Pick::EdgeLow),
             "optional parts present, characters at the low ends of the pattern's classes"
                 .to_string(),
         ),
-        PATTERN_EDGES => (
+        CaseClass::PatternEdges => (
             Mode::Edge(Pick::EdgeHigh),
             "optional parts present, characters at the high ends of the pattern's classes"
                 .to_string(),
         ),
-        FIXTURE_UNKNOWN => (Mode::Unknown, String::new()),
+        CaseClass::FixtureUnknown => (Mode::Unknown, String::new()),
         _ => (Mode::Random, String::new()),
     };
     let force = slot.site.map(|site| (site, mode));
-    let input = if slot.class == OPTIONAL_COMBO {
+    let (input, path) = if slot.class == CaseClass::OptionalCombo {
         let row = combo_rows(plan.optional.len()).swap_remove(slot.variant as usize);
         let optional = &plan.optional;
         plan.valid_input(rng, None, &|i| {
@@ -106,17 +109,17 @@ pub(crate) fn build(plan: &OpPlan<'_>, slot: &Slot, rng: &mut TestRng, id: Strin
     };
     let mut expected = plan.valid_expected.clone();
     let mutation = match slot.class {
-        RANDOM => None,
-        OPTIONAL_COMBO => {
+        CaseClass::Random => None,
+        CaseClass::OptionalCombo => {
             let present: Vec<&str> = plan
                 .optional
                 .iter()
-                .filter(|i| input.contains_key(&plan.members[**i].member.name))
-                .map(|i| plan.members[*i].member.name.as_str())
+                .map(|i| plan.members[*i].name.as_str())
+                .filter(|name| input.get(name).is_some())
                 .collect();
             Some(Mutation {
-                member: None,
-                class: OPTIONAL_COMBO.to_string(),
+                path: None,
+                class: CaseClass::OptionalCombo,
                 detail: if present.is_empty() {
                     "every optional member absent".to_string()
                 } else {
@@ -124,14 +127,14 @@ pub(crate) fn build(plan: &OpPlan<'_>, slot: &Slot, rng: &mut TestRng, id: Strin
                 },
             })
         }
-        FIXTURE_UNKNOWN => {
-            let member = plan.member_at(slot.site?);
-            let fixture = member.unknown_fixture()?;
+        CaseClass::FixtureUnknown => {
+            let member = site?.member;
+            let fixture = plan.unknown_fixture(member)?;
             let on_unknown = fixture.on_unknown.as_ref()?;
-            expected = Expected::from(on_unknown);
+            expected = oracle::fixture_unknown(plan.service, plan.op, on_unknown);
             Some(Mutation {
-                member: dotted.clone(),
-                class: FIXTURE_UNKNOWN.to_string(),
+                path: path.clone(),
+                class: CaseClass::FixtureUnknown,
                 detail: format!(
                     "names `{}`, which the fixture `{}` says does not exist",
                     fixture.unknown.as_deref().unwrap_or_default(),
@@ -139,19 +142,29 @@ pub(crate) fn build(plan: &OpPlan<'_>, slot: &Slot, rng: &mut TestRng, id: Strin
                 ),
             })
         }
-        class => Some(Mutation {
-            member: dotted.clone(),
-            class: class.to_string(),
-            detail: format!("{}: {detail}", dotted.as_deref().unwrap_or("input")),
+        ref class => Some(Mutation {
+            path: path.clone(),
+            class: class.clone(),
+            detail: format!(
+                "{}: {detail}",
+                path.as_ref().map(Path::to_string).unwrap_or("input".into())
+            ),
         }),
     };
+    // A forced site that could not be reached (a list whose maximum is 0) makes no case of its class.
+    if slot.site.is_some() && path.is_none() {
+        return None;
+    }
+    let request = protocol.encode(plan.service, plan.op, &input).ok()?;
     Some(Case {
         id,
         service: plan.service.name.clone(),
         operation: plan.op.name.clone(),
         kind: CaseKind::Valid,
+        class: slot.class.clone(),
+        input,
         mutation,
-        request: protocol::input_request(plan.service, plan.op, &input),
+        request,
         signing: Signing::Valid,
         expected,
     })

@@ -6,6 +6,8 @@
 //! put it on the wire: its HTTP location, its wire names, its timestamp format. What the spec files add beyond the
 //! published models (fixtures, examples, scenarios, expectation rules) hangs off the same types, in their `rules`.
 
+pub mod fixtures;
+pub mod json_form;
 pub mod path;
 pub mod pattern;
 pub mod rules;
@@ -14,10 +16,13 @@ pub mod shape;
 pub mod validate;
 pub mod value;
 
+pub use fixtures::Fixtures;
 pub use path::{Path, Segment};
 pub use pattern::Pattern;
 pub use rules::*;
-pub use service::{Http, Operation, OperationRules, ProtocolId, RegionRule, Service, ServiceRules};
+pub use service::{
+    Http, Operation, OperationRules, Paginator, ProtocolId, RegionRule, Service, ServiceRules,
+};
 pub use shape::{
     Constraints, ErrorTrait, Fault, Location, Member, MemberRules, Numeric, Shape, ShapeId,
     ShapeKind, TimestampFormat, XmlNamespace,

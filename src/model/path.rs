@@ -61,6 +61,12 @@ impl Path {
         Some(Path(out))
     }
 
+    /// Parses the site form ([`Path::site`]: `Items[].Name{}`) into a path with index 0 and empty keys, whose
+    /// site form is the text again.
+    pub fn parse_site(text: &str) -> Option<Self> {
+        Path::parse(&text.replace("[]", "[0]"))
+    }
+
     /// This path with one more segment.
     pub fn child(&self, segment: Segment) -> Self {
         let mut p = self.clone();

@@ -207,6 +207,10 @@ pub struct Operation {
     pub unsigned: bool,
     /// Why the operation cannot be tested (a streaming or event-stream member); it is listed but generates nothing.
     pub unsupported: Option<String>,
+    /// awsQuery's `resultWrapper`: the element the output is wrapped in (`CreateQueueResult`).
+    pub result_wrapper: Option<String>,
+    /// How the operation pages through its results, when the model says (botocore's `paginators-1.json`).
+    pub paginator: Option<Paginator>,
     /// The first sentence of the documentation.
     pub docs: Option<String>,
     /// What the spec files add.
@@ -230,6 +234,8 @@ impl Operation {
             deprecated: false,
             unsigned: false,
             unsupported: None,
+            result_wrapper: None,
+            paginator: None,
             docs: None,
             rules: OperationRules::default(),
             source: Provenance::default(),
@@ -257,6 +263,22 @@ impl Operation {
                     .is_none_or(|c| c.is_ascii_uppercase())
         })
     }
+}
+
+/// How an operation pages through its results: botocore's `paginators-1.json` entry for it.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Paginator {
+    /// The input members that carry the token of the next page (usually one, `NextToken`).
+    pub input_tokens: Vec<String>,
+    /// Where each next token is found in the output, one per input token: a member name or a JMESPath-like
+    /// expression (`NextMarker || Contents[-1].Key`).
+    pub output_tokens: Vec<String>,
+    /// The input member that limits the page size, when there is one.
+    pub limit_key: Option<String>,
+    /// The outputs holding the page's results (member names or expressions).
+    pub result_keys: Vec<String>,
+    /// The output member that says whether more pages follow (`IsTruncated`), when the model names one.
+    pub more_results: Option<String>,
 }
 
 /// What the spec files add to a service.
@@ -305,6 +327,8 @@ pub struct Service {
     pub xml_namespace: Option<String>,
     /// `awsQueryCompatible`: a JSON service that also sends the query error code in `x-amzn-query-error`.
     pub query_compatible: bool,
+    /// `globalEndpoint`: the one host of a global service (`iam.amazonaws.com`), when the model names it.
+    pub global_endpoint: Option<String>,
     /// Which region requests are signed for.
     pub region: RegionRule,
     /// Every shape, indexed by [`ShapeId`].
@@ -337,6 +361,7 @@ impl Service {
             target_prefix: None,
             xml_namespace: None,
             query_compatible: false,
+            global_endpoint: None,
             region: RegionRule::Chosen {
                 default: "us-east-1".into(),
                 allowed: Vec::new(),

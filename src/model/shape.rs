@@ -314,6 +314,8 @@ pub struct Shape {
     pub error: Option<ErrorTrait>,
     /// Deprecated in the model.
     pub deprecated: bool,
+    /// Values may be absent (null) rather than the type's zero: botocore's `box`, Smithy 1.0's `@box`.
+    pub boxed: bool,
     /// The first sentence of the documentation, as provenance.
     pub docs: Option<String>,
     /// Where the shape comes from.
@@ -337,6 +339,7 @@ impl Shape {
             xml_namespace: None,
             error: None,
             deprecated: false,
+            boxed: false,
             docs: None,
             source: Provenance::default(),
         }
@@ -426,6 +429,8 @@ pub struct Member {
     pub streaming: bool,
     /// Deprecated in the model.
     pub deprecated: bool,
+    /// The member may be absent (null) rather than its type's zero (`box` on the member; see also the target's).
+    pub boxed: bool,
     /// The default value the model declares, as JSON.
     pub default: Option<serde_json::Value>,
     /// The first sentence of the documentation, as provenance.
@@ -456,6 +461,7 @@ impl Member {
             timestamp_format: None,
             streaming: false,
             deprecated: false,
+            boxed: false,
             default: None,
             docs: None,
             rules: MemberRules::default(),

@@ -5,9 +5,34 @@
 //! protocol-level malformations a request of it can carry and what AWS answers to each, and — for the embedded
 //! target — does the same from the server's side.
 
-mod request;
+mod aws_json;
+pub mod http_binding;
+mod idempotency;
+pub mod json;
+mod json_faults;
+mod json_server;
+mod rest_json;
 
-pub use request::{encode_input, input_request, request};
+pub use aws_json::AwsJson;
+pub use idempotency::fill_idempotency_tokens;
+pub use json_faults::{TOO_LARGE_BYTES, UNKNOWN_MEMBER};
+pub use rest_json::RestJson1;
+
+/// The protocol object for a protocol id; `None` for the protocols conform does not speak yet.
+pub fn for_id(id: ProtocolId) -> Option<&'static dyn Protocol> {
+    static REST_JSON_1: RestJson1 = RestJson1;
+    static AWS_JSON_1_0: AwsJson = AwsJson::V1_0;
+    static AWS_JSON_1_1: AwsJson = AwsJson::V1_1;
+    match id {
+        ProtocolId::RestJson1 => Some(&REST_JSON_1),
+        ProtocolId::AwsJson1_0 => Some(&AWS_JSON_1_0),
+        ProtocolId::AwsJson1_1 => Some(&AWS_JSON_1_1),
+        ProtocolId::AwsQuery
+        | ProtocolId::Ec2Query
+        | ProtocolId::RestXml
+        | ProtocolId::RpcV2Cbor => None,
+    }
+}
 
 use crate::model::{Operation, Path, ProtocolId, Service, Value};
 
@@ -76,6 +101,11 @@ impl HttpResponse {
     /// The first header of this name (case-insensitive).
     pub fn header(&self, name: &str) -> Option<&str> {
         header(&self.headers, name)
+    }
+
+    /// Removes every header of this name.
+    pub fn remove_header(&mut self, name: &str) {
+        self.headers.retain(|(n, _)| !n.eq_ignore_ascii_case(name));
     }
 
     /// Whether the status is 2xx.
@@ -160,13 +190,48 @@ pub struct ProtocolFault {
     pub message: String,
 }
 
+/// Which outcomes of the unbroken request a malformation's expectation also accepts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Also {
+    /// Only the listed outcomes.
+    Nothing,
+    /// Whatever the valid input itself expects (the target ignored the oddity, as AWS does with unknown members).
+    Valid,
+    /// Whatever a request with no input expects (an empty body read as "no members").
+    EmptyInput,
+}
+
+/// What AWS answers to a request the protocol shapes in some particular way: wire facts as data.
+#[derive(Debug, Clone)]
+pub struct WireExpectation {
+    /// Accepted (status, error type) pairs; `None` as type: the status with no error type (404 with an HTML body).
+    pub accept: Vec<(u16, Option<&'static str>)>,
+    /// Outcomes of the unbroken request that also pass.
+    pub also: Also,
+    /// Why the answer is not certain, when no capture of AWS settles which answer (or which error) AWS sends.
+    pub uncertain: Option<&'static str>,
+    /// Whether AWS certainly refuses the request with some client error, even when which one is uncertain (a
+    /// success to it is then a deviation whatever the uncertainty).
+    pub certainly_fails: bool,
+    /// Where the expectation comes from (`wire-facts: What real AWS does with protocol faults`).
+    pub source: &'static str,
+}
+
 /// A protocol-level way to break a request, and what AWS answers to it.
 #[derive(Debug, Clone)]
 pub struct Malformation {
-    /// Stable class name (`body-not-json`, `target-unknown`, `method-wrong`).
+    /// Stable class name (`body-not-json`, `target-unknown`, `method-wrong`); reports and baselines key on it.
     pub class: &'static str,
-    /// What it does, for reports.
+    /// What it does, for reports (`the body is not JSON`).
     pub detail: String,
+    /// Whether the malformed request is built from a valid input (so that shrinking that input makes sense).
+    pub uses_input: bool,
+    /// Whether drawing it again with other values is worth it (a 1 MiB body is built once).
+    pub repeatable: bool,
+    /// How the request is signed (`parse-before-auth` sends it unsigned).
+    pub signing: crate::case::Signing,
+    /// What AWS answers.
+    pub expect: WireExpectation,
 }
 
 /// One AWS wire protocol, client and server side.
@@ -184,8 +249,19 @@ pub trait Protocol: Send + Sync {
         input: &Value,
     ) -> Result<HttpRequest, EncodeError>;
 
-    /// The error a response carries, if it is an error response the protocol can read.
+    /// The error type and message a response carries, if it is an error response whose type the protocol finds.
     fn decode_error(&self, service: &Service, response: &HttpResponse) -> Option<ErrorInfo>;
+
+    /// An error response's body as a tree (a JSON object; an XML error element read into one), `None` when the
+    /// body is not a document of the protocol's kind.
+    fn error_document(&self, response: &HttpResponse) -> Option<serde_json::Value>;
+
+    /// Where AWS's servers of this protocol put the error type (clients look in several places; a target that
+    /// puts it elsewhere only works with lenient clients).
+    fn error_source(&self) -> ErrorSource;
+
+    /// What the protocol's bodies are, for messages (`a JSON object`, `an XML document`).
+    fn document_kind(&self) -> &'static str;
 
     /// A success response read against the operation's output shape.
     fn decode_output(
@@ -201,6 +277,13 @@ pub trait Protocol: Send + Sync {
     /// Whether a request of this operation may legitimately have no body (restJson1 with nothing in the body).
     fn body_optional(&self, service: &Service, op: &Operation) -> bool;
 
+    /// What AWS answers to a value of the wrong type for its member (AWS's JSON services deserialise before they
+    /// validate, and answer SerializationException).
+    fn wrong_type(&self) -> WireExpectation;
+
+    /// What AWS answers to a request with this signing fault.
+    fn signing_fault(&self, signing: crate::case::Signing) -> WireExpectation;
+
     /// The protocol-level malformations a request of `op` can carry.
     fn malformations(&self, service: &Service, op: &Operation) -> Vec<Malformation>;
 
@@ -212,6 +295,22 @@ pub trait Protocol: Send + Sync {
         class: &str,
         request: &HttpRequest,
     ) -> Option<HttpRequest>;
+
+    /// Server side: whether the request's Content-Type is one the protocol's servers take (the media type,
+    /// parameters ignored; `None` when the request has none).
+    fn accepts_content_type(&self, given: Option<&str>) -> bool {
+        given.is_some_and(|g| {
+            g.split(';')
+                .next()
+                .unwrap_or_default()
+                .trim()
+                .eq_ignore_ascii_case(self.content_type())
+        })
+    }
+
+    /// Server side: whether the body is a document of the protocol's kind at all (a JSON object, well-formed XML),
+    /// checked before the operation is routed, as AWS does.
+    fn check_body(&self, request: &HttpRequest) -> Result<(), ProtocolFault>;
 
     /// Server side: the operation a request asks for.
     fn route<'s>(
@@ -227,6 +326,46 @@ pub trait Protocol: Send + Sync {
         op: &Operation,
         request: &HttpRequest,
     ) -> Result<Value, ProtocolFault>;
+
+    /// Server side: the input read leniently, values of the wrong type kept as [`Value::Raw`] (the embedded
+    /// target's `skip-type` fault validates them instead of refusing them).
+    fn decode_input_lenient(
+        &self,
+        service: &Service,
+        op: &Operation,
+        request: &HttpRequest,
+    ) -> Result<Value, ProtocolFault> {
+        self.decode_input(service, op, request)
+    }
+
+    /// Server side: the error type as the protocol's Coral framework writes its own errors (serialization,
+    /// routing, authentication): `com.amazon.coral.service#X` in awsJson bodies, `X:http://...` in restJson1
+    /// headers; the services' own errors carry the bare name.
+    fn framework_error_code(&self, code: &str) -> String {
+        code.to_string()
+    }
+
+    /// The response headers a snapshot keeps besides the status: those that say what the answer is (the content
+    /// type, a header that carries the error type), not those that change by request (ids, dates).
+    fn snapshot_headers(&self) -> &'static [&'static str] {
+        &["content-type"]
+    }
+
+    /// Server side, for the embedded target's faults: the same error response with its type moved from where this
+    /// protocol's servers put it to where only lenient clients look (header to body, or body to header).
+    fn misplace_error_type(&self, response: HttpResponse) -> HttpResponse {
+        response
+    }
+
+    /// Server side, for the embedded target's faults: the same error response without any error type.
+    fn strip_error_type(&self, response: HttpResponse) -> HttpResponse {
+        response
+    }
+
+    /// Server side: the message of a request with no `Authorization` at all.
+    fn missing_authentication_message(&self) -> &'static str {
+        "Request is missing Authentication Token"
+    }
 
     /// Server side: a success response carrying `output`.
     fn encode_output(&self, service: &Service, op: &Operation, output: &Value) -> HttpResponse;
@@ -249,7 +388,10 @@ pub fn normalise_error_code(raw: &str) -> String {
 }
 
 #[cfg(test)]
-mod tests {
+mod tests;
+
+#[cfg(test)]
+mod normalise_tests {
     use super::*;
 
     #[test]

@@ -43,7 +43,7 @@ impl BaselineKey {
             return vec![];
         }
         let (mutation, member) = match &r.mutation {
-            Some(m) => (m.class.clone(), m.member.clone()),
+            Some(m) => (m.class.to_string(), m.member()),
             None => (r.kind.as_str().to_string(), None),
         };
         let mut keys: Vec<BaselineKey> = r
@@ -105,10 +105,7 @@ pub struct BaselineComparison {
 impl Baseline {
     /// Reads a baseline file; a missing or broken file is an error naming it (with line and column when broken).
     pub fn load(path: &Path) -> Result<Baseline, ReportError> {
-        let text = std::fs::read_to_string(path).map_err(|source| ReportError::Read {
-            path: path.to_path_buf(),
-            source,
-        })?;
+        let text = super::bounded::read_to_string_bounded(path, super::bounded::BASELINE_LIMIT)?;
         Self::parse(&text, path)
     }
 
@@ -246,6 +243,46 @@ impl Baseline {
     }
 }
 
+/// How many stale entries [`stale_entries_note`] lists before it counts the rest.
+pub const MAX_STALE_LISTED: usize = 20;
+
+/// One entry as the baseline file writes it, on one line: an inline TOML table
+/// (`{ operation = "PutAlternateContact", check = "status", mutation = "length-max+1", member = "Name" }`).
+pub fn inline_entry(key: &BaselineKey) -> String {
+    let quote = |text: &str| toml::Value::String(text.to_string()).to_string();
+    let mut text = format!(
+        "{{ operation = {}, check = {}, mutation = {}",
+        quote(&key.operation),
+        quote(key.check.as_str()),
+        quote(&key.mutation)
+    );
+    if let Some(member) = &key.member {
+        text.push_str(&format!(", member = {}", quote(member)));
+    }
+    text.push_str(" }");
+    text
+}
+
+/// The note about baseline entries a run no longer saw: one entry a line, as the file writes them, at most
+/// [`MAX_STALE_LISTED`] and a count of the rest.
+pub fn stale_entries_note(gone: &[BaselineKey]) -> String {
+    let one = gone.len() == 1;
+    let mut text = format!(
+        "{} baseline entr{} no longer seen (the emulator may have been fixed; --update-baseline drops {}):",
+        gone.len(),
+        if one { "y is" } else { "ies are" },
+        if one { "it" } else { "them" },
+    );
+    for key in gone.iter().take(MAX_STALE_LISTED) {
+        text.push_str("\n  ");
+        text.push_str(&inline_entry(key));
+    }
+    if gone.len() > MAX_STALE_LISTED {
+        text.push_str(&format!("\n  … and {} more", gone.len() - MAX_STALE_LISTED));
+    }
+    text
+}
+
 /// Follows a run against a baseline: marks each result, collects the keys seen, counts new deviations.
 #[derive(Debug, Clone, Default)]
 pub struct BaselineTracker {
@@ -368,6 +405,62 @@ mod tests {
     }
 
     #[test]
+    fn stale_entries_are_listed_as_the_file_writes_them_one_a_line_and_capped() {
+        let key = |i: usize| BaselineKey {
+            operation: "PutAlternateContact".into(),
+            check: CheckName::Status,
+            mutation: format!("length-max+{i}"),
+            member: i.is_multiple_of(2).then(|| "Name \"quoted\"".to_string()),
+        };
+        let note = stale_entries_note(&[key(1)]);
+        assert_eq!(
+            note,
+            "1 baseline entry is no longer seen (the emulator may have been fixed; --update-baseline drops it):\n  \
+             { operation = \"PutAlternateContact\", check = \"status\", mutation = \"length-max+1\" }"
+        );
+        let many: Vec<BaselineKey> = (0..500).map(key).collect();
+        let note = stale_entries_note(&many);
+        let lines: Vec<&str> = note.lines().collect();
+        assert_eq!(lines.len(), 1 + MAX_STALE_LISTED + 1, "{note}");
+        assert!(lines[0].starts_with("500 baseline entries are no longer seen"));
+        assert_eq!(lines.last().unwrap(), &"  … and 480 more");
+        assert!(!note.contains("BaselineKey"), "{note}");
+        // Each line is an entry the baseline file would parse back into the same key.
+        for (line, key) in lines[1..=MAX_STALE_LISTED].iter().zip(&many) {
+            let table: toml::Table = toml::from_str(&format!("entry = {}", line.trim()))
+                .unwrap_or_else(|e| panic!("{line}: {e}"));
+            let entry: BaselineEntry = table["entry"].clone().try_into().unwrap();
+            assert_eq!(entry.operation, key.operation);
+            assert_eq!(entry.mutation, key.mutation);
+            assert_eq!(entry.member, key.member);
+        }
+    }
+
+    #[test]
+    fn an_oversized_or_endless_baseline_is_refused_naming_the_limit() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("big.toml");
+        let file = std::fs::File::create(&path).unwrap();
+        file.set_len(super::super::bounded::BASELINE_LIMIT + 1)
+            .unwrap();
+        let error = Baseline::load(&path).unwrap_err().to_string();
+        assert!(
+            error.contains("big.toml") && error.contains("the limit of 16 MiB"),
+            "{error}"
+        );
+        #[cfg(unix)]
+        {
+            let error = Baseline::load(Path::new("/dev/zero"))
+                .unwrap_err()
+                .to_string();
+            assert!(
+                error.contains("/dev/zero") && error.contains("the limit of 16 MiB"),
+                "{error}"
+            );
+        }
+    }
+
+    #[test]
     fn broken_and_missing_files_are_located_errors() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("b.toml");
@@ -381,10 +474,11 @@ mod tests {
         assert!(err.contains("line 3"), "{err}");
         assert!(err.contains("stauts"), "{err}");
         let missing = dir.path().join("missing.toml");
-        assert!(matches!(
-            Baseline::load(&missing),
-            Err(ReportError::Read { .. })
-        ));
+        let error = Baseline::load(&missing).unwrap_err().to_string();
+        assert!(
+            error.starts_with("failed to read `") && error.contains("No such file"),
+            "the OS cause is part of the message: {error}"
+        );
         assert_eq!(
             Baseline::load_or_empty(&missing).unwrap(),
             Baseline::default()

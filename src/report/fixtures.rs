@@ -1,7 +1,9 @@
 //! Sample case results shared by the reporters' unit tests.
 
 use super::*;
-use crate::spec::Outcome;
+use crate::case::CaseClass;
+use crate::model::{Outcome, Path};
+use crate::oracle::Expected;
 
 fn check(
     check: CheckName,
@@ -36,12 +38,9 @@ fn base(id: &str, operation: &str, kind: CaseKind, accept: Vec<Outcome>) -> Case
         operation: operation.into(),
         kind,
         mutation: None,
-        expected: Expected {
-            accept,
-            uncertain: false,
-            note: None,
-        },
+        expected: Expected::certain(accept, ""),
         actual: None,
+        against: None,
         checks: vec![],
         transport_error: None,
         retries: 0,
@@ -58,6 +57,7 @@ fn base(id: &str, operation: &str, kind: CaseKind, accept: Vec<Outcome>) -> Case
             replay: format!("conform replay {id} --seed 42"),
         },
         body_excerpt: None,
+        capped_bodies: Vec::new(),
     }
 }
 
@@ -89,8 +89,8 @@ pub(crate) fn sample_results() -> Vec<CaseResult> {
         validation(),
     );
     deviation.mutation = Some(Mutation {
-        member: Some("Name".into()),
-        class: "length-max+1".into(),
+        path: Some(Path::members(["Name"])),
+        class: CaseClass::LengthAboveMax,
         detail: "Name is 65 characters, one over the maximum of 64".into(),
     });
     deviation.actual = Some(Actual {
@@ -132,8 +132,8 @@ pub(crate) fn sample_results() -> Vec<CaseResult> {
     );
     uncertain.expected.uncertain = true;
     uncertain.mutation = Some(Mutation {
-        member: Some("Email".into()),
-        class: "pattern-middle".into(),
+        path: Some(Path::members(["Email"])),
+        class: CaseClass::PatternMiddle,
         detail: "Email breaks its pattern".into(),
     });
     uncertain.actual = Some(Actual {
@@ -176,6 +176,7 @@ pub(crate) fn sample_events() -> Vec<Event> {
             seed: 42,
             target: "http://127.0.0.1:1".into(),
             total: Some(4),
+            phases: Vec::new(),
         },
         Event::Note("signing with the documented test key pair".into()),
     ];

@@ -7,7 +7,9 @@
 //!   {"id", "service", "operation", "kind", "mutation", "passed", "uncertain", "deviation", "error", "baselined",
 //!    "expected": {"status", "error_type", "accept", "uncertain", "note"},
 //!    "actual": {"status" (null when no response came), "error_type"},
-//!    "checks", "transport_error", "retries", "shrunk", "reproduce": {"curl" (unless it passed), "replay"}, "body_excerpt"},
+//!    "checks", "transport_error", "retries", "shrunk", "reproduce": {"curl" (unless it passed), "replay"}, "body_excerpt",
+//!    "capped_bodies" (only when a body was cut: [{"body": "request"|"shrunk request"|"response", "bytes", "sha256",
+//!    "kept"}])},
 //!   ...
 //!  ],
 //!  "summary": {"total", "passed", "failed", "uncertain", "errors", "baselined", "operations", "checks"},
@@ -22,10 +24,13 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use super::{Actual, CaseResult, Event, ReportError, Reporter, Reproduce, ShrunkCase, Summary};
-use crate::case::{CaseKind, Expected, Mutation};
+use super::{
+    Actual, CappedBody, CaseResult, Event, ReportError, Reporter, Reproduce, ShrunkCase, Summary,
+};
+use crate::case::{CaseKind, Mutation};
 use crate::check::CheckResult;
-use crate::spec::Outcome;
+use crate::model::Outcome;
+use crate::oracle::Expected;
 
 /// The value of the top-level `format` field.
 pub const FORMAT: &str = "conform-report/1";
@@ -186,6 +191,9 @@ pub(crate) struct ResultRecord {
     pub baselined: bool,
     pub expected: ExpectedRecord,
     pub actual: ActualRecord,
+    /// What the other target answered (`conform diff`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub against: Option<ActualRecord>,
     #[serde(default)]
     pub checks: Vec<CheckResult>,
     #[serde(default)]
@@ -197,6 +205,8 @@ pub(crate) struct ResultRecord {
     pub reproduce: Reproduce,
     #[serde(default)]
     pub body_excerpt: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub capped_bodies: Vec<CappedBody>,
 }
 
 /// Reads an optional [`Mutation`] (which has no `Deserialize` of its own).
@@ -204,11 +214,7 @@ pub(crate) fn deserialize_mutation<'de, D: serde::Deserializer<'de>>(
     deserializer: D,
 ) -> Result<Option<Mutation>, D::Error> {
     let record = Option::<MutationRecord>::deserialize(deserializer)?;
-    Ok(record.map(|m| Mutation {
-        member: m.member,
-        class: m.class,
-        detail: m.detail,
-    }))
+    Ok(record.map(MutationRecord::into_mutation))
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -217,6 +223,28 @@ pub(crate) struct MutationRecord {
     pub class: String,
     #[serde(default)]
     pub detail: String,
+}
+
+impl MutationRecord {
+    pub(crate) fn from_mutation(m: &Mutation) -> Self {
+        MutationRecord {
+            member: m.member(),
+            class: m.class.to_string(),
+            detail: m.detail.clone(),
+        }
+    }
+
+    /// Back into a mutation: the member's site form is read back as a path (indices and keys are not kept).
+    pub(crate) fn into_mutation(self) -> Mutation {
+        Mutation {
+            path: self
+                .member
+                .as_deref()
+                .and_then(crate::model::Path::parse_site),
+            class: crate::case::CaseClass::parse(&self.class),
+            detail: self.detail,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -235,6 +263,8 @@ pub(crate) struct ExpectedRecord {
     pub uncertain: bool,
     #[serde(default)]
     pub note: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -251,11 +281,7 @@ impl From<&CaseResult> for ResultRecord {
             service: r.service.clone(),
             operation: r.operation.clone(),
             kind: r.kind.as_str().to_string(),
-            mutation: r.mutation.as_ref().map(|m| MutationRecord {
-                member: m.member.clone(),
-                class: m.class.clone(),
-                detail: m.detail.clone(),
-            }),
+            mutation: r.mutation.as_ref().map(MutationRecord::from_mutation),
             passed: r.passed,
             uncertain: r.uncertain,
             deviation: r.deviation,
@@ -275,17 +301,23 @@ impl From<&CaseResult> for ResultRecord {
                     .collect(),
                 uncertain: r.expected.uncertain,
                 note: r.expected.note.clone(),
+                source: (!r.expected.source.is_empty()).then(|| r.expected.source.clone()),
             },
             actual: ActualRecord {
                 status: r.actual.as_ref().map(|a| a.status),
                 error_type: r.actual.as_ref().and_then(|a| a.error_type.clone()),
             },
+            against: r.against.as_ref().map(|a| ActualRecord {
+                status: Some(a.status),
+                error_type: a.error_type.clone(),
+            }),
             checks: r.checks.clone(),
             transport_error: r.transport_error.clone(),
             retries: r.retries,
             shrunk: r.shrunk.clone(),
             reproduce: r.reproduce.clone(),
             body_excerpt: r.body_excerpt.clone(),
+            capped_bodies: r.capped_bodies.clone(),
         }
     }
 }
@@ -321,19 +353,24 @@ impl ResultRecord {
             service: self.service,
             operation: self.operation,
             kind,
-            mutation: self.mutation.map(|m| Mutation {
-                member: m.member,
-                class: m.class,
-                detail: m.detail,
-            }),
+            mutation: self.mutation.map(MutationRecord::into_mutation),
             expected: Expected {
-                accept,
+                accept: accept.clone(),
                 uncertain: self.expected.uncertain,
                 note: self.expected.note,
+                plausible: Default::default(),
+                must_fail: accept.iter().all(|o| o.status >= 300),
+                source: self.expected.source.unwrap_or_default(),
             },
             actual: self.actual.status.map(|status| Actual {
                 status,
                 error_type: self.actual.error_type,
+            }),
+            against: self.against.and_then(|a| {
+                Some(Actual {
+                    status: a.status?,
+                    error_type: a.error_type,
+                })
             }),
             checks: self.checks,
             transport_error: self.transport_error,
@@ -346,6 +383,7 @@ impl ResultRecord {
             shrunk: self.shrunk,
             reproduce: self.reproduce,
             body_excerpt: self.body_excerpt,
+            capped_bodies: self.capped_bodies,
         })
     }
 }

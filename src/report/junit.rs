@@ -104,6 +104,9 @@ fn test_case(r: &CaseResult) -> TestCase {
         if let Some(s) = &r.shrunk {
             text.push_str(&format!("shrunk:   {} {}\n", s.id, s.body));
         }
+        for capped in &r.capped_bodies {
+            text.push_str(&format!("capped:   {}\n", capped.describe()));
+        }
         text.push_str(&format!(
             "curl:     {}\nreplay:   {}\n",
             r.reproduce.curl, r.reproduce.replay
@@ -158,7 +161,7 @@ fn test_case(r: &CaseResult) -> TestCase {
 }
 
 pub(crate) fn mutation_text(m: &crate::case::Mutation) -> String {
-    match &m.member {
+    match m.member() {
         Some(member) => format!("{member} ({}): {}", m.class, m.detail),
         None => format!("({}): {}", m.class, m.detail),
     }

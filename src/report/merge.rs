@@ -2,13 +2,13 @@
 
 use std::cell::RefCell;
 use std::fmt;
-use std::fs::File;
 use std::io::BufReader;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
 
+use super::bounded::{BoundedReadError, REPORT_LIMIT, open_bounded};
 use super::json::ResultRecord;
 use super::{CaseResult, Event, ReportError, Reporter, Summary};
 
@@ -43,10 +43,7 @@ pub fn read_report(
     path: &Path,
     on_result: Option<OnResult<'_>>,
 ) -> Result<ReportHeader, ReportError> {
-    let file = File::open(path).map_err(|source| ReportError::Read {
-        path: path.to_path_buf(),
-        source,
-    })?;
+    let file = open_bounded(path, REPORT_LIMIT)?;
     let failure: RefCell<Option<ReportError>> = RefCell::new(None);
     let mut de = serde_json::Deserializer::from_reader(BufReader::new(file));
     let visitor = ReportVisitor {
@@ -58,7 +55,14 @@ pub fn read_report(
     if let Some(error) = failure.into_inner() {
         return Err(error);
     }
-    parsed.map_err(|e| not_a_report(path, e))
+    parsed.map_err(|e| match e.io_error_kind() {
+        // The stream stopped at the limit: say so, rather than "not a report".
+        Some(std::io::ErrorKind::FileTooLarge) => ReportError::Input(BoundedReadError::TooLarge {
+            path: path.to_path_buf(),
+            limit: REPORT_LIMIT,
+        }),
+        _ => not_a_report(path, e),
+    })
 }
 
 fn not_a_report(path: &Path, e: serde_json::Error) -> ReportError {
@@ -114,6 +118,7 @@ pub fn merge_reports(
         seed: header.seed,
         target: header.target.clone(),
         total: Some(header.summary.total),
+        phases: Vec::new(),
     })?;
     for path in paths {
         let mut forward =
@@ -256,6 +261,7 @@ mod tests {
                 seed,
                 target: "http://127.0.0.1:1".into(),
                 total: None,
+                phases: Vec::new(),
             }];
             for &i in picks {
                 summary.add(&cases[i]);

@@ -12,9 +12,12 @@
 //! or any case ended in a transport error (a target that drops connections deviates too), else 0.
 
 mod baseline;
+mod bodies;
+pub mod bounded;
 mod json;
 mod junit;
 mod merge;
+mod outputs;
 mod terminal;
 
 use std::collections::BTreeMap;
@@ -23,18 +26,25 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
-use crate::case::{Case, CaseKind, Expected, Mutation, WireResponse};
-use crate::check::{CheckName, CheckResult, body_excerpt, normalise_error_type};
+use crate::case::{Case, CaseKind, Mutation};
+use crate::check::{CheckName, CheckResult, body_excerpt, error_type_of};
 use crate::exit::Exit;
-use crate::spec::Protocol;
+use crate::model::Service;
+use crate::oracle::Expected;
+use crate::protocol::HttpResponse;
 
 pub use baseline::{
     BASELINE_ABOUT, Baseline, BaselineComparison, BaselineEntry, BaselineKey, BaselineTracker,
+    stale_entries_note,
 };
+pub use bodies::{CappedBody, MAX_KEPT_BODY_BYTES, cap_bodies};
 pub use json::JsonReporter;
 pub use junit::JunitReporter;
 pub use merge::{MergeOutcome, ReportHeader, merge_reports, read_report};
-pub use terminal::{TerminalReporter, render_summary};
+pub use outputs::{ReportArgs, StreamGuard};
+pub use terminal::{
+    TerminalOptions, TerminalReporter, color_enabled, render_summary, severity, stderr_color,
+};
 
 /// How many characters of a response body a result keeps.
 pub const BODY_EXCERPT_CHARS: usize = 300;
@@ -50,6 +60,8 @@ pub enum Event {
         target: String,
         /// The number of cases, when known in advance.
         total: Option<u64>,
+        /// The phases that will run, in order, with their numbers of cases (for progress; may be empty).
+        phases: Vec<(Phase, u64)>,
     },
     /// One case is done: checked, and shrunk if it failed.
     CaseFinished(Box<CaseResult>),
@@ -64,6 +76,43 @@ pub enum Event {
         /// True when Ctrl-C (or an abort) stopped it early; the reports cover what ran.
         interrupted: bool,
     },
+}
+
+/// The phases of a run, in the order they run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Phase {
+    /// The documents' examples, one at a time.
+    Examples,
+    /// The generated single requests, concurrently.
+    SingleRequests,
+    /// The stateful scenarios, one at a time.
+    Scenarios,
+}
+
+impl Phase {
+    /// The phase a result belongs to: scenarios by kind, examples by their mutation class.
+    pub fn of(result: &CaseResult) -> Phase {
+        if result.kind == CaseKind::Scenario {
+            Phase::Scenarios
+        } else if result
+            .mutation
+            .as_ref()
+            .is_some_and(|m| m.class == crate::case::CaseClass::Example)
+        {
+            Phase::Examples
+        } else {
+            Phase::SingleRequests
+        }
+    }
+
+    /// How progress names it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Phase::Examples => "examples",
+            Phase::SingleRequests => "single requests",
+            Phase::Scenarios => "scenarios",
+        }
+    }
 }
 
 /// The status and error type a response had.
@@ -115,6 +164,8 @@ pub struct CaseResult {
     pub expected: Expected,
     /// What came back; `None` when no response came.
     pub actual: Option<Actual>,
+    /// What the other target answered (`conform diff`).
+    pub against: Option<Actual>,
     /// The verdicts of the checks that applied.
     pub checks: Vec<CheckResult>,
     /// Why no usable response came.
@@ -137,6 +188,8 @@ pub struct CaseResult {
     pub reproduce: Reproduce,
     /// The start of the response body.
     pub body_excerpt: Option<String>,
+    /// The bodies this result keeps only in part, with their full length and digest ([`cap_bodies`]).
+    pub capped_bodies: Vec<CappedBody>,
 }
 
 impl CaseResult {
@@ -144,21 +197,31 @@ impl CaseResult {
     /// deriving `actual`, the body excerpt and the four state flags.
     pub fn new(
         case: &Case,
-        protocol: Protocol,
-        response: Result<&WireResponse, String>,
+        service: &Service,
+        response: Result<&HttpResponse, String>,
         checks: Vec<CheckResult>,
         retries: u32,
         reproduce: Reproduce,
     ) -> CaseResult {
+        let mut capped_bodies = Vec::new();
         let (actual, body, transport_error) = match response {
-            Ok(r) => (
-                Some(Actual {
-                    status: r.status,
-                    error_type: normalise_error_type(protocol, r),
-                }),
-                Some(body_excerpt(&r.body, BODY_EXCERPT_CHARS)),
-                None,
-            ),
+            Ok(r) => {
+                let excerpt = body_excerpt(&r.body, BODY_EXCERPT_CHARS);
+                if r.body.len() > BODY_EXCERPT_CHARS {
+                    let text = String::from_utf8_lossy(&r.body);
+                    if let Some((kept, _)) = text.char_indices().nth(BODY_EXCERPT_CHARS) {
+                        capped_bodies.push(CappedBody::of("response", &r.body, kept));
+                    }
+                }
+                (
+                    Some(Actual {
+                        status: r.status,
+                        error_type: error_type_of(service, r),
+                    }),
+                    Some(excerpt),
+                    None,
+                )
+            }
             Err(e) => (None, None, Some(e)),
         };
         let mut result = CaseResult {
@@ -169,6 +232,7 @@ impl CaseResult {
             mutation: case.mutation.clone(),
             expected: case.expected.clone(),
             actual,
+            against: None,
             checks,
             transport_error,
             retries,
@@ -180,6 +244,7 @@ impl CaseResult {
             shrunk: None,
             reproduce,
             body_excerpt: body,
+            capped_bodies,
         };
         result.classify();
         result
@@ -353,6 +418,11 @@ pub enum ReportError {
         #[source]
         source: std::io::Error,
     },
+    /// `--json -` and `--junit -` together: one stream cannot hold both documents.
+    #[error(
+        "failed to set up the reports: --json and --junit both name `-` (stdout), which can hold only one of them"
+    )]
+    BothOnStdout,
     /// Serialising JUnit XML failed.
     #[error("failed to serialise the JUnit report")]
     Junit(#[from] quick_junit::SerializeError),
@@ -365,6 +435,9 @@ pub enum ReportError {
         #[source]
         source: std::io::Error,
     },
+    /// An input file could not be read, or holds more than its limit (the message names file, limit and cause).
+    #[error(transparent)]
+    Input(#[from] bounded::BoundedReadError),
     /// A baseline file is broken.
     #[error("failed to parse baseline `{}`: {message}", path.display())]
     Baseline {

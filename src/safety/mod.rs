@@ -7,6 +7,7 @@
 //! - an operation that changes state no `[[restore]]` can put back runs only when named with `--include`;
 //! - requests go out at [`REAL_DEFAULT_RATE`] per second unless `--rate` says otherwise.
 
+pub mod lock;
 pub mod restore;
 
 use std::fmt;
@@ -14,7 +15,7 @@ use std::path::PathBuf;
 
 use indexmap::IndexMap;
 
-use crate::spec::{Operation, Service, SpecSet};
+use crate::model::{Model, Operation, Service};
 
 /// Requests per second on a real target when `--rate` is not given: well under any AWS API's throttling limit,
 /// so that a run neither trips throttling nor competes with the account's own traffic.
@@ -112,29 +113,31 @@ impl Safety {
 
     /// Why `op` may not run on a real target, or `None` when it may.
     pub fn block(&self, service: &Service, op: &Operation) -> Option<Block> {
-        if let Some(why) = &op.guarded
+        if let Some(why) = &op.rules.guarded
             && !self.includes(&op.name)
         {
             return Some(Block::Guarded(why.clone()));
         }
-        if op.mutates && !self.allow_mutations {
+        let mutates = op.mutates();
+        if mutates && !self.allow_mutations {
             return Some(Block::Mutates);
         }
         let restorable = service
+            .rules
             .restores
             .iter()
             .any(|r| r.changed_by.iter().any(|name| name == &op.name));
-        if op.mutates && !restorable && !self.includes(&op.name) {
+        if mutates && !restorable && !self.includes(&op.name) {
             return Some(Block::Unrestorable);
         }
         None
     }
 
     /// Every operation that may not run on the target, with why; empty when the target is not real.
-    pub fn blocked(&self, specs: &SpecSet, real: bool) -> Blocked {
+    pub fn blocked(&self, model: &Model, real: bool) -> Blocked {
         let mut blocked = IndexMap::new();
         if real {
-            for (service, op) in specs.operations() {
+            for (service, op) in model.operations() {
                 if let Some(block) = self.block(service, op) {
                     blocked.insert(op.name.clone(), block);
                 }
@@ -144,11 +147,11 @@ impl Safety {
     }
 
     /// `--include` names that are no operation of the specs: a typo would silently leave the operation out.
-    pub fn unknown_includes(&self, specs: &SpecSet) -> Vec<String> {
+    pub fn unknown_includes(&self, model: &Model) -> Vec<String> {
         self.include
             .iter()
             .filter(|name| {
-                !specs
+                !model
                     .operations()
                     .any(|(_, op)| op.name.eq_ignore_ascii_case(name))
             })
@@ -184,30 +187,16 @@ impl Blocked {
     }
 }
 
-/// Whether an endpoint is on this machine: a loopback address or `localhost`. Anything unparseable is not.
-pub fn is_loopback(endpoint: &str) -> bool {
-    let Ok(url) = reqwest::Url::parse(endpoint) else {
-        return false;
-    };
-    let Some(host) = url.host_str() else {
-        return false;
-    };
-    let bare = host.trim_start_matches('[').trim_end_matches(']');
-    match bare.parse::<std::net::IpAddr>() {
-        Ok(ip) => ip.is_loopback(),
-        Err(_) => {
-            let name = bare.trim_end_matches('.').to_ascii_lowercase();
-            name == "localhost" || name.ends_with(".localhost")
-        }
-    }
-}
+/// Whether an endpoint is on this machine; one definition for credentials and safety alike (an IPv4-mapped
+/// loopback address such as `::ffff:127.0.0.1` is loopback for both).
+pub use crate::client::is_loopback;
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn specs() -> SpecSet {
-        crate::spec::embedded().expect("the built-in specs load")
+    fn specs() -> Model {
+        crate::spec::embedded_model().expect("the built-in specs load")
     }
 
     #[test]
@@ -307,7 +296,7 @@ mod tests {
     fn a_mutating_operation_without_a_restore_needs_include() {
         let mut specs = specs();
         let account = specs.services.get_mut("account").unwrap();
-        account.restores.clear();
+        account.rules.restores.clear();
         let safety = Safety {
             allow_mutations: true,
             ..Safety::default()

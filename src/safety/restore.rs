@@ -13,12 +13,13 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use crate::case::{Case, CaseKind, Expected, Signing};
-use crate::check::normalise_error_type;
+use crate::case::Signing;
+use crate::check::error_type_of;
 use crate::client::{Client, TransportError};
+use crate::model::json_form::{from_json, to_plain_json};
+use crate::model::{Fixtures, Model, Restore, Service, Step, Value as Typed};
 use crate::protocol;
 use crate::spec::template::{Reference, lookup_path, references_in, render_map};
-use crate::spec::{Fixtures, Outcome, Restore, Service, SpecSet, Step};
 
 /// The journal's format version; a journal of another version is refused rather than misread.
 const FORMAT: u32 = 1;
@@ -127,11 +128,11 @@ pub enum RestoreError {
 }
 
 /// The restores that apply when these operations may run: those that any of them can change.
-pub fn plan<'a>(specs: &'a SpecSet, will_run: &[&str]) -> Vec<(&'a Service, &'a Restore)> {
-    specs
+pub fn plan<'a>(model: &'a Model, will_run: &[&str]) -> Vec<(&'a Service, &'a Restore)> {
+    model
         .services
         .values()
-        .flat_map(|service| service.restores.iter().map(move |r| (service, r)))
+        .flat_map(|service| service.rules.restores.iter().map(move |r| (service, r)))
         .filter(|(_, r)| {
             r.changed_by
                 .iter()
@@ -340,40 +341,39 @@ async fn send_call(
         .operations
         .get(&call.operation)
         .expect("calls are checked against the specs before they are sent");
-    let case = Case {
-        id: format!("restore-{}", call.operation),
-        service: service.name.clone(),
-        operation: op.name.clone(),
-        kind: CaseKind::Valid,
-        mutation: None,
-        request: protocol::input_request(service, op, &call.input),
-        signing: Signing::Valid,
-        expected: Expected {
-            accept: vec![Outcome::success(200)],
-            uncertain: false,
-            note: None,
-        },
+    let protocol = protocol::for_id(service.protocol).ok_or_else(|| TransportError::Other {
+        endpoint: client.endpoint().to_string(),
+        detail: format!(
+            "failed to speak {}: conform does not know its protocol",
+            service.protocol
+        ),
+    })?;
+    let input = match op.input {
+        Some(shape) => from_json(service, shape, &Value::Object(call.input.clone())),
+        None => Typed::structure(),
     };
+    let request = protocol
+        .encode(service, op, &input)
+        .map_err(|e| TransportError::Other {
+            endpoint: client.endpoint().to_string(),
+            detail: e.to_string(),
+        })?;
     let mut attempt = 0;
     let response = loop {
         attempt += 1;
-        match client.send(service, &case).await {
+        match client.send_request(service, &request, Signing::Valid).await {
             Ok(exchange) => break exchange.response,
             Err(e) if attempt >= ATTEMPTS => return Err(e),
             Err(_) => tokio::time::sleep(Duration::from_millis(500 * attempt as u64)).await,
         }
     };
     if (200..300).contains(&response.status) {
-        let body = if response.body.iter().all(u8::is_ascii_whitespace) {
-            Value::Object(Map::new())
-        } else {
-            serde_json::from_slice(&response.body).unwrap_or(Value::Null)
-        };
-        Ok(Answer::Success(body))
+        let decoded = protocol.decode_output(service, op, &response);
+        Ok(Answer::Success(to_plain_json(&decoded.value)))
     } else {
         Ok(Answer::Error(
             response.status,
-            normalise_error_type(service.protocol, &response),
+            error_type_of(service, &response),
         ))
     }
 }
@@ -458,7 +458,7 @@ impl RestoreReport {
 }
 
 /// Puts every recorded piece back where it differs, and verifies each by reading it again.
-pub async fn restore(specs: &SpecSet, client: &Client, journal: &Journal) -> RestoreReport {
+pub async fn restore(specs: &Model, client: &Client, journal: &Journal) -> RestoreReport {
     let mut report = RestoreReport::default();
     for entry in &journal.entries {
         let fate = restore_entry(specs, client, entry).await;
@@ -467,7 +467,7 @@ pub async fn restore(specs: &SpecSet, client: &Client, journal: &Journal) -> Res
     report
 }
 
-async fn restore_entry(specs: &SpecSet, client: &Client, entry: &Entry) -> Fate {
+async fn restore_entry(specs: &Model, client: &Client, entry: &Entry) -> Fate {
     let Some(service) = specs.services.get(&entry.service) else {
         return Fate::Failed(format!("the specs have no service `{}`", entry.service));
     };
@@ -534,7 +534,7 @@ async fn state_matches(client: &Client, service: &Service, entry: &Entry) -> Res
 
 impl Journal {
     /// Checks that every service and operation the journal names is in the specs.
-    pub fn check_against(&self, specs: &SpecSet) -> Result<(), RestoreError> {
+    pub fn check_against(&self, specs: &Model) -> Result<(), RestoreError> {
         for entry in &self.entries {
             let service = specs.services.get(&entry.service).ok_or_else(|| {
                 RestoreError::UnknownInJournal {
@@ -561,7 +561,11 @@ impl Journal {
 
     /// Reads a journal.
     pub fn load(path: &Path) -> Result<Journal, RestoreError> {
-        let text = std::fs::read_to_string(path).map_err(|e| RestoreError::Journal {
+        let text = crate::report::bounded::read_to_string_bounded(
+            path,
+            crate::report::bounded::JOURNAL_LIMIT,
+        )
+        .map_err(|e| RestoreError::Journal {
             action: "read",
             path: path.display().to_string(),
             source: Box::new(e),
@@ -585,30 +589,65 @@ impl Journal {
         Ok(journal)
     }
 
-    /// Writes the journal whole or not at all (a temporary file renamed over it), readable by its owner only:
-    /// it holds the account's contact details.
+    /// Creates the journal, whole or not at all, and only where there is none: a journal that is there belongs to
+    /// another run, or to one that did not finish, and must not be overwritten. It is written to a temporary file,
+    /// then linked to its name (which fails if the name exists, atomically), readable by its owner only: it holds
+    /// the account's contact details.
     pub fn save(&self, path: &Path) -> Result<(), RestoreError> {
-        let failed = |e: std::io::Error| RestoreError::Journal {
-            action: "write",
+        use std::io::Write;
+        let failed = |action: &'static str, e: std::io::Error| RestoreError::Journal {
+            action,
             path: path.display().to_string(),
             source: Box::new(e),
         };
+        let exists = || RestoreError::Journal {
+            action: "create",
+            path: path.display().to_string(),
+            source: "it already exists: another run's, or one left by a run that did not finish \
+                     (`conform restore` puts its state back)"
+                .into(),
+        };
         let text = serde_json::to_string_pretty(self).expect("a journal serialises");
-        let temporary = path.with_extension("json.partial");
-        {
-            use std::io::Write;
-            let mut options = std::fs::OpenOptions::new();
-            options.write(true).create(true).truncate(true);
+        let private = |options: &mut std::fs::OpenOptions| {
             #[cfg(unix)]
             {
                 use std::os::unix::fs::OpenOptionsExt;
                 options.mode(0o600);
             }
-            let mut file = options.open(&temporary).map_err(failed)?;
-            file.write_all(text.as_bytes()).map_err(failed)?;
-            file.sync_all().map_err(failed)?;
+            let _ = options;
+        };
+        let temporary = path.with_extension(format!("json.{}.partial", std::process::id()));
+        {
+            let mut options = std::fs::OpenOptions::new();
+            options.write(true).create(true).truncate(true);
+            private(&mut options);
+            let mut file = options.open(&temporary).map_err(|e| failed("write", e))?;
+            file.write_all(text.as_bytes())
+                .and_then(|_| file.sync_all())
+                .map_err(|e| failed("write", e))?;
         }
-        std::fs::rename(&temporary, path).map_err(failed)
+        let linked = std::fs::hard_link(&temporary, path);
+        let _ = std::fs::remove_file(&temporary);
+        match linked {
+            Ok(()) => Ok(()),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Err(exists()),
+            // A file system without hard links: create the name exclusively and write in place.
+            Err(_) => {
+                let mut options = std::fs::OpenOptions::new();
+                options.write(true).create_new(true);
+                private(&mut options);
+                let mut file = options.open(path).map_err(|e| {
+                    if e.kind() == std::io::ErrorKind::AlreadyExists {
+                        exists()
+                    } else {
+                        failed("create", e)
+                    }
+                })?;
+                file.write_all(text.as_bytes())
+                    .and_then(|_| file.sync_all())
+                    .map_err(|e| failed("write", e))
+            }
+        }
     }
 
     /// Removes the journal once everything reads back as recorded.
@@ -629,8 +668,8 @@ impl Journal {
 mod tests {
     use super::*;
 
-    fn specs() -> SpecSet {
-        crate::spec::embedded().expect("the built-in specs load")
+    fn specs() -> Model {
+        crate::spec::embedded_model().expect("the built-in specs load")
     }
 
     #[test]
@@ -653,7 +692,7 @@ mod tests {
     #[test]
     fn the_compared_paths_are_what_the_put_back_restores() {
         let specs = specs();
-        let restore = &specs.services["account"].restores[0];
+        let restore = &specs.services["account"].rules.restores[0];
         assert_eq!(
             compared_paths(&restore.put_back, &restore.read.name),
             [
@@ -704,10 +743,50 @@ mod tests {
             let mode = std::fs::metadata(&path).unwrap().permissions().mode();
             assert_eq!(mode & 0o077, 0, "only its owner may read it");
         }
-        assert!(!path.with_extension("json.partial").exists());
+        assert_eq!(
+            std::fs::read_dir(dir.path()).unwrap().count(),
+            1,
+            "no temporary file is left"
+        );
+        // A journal that is there is never overwritten: it is another run's, or a pending one.
+        let mut other = journal();
+        other.endpoint = "http://127.0.0.1:2".into();
+        let error = other.save(&path).unwrap_err();
+        assert!(
+            error
+                .to_string()
+                .starts_with("failed to create the restore journal")
+                && std::error::Error::source(&error)
+                    .unwrap()
+                    .to_string()
+                    .contains("it already exists"),
+            "{error}"
+        );
+        assert_eq!(Journal::load(&path).unwrap(), journal());
         Journal::remove(&path).unwrap();
         assert!(!path.exists());
         Journal::remove(&path).unwrap();
+    }
+
+    #[test]
+    fn an_oversized_or_endless_journal_is_refused_naming_the_limit() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("journal.json");
+        let file = std::fs::File::create(&path).unwrap();
+        file.set_len(crate::report::bounded::JOURNAL_LIMIT + 1)
+            .unwrap();
+        let error = Journal::load(&path).unwrap_err();
+        let cause = std::error::Error::source(&error).unwrap().to_string();
+        assert!(
+            cause.contains("journal.json") && cause.contains("the limit of 16 MiB"),
+            "{cause}"
+        );
+        #[cfg(unix)]
+        {
+            let error = Journal::load(Path::new("/dev/zero")).unwrap_err();
+            let cause = std::error::Error::source(&error).unwrap().to_string();
+            assert!(cause.contains("the limit of 16 MiB"), "{cause}");
+        }
     }
 
     #[test]

@@ -10,9 +10,9 @@ use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
-use crate::case::WireResponse;
+use crate::model::{RedactionTarget, SnapshotRules};
+use crate::protocol::HttpResponse;
 use crate::spec::template::lookup_path;
-use crate::spec::{RedactionTarget, SnapshotRules};
 
 /// Whether and how a run uses snapshots.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -58,20 +58,36 @@ pub enum Update {
     Changed,
 }
 
-/// The normalised text of a response: stable across runs of the same target and seed.
-pub fn normalise(
-    response: &WireResponse,
-    error_type: Option<&str>,
-    rules: &SnapshotRules,
-    case_id: &str,
-    sensitive: &[&str],
-) -> String {
+/// What a snapshot is built from: the response, what its protocol read from it, and the values to replace.
+pub struct Normalising<'a> {
+    /// The response.
+    pub response: &'a HttpResponse,
+    /// Its normalised error type.
+    pub error_type: Option<&'a str>,
+    /// Its body as the protocol reads it (the error document, or the output as JSON); `None` shows the raw body.
+    pub document: Option<Value>,
+    /// The spec's redaction and skip rules.
+    pub rules: &'a SnapshotRules,
+    /// The case (or step) id, for skip rules.
+    pub case_id: &'a str,
+    /// Names of sensitive members, masked at any depth.
+    pub sensitive: &'a [&'a str],
+    /// The headers kept (the protocol's [`crate::protocol::Protocol::snapshot_headers`]).
+    pub headers: &'a [&'a str],
+    /// Values the case drew (its input's strings, a scenario's draws), each with the stable reference that
+    /// replaces it (`<input.Name>`, `<draw.update.PrimaryEmail>`): a snapshot holds only what every seed gives.
+    pub drawn: &'a [(String, String)],
+}
+
+/// The normalised text of a response: the same for every run of the same target, whatever the seed.
+pub fn normalise(n: &Normalising<'_>) -> String {
+    let response = n.response;
     let mut text = String::new();
     let _ = writeln!(text, "status: {}", response.status);
-    if let Some(error) = error_type {
+    if let Some(error) = n.error_type {
         let _ = writeln!(text, "error_type: {error}");
     }
-    for name in ["content-type", "x-amzn-errortype"] {
+    for name in n.headers {
         if let Some(value) = response.header(name) {
             let _ = writeln!(text, "{name}: {value}");
         }
@@ -79,29 +95,56 @@ pub fn normalise(
     let body = if response.body.iter().all(u8::is_ascii_whitespace) {
         "(empty)".to_string()
     } else {
-        match serde_json::from_slice::<Value>(&response.body) {
-            Ok(mut json) => {
-                mask_members(&mut json, sensitive);
-                for rule in rules.skip.iter().filter(|r| r.matches(case_id)) {
+        match n.document.clone() {
+            Some(mut json) => {
+                mask_members(&mut json, n.sensitive);
+                replace_drawn(&mut json, n.drawn);
+                for rule in n.rules.skip.iter().filter(|r| r.matches(n.case_id)) {
                     remove_path(&mut json, &rule.path);
                 }
-                for redaction in &rules.redact {
+                for redaction in &n.rules.redact {
                     if let RedactionTarget::Path(path) = &redaction.target {
                         set_path(&mut json, path, Value::String(redaction.with.clone()));
                     }
                 }
                 serde_json::to_string_pretty(&json).unwrap_or_default()
             }
-            Err(_) => String::from_utf8_lossy(&response.body).into_owned(),
+            None => String::from_utf8_lossy(&response.body).into_owned(),
         }
     };
     let _ = writeln!(text, "body:\n{body}");
-    for redaction in &rules.redact {
+    for redaction in &n.rules.redact {
         if let RedactionTarget::Pattern(re) = &redaction.target {
             text = re.replace_all(&text, redaction.with.as_str()).into_owned();
         }
     }
     text
+}
+
+/// Replaces drawn values: string leaves equal to one, and quoted occurrences (`Value 'abc' at ...`) inside others.
+fn replace_drawn(value: &mut Value, drawn: &[(String, String)]) {
+    match value {
+        Value::String(s) => {
+            if let Some((_, reference)) = drawn.iter().find(|(v, _)| v == s) {
+                *s = reference.clone();
+                return;
+            }
+            // Longest first, so that a value containing another is replaced whole.
+            let mut by_length: Vec<&(String, String)> = drawn.iter().collect();
+            by_length.sort_by_key(|(v, _)| std::cmp::Reverse(v.len()));
+            for (v, reference) in by_length {
+                for quote in ['\'', '"'] {
+                    let quoted = format!("{quote}{v}{quote}");
+                    if s.contains(&quoted) {
+                        *s = s.replace(&quoted, &format!("{quote}{reference}{quote}"));
+                    }
+                }
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(|v| replace_drawn(v, drawn)),
+        Value::Object(map) => map.values_mut().for_each(|v| replace_drawn(v, drawn)),
+        _ => {}
+    }
 }
 
 /// Replaces the values of sensitive members, at any depth, by `***`: snapshots are files people share.
@@ -369,10 +412,9 @@ fn diff(old: &str, new: &str, path: &Path) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::spec::embedded;
 
-    fn response(status: u16, headers: &[(&str, &str)], body: &str) -> WireResponse {
-        WireResponse {
+    fn response(status: u16, headers: &[(&str, &str)], body: &str) -> HttpResponse {
+        HttpResponse {
             status,
             headers: headers
                 .iter()
@@ -384,8 +426,8 @@ mod tests {
 
     #[test]
     fn normalising_keeps_what_matters_and_redacts_the_rest() {
-        let specs = embedded().unwrap();
-        let rules = &specs.services["account"].snapshots;
+        let specs = crate::spec::embedded_model().unwrap();
+        let rules = &specs.services["account"].rules.snapshots;
         let r = response(
             403,
             &[
@@ -395,7 +437,16 @@ mod tests {
             ],
             r#"{"message":"User: arn:aws:iam::123456789012:user/x is not authorized for 123456789012"}"#,
         );
-        let text = normalise(&r, Some("AccessDeniedException"), rules, "id", &[]);
+        let text = normalise(&Normalising {
+            response: &r,
+            error_type: Some("AccessDeniedException"),
+            document: serde_json::from_slice(&r.body).ok(),
+            rules,
+            case_id: "id",
+            sensitive: &[],
+            headers: &["content-type", "x-amzn-errortype"],
+            drawn: &[],
+        });
         assert!(text.starts_with(
             "status: 403\nerror_type: AccessDeniedException\ncontent-type: application/json\n"
         ));
@@ -411,14 +462,25 @@ mod tests {
 
     #[test]
     fn path_redactions_and_skips_apply_to_the_body() {
-        let specs = embedded().unwrap();
-        let rules = &specs.services["workmail"].snapshots;
+        let specs = crate::spec::embedded_model().unwrap();
+        let rules = &specs.services["workmail"].rules.snapshots;
         let r = response(
             200,
             &[],
             r#"{"UserId":"u-1","EnabledDate":1700000000.5,"Email":"a@example.com"}"#,
         );
-        let text = normalise(&r, None, rules, "DescribeUser-valid-random-0", &["Email"]);
+        let document = serde_json::from_slice(&r.body).ok();
+        let n = |case_id, sensitive| Normalising {
+            response: &r,
+            error_type: None,
+            document: document.clone(),
+            rules,
+            case_id,
+            sensitive,
+            headers: &["content-type", "x-amzn-errortype"],
+            drawn: &[],
+        };
+        let text = normalise(&n("DescribeUser-valid-random-0", &["Email"]));
         assert!(
             text.contains(r#""Email": "***""#),
             "sensitive members are masked: {text}"
@@ -428,8 +490,32 @@ mod tests {
             !text.contains("u-1"),
             "UserId is skipped for DescribeUser cases: {text}"
         );
-        let other = normalise(&r, None, rules, "ListAliases-valid-random-0", &[]);
+        let other = normalise(&n("ListAliases-valid-random-0", &[]));
         assert!(other.contains("u-1"));
+    }
+
+    #[test]
+    fn drawn_values_become_stable_references() {
+        let specs = crate::spec::embedded_model().unwrap();
+        let rules = &specs.services["account"].rules.snapshots;
+        let r = response(
+            400,
+            &[],
+            r#"{"message":"1 validation error detected: Value 'xYz9' at 'title' failed","Title":"xYz9"}"#,
+        );
+        let text = normalise(&Normalising {
+            response: &r,
+            error_type: None,
+            document: serde_json::from_slice(&r.body).ok(),
+            rules,
+            case_id: "c",
+            sensitive: &[],
+            headers: &["content-type", "x-amzn-errortype"],
+            drawn: &[("xYz9".into(), "<input.Title>".into())],
+        });
+        assert!(!text.contains("xYz9"), "{text}");
+        assert!(text.contains("Value '<input.Title>' at 'title'"), "{text}");
+        assert!(text.contains(r#""Title": "<input.Title>""#), "{text}");
     }
 
     #[test]

@@ -11,9 +11,9 @@ use toml::Spanned;
 
 use super::diagnostic::{LoadError, Problem};
 use super::model::*;
-use super::pattern::Pattern;
 use super::raw::*;
 use super::validate::validate_members;
+use crate::model::Pattern;
 
 /// The spec files compiled into the binary, so that `conform` works from any directory.
 pub const EMBEDDED: &[(&str, &str)] = &[

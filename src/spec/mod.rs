@@ -1,16 +1,23 @@
 //! Spec files: the model, the loader with located diagnostics, and the validator of values against members.
 
 mod diagnostic;
-mod fixtures;
+
 mod loader;
+mod lower;
 mod model;
-mod pattern;
+
 mod raw;
 pub mod template;
 pub mod validate;
 
+pub use crate::model::Pattern;
+pub use crate::model::fixtures::Fixtures;
 pub use diagnostic::{LoadError, Problem};
-pub use fixtures::Fixtures;
 pub use loader::{EMBEDDED, embedded, load_paths, load_sources};
+pub use lower::lower;
 pub use model::*;
-pub use pattern::Pattern;
+
+/// The model of the embedded spec files.
+pub fn embedded_model() -> Result<crate::model::Model, LoadError> {
+    Ok(lower(&embedded()?))
+}

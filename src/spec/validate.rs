@@ -117,7 +117,7 @@ pub(crate) fn check_value(
                     ConstraintKind::Pattern,
                     format!(
                         "Member must satisfy regular expression pattern: {}",
-                        pattern.source
+                        pattern.source()
                     ),
                     shown(value),
                 ));

@@ -1,0 +1,176 @@
+#!/usr/bin/env python3
+"""What botocore would send: the reference side of conform's protocol differential test.
+
+Reads JSON lines from stdin, one input each:
+
+    {"service": "dynamodb", "operation": "PutItem", "protocol": "json", "input": <typed JSON>}
+
+`service` is botocore's service directory name, `protocol` botocore's protocol name (`json`, `rest-json`; the
+service's own when left out) and `input` conform's typed JSON form (see src/model/value.rs): objects, arrays and
+scalars, with {"$blob": base64}, {"$timestamp": RFC 3339}, {"$raw": JSON} and {"$document": JSON} for what JSON
+cannot tell apart. The input is converted to the Python types botocore expects, using the operation's shapes.
+
+Writes one JSON line per input, in order:
+
+    {"ok": true, "method": "POST", "url_path": "/things/a%2Fb", "query": ["k=v", ...],
+     "headers": {"Content-Type": "application/json", ...}, "body": "<text>" | null, "body_base64": "..." | null,
+     "host_prefix": "data-" | null, "validation": ["..."]}
+
+`query` holds the query string as sent, split at `&` (the URI template's static query first, then the parameters,
+escaped by botocore, lists repeated);
+`headers` only what the serializer sets from the input and the protocol (Content-Type, X-Amz-Target, ...), not what
+the client adds later (User-Agent, signing). `validation` lists what botocore's ParamValidator objects to (empty
+when the input is valid). When serialising raises, the line is {"ok": false, "error": "<type>: <message>"}.
+
+One process serves the whole batch; models are loaded once per service.
+"""
+
+import base64
+import datetime
+import json
+import sys
+import traceback
+
+import botocore.session
+from botocore import serialize, validate
+from botocore.utils import is_json_value_header, percent_encode_sequence
+
+
+def parse_timestamp(text):
+    """An RFC 3339 timestamp as an aware datetime (UTC)."""
+    value = datetime.datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00"))
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=datetime.timezone.utc)
+    return value.astimezone(datetime.timezone.utc)
+
+
+def untyped(value):
+    """A typed-JSON value without a shape to go by: tags are resolved, the rest stays as it is."""
+    if isinstance(value, dict):
+        if len(value) == 1:
+            (tag, inner), = value.items()
+            if tag == "$raw" or tag == "$document":
+                return inner
+            if tag == "$blob":
+                return base64.b64decode(inner)
+            if tag == "$timestamp":
+                return parse_timestamp(inner)
+        return {k: untyped(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [untyped(v) for v in value]
+    return value
+
+
+def typed(value, shape):
+    """A typed-JSON value as the Python value botocore expects for `shape`."""
+    if isinstance(value, dict) and len(value) == 1:
+        (tag, inner), = value.items()
+        if tag == "$raw":
+            return inner
+        if tag == "$document":
+            return inner
+        if tag == "$blob":
+            return base64.b64decode(inner)
+        if tag == "$timestamp":
+            return parse_timestamp(inner)
+    if shape is None:
+        return untyped(value)
+    kind = shape.type_name
+    if kind == "structure" and getattr(shape, "is_document_type", False):
+        return value
+    if kind == "structure" and isinstance(value, dict):
+        members = shape.members
+        return {k: typed(v, members.get(k)) for k, v in value.items()}
+    if kind == "list" and isinstance(value, list):
+        return [typed(v, shape.member) for v in value]
+    if kind == "map" and isinstance(value, dict):
+        return {k: typed(v, shape.value) for k, v in value.items()}
+    if kind in ("float", "double") and isinstance(value, (int, float)) and not isinstance(value, bool):
+        return float(value)
+    if kind in ("float", "double") and value in ("NaN", "Infinity", "-Infinity"):
+        return float(value.replace("Infinity", "inf").replace("NaN", "nan"))
+    if is_json_value_header(shape) and isinstance(value, str):
+        # In headers botocore takes the JSON value itself and writes its text; conform's value is the text.
+        try:
+            return json.loads(value)
+        except ValueError:
+            return value
+    return value
+
+
+def query_pairs(url_path, query_string):
+    """The query string botocore sends (the URI template's static query, then the parameters, escaped by
+    `percent_encode_sequence`, as `prepare_request_dict` joins them), as raw `key=value` pairs."""
+    parts = []
+    if "?" in url_path:
+        parts.append(url_path.split("?", 1)[1])
+    if query_string:
+        parts.append(percent_encode_sequence(query_string))
+    return [p for p in "&".join(parts).split("&") if p]
+
+
+class Models:
+    def __init__(self):
+        self._session = botocore.session.get_session()
+        self._models = {}
+
+    def get(self, name):
+        if name not in self._models:
+            self._models[name] = self._session.get_service_model(name)
+        return self._models[name]
+
+
+def serialise(models, request):
+    model = models.get(request["service"])
+    operation = model.operation_model(request["operation"])
+    protocol = request.get("protocol") or model.metadata["protocol"]
+    params = typed(request.get("input") or {}, operation.input_shape)
+    problems = []
+    if operation.input_shape is not None:
+        report = validate.ParamValidator().validate(params, operation.input_shape)
+        if report.has_errors():
+            problems = report.generate_report().splitlines()
+    serializer = serialize.create_serializer(protocol, include_validation=False)
+    result = serializer.serialize_to_request(params, operation)
+    body = result.get("body", b"")
+    if isinstance(body, str):
+        body = body.encode("utf-8")
+    text = None
+    encoded = None
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError:
+        encoded = base64.b64encode(body).decode("ascii")
+    url_path = result.get("url_path", "/")
+    return {
+        "ok": True,
+        "method": result.get("method"),
+        "url_path": url_path.split("?", 1)[0],
+        "query": query_pairs(url_path, result.get("query_string", {})),
+        "headers": {k: str(v) for k, v in result.get("headers", {}).items()},
+        "body": text,
+        "body_base64": encoded,
+        "host_prefix": result.get("host_prefix"),
+        "validation": problems,
+    }
+
+
+def main():
+    models = Models()
+    out = sys.stdout
+    for line in sys.stdin:
+        line = line.strip()
+        if not line:
+            continue
+        try:
+            answer = serialise(models, json.loads(line))
+        except Exception as e:  # noqa: BLE001 - every failure is an answer for the comparison
+            detail = "".join(traceback.format_exception_only(type(e), e)).strip()
+            answer = {"ok": False, "error": detail}
+        out.write(json.dumps(answer))
+        out.write("\n")
+    out.flush()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,86 @@
+//! Parsers of flag values: every number and duration a flag takes is checked here, so that a bad value is a usage
+//! error naming the flag (clap adds the name), never a panic deeper down.
+
+use std::time::Duration;
+
+/// The longest duration a flag accepts: a day. Longer ones would overflow timers and help nobody.
+pub const MAX_SECONDS: f64 = 86_400.0;
+
+/// Seconds, fractional allowed: more than 0 and at most a day (`10`, `0.5`).
+pub fn parse_seconds(text: &str) -> Result<Duration, String> {
+    let secs: f64 = text
+        .trim()
+        .parse()
+        .map_err(|_| format!("expected a number of seconds (e.g. 10 or 0.5), got `{text}`"))?;
+    if !secs.is_finite() || secs <= 0.0 || secs > MAX_SECONDS {
+        return Err(format!(
+            "expected more than 0 and at most {MAX_SECONDS} seconds (a day), got `{text}`"
+        ));
+    }
+    // At least a millisecond: a zero timeout would fail every request.
+    Ok(Duration::from_secs_f64(secs.max(0.001)))
+}
+
+/// Requests per second: from 0.001 (one every 1000 s) to a million.
+pub fn parse_rate(text: &str) -> Result<f64, String> {
+    let rate: f64 = text
+        .trim()
+        .parse()
+        .map_err(|_| format!("expected a number of requests per second, got `{text}`"))?;
+    if !rate.is_finite() || !(0.001..=1_000_000.0).contains(&rate) {
+        return Err(format!(
+            "expected from 0.001 to 1000000 requests per second, got `{text}`"
+        ));
+    }
+    Ok(rate)
+}
+
+/// Requests in flight: 1 to 1024.
+pub fn parse_concurrency(text: &str) -> Result<usize, String> {
+    let n: usize = text
+        .trim()
+        .parse()
+        .map_err(|_| format!("expected a whole number from 1 to 1024, got `{text}`"))?;
+    if !(1..=1024).contains(&n) {
+        return Err(format!("expected from 1 to 1024, got `{text}`"));
+    }
+    Ok(n)
+}
+
+/// `K/N` with 1 <= K <= N.
+pub fn parse_partition(text: &str) -> Result<(u64, u64), String> {
+    let parsed = text
+        .split_once('/')
+        .and_then(|(k, n)| Some((k.trim().parse::<u64>().ok()?, n.trim().parse::<u64>().ok()?)));
+    match parsed {
+        Some((k, n)) if n >= 1 && (1..=n).contains(&k) => Ok((k, n)),
+        _ => Err(format!(
+            "expected K/N with 1 <= K <= N (e.g. 2/4), got `{text}`"
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_and_rates_are_bounded() {
+        assert_eq!(parse_seconds("10").unwrap(), Duration::from_secs(10));
+        assert_eq!(parse_seconds("0.5").unwrap(), Duration::from_millis(500));
+        for bad in ["inf", "NaN", "-1", "0", "1e20", "", "ten", "86401"] {
+            assert!(parse_seconds(bad).is_err(), "{bad}");
+        }
+        assert_eq!(parse_rate("2").unwrap(), 2.0);
+        for bad in ["1e-20", "0", "-3", "inf", "NaN", "1e7", "x"] {
+            assert!(parse_rate(bad).is_err(), "{bad}");
+        }
+        for bad in ["0", "1025", "-1", "x", "99999999999999999999999"] {
+            assert!(parse_concurrency(bad).is_err(), "{bad}");
+        }
+        assert_eq!(parse_partition("2/4").unwrap(), (2, 4));
+        for bad in ["0/4", "5/4", "1/0", "a/b", "2"] {
+            assert!(parse_partition(bad).is_err(), "{bad}");
+        }
+    }
+}

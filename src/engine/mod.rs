@@ -1,0 +1,337 @@
+//! The engine: one run lifecycle (target, credentials, journal, record, put back) shared by run, diff, replay and
+//! restore, the phases of a run, and the execution, judging and shrinking of cases.
+//!
+//! The engine never prints: everything it has to say goes out as [`Event`]s to the reporter it is given, after
+//! passing through the run's [`Redactor`]. A run has three phases, so that cases which depend on state do not trip
+//! over each other:
+//! 1. the documents' examples, one at a time, each after its setup calls;
+//! 2. the generated single-request cases, concurrently;
+//! 3. the scenarios, one at a time.
+
+mod dry_run;
+mod parity;
+mod runner;
+mod session;
+
+use std::time::Duration;
+
+use crate::check::CheckName;
+use crate::client::TransportError;
+use crate::generate::{self, GenConfig};
+use crate::model::Model;
+use crate::redact::Redactor;
+use crate::report::{BaselineKey, Event, Reporter, Summary};
+use crate::safety::restore::{RestoreError, RestoreReport};
+use crate::safety::{Blocked, Safety};
+use crate::scenario;
+use crate::snapshot::SnapshotMode;
+
+pub use dry_run::{DryRunCounts, dry_run};
+pub use parity::diff;
+pub use runner::{replay, run};
+pub use session::{Session, Target, restore_from_journal, restore_note, start_target};
+
+/// Everything a run needs besides the model and the reporter: the one validated configuration the command line
+/// builds (see `cli`), shared by run, diff, replay and restore.
+#[derive(Debug, Clone)]
+pub struct RunConfig {
+    /// The target; `None` starts the embedded reference target in-process.
+    pub endpoint: Option<String>,
+    /// AWS profile for credentials (`--profile`, else `AWS_PROFILE`).
+    pub profile: Option<String>,
+    /// The user's region; a service's region rule may fix another.
+    pub region: Option<String>,
+    /// What to generate.
+    pub generation: GenConfig,
+    /// Whether to run the scenarios (`--kind scenario`, or no `--kind`).
+    pub scenarios: bool,
+    /// Instances (draws) per scenario and parameter combination.
+    pub scenario_draws: usize,
+    /// Requests in flight at once.
+    pub concurrency: usize,
+    /// Requests per second across the run.
+    pub rate: Option<f64>,
+    /// Per-request timeout.
+    pub timeout: Duration,
+    /// Retries of throttled requests.
+    pub max_retries: u32,
+    /// The checks to run.
+    pub checks: Vec<CheckName>,
+    /// Run only the share `k` of `n` (1-based), for CI jobs in parallel.
+    pub partition: Option<(u64, u64)>,
+    /// Shrink failing cases toward the smallest that fails the same way.
+    pub shrink: bool,
+    /// Accepted deviations; only others make the run fail.
+    pub baseline: crate::report::Baseline,
+    /// Snapshot use.
+    pub snapshots: SnapshotMode,
+    /// The snapshot directory.
+    pub snapshot_dir: std::path::PathBuf,
+    /// Faults the embedded target is started with (demonstrations and tests).
+    pub embedded_faults: Vec<String>,
+    /// What may run on a real target, and where the state it changes is recorded.
+    pub safety: Safety,
+    /// Mask the model's sensitive members in every output, even conform's own test data on an emulator.
+    pub mask_sensitive: bool,
+}
+
+impl RunConfig {
+    /// A config for the embedded target with defaults: every kind, all checks, no snapshots.
+    pub fn new(generation: GenConfig) -> Self {
+        RunConfig {
+            endpoint: None,
+            profile: None,
+            region: None,
+            generation,
+            scenarios: true,
+            scenario_draws: 2,
+            concurrency: 8,
+            rate: None,
+            timeout: Duration::from_secs(10),
+            max_retries: 3,
+            checks: CheckName::ALL.to_vec(),
+            partition: None,
+            shrink: true,
+            baseline: crate::report::Baseline::default(),
+            snapshots: SnapshotMode::Off,
+            snapshot_dir: "snapshots".into(),
+            embedded_faults: Vec::new(),
+            safety: Safety::default(),
+            mask_sensitive: false,
+        }
+    }
+
+    /// Whether the target is treated as real AWS.
+    pub fn real(&self) -> bool {
+        self.safety.is_real(self.endpoint.as_deref())
+    }
+}
+
+/// How a run ended.
+#[derive(Debug, Clone)]
+pub struct RunOutcome {
+    /// Counts.
+    pub summary: Summary,
+    /// Deviating cases not covered by the baseline.
+    pub new_deviations: usize,
+    /// What `--update-baseline` writes.
+    pub updated_baseline: crate::report::Baseline,
+    /// Deviation keys in the baseline that this run no longer saw.
+    pub gone: Vec<BaselineKey>,
+    /// Pending snapshots written (`--snapshots update`).
+    pub snapshots_written: usize,
+    /// Whether Ctrl-C stopped the run.
+    pub interrupted: bool,
+    /// What the restore of a real target did; `None` when nothing needed recording.
+    pub restore: Option<RestoreReport>,
+}
+
+/// Why a run could not be carried out at all (as opposed to deviations, which are results).
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    /// Bad configuration: missing credentials, a bad endpoint URL, an unknown fault.
+    #[error("{0}")]
+    Config(String),
+    /// The target refused connections before any case ran.
+    #[error("failed to reach the target")]
+    Unreachable(#[source] TransportError),
+    /// A reporter failed (a report file could not be written).
+    #[error("failed to write a report")]
+    Report(#[source] crate::report::ReportError),
+    /// The state a real target's cases may change could not be recorded; nothing was changed.
+    #[error("failed to start on a real target; nothing was changed")]
+    Record(#[source] RestoreError),
+    /// An earlier run's journal is still there: the target may hold changes that were never put back.
+    #[error(
+        "failed to start: the restore journal {0} of an earlier run is still there, so the target may hold changes \
+         that were never put back"
+    )]
+    JournalPending(std::path::PathBuf),
+    /// Another conform run is changing the same real target, or uses the same journal.
+    #[error(transparent)]
+    Locked(crate::safety::lock::LockError),
+    /// conform itself failed mid-run (a bug); the state of a real target was put back first, when it could be.
+    #[error("failed to finish the run: conform crashed ({why}){}", restore_text(.restore))]
+    Crashed {
+        /// The panic's message.
+        why: String,
+        /// What the restore did.
+        restore: Option<RestoreReport>,
+    },
+}
+
+fn restore_text(restore: &Option<RestoreReport>) -> String {
+    restore
+        .as_ref()
+        .map(|r| format!("\n{}", r.summary()))
+        .unwrap_or_default()
+}
+
+/// Sends an event through the redactor to the reporter.
+pub(crate) fn emit(
+    reporter: &mut dyn Reporter,
+    redactor: &Redactor,
+    event: Event,
+) -> Result<(), RunError> {
+    let event = match event {
+        Event::Note(text) => Event::Note(redactor.text(&text)),
+        other => other,
+    };
+    reporter.event(&event).map_err(RunError::Report)
+}
+
+/// What a run will send, after the selection flags and the safety rules: shared by the run and `--dry-run`.
+pub struct Selection {
+    /// The operations the generation flags select (before the safety rules).
+    pub selected: Vec<String>,
+    /// The documents' examples that may run.
+    pub examples: Vec<generate::ExampleCase>,
+    /// The scenario instances that may run.
+    pub scenarios: Vec<scenario::Instance>,
+    /// The selected operations the safety rules let run.
+    pub runnable: Vec<String>,
+    /// Whether generated single requests run at all (not with `--kind scenario` alone).
+    pub single_requests: bool,
+}
+
+impl Selection {
+    /// Applies the config's filters (partition included) and the blocked operations.
+    pub fn new(model: &Model, config: &RunConfig, blocked: &Blocked) -> Self {
+        let selected: Vec<String> = generate::selected_operations(model, &config.generation)
+            .unwrap_or_default()
+            .into_iter()
+            .map(|(_, op)| op.name.clone())
+            .collect();
+        let examples = generate::example_cases(model, &config.generation)
+            .into_iter()
+            .filter(|e| {
+                in_partition(&e.case.id, config.partition)
+                    && blocked.allows(&e.case.operation)
+                    && blocked.allows_all(e.setup.iter().map(|(op, _, _)| op.as_str()))
+            })
+            .collect();
+        let scenarios = if config.scenarios {
+            scenario::instances(model, &config.generation, config.scenario_draws)
+                .into_iter()
+                .filter(|i| {
+                    in_partition(&i.id, config.partition)
+                        && blocked.allows_all(scenario_operations(model, i))
+                })
+                .collect()
+        } else {
+            Vec::new()
+        };
+        let single_requests = config.generation.kinds.is_empty()
+            || config
+                .generation
+                .kinds
+                .iter()
+                .any(|k| *k != crate::case::CaseKind::Scenario);
+        let runnable: Vec<String> = selected
+            .iter()
+            .filter(|op| blocked.allows(op))
+            .cloned()
+            .collect();
+        Selection {
+            single_requests: single_requests && !runnable.is_empty(),
+            selected,
+            examples,
+            scenarios,
+            runnable,
+        }
+    }
+
+    /// Whether nothing at all would be sent.
+    pub fn is_empty(&self) -> bool {
+        !self.single_requests && self.examples.is_empty() && self.scenarios.is_empty()
+    }
+
+    /// The operations that will run and change state: what a restore must cover.
+    pub fn changing_operations<'a>(&'a self, model: &'a Model) -> Vec<&'a str> {
+        let mut ops: Vec<&str> = Vec::new();
+        let mut add = |name: &'a str| {
+            if !ops.contains(&name) {
+                ops.push(name);
+            }
+        };
+        if self.single_requests {
+            self.runnable.iter().for_each(|op| add(op));
+        }
+        for example in &self.examples {
+            add(&example.case.operation);
+            example.setup.iter().for_each(|(op, _, _)| add(op));
+        }
+        for instance in &self.scenarios {
+            scenario_operations(model, instance).for_each(&mut add);
+        }
+        ops.retain(|name| model.operation(name).is_some_and(|(_, op)| op.mutates()));
+        ops
+    }
+}
+
+/// Every operation an instance's steps and cleanup call.
+pub fn scenario_operations<'a>(
+    model: &'a Model,
+    instance: &scenario::Instance,
+) -> impl Iterator<Item = &'a str> {
+    model.services[&instance.service]
+        .rules
+        .scenarios
+        .iter()
+        .filter(|s| s.name == instance.scenario)
+        .flat_map(|s| s.steps.iter().chain(&s.cleanup))
+        .map(|step| step.operation.as_str())
+}
+
+/// Whether a case falls in partition `k` of `n`: by a stable hash of its id, so every job agrees.
+pub fn in_partition(id: &str, partition: Option<(u64, u64)>) -> bool {
+    match partition {
+        None => true,
+        Some((k, n)) => {
+            use sha2::{Digest, Sha256};
+            let digest = Sha256::digest(id.as_bytes());
+            let bucket = u64::from_be_bytes(digest[..8].try_into().expect("8 bytes")) % n;
+            bucket == k - 1
+        }
+    }
+}
+
+/// The message a panic carried.
+pub(crate) fn panic_message(panic: Box<dyn std::any::Any + Send>) -> String {
+    panic
+        .downcast_ref::<String>()
+        .cloned()
+        .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
+        .unwrap_or_else(|| "a panic without a message".to_string())
+}
+
+/// The command that sends a case again: same id, seed, draws, target and fixtures.
+pub(crate) fn replay_command(id: &str, config: &RunConfig) -> String {
+    let mut command = format!(
+        "conform replay {id} --seed {} --cases {}",
+        config.generation.seed, config.generation.cases
+    );
+    match &config.endpoint {
+        Some(endpoint) => command.push_str(&format!(" --endpoint {endpoint}")),
+        None => {
+            for fault in &config.embedded_faults {
+                command.push_str(&format!(" --embedded-fault {fault}"));
+            }
+        }
+    }
+    for (key, value) in config.generation.fixtures.overrides() {
+        command.push_str(&format!(" --fixture {key}={value}"));
+    }
+    match config.safety.target_kind {
+        crate::safety::TargetKind::Auto => {}
+        crate::safety::TargetKind::Real => command.push_str(" --target-kind real"),
+        crate::safety::TargetKind::Emulator => command.push_str(" --target-kind emulator"),
+    }
+    if config.safety.allow_mutations {
+        command.push_str(" --allow-mutations");
+    }
+    for op in &config.safety.include {
+        command.push_str(&format!(" --include {op}"));
+    }
+    command
+}

@@ -1,0 +1,1285 @@
+//! A run's phases and the execution of one case: send, check, snapshot, shrink, redact, report.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Instant;
+
+use futures::StreamExt;
+
+use super::session::{Session, guarded};
+use super::{
+    RunConfig, RunError, RunOutcome, Selection, emit, in_partition, replay_command,
+    scenario_operations,
+};
+use crate::case::{Case, CaseClass, CaseKind, Signing};
+use crate::check::{CheckName, CheckResult, error_type_of, looks_unimplemented, run_checks};
+use crate::client::{CurlSigning, Exchange, TransportError, curl_command};
+use crate::generate;
+use crate::model::json_form::to_plain_json;
+use crate::model::{Model, Operation, Service, Value};
+use crate::oracle::Expected;
+use crate::protocol::{self, HttpRequest, HttpResponse};
+use crate::report::{BaselineTracker, CaseResult, Event, Reporter, Reproduce, ShrunkCase, Summary};
+use crate::scenario;
+use crate::snapshot::{Normalising, Recording, SnapshotMode, SnapshotStore, Verdict, normalise};
+
+/// How many valid cases of each operation are sent first, to find the operations a target does not implement.
+const PROBES: usize = 2;
+
+/// What the probes found: the cases already sent, and the operations the target does not implement.
+#[derive(Debug, Default)]
+struct Probed {
+    ids: std::collections::HashSet<String>,
+    missing: std::collections::HashSet<(String, String)>,
+}
+
+impl Probed {
+    /// Whether a case still has to be sent: not a probe, and of an operation the target implements.
+    fn still_to_send(&self, case: &Case) -> bool {
+        !self.ids.contains(&case.id)
+            && !self
+                .missing
+                .contains(&(case.service.clone(), case.operation.clone()))
+    }
+}
+
+/// How many characters of a response body a result keeps.
+const BODY_EXCERPT_CHARS: usize = crate::report::BODY_EXCERPT_CHARS;
+
+/// Runs the cases the config selects and reports them; returns when every case ran or Ctrl-C was pressed.
+///
+/// On a real target, operations the safety rules leave out are not run, requests go at a low rate unless
+/// `rate` is set, and the state the running operations can change is recorded (and journaled) before the first
+/// case and put back after the last, also when Ctrl-C, SIGTERM or a crash of conform ends the run early.
+pub async fn run(
+    model: Arc<Model>,
+    config: RunConfig,
+    reporter: &mut dyn Reporter,
+) -> Result<RunOutcome, RunError> {
+    let real = config.real();
+    let blocked = config.safety.blocked(&model, real);
+    let selection = Selection::new(&model, &config, &blocked);
+    if real && selection.is_empty() {
+        let lines = blocked.explain(selection.selected.iter().map(String::as_str));
+        return Err(RunError::Config(format!(
+            "failed to start on a real target: every selected operation is left out ({})",
+            lines.join("; ")
+        )));
+    }
+    let changing = selection.changing_operations(&model);
+    let session = Session::open(&model, &config, &changing, reporter).await?;
+    session.real_notes(&config, &blocked, &selection, reporter)?;
+    let redactor = Arc::clone(&session.redactor);
+    let started = Instant::now();
+    let mut tally = Tally {
+        summary: Summary::default(),
+        tracker: BaselineTracker::new(config.baseline.clone()),
+        snapshots_written: 0,
+    };
+    let runner = CaseRunner {
+        model: &model,
+        config: &config,
+        session: &session,
+        store: SnapshotStore::new(&config.snapshot_dir),
+        selection: &selection,
+        blocked: &blocked,
+        drain: session.records(),
+    };
+    let phases = async {
+        let phases = phase_totals(&model, &config, &selection, &blocked);
+        emit(
+            reporter,
+            &redactor,
+            Event::RunStarted {
+                seed: config.generation.seed,
+                target: session.target.label.clone(),
+                total: Some(phases.iter().map(|(_, n)| n).sum()),
+                phases,
+            },
+        )?;
+        runner.run_phases(&mut tally, reporter).await
+    };
+    // The body borrows the session; the guard closes it after, so the body runs first and the close follows.
+    let outcome = {
+        use futures::FutureExt;
+        std::panic::AssertUnwindSafe(phases).catch_unwind().await
+    };
+    drop(runner);
+    let (interrupted, restored) = guarded(&model, vec![session], reporter, async {
+        match outcome {
+            Err(panic) => std::panic::resume_unwind(panic),
+            Ok(result) => result,
+        }
+    })
+    .await?;
+
+    let comparison = tally.tracker.comparison();
+    if !comparison.gone.is_empty() {
+        emit(
+            reporter,
+            &redactor,
+            Event::Note(crate::report::stale_entries_note(&comparison.gone)),
+        )?;
+    }
+    if tally.snapshots_written > 0 {
+        emit(
+            reporter,
+            &redactor,
+            Event::Note(format!(
+                "wrote {} pending snapshot(s) under {}; review them with `conform snapshots review` (or `cargo insta review`)",
+                tally.snapshots_written,
+                config.snapshot_dir.display()
+            )),
+        )?;
+    }
+    emit(
+        reporter,
+        &redactor,
+        Event::RunFinished {
+            summary: tally.summary.clone(),
+            elapsed: started.elapsed(),
+            interrupted,
+        },
+    )?;
+    reporter.finish().map_err(RunError::Report)?;
+    Ok(RunOutcome {
+        summary: tally.summary,
+        new_deviations: tally.tracker.new_deviations(),
+        updated_baseline: tally.tracker.updated(),
+        gone: comparison.gone,
+        snapshots_written: tally.snapshots_written,
+        interrupted,
+        restore: restored,
+    })
+}
+
+/// Whether a generated case runs in the single-request phase (examples run in their own phase, with setup).
+fn runs_as_single_request(
+    case: &Case,
+    config: &RunConfig,
+    blocked: &crate::safety::Blocked,
+) -> bool {
+    case.class != CaseClass::Example
+        && blocked.allows(&case.operation)
+        && in_partition(&case.id, config.partition)
+}
+
+/// How many cases each phase of a run will have, for progress. The generator runs once more to count the single
+/// requests: it sends nothing and costs a fraction of the run (`conform-bench generate`).
+fn phase_totals(
+    model: &Model,
+    config: &RunConfig,
+    selection: &Selection,
+    blocked: &crate::safety::Blocked,
+) -> Vec<(crate::report::Phase, u64)> {
+    use crate::report::Phase;
+    let mut phases = Vec::new();
+    if !selection.examples.is_empty() {
+        phases.push((Phase::Examples, selection.examples.len() as u64));
+    }
+    if selection.single_requests {
+        let count = generate::generate(model, &config.generation)
+            .filter(|case| runs_as_single_request(case, config, blocked))
+            .count();
+        phases.push((Phase::SingleRequests, count as u64));
+    }
+    if !selection.scenarios.is_empty() {
+        phases.push((Phase::Scenarios, selection.scenarios.len() as u64));
+    }
+    phases
+}
+
+pub(super) struct Tally {
+    pub(super) summary: Summary,
+    pub(super) tracker: BaselineTracker,
+    pub(super) snapshots_written: usize,
+}
+
+impl Tally {
+    pub(super) fn finish(
+        &mut self,
+        mut result: CaseResult,
+        reporter: &mut dyn Reporter,
+    ) -> Result<(), RunError> {
+        self.tracker.observe(&mut result);
+        crate::report::cap_bodies(&mut result);
+        self.summary.add(&result);
+        reporter
+            .event(&Event::CaseFinished(Box::new(result)))
+            .map_err(RunError::Report)
+    }
+}
+
+/// Ctrl-C, or SIGTERM (what CI systems send to cancel a job): both stop a run the same way.
+pub(super) async fn stop_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        if let Ok(mut term) = signal(SignalKind::terminate()) {
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => {}
+                _ = term.recv() => {}
+            }
+            return;
+        }
+    }
+    let _ = tokio::signal::ctrl_c().await;
+}
+
+pub(super) struct CaseRunner<'a> {
+    pub(super) model: &'a Model,
+    pub(super) config: &'a RunConfig,
+    pub(super) session: &'a Session,
+    pub(super) store: SnapshotStore,
+    pub(super) selection: &'a Selection,
+    pub(super) blocked: &'a crate::safety::Blocked,
+    /// On Ctrl-C, let the requests in flight finish (within the timeout) before returning: a restore must not
+    /// race a change still on its way to the target.
+    pub(super) drain: bool,
+}
+
+impl CaseRunner<'_> {
+    /// The three phases; true when Ctrl-C stopped them.
+    async fn run_phases(
+        &self,
+        tally: &mut Tally,
+        reporter: &mut dyn Reporter,
+    ) -> Result<bool, RunError> {
+        let stop = stop_signal();
+        tokio::pin!(stop);
+
+        // 1. Examples, each after its setup calls.
+        for example in &self.selection.examples {
+            let done = async {
+                let Some((service, _)) = self
+                    .model
+                    .operation_of(&example.case.service, &example.case.operation)
+                else {
+                    return self.run_case(example.case.clone()).await;
+                };
+                for (_, _, request) in &example.setup {
+                    // The example's own check says whether the state it needed was there.
+                    let _ = self
+                        .session
+                        .client
+                        .send_request(service, request, Signing::Valid)
+                        .await;
+                }
+                self.run_case(example.case.clone()).await
+            };
+            tokio::pin!(done);
+            let (result, written) = tokio::select! {
+                finished = &mut done => finished,
+                _ = &mut stop => return self.finish_in_flight(done, tally, reporter).await,
+            };
+            tally.snapshots_written += written;
+            tally.finish(result, reporter)?;
+        }
+
+        // 2. Generated cases, concurrently: first a few valid ones of each operation, to leave out the operations
+        // the target does not implement, then the others.
+        let probed = if self.selection.single_requests {
+            self.probe_operations(tally, reporter).await?
+        } else {
+            Probed::default()
+        };
+        if self.selection.single_requests {
+            let stopping = AtomicBool::new(false);
+            let cases = generate::generate(self.model, &self.config.generation)
+                .filter(|case| runs_as_single_request(case, self.config, self.blocked))
+                .filter(|case| probed.still_to_send(case))
+                // Once stopping, no new case starts; those in flight finish.
+                .take_while(|_| !stopping.load(Ordering::Relaxed));
+            let mut results = futures::stream::iter(cases)
+                .map(|case| self.run_case(case))
+                .buffer_unordered(self.config.concurrency.max(1));
+            let mut deadline: Option<std::pin::Pin<Box<tokio::time::Sleep>>> = None;
+            loop {
+                tokio::select! {
+                    next = results.next() => match next {
+                        Some((result, written)) => {
+                            tally.snapshots_written += written;
+                            tally.finish(result, reporter)?;
+                        }
+                        None => break,
+                    },
+                    _ = &mut stop => {
+                        // A second signal while draining stops at once.
+                        if !self.drain || deadline.is_some() {
+                            return Ok(true);
+                        }
+                        stopping.store(true, Ordering::Relaxed);
+                        emit(reporter, &self.session.redactor, self.draining_note())?;
+                        stop.set(stop_signal());
+                        deadline = Some(Box::pin(tokio::time::sleep(self.config.timeout)));
+                    }
+                    _ = async { deadline.as_mut().expect("guarded").await }, if deadline.is_some() => return Ok(true),
+                }
+            }
+            if deadline.is_some() {
+                return Ok(true);
+            }
+        }
+
+        // 3. Scenarios, one at a time: each sets up and cleans up the state it tests.
+        for instance in &self.selection.scenarios {
+            if scenario_operations(self.model, instance).any(|op| {
+                probed
+                    .missing
+                    .contains(&(instance.service.clone(), op.to_string()))
+            }) {
+                continue;
+            }
+            let done = self.run_scenario(instance);
+            tokio::pin!(done);
+            let (result, written) = tokio::select! {
+                finished = &mut done => finished,
+                _ = &mut stop => return self.finish_in_flight(done, tally, reporter).await,
+            };
+            tally.snapshots_written += written;
+            tally.finish(result, reporter)?;
+        }
+        Ok(false)
+    }
+
+    /// Sends the first [`PROBES`] valid cases of every selected operation and reports them. An operation whose
+    /// every probe is answered as an unknown route ([`looks_unimplemented`]) is reported as not implemented, once
+    /// per probe, and its other cases are not sent: hundreds of deviations would say one thing.
+    async fn probe_operations(
+        &self,
+        tally: &mut Tally,
+        reporter: &mut dyn Reporter,
+    ) -> Result<Probed, RunError> {
+        let mut probed = Probed::default();
+        if !self.config.checks.contains(&CheckName::Implemented) {
+            return Ok(probed);
+        }
+        let mut per_operation: Vec<((String, String), Vec<Case>)> = Vec::new();
+        for case in generate::generate(self.model, &self.config.generation)
+            .filter(|case| case.kind == CaseKind::Valid)
+            .filter(|case| runs_as_single_request(case, self.config, self.blocked))
+        {
+            let key = (case.service.clone(), case.operation.clone());
+            match per_operation.iter_mut().find(|(k, _)| *k == key) {
+                Some((_, probes)) if probes.len() < PROBES => probes.push(case),
+                Some(_) => {}
+                None => per_operation.push((key, vec![case])),
+            }
+        }
+        let mut answers = futures::stream::iter(per_operation)
+            .map(|(key, probes)| async move {
+                let mut results = Vec::new();
+                for case in probes {
+                    results.push(self.run_case(case).await);
+                }
+                (key, results)
+            })
+            .buffer_unordered(self.config.concurrency.max(1));
+        while let Some(((service, operation), results)) = answers.next().await {
+            let missing = results.iter().all(|(result, _)| {
+                result.actual.as_ref().is_some_and(|actual| {
+                    looks_unimplemented(
+                        actual.status,
+                        actual.error_type.as_deref(),
+                        result.body_excerpt.as_deref().unwrap_or(""),
+                    )
+                })
+            });
+            for (mut result, written) in results {
+                probed.ids.insert(result.id.clone());
+                if missing {
+                    let actual = result.actual_text();
+                    result.checks.push(CheckResult {
+                        check: CheckName::Implemented,
+                        passed: false,
+                        uncertain: false,
+                        expected: "the operation implemented".into(),
+                        actual: actual.clone(),
+                        message: format!(
+                            "{operation} looks unimplemented: each of its first valid requests was answered {actual}, \
+                             as an unknown route; its other cases were not sent"
+                        ),
+                    });
+                    result.classify();
+                }
+                tally.snapshots_written += written;
+                tally.finish(result, reporter)?;
+            }
+            if missing {
+                probed.missing.insert((service, operation));
+            }
+        }
+        if !probed.missing.is_empty() {
+            let mut names: Vec<&str> = probed.missing.iter().map(|(_, op)| op.as_str()).collect();
+            names.sort_unstable();
+            emit(
+                reporter,
+                &self.session.redactor,
+                Event::Note(format!(
+                    "the target does not implement {} operation{} (each answered its first valid requests as an \
+                     unknown route; their other cases and scenarios are not run): {}",
+                    names.len(),
+                    if names.len() == 1 { "" } else { "s" },
+                    names.join(", ")
+                )),
+            )?;
+        }
+        Ok(probed)
+    }
+
+    /// What a stop signal does when a restore follows.
+    fn draining_note(&self) -> Event {
+        Event::Note(format!(
+            "stopping: letting the requests in flight finish (at most {} s) before the state is put back",
+            self.config.timeout.as_secs_f64().ceil()
+        ))
+    }
+
+    /// After a stop signal in a serial phase: when a restore follows, lets the example or scenario under way
+    /// finish (within the timeout, or until a second signal) so that none of its requests lands after the restore.
+    async fn finish_in_flight(
+        &self,
+        done: std::pin::Pin<&mut impl std::future::Future<Output = (CaseResult, usize)>>,
+        tally: &mut Tally,
+        reporter: &mut dyn Reporter,
+    ) -> Result<bool, RunError> {
+        if !self.drain {
+            return Ok(true);
+        }
+        emit(reporter, &self.session.redactor, self.draining_note())?;
+        tokio::select! {
+            finished = tokio::time::timeout(self.config.timeout, done) => {
+                if let Ok((result, written)) = finished {
+                    tally.snapshots_written += written;
+                    tally.finish(result, reporter)?;
+                }
+            }
+            _ = stop_signal() => {}
+        }
+        Ok(true)
+    }
+
+    /// Sends one case, checks it, compares its snapshot, shrinks it if it deviates, and redacts the result.
+    pub(super) async fn run_case(&self, case: Case) -> (CaseResult, usize) {
+        let Some((service, op)) = self.model.operation_of(&case.service, &case.operation) else {
+            let mut result = CaseResult::new(
+                &case,
+                &crate::model::Service::new("", crate::model::ProtocolId::RestJson1),
+                Err("the case names no operation of the model".into()),
+                Vec::new(),
+                0,
+                Reproduce::default(),
+            );
+            result.classify();
+            return (result, 0);
+        };
+        let sent = self.session.client.send(service, &case).await;
+        if let (Ok(exchange), true) = (&sent, self.session.real) {
+            self.learn(service, &exchange.response);
+        }
+        let mut result = judge(self.config, self.session, service, op, &case, &sent);
+        let mut written = 0;
+        if let Ok(exchange) = &sent
+            && snapshotted(op, &case)
+        {
+            let mut drawn = drawn_references(service, op.input, &case.input, "input");
+            // The mutated value is drawn too, even where a fixture or an enum fixes the valid one.
+            if let Some(path) = case.mutation.as_ref().and_then(|m| m.path.as_ref())
+                && let Some(Value::String(s)) = path.get(&case.input)
+                && !s.is_empty()
+            {
+                drawn.insert(0, (s.clone(), format!("<input.{path}>")));
+            }
+            let (check, count) = self.snapshot(
+                service,
+                op,
+                &case.id,
+                &exchange.request,
+                &exchange.response,
+                &drawn,
+            );
+            written = count;
+            if let Some(check) = check {
+                result.checks.push(check);
+                result.classify();
+                if !result.passed && result.reproduce.curl.is_empty() {
+                    result.reproduce.curl = curl_for(self.session, service, &case, &case.request);
+                }
+            }
+        }
+        if result.deviation && self.config.shrink {
+            result.shrunk = self.shrink(service, op, &case, &result).await;
+        }
+        self.session
+            .redactor
+            .result(&mut result, sent.as_ref().ok().map(|e| &e.request));
+        (result, written)
+    }
+
+    /// On a real target: every string it answered is scrubbed from the rest of the output.
+    fn learn(&self, service: &Service, response: &HttpResponse) {
+        if let Some(p) = protocol::for_id(service.protocol)
+            && let Some(document) = p.error_document(response)
+        {
+            self.session.redactor.learn_response(&document);
+        }
+        if let Ok(json) = serde_json::from_slice::<serde_json::Value>(&response.body) {
+            self.session.redactor.learn_response(&json);
+        }
+    }
+
+    /// Verifies or updates the snapshot of a response: the `snapshot` check it yields (none when snapshots are off
+    /// or the case has none yet), and the number of pending snapshots written.
+    fn snapshot(
+        &self,
+        service: &Service,
+        op: &Operation,
+        id: &str,
+        request: &HttpRequest,
+        response: &HttpResponse,
+        drawn: &[(String, String)],
+    ) -> (Option<CheckResult>, usize) {
+        if self.config.snapshots == SnapshotMode::Off
+            || !self.config.checks.contains(&CheckName::Snapshot)
+        {
+            return (None, 0);
+        }
+        let contents = self
+            .session
+            .redactor
+            .text(&normalised(service, op, id, response, drawn));
+        let path = self.store.path_for(&service.name, id);
+        let check = |passed: bool, message: String| CheckResult {
+            check: CheckName::Snapshot,
+            passed,
+            uncertain: false,
+            expected: path.display().to_string(),
+            actual: if passed {
+                "the same".into()
+            } else {
+                "different".into()
+            },
+            message,
+        };
+        match self.config.snapshots {
+            SnapshotMode::Off => (None, 0),
+            SnapshotMode::Verify => {
+                let verdict = match self.store.verify(&service.name, id, &contents) {
+                    Ok(Verdict::Match) => Some(check(true, "matches its snapshot".into())),
+                    Ok(Verdict::Mismatch(diff)) => {
+                        Some(check(false, format!("differs from its snapshot:\n{diff}")))
+                    }
+                    // A case without a snapshot has nothing to compare against; `--snapshots update` records it.
+                    Ok(Verdict::Missing) => None,
+                    Err(e) => Some(check(false, e.to_string())),
+                };
+                (verdict, 0)
+            }
+            SnapshotMode::Update => {
+                // The header shows the request line only: the body holds drawn values, which change by seed.
+                let recording = Recording {
+                    target: self.session.target.label.clone(),
+                    seed: self.config.generation.seed,
+                    request: format!("{} {}", request.method, request.path),
+                };
+                match self.store.update(&service.name, id, &contents, &recording) {
+                    Ok(crate::snapshot::Update::Unchanged) => (None, 0),
+                    Ok(_) => (None, 1),
+                    Err(e) => (Some(check(false, e.to_string())), 0),
+                }
+            }
+        }
+    }
+
+    /// Walks the case's input toward simpler cases that fail the same way: the same failed checks and the same
+    /// actual error type. A bounded number of requests, so that a flaky target cannot keep it going.
+    async fn shrink(
+        &self,
+        service: &Service,
+        op: &Operation,
+        case: &Case,
+        failing: &CaseResult,
+    ) -> Option<ShrunkCase> {
+        const MAX_STEPS: usize = 64;
+        // A failure throttling caused says nothing about the case: shrinking it would only throttle more.
+        if failing.actual.as_ref().is_some_and(|a| {
+            a.status == 429
+                || a.status == 503
+                || a.error_type
+                    .as_deref()
+                    .is_some_and(|t| crate::client::THROTTLING_ERROR_TYPES.contains(&t))
+        }) {
+            return None;
+        }
+        let mut tree = generate::shrink(self.model, &self.config.generation, case)?;
+        let signature = failure_signature(failing);
+        let mut best: Option<Case> = None;
+        let mut steps = 0;
+        if !tree.simplify() {
+            return None;
+        }
+        while steps < MAX_STEPS {
+            steps += 1;
+            let candidate = tree.current();
+            let sent = self.session.client.send(service, &candidate).await;
+            let result = judge(self.config, self.session, service, op, &candidate, &sent);
+            let moved = if result.deviation && failure_signature(&result) == signature {
+                best = Some(candidate);
+                tree.simplify()
+            } else {
+                tree.complicate()
+            };
+            if !moved {
+                break;
+            }
+        }
+        best.map(|c| ShrunkCase {
+            id: c.id.clone(),
+            mutation: c.mutation.clone(),
+            body: shown_input(self.session, service, op, &c.input),
+        })
+    }
+
+    /// Runs one scenario instance (shrinking its draws if it fails) and turns it into a report result.
+    async fn run_scenario(&self, instance: &scenario::Instance) -> (CaseResult, usize) {
+        let outcome = scenario::execute(
+            self.model,
+            &self.session.client,
+            &self.config.generation.fixtures,
+            instance,
+        )
+        .await;
+        let service = &self.model.services[&instance.service];
+        if self.session.real {
+            for step in &outcome.steps {
+                if let Some(response) = &step.response {
+                    self.learn(service, response);
+                }
+            }
+        }
+        let mut written = 0;
+        let drawn = instance_references(self.model, instance);
+        for step in &outcome.steps {
+            if let (Some(request), Some(response), true) =
+                (&step.request, &step.response, step.snapshot)
+            {
+                let Some(op) = service.operations.get(&step.operation) else {
+                    continue;
+                };
+                let id = format!("{}-{}", instance.id, step.name);
+                let (check, count) = self.snapshot(service, op, &id, request, response, &drawn);
+                written += count;
+                if let Some(check) = check.filter(|c| !c.passed) {
+                    let mut result =
+                        scenario_result(self.model, &outcome, self.config, self.session);
+                    result.checks.push(check);
+                    result.classify();
+                    self.session.redactor.result(&mut result, None);
+                    return (result, written);
+                }
+            }
+        }
+        let mut result = scenario_result(self.model, &outcome, self.config, self.session);
+        if result.deviation && self.config.shrink {
+            result.shrunk = self.shrink_scenario(instance, &outcome).await;
+        }
+        self.session.redactor.result(&mut result, None);
+        (result, written)
+    }
+
+    /// Tries simpler draws for a failing scenario, keeping those that fail at the same step for the same reason.
+    async fn shrink_scenario(
+        &self,
+        instance: &scenario::Instance,
+        failing: &scenario::Outcome,
+    ) -> Option<ShrunkCase> {
+        const MAX_RUNS: usize = 24;
+        let same = |o: &scenario::Outcome| {
+            o.failing()
+                .map(|s| (s.name.clone(), s.problem_class().map(str::to_string)))
+                == failing
+                    .failing()
+                    .map(|s| (s.name.clone(), s.problem_class().map(str::to_string)))
+        };
+        let mut current = instance.clone();
+        let mut improved = false;
+        let mut runs = 0;
+        for name in instance.draws.keys().cloned().collect::<Vec<_>>() {
+            let Some(mut tree) =
+                generate::shrink(self.model, &self.config.generation, &current.draws[&name])
+            else {
+                continue;
+            };
+            if !tree.simplify() {
+                continue;
+            }
+            while runs < MAX_RUNS {
+                runs += 1;
+                let mut candidate = current.clone();
+                candidate.draws.insert(name.clone(), tree.current());
+                let outcome = scenario::execute(
+                    self.model,
+                    &self.session.client,
+                    &self.config.generation.fixtures,
+                    &candidate,
+                )
+                .await;
+                let moved = if !outcome.passed() && same(&outcome) {
+                    current = candidate;
+                    improved = true;
+                    tree.simplify()
+                } else {
+                    tree.complicate()
+                };
+                if !moved {
+                    break;
+                }
+            }
+        }
+        let service = &self.model.services[&instance.service];
+        improved.then(|| ShrunkCase {
+            id: current.id.clone(),
+            mutation: None,
+            body: current
+                .draws
+                .iter()
+                .map(|(k, c)| {
+                    let shown = match service.operations.get(&c.operation) {
+                        Some(op) => shown_input(self.session, service, op, &c.input),
+                        None => c.input.to_string(),
+                    };
+                    format!("{k}: {shown}")
+                })
+                .collect::<Vec<_>>()
+                .join("\n"),
+        })
+    }
+}
+
+/// The input as a report shows it (the redaction policy applied), as typed JSON.
+pub(super) fn shown_input(
+    session: &Session,
+    service: &Service,
+    op: &Operation,
+    input: &Value,
+) -> String {
+    session
+        .redactor
+        .input(service, op, input)
+        .to_typed_json()
+        .to_string()
+}
+
+/// The curl command that reproduces a case (its body masked when the redaction policy says so).
+pub(super) fn curl_for(
+    session: &Session,
+    service: &Service,
+    case: &Case,
+    request: &HttpRequest,
+) -> String {
+    let region = session.client.signing_region(service);
+    let signing = CurlSigning {
+        region: &region,
+        service: &service.signing_name,
+        signing: case.signing,
+        session_token: session.session_token,
+        access_key_id: (case.signing == Signing::UnknownAccessKey)
+            .then_some(crate::credentials::UNKNOWN_ACCESS_KEY_ID),
+    };
+    let masked_body = if session.redactor.masks_sensitive()
+        && case.kind != CaseKind::Malformed
+        && let Some(op) = service.operations.get(&case.operation)
+        && let Some(p) = protocol::for_id(service.protocol)
+        && let Ok(masked) = p.encode(
+            service,
+            op,
+            &session.redactor.input(service, op, &case.input),
+        ) {
+        Some(masked.body)
+    } else {
+        None
+    };
+    curl_command(
+        request,
+        &session.target.endpoint,
+        &signing,
+        masked_body.as_deref(),
+    )
+}
+
+/// Checks one exchange and builds its result (unredacted: the caller redacts once, when it is final).
+pub(super) fn judge(
+    config: &RunConfig,
+    session: &Session,
+    service: &Service,
+    op: &Operation,
+    case: &Case,
+    sent: &Result<Exchange, TransportError>,
+) -> CaseResult {
+    // The curl command is only for results that did not pass: building it for every passing case cost a
+    // seventh of the runner's CPU and most of a large JSON report.
+    let reproduce = Reproduce {
+        curl: String::new(),
+        replay: replay_command(&case.id, config),
+    };
+    let mut result = match sent {
+        Ok(exchange) => {
+            let checks = run_checks(service, op, case, &exchange.response, &config.checks);
+            let mut r = CaseResult::new(
+                case,
+                service,
+                Ok(&exchange.response),
+                checks,
+                exchange.retries,
+                reproduce,
+            );
+            r.body_excerpt = Some(
+                session
+                    .redactor
+                    .response_text(&exchange.response.body, BODY_EXCERPT_CHARS),
+            );
+            r
+        }
+        Err(e) => CaseResult::new(case, service, Err(e.to_string()), Vec::new(), 0, reproduce),
+    };
+    if !result.passed {
+        result.reproduce.curl = curl_for(session, service, case, &case.request);
+    }
+    result
+}
+
+/// Which cases are snapshotted: those whose response does not depend on what other cases did to the target's
+/// state — errors, and successes of operations that return nothing — and the documents' examples; and of each
+/// class and site only the first (`-0`), since the draws after it take the same path with other values.
+fn snapshotted(op: &Operation, case: &Case) -> bool {
+    let single = case.expected.accept.len() == 1;
+    let error = case.expected.accept.iter().all(|o| o.error_type.is_some());
+    single
+        && case.class != CaseClass::Random
+        && case.id.ends_with("-0")
+        && (error || op.output.is_none())
+}
+
+/// The values a case drew freely, each with the reference that replaces it in snapshots
+/// (`<input.AlternateContact.Name>`): strings of the input that neither an enum nor a fixture fixed, since those
+/// are the same whatever the seed (and may equal a constant the response holds anyway).
+fn drawn_references(
+    service: &Service,
+    shape: Option<crate::model::ShapeId>,
+    value: &Value,
+    root: &str,
+) -> Vec<(String, String)> {
+    fn walk(
+        service: &Service,
+        members: &[crate::model::Member],
+        value: &Value,
+        at: &str,
+        out: &mut Vec<(String, String)>,
+    ) {
+        let Value::Structure(map) = value else {
+            return;
+        };
+        for m in members {
+            let Some(v) = map.get(&m.name) else { continue };
+            if m.rules.fixture.is_some() {
+                continue;
+            }
+            let here = format!("{at}.{}", m.name);
+            edge(service, m, v, &here, out);
+        }
+    }
+    fn edge(
+        service: &Service,
+        m: &crate::model::Member,
+        v: &Value,
+        at: &str,
+        out: &mut Vec<(String, String)>,
+    ) {
+        use crate::model::ShapeKind;
+        match (&service.target(m).kind, v) {
+            (ShapeKind::String, Value::String(s)) if !s.is_empty() => {
+                out.push((s.clone(), format!("<{at}>")))
+            }
+            (ShapeKind::Structure(children) | ShapeKind::Union(children), v) => {
+                walk(service, children, v, at, out)
+            }
+            (ShapeKind::List(item), Value::List(items)) => {
+                for (i, v) in items.iter().enumerate() {
+                    edge(service, item, v, &format!("{at}[{i}]"), out);
+                }
+            }
+            (ShapeKind::Map { value, .. }, Value::Map(entries)) => {
+                for (k, v) in entries {
+                    edge(service, value, v, &format!("{at}{{{k}}}"), out);
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut out = Vec::new();
+    if let Some(shape) = shape {
+        walk(
+            service,
+            service.shape(shape).kind.members(),
+            value,
+            root,
+            &mut out,
+        );
+    }
+    out
+}
+
+/// The drawn values of a scenario instance, each with its `<draw.NAME.Member>` reference.
+fn instance_references(model: &Model, instance: &scenario::Instance) -> Vec<(String, String)> {
+    let service = &model.services[&instance.service];
+    instance
+        .draws
+        .iter()
+        .flat_map(|(name, case)| {
+            let shape = service
+                .operations
+                .get(&case.operation)
+                .and_then(|op| op.input);
+            drawn_references(service, shape, &case.input, &format!("draw.{name}"))
+        })
+        .collect()
+}
+
+/// The names of a service's sensitive members, in operation inputs and outputs at any depth (masked in
+/// snapshots; error shapes are left alone, their messages are what a snapshot is for).
+pub(super) fn sensitive_names(service: &Service) -> Vec<&str> {
+    fn walk<'s>(
+        service: &'s Service,
+        shape: crate::model::ShapeId,
+        seen: &mut Vec<crate::model::ShapeId>,
+        out: &mut Vec<&'s str>,
+    ) {
+        if seen.contains(&shape) {
+            return;
+        }
+        seen.push(shape);
+        let kind = &service.shape(shape).kind;
+        let edges: Vec<&crate::model::Member> = match kind {
+            crate::model::ShapeKind::List(item) => vec![item.as_ref()],
+            crate::model::ShapeKind::Map { value, .. } => vec![value.as_ref()],
+            other => other.members().iter().collect(),
+        };
+        for m in edges {
+            if service.is_sensitive(m) {
+                out.push(m.name.as_str());
+            }
+            walk(service, m.target, seen, out);
+        }
+    }
+    let mut out = Vec::new();
+    let mut seen = Vec::new();
+    for op in service.operations.values() {
+        for root in [op.input, op.output].into_iter().flatten() {
+            walk(service, root, &mut seen, &mut out);
+        }
+    }
+    out.sort_unstable();
+    out.dedup();
+    out
+}
+
+/// The normalised text of a response for snapshots and parity, read by the service's protocol.
+pub(super) fn normalised(
+    service: &Service,
+    op: &Operation,
+    id: &str,
+    response: &HttpResponse,
+    drawn: &[(String, String)],
+) -> String {
+    let error_type = error_type_of(service, response);
+    let headers = protocol::for_id(service.protocol).map_or(&[][..], |p| p.snapshot_headers());
+    let document = protocol::for_id(service.protocol).and_then(|p| {
+        if response.is_success() {
+            if response.body.iter().all(u8::is_ascii_whitespace) {
+                None
+            } else {
+                let decoded = p.decode_output(service, op, response);
+                // What the protocol could not read is shown raw.
+                decoded
+                    .problems
+                    .iter()
+                    .all(|pr| !pr.path.is_root())
+                    .then(|| to_plain_json(&decoded.value))
+            }
+        } else {
+            p.error_document(response)
+        }
+    });
+    let sensitive = sensitive_names(service);
+    normalise(&Normalising {
+        response,
+        error_type: error_type.as_deref(),
+        document,
+        rules: &service.rules.snapshots,
+        case_id: id,
+        sensitive: &sensitive,
+        headers,
+        drawn,
+    })
+}
+
+/// A scenario outcome as a report result: kind `scenario`, the failing step named in the mutation.
+pub(super) fn scenario_result(
+    model: &Model,
+    outcome: &scenario::Outcome,
+    config: &RunConfig,
+    session: &Session,
+) -> CaseResult {
+    let failing = outcome.failing();
+    let step = failing.or(outcome.steps.last());
+    let (operation, expected) = match step {
+        Some(s) => (s.operation.clone(), s.expected.clone()),
+        None => (
+            String::new(),
+            Expected::certain(vec![crate::model::Outcome::success(200)], ""),
+        ),
+    };
+    let service = &model.services[&outcome.instance.service];
+    let case = Case {
+        id: outcome.instance.id.clone(),
+        service: outcome.instance.service.clone(),
+        operation,
+        kind: CaseKind::Scenario,
+        class: CaseClass::Scenario(outcome.instance.scenario.clone()),
+        input: step
+            .and_then(|s| s.input.clone())
+            .unwrap_or_else(Value::structure),
+        mutation: Some(outcome.mutation()),
+        request: step.and_then(|s| s.request.clone()).unwrap_or_default(),
+        signing: Signing::Valid,
+        expected: Expected {
+            uncertain: outcome.uncertain,
+            ..expected
+        },
+    };
+    let checks = match failing {
+        Some(s) => vec![CheckResult {
+            check: CheckName::State,
+            passed: false,
+            uncertain: outcome.uncertain,
+            expected: s.expected_text(),
+            actual: s.actual_text(),
+            message: format!(
+                "step `{}` ({}): {}",
+                s.name,
+                s.operation,
+                s.problem.as_deref().unwrap_or("")
+            ),
+        }],
+        None if outcome.transport_error.is_none() => vec![CheckResult {
+            check: CheckName::State,
+            passed: true,
+            uncertain: false,
+            expected: "every step as specified".into(),
+            actual: "every step as specified".into(),
+            message: format!("{} steps passed", outcome.steps.len()),
+        }],
+        None => vec![],
+    };
+    let reproduce = Reproduce {
+        curl: if case.request.method.is_empty() {
+            String::new()
+        } else {
+            // The request as sent carries its signature; the curl re-signs the unsigned form.
+            let mut unsigned = case.request.clone();
+            unsigned.remove_header("authorization");
+            curl_for(session, service, &case, &unsigned)
+        },
+        replay: replay_command(&outcome.instance.id, config),
+    };
+    let response = match (
+        &outcome.transport_error,
+        step.and_then(|s| s.response.as_ref()),
+    ) {
+        (Some(e), _) => Err(e.clone()),
+        (None, Some(r)) => Ok(r),
+        (None, None) => Err("the scenario sent nothing".to_string()),
+    };
+    let mut result = CaseResult::new(&case, service, response, checks, 0, reproduce);
+    if let Some(s) = step {
+        result.actual = s
+            .actual
+            .clone()
+            .map(|(status, error_type)| crate::report::Actual { status, error_type });
+        if let Some(r) = &s.response {
+            result.body_excerpt = Some(session.redactor.response_text(&r.body, BODY_EXCERPT_CHARS));
+        }
+    }
+    result
+}
+
+/// What "the same failure" means when shrinking: which checks failed, and the error type that came back.
+fn failure_signature(result: &CaseResult) -> (Vec<CheckName>, Option<String>) {
+    let mut checks: Vec<CheckName> = result
+        .checks
+        .iter()
+        .filter(|c| c.is_deviation())
+        .map(|c| c.check)
+        .collect();
+    checks.sort();
+    (
+        checks,
+        result.actual.as_ref().and_then(|a| a.error_type.clone()),
+    )
+}
+
+/// `conform replay`: sends one case (or scenario instance) again, by id, through the same lifecycle as a run, and
+/// writes the request, response and verdicts to `out`. True when it deviates.
+pub async fn replay(
+    model: Arc<Model>,
+    config: RunConfig,
+    id: &str,
+    out: &mut (dyn std::io::Write + Send),
+    reporter: &mut dyn Reporter,
+) -> Result<(bool, Option<crate::safety::restore::RestoreReport>), RunError> {
+    let case = generate::find_case(&model, &config.generation, id).or_else(|| {
+        generate::example_cases(&model, &config.generation)
+            .into_iter()
+            .find(|e| e.case.id == id)
+            .map(|e| e.case)
+    });
+    let instance = scenario::instances(&model, &config.generation, 64)
+        .into_iter()
+        .find(|i| i.id == id);
+    if case.is_none() && instance.is_none() {
+        return Err(RunError::Config(format!(
+            "failed to find case `{id}` with seed {} and {} cases; use the replay line of the report: it repeats \
+             --seed, --cases and --fixture",
+            config.generation.seed, config.generation.cases
+        )));
+    }
+    let operations: Vec<&str> = match (&case, &instance) {
+        (Some(case), _) => vec![case.operation.as_str()],
+        (None, Some(instance)) => scenario_operations(&model, instance).collect(),
+        (None, None) => Vec::new(),
+    };
+    // On a real target: refuse what the safety rules leave out, record what the rest can change.
+    let real = config.real();
+    let blocked = config.safety.blocked(&model, real);
+    if let Some(line) = blocked.explain(operations.iter().copied()).first() {
+        return Err(RunError::Config(format!(
+            "failed to send to a real target: {line}"
+        )));
+    }
+    let changing: Vec<&str> = operations
+        .iter()
+        .copied()
+        .filter(|name| model.operation(name).is_some_and(|(_, op)| op.mutates()))
+        .collect();
+    let session = Session::open(&model, &config, &changing, reporter).await?;
+    let io = |e: std::io::Error| RunError::Config(format!("failed to write the replay: {e}"));
+    let body = async {
+        if let Some(case) = case {
+            let (service, op) = model
+                .operation_of(&case.service, &case.operation)
+                .expect("generated from this model");
+            writeln!(
+                out,
+                "case {} ({}, {})",
+                case.id,
+                case.operation,
+                case.kind.as_str()
+            )
+            .map_err(io)?;
+            if let Some(m) = &case.mutation {
+                writeln!(out, "mutation: {}", session.redactor.text(&m.detail)).map_err(io)?;
+            }
+            writeln!(
+                out,
+                "input: {}",
+                shown_input(&session, service, op, &case.input)
+            )
+            .map_err(io)?;
+            let sent = session.client.send(service, &case).await;
+            writeln!(
+                out,
+                "\n{}",
+                session
+                    .redactor
+                    .text(&curl_for(&session, service, &case, &case.request))
+            )
+            .map_err(io)?;
+            match &sent {
+                Err(e) => {
+                    writeln!(out, "no response: {e}").map_err(io)?;
+                    return Ok(true);
+                }
+                Ok(exchange) => {
+                    let r = &exchange.response;
+                    writeln!(out, "\nHTTP {}", r.status).map_err(io)?;
+                    for (name, value) in &r.headers {
+                        writeln!(out, "{name}: {}", session.redactor.text(value)).map_err(io)?;
+                    }
+                    writeln!(out, "\n{}\n", session.redactor.response_text(&r.body, 4096))
+                        .map_err(io)?;
+                    let checks = run_checks(service, op, &case, r, &CheckName::ALL);
+                    let mut deviates = false;
+                    for c in &checks {
+                        let verdict = match (c.passed, c.uncertain) {
+                            (true, _) => "pass",
+                            (false, true) => "UNCERTAIN",
+                            (false, false) => "FAIL",
+                        };
+                        deviates |= c.is_deviation();
+                        writeln!(
+                            out,
+                            "{verdict:9} {:13} {}",
+                            c.check.as_str(),
+                            session.redactor.text(&c.message)
+                        )
+                        .map_err(io)?;
+                    }
+                    return Ok(deviates);
+                }
+            }
+        }
+        let instance = instance.expect("checked above");
+        let outcome = scenario::execute(
+            &model,
+            &session.client,
+            &config.generation.fixtures,
+            &instance,
+        )
+        .await;
+        writeln!(out, "scenario {} ({})", instance.id, instance.scenario).map_err(io)?;
+        for step in &outcome.steps {
+            writeln!(
+                out,
+                "{:9} {}{} ({}): {}{}",
+                if step.problem.is_some() {
+                    "FAIL"
+                } else {
+                    "pass"
+                },
+                if step.cleanup { "cleanup " } else { "" },
+                step.name,
+                step.operation,
+                step.actual_text(),
+                step.problem
+                    .as_ref()
+                    .map(|p| format!(" — {}", session.redactor.text(p)))
+                    .unwrap_or_default()
+            )
+            .map_err(io)?;
+        }
+        if let Some(e) = &outcome.transport_error {
+            writeln!(out, "stopped: {}", session.redactor.text(e)).map_err(io)?;
+        }
+        Ok(!outcome.passed())
+    };
+    use futures::FutureExt;
+    let outcome = std::panic::AssertUnwindSafe(body).catch_unwind().await;
+    let (deviates, restored) = guarded(&model, vec![session], reporter, async {
+        match outcome {
+            Err(panic) => std::panic::resume_unwind(panic),
+            Ok(result) => result,
+        }
+    })
+    .await?;
+    Ok((deviates, restored))
+}

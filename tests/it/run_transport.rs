@@ -1,0 +1,316 @@
+//! `conform run` against targets that misbehave at the transport level: refusing, stalling, resetting, and
+//! answering HTML. A refusing target stops the run before any case (exit 3); the others give per-case errors or
+//! deviations (exit 1), never a panic.
+
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::process::{Command, Output};
+use std::time::Duration;
+
+fn conform(args: &[&str], json: &std::path::Path) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_conform"))
+        .args(args)
+        .args(["--json", json.to_str().unwrap(), "--no-shrink"])
+        .env_remove("AWS_ENDPOINT_URL")
+        .env_remove("AWS_PROFILE")
+        .env_remove("AWS_ACCESS_KEY_ID")
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("the conform binary runs")
+}
+
+fn report(path: &std::path::Path) -> serde_json::Value {
+    serde_json::from_str(&std::fs::read_to_string(path).expect("the JSON report was written"))
+        .expect("valid JSON")
+}
+
+/// A loopback server that treats every connection with `handle`, on its own threads.
+fn serve(handle: fn(TcpStream)) -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let endpoint = format!("http://{}", listener.local_addr().unwrap());
+    std::thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            std::thread::spawn(move || handle(stream));
+        }
+    });
+    endpoint
+}
+
+/// Reads the request head (and whatever body came with it) so that the client is not cut off mid-send.
+fn read_request(stream: &mut TcpStream) {
+    stream
+        .set_read_timeout(Some(Duration::from_millis(200)))
+        .unwrap();
+    let mut buf = [0u8; 65536];
+    let _ = stream.read(&mut buf);
+}
+
+const ARGS: [&str; 8] = [
+    "run",
+    "--service",
+    "account",
+    "--kind",
+    "valid",
+    "--cases",
+    "0",
+    "--timeout",
+];
+
+#[test]
+fn a_refusing_target_stops_the_run_before_any_case() {
+    let port = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let endpoint = format!("http://127.0.0.1:{port}");
+    let dir = tempfile::tempdir().unwrap();
+    let json = dir.path().join("r.json");
+    let o = conform(
+        &[&ARGS[..], &["2", "--endpoint", &endpoint]].concat(),
+        &json,
+    );
+    assert_eq!(
+        o.status.code(),
+        Some(3),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains(&format!("127.0.0.1:{port}")),
+        "the message names the endpoint: {err}"
+    );
+    assert!(err.contains("no case was run"), "{err}");
+}
+
+#[test]
+fn a_stalling_target_gives_per_case_timeouts() {
+    let endpoint = serve(|mut s| {
+        read_request(&mut s);
+        std::thread::sleep(Duration::from_secs(30));
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let json = dir.path().join("r.json");
+    let o = conform(
+        &[
+            &ARGS[..],
+            &[
+                "0.3",
+                "--endpoint",
+                &endpoint,
+                "--operation",
+                "GetPrimaryEmail",
+                "--retries",
+                "0",
+            ],
+        ]
+        .concat(),
+        &json,
+    );
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let r = report(&json);
+    let s = &r["summary"];
+    assert!(
+        s["errors"].as_u64().unwrap() > 0 && s["errors"] == s["total"],
+        "{s}"
+    );
+    let first = &r["results"][0];
+    assert!(
+        first["actual"]["status"].is_null(),
+        "no response came: {first}"
+    );
+    assert!(
+        first["transport_error"]
+            .as_str()
+            .unwrap()
+            .contains("within 300ms"),
+        "{first}"
+    );
+}
+
+#[test]
+fn a_resetting_target_gives_per_case_errors() {
+    let endpoint = serve(|mut s| {
+        read_request(&mut s);
+        drop(s);
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let json = dir.path().join("r.json");
+    let o = conform(
+        &[
+            &ARGS[..],
+            &[
+                "2",
+                "--endpoint",
+                &endpoint,
+                "--operation",
+                "GetPrimaryEmail",
+                "--retries",
+                "0",
+            ],
+        ]
+        .concat(),
+        &json,
+    );
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let r = report(&json);
+    assert_eq!(
+        r["summary"]["errors"], r["summary"]["total"],
+        "{}",
+        r["summary"]
+    );
+    assert!(
+        r["results"][0]["transport_error"]
+            .as_str()
+            .unwrap()
+            .contains(&endpoint[7..])
+    );
+}
+
+#[test]
+fn a_target_answering_html_deviates_without_errors() {
+    let endpoint = serve(|mut s| {
+        read_request(&mut s);
+        let body = "<html><body>502 Bad Gateway</body></html>";
+        let _ = write!(
+            s,
+            "HTTP/1.1 502 Bad Gateway\r\ncontent-type: text/html\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+            body.len()
+        );
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let json = dir.path().join("r.json");
+    let o = conform(
+        &[
+            &ARGS[..],
+            &[
+                "2",
+                "--endpoint",
+                &endpoint,
+                "--operation",
+                "PutAlternateContact",
+                "--retries",
+                "0",
+            ],
+        ]
+        .concat(),
+        &json,
+    );
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let r = report(&json);
+    let s = &r["summary"];
+    assert_eq!(s["errors"], 0, "{s}");
+    assert!(s["failed"].as_u64().unwrap() > 0, "{s}");
+    let first = &r["results"][0];
+    assert_eq!(first["actual"]["status"], 502);
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        stderr.contains("Bad Gateway"),
+        "the deviation shows a body excerpt: {stderr}"
+    );
+}
+
+#[test]
+fn an_operation_the_target_does_not_implement_is_reported_once_not_per_case() {
+    // A web framework's answer to a route it does not know, for every request.
+    let endpoint = serve(|mut s| {
+        read_request(&mut s);
+        let body = "<!doctype html><title>404 Not Found</title><h1>Not Found</h1>";
+        let _ = write!(
+            s,
+            "HTTP/1.1 404 NOT FOUND\r\ncontent-type: text/html\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+            body.len()
+        );
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let json = dir.path().join("r.json");
+    let o = conform(
+        &[
+            "run",
+            "--service",
+            "account",
+            "--operation",
+            "GetAlternateContact",
+            "--cases",
+            "0",
+            "--timeout",
+            "2",
+            "--endpoint",
+            &endpoint,
+            "--retries",
+            "0",
+        ],
+        &json,
+    );
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let r = report(&json);
+    let results = r["results"].as_array().unwrap();
+    assert_eq!(
+        results.len(),
+        2,
+        "only the two probes were sent: {results:#?}"
+    );
+    for result in results {
+        assert_eq!(result["kind"], "valid");
+        let implemented = result["checks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["check"] == "implemented")
+            .expect("the probes carry the verdict");
+        assert_eq!(implemented["passed"], false);
+        assert!(
+            implemented["message"]
+                .as_str()
+                .unwrap()
+                .contains("GetAlternateContact looks unimplemented"),
+            "{implemented}"
+        );
+    }
+    // The embedded target implements every operation: nothing is left out there.
+    let all = conform(
+        &[
+            "run",
+            "--service",
+            "account",
+            "--operation",
+            "GetAlternateContact",
+            "--cases",
+            "0",
+        ],
+        &json,
+    );
+    assert_eq!(
+        all.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&all.stderr)
+    );
+    let r = report(&json);
+    assert!(
+        r["results"].as_array().unwrap().len() > 20,
+        "every case ran"
+    );
+}
