@@ -107,13 +107,17 @@ fn models_table(cli: &Cli, specs: &Model, output: &mut Output<'_>) -> Result<Exi
     let catalog = models.catalog();
     let mut table = Table::new(["SERVICE", "PROTOCOL", "OPERATIONS", "API VERSION", "TITLE"]);
     for entry in &catalog.services {
-        let spoken: Vec<&str> = entry.protocols.iter().map(|p| p.as_str()).collect();
-        let protocol = match spoken.first() {
-            Some(first) if crate::protocol::for_id(entry.protocols[0]).is_some() => {
-                first.to_string()
-            }
-            Some(first) => format!("{first} (not yet)"),
-            None => "(unknown)".to_string(),
+        // As the loader chooses: the first protocol of the model's list that conform speaks.
+        let protocol = match entry
+            .protocols
+            .iter()
+            .find(|p| crate::protocol::for_id(**p).is_some())
+        {
+            Some(spoken) => spoken.as_str().to_string(),
+            None => match entry.protocols.first() {
+                Some(first) => format!("{} (not yet)", first.as_str()),
+                None => "(unknown)".to_string(),
+            },
         };
         let service = if specs.services.contains_key(&entry.name) {
             format!("{} (spec file)", entry.name)
@@ -140,8 +144,8 @@ fn models_table(cli: &Cli, specs: &Model, output: &mut Output<'_>) -> Result<Exi
         .iter()
         .filter(|e| {
             e.protocols
-                .first()
-                .is_some_and(|p| crate::protocol::for_id(*p).is_some())
+                .iter()
+                .any(|p| crate::protocol::for_id(*p).is_some())
         })
         .count();
     writeln!(
