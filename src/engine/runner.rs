@@ -389,6 +389,12 @@ impl CaseRunner<'_> {
                 probed.ids.insert(result.id.clone());
                 if missing {
                     let actual = result.actual_text();
+                    // moto answers an action it lacks with the same 500 page as a crash: say both.
+                    let reading = if result.actual.as_ref().is_some_and(|a| a.status == 500) {
+                        "fails on every valid request (a crash, or an operation it does not implement)"
+                    } else {
+                        "looks unimplemented (answered as an unknown route)"
+                    };
                     result.checks.push(CheckResult {
                         check: CheckName::Implemented,
                         passed: false,
@@ -396,8 +402,8 @@ impl CaseRunner<'_> {
                         expected: "the operation implemented".into(),
                         actual: actual.clone(),
                         message: format!(
-                            "{operation} looks unimplemented: each of its first valid requests was answered {actual}, \
-                             as an unknown route; its other cases were not sent"
+                            "{operation} {reading}: each of its first valid requests was answered {actual}; its \
+                             other cases were not sent"
                         ),
                     });
                     result.classify();

@@ -15,6 +15,7 @@ mod run_cli;
 mod run_diff;
 mod run_embedded;
 mod run_moto;
+mod run_moto_models;
 mod run_real;
 mod run_snapshots;
 mod run_transport;

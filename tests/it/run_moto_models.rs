@@ -1,0 +1,94 @@
+//! `conform run` against a real moto server over services no spec file describes, loaded from AWS's published
+//! models (botocore, in the test environment): one read operation of each of DynamoDB, Lambda, KMS, SSM, Secrets
+//! Manager, CloudWatch Logs, EventBridge and Step Functions. The run completes without tool errors and matches
+//! tests/moto-models-baseline.toml exactly: a new kind of deviation, or a known one that disappears, fails this test.
+//! docs/moto-report.md describes the kinds found.
+//!
+//! To rewrite the baseline after a deliberate change: run the same command with `--update-baseline` against a fresh
+//! moto (`.venv/bin/moto_server -p 5000`), and say in docs/moto-report.md what changed.
+
+use std::process::Command;
+
+use crate::moto::Moto;
+
+/// Services and operations: read operations, so that the state moto starts with decides every answer.
+const SELECTION: [(&str, &str); 8] = [
+    ("dynamodb", "DescribeTable"),
+    ("lambda", "GetFunction"),
+    ("kms", "ListKeys"),
+    ("ssm", "GetParameter"),
+    ("secretsmanager", "ListSecrets"),
+    ("logs", "DescribeLogGroups"),
+    ("events", "ListRules"),
+    ("stepfunctions", "ListStateMachines"),
+];
+
+#[test]
+fn moto_over_services_of_the_published_models_deviates_as_its_baseline_says() {
+    let moto = Moto::start();
+    let dir = tempfile::tempdir().unwrap();
+    let json = dir.path().join("moto.json");
+    let baseline = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/moto-models-baseline.toml");
+    let mut args: Vec<&str> = Vec::new();
+    for (service, operation) in SELECTION {
+        args.extend(["--service", service, "--operation", operation]);
+    }
+    let o = Command::new(env!("CARGO_BIN_EXE_conform"))
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .args(["run", "--endpoint", &moto.endpoint, "--seed", "0", "--cases", "0"])
+        // One at a time: the order of the cases, and so moto's state for each, is the same in every run.
+        .args(["--no-shrink", "--concurrency", "1", "--baseline", baseline])
+        .args(&args)
+        .args(["--json", json.to_str().unwrap()])
+        .env_remove("AWS_PROFILE")
+        .env_remove("AWS_ACCESS_KEY_ID")
+        .env_remove("CONFORM_SPECS")
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "a deviation outside tests/moto-models-baseline.toml (or a run error):\n{}",
+        &stderr[stderr.len().saturating_sub(6000)..]
+    );
+    assert!(
+        !stderr.contains("no longer seen"),
+        "a known moto deviation disappeared; update tests/moto-models-baseline.toml and docs/moto-report.md:\n{stderr}"
+    );
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    let summary = &report["summary"];
+    assert_eq!(summary["errors"], 0, "moto answered every request: {summary}");
+    for (_, operation) in SELECTION {
+        let counts = &summary["operations"][operation];
+        let ran: u64 = ["passed", "failed", "uncertain"]
+            .iter()
+            .map(|k| counts[k].as_u64().unwrap_or(0))
+            .sum();
+        assert!(ran > 10, "{operation} ran: {counts}");
+    }
+    let results = report["results"].as_array().unwrap();
+    let find = |id: &str| {
+        results
+            .iter()
+            .find(|r| r["id"] == id)
+            .unwrap_or_else(|| panic!("case {id} did not run"))
+    };
+    // moto's DynamoDB answers with application/json, not the protocol's application/x-amz-json-1.0.
+    let describe = find("DescribeTable-valid-boundary-min-TableName-0");
+    assert!(
+        describe["checks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c["check"] == "content-type" && c["passed"] == false),
+        "{describe}"
+    );
+    // A missing required member is a crash (500, an HTML page), not a ValidationException.
+    let missing = find("DescribeTable-invalid-missing-required-TableName-0");
+    assert_eq!(missing["actual"]["status"], 500, "{missing}");
+    assert_eq!(missing["deviation"], true);
+}
