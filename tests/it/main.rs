@@ -17,6 +17,7 @@ mod run_embedded;
 mod run_moto;
 mod run_moto_models;
 mod run_real;
+mod run_redaction;
 mod run_snapshots;
 mod run_transport;
 mod run_ux;

@@ -28,14 +28,25 @@ fn moto_over_services_of_the_published_models_deviates_as_its_baseline_says() {
     let moto = Moto::start();
     let dir = tempfile::tempdir().unwrap();
     let json = dir.path().join("moto.json");
-    let baseline = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/moto-models-baseline.toml");
+    let baseline = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/moto-models-baseline.toml"
+    );
     let mut args: Vec<&str> = Vec::new();
     for (service, operation) in SELECTION {
         args.extend(["--service", service, "--operation", operation]);
     }
     let o = Command::new(env!("CARGO_BIN_EXE_conform"))
         .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .args(["run", "--endpoint", &moto.endpoint, "--seed", "0", "--cases", "0"])
+        .args([
+            "run",
+            "--endpoint",
+            &moto.endpoint,
+            "--seed",
+            "0",
+            "--cases",
+            "0",
+        ])
         // One at a time: the order of the cases, and so moto's state for each, is the same in every run.
         .args(["--no-shrink", "--concurrency", "1", "--baseline", baseline])
         .args(&args)
@@ -61,7 +72,10 @@ fn moto_over_services_of_the_published_models_deviates_as_its_baseline_says() {
     let report: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
     let summary = &report["summary"];
-    assert_eq!(summary["errors"], 0, "moto answered every request: {summary}");
+    assert_eq!(
+        summary["errors"], 0,
+        "moto answered every request: {summary}"
+    );
     for (_, operation) in SELECTION {
         let counts = &summary["operations"][operation];
         let ran: u64 = ["passed", "failed", "uncertain"]
