@@ -65,8 +65,8 @@ pub struct GenArgs {
     /// Seed of the random values; the same seed gives the same cases.
     #[arg(long, default_value_t = DEFAULT_SEED, value_name = "N")]
     pub seed: u64,
-    /// Random draws per operation and kind, on top of the deterministic cases.
-    #[arg(long, default_value_t = DEFAULT_CASES, value_name = "N")]
+    /// Random draws per operation and kind, on top of the deterministic cases (0 to 10000).
+    #[arg(long, default_value_t = DEFAULT_CASES, value_name = "N", value_parser = super::values::parse_cases)]
     pub cases: usize,
     /// A fixture value, KEY=VALUE (repeatable), e.g. account.AccountId=111122223333; `conform spec show` lists
     /// the members that use fixtures.

@@ -133,11 +133,11 @@ pub struct RunArgs {
     /// At most N requests per second (0.001 to 1000000). Default: unlimited on an emulator, 2 on a real target.
     #[arg(long, value_name = "N", value_parser = parse_rate)]
     rate: Option<f64>,
-    /// Retries of a throttled request (429, 503, throttling errors), with backoff honouring Retry-After.
-    #[arg(long, default_value_t = 3, value_name = "N")]
+    /// Retries of a throttled request (429, 503, throttling errors), with backoff honouring Retry-After (0 to 100).
+    #[arg(long, default_value_t = 3, value_name = "N", value_parser = super::values::parse_retries)]
     retries: u32,
-    /// Runs of each scenario per parameter value, each with freshly drawn values.
-    #[arg(long, default_value_t = 2, value_name = "N")]
+    /// Runs of each scenario per parameter value, each with freshly drawn values (1 to 1000).
+    #[arg(long, default_value_t = 2, value_name = "N", value_parser = super::values::parse_scenario_draws)]
     scenario_draws: usize,
     /// Only these checks (comma-separated): status, error-type, error-body, output-shape, content-type,
     /// request-id, state, snapshot.
@@ -513,8 +513,8 @@ pub struct DiffArgs {
     /// Start B, when `embedded`, with this fault (repeatable).
     #[arg(long = "against-fault", value_name = "NAME")]
     against_faults: Vec<String>,
-    /// Runs of each scenario per parameter value.
-    #[arg(long, default_value_t = 1, value_name = "N")]
+    /// Runs of each scenario per parameter value (1 to 1000).
+    #[arg(long, default_value_t = 1, value_name = "N", value_parser = super::values::parse_scenario_draws)]
     scenario_draws: usize,
     /// At most N requests per second to each target (0.001 to 1000000). Default: unlimited on an emulator, 2 on a
     /// real target.

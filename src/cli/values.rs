@@ -47,6 +47,33 @@ pub fn parse_concurrency(text: &str) -> Result<usize, String> {
     Ok(n)
 }
 
+/// A whole number from `lo` to `hi`, with a message that names the range.
+fn bounded(text: &str, lo: usize, hi: usize) -> Result<usize, String> {
+    let n: usize = text
+        .trim()
+        .parse()
+        .map_err(|_| format!("expected a whole number from {lo} to {hi}, got `{text}`"))?;
+    if !(lo..=hi).contains(&n) {
+        return Err(format!("expected from {lo} to {hi}, got `{text}`"));
+    }
+    Ok(n)
+}
+
+/// Random draws per operation and kind: 0 to 10,000 (more would take hours against any target).
+pub fn parse_cases(text: &str) -> Result<usize, String> {
+    bounded(text, 0, 10_000)
+}
+
+/// Runs of each scenario per parameter value: 1 to 1,000.
+pub fn parse_scenario_draws(text: &str) -> Result<usize, String> {
+    bounded(text, 1, 1_000)
+}
+
+/// Retries of a throttled request: 0 to 100.
+pub fn parse_retries(text: &str) -> Result<u32, String> {
+    bounded(text, 0, 100).map(|n| n as u32)
+}
+
 /// `K/N` with 1 <= K <= N.
 pub fn parse_partition(text: &str) -> Result<(u64, u64), String> {
     let parsed = text

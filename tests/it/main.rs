@@ -1,6 +1,7 @@
 //! The integration tests, in one binary: each module is one area (linking one test binary instead of twenty keeps
 //! the build fast). The credentials test changes the process's environment and so has a binary of its own.
 
+mod cli_flags;
 mod cli_models;
 mod cli_spec;
 mod client_transport;
