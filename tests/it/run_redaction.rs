@@ -212,3 +212,107 @@ async fn nothing_read_from_a_real_target_appears_in_any_output() {
         assert_clean(&file.display().to_string(), &text);
     }
 }
+
+/// A loopback target that answers every request 200 with a JSON body echoing the request's head (its headers,
+/// the Authorization header's signature and the session token included).
+fn echoing_target() -> String {
+    use std::io::{Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let endpoint = format!("http://{}", listener.local_addr().unwrap());
+    std::thread::spawn(move || {
+        for mut stream in listener.incoming().flatten() {
+            std::thread::spawn(move || {
+                stream
+                    .set_read_timeout(Some(std::time::Duration::from_millis(300)))
+                    .unwrap();
+                let mut buf = vec![0u8; 1 << 20];
+                let n = stream.read(&mut buf).unwrap_or(0);
+                let head = String::from_utf8_lossy(&buf[..n]);
+                let head = head
+                    .split("\r\n\r\n")
+                    .next()
+                    .unwrap_or_default()
+                    .to_string();
+                let body =
+                    json!({ "Echo": head, "AlternateContact": { "Name": head } }).to_string();
+                let _ = write!(
+                    stream,
+                    "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\nx-amzn-requestid: 1\r\n\
+                     x-echo: {}\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+                    head.replace("\r\n", " | "),
+                    body.len()
+                );
+            });
+        }
+    });
+    endpoint
+}
+
+#[test]
+fn a_target_that_echoes_request_headers_gets_no_secret_into_any_output() {
+    const TOKEN: &str = "FQoGZXIvYXdzEMarkerSessionToken7731";
+    const KEY_ID: &str = "AKIAMARKERKEY7731XYZ";
+    const SECRET: &str = "marker/Secret+Access7731Key0000000000000";
+    let endpoint = echoing_target();
+    let dir = tempfile::tempdir().unwrap();
+    let path = |name: &str| dir.path().join(name).to_string_lossy().into_owned();
+    let (json, junit, snapshots) = (path("r.json"), path("r.xml"), path("snapshots"));
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_conform"))
+        .args(["run", "--endpoint", &endpoint, "--service", "account"])
+        .args([
+            "--operation",
+            "GetAlternateContact",
+            "--cases",
+            "0",
+            "--no-shrink",
+        ])
+        .args(["--json", &json, "--junit", &junit])
+        .args(["--snapshots", "update", "--snapshot-dir", &snapshots])
+        .env_remove("AWS_ENDPOINT_URL")
+        .env_remove("AWS_PROFILE")
+        .env_remove("CONFORM_SPECS")
+        .env("AWS_ACCESS_KEY_ID", KEY_ID)
+        .env("AWS_SECRET_ACCESS_KEY", SECRET)
+        .env("AWS_SESSION_TOKEN", TOKEN)
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    assert!(
+        matches!(o.status.code(), Some(0 | 1)),
+        "the run completed: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let mut texts = vec![
+        (
+            "stdout".to_string(),
+            String::from_utf8_lossy(&o.stdout).into_owned(),
+        ),
+        (
+            "stderr".to_string(),
+            String::from_utf8_lossy(&o.stderr).into_owned(),
+        ),
+    ];
+    let mut files = Vec::new();
+    written_files(dir.path(), &mut files);
+    assert!(files.len() >= 2, "reports written: {files:?}");
+    for file in files {
+        texts.push((
+            file.display().to_string(),
+            String::from_utf8_lossy(&std::fs::read(&file).unwrap()).into_owned(),
+        ));
+    }
+    // The echo reached conform: the report holds what the target sent back, with the secrets masked.
+    assert!(
+        texts
+            .iter()
+            .any(|(_, t)| t.contains("x-amz-date") || t.contains("X-Amz-Date")),
+        "the target's echo of the request is in the output"
+    );
+    let signature = regex::Regex::new(r"Signature=[0-9a-f]{64}").unwrap();
+    for (what, text) in texts {
+        assert!(!text.contains(TOKEN), "{what} shows the session token");
+        assert!(!text.contains(SECRET), "{what} shows the secret key");
+        assert!(!signature.is_match(&text), "{what} shows a full signature");
+    }
+}
