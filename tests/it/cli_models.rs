@@ -283,3 +283,31 @@ fn the_models_variable_is_read_like_the_flag() {
     assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
     assert!(text(&o.stdout).contains("\"service\":\"widgets\""));
 }
+
+#[test]
+fn the_spec_files_declare_every_output_member_the_published_model_has() {
+    // A member the model has but a spec file lacks is reported as "unexpected" whenever a real target sends it.
+    let specs = conform::spec::embedded_model().unwrap();
+    let models = Models::open(botocore_models()).unwrap();
+    let mut missing = Vec::new();
+    for (name, spec_service) in &specs.services {
+        let model_service = models.load(name).unwrap();
+        for (op_name, op) in &spec_service.operations {
+            let Some(model_op) = model_service.operations.get(op_name) else {
+                missing.push(format!("{name}.{op_name}: not in the model"));
+                continue;
+            };
+            let declared: Vec<&str> = spec_service
+                .output_members(op)
+                .iter()
+                .map(|m| m.name.as_str())
+                .collect();
+            for member in model_service.output_members(model_op) {
+                if !declared.contains(&member.name.as_str()) {
+                    missing.push(format!("{name}.{op_name} output {}", member.name));
+                }
+            }
+        }
+    }
+    assert!(missing.is_empty(), "{missing:#?}");
+}
