@@ -8,22 +8,7 @@ pub fn is_blank(body: &[u8]) -> bool {
 /// At most `max` characters of a body as one line of text: invalid UTF-8 replaced, control characters escaped,
 /// `…` marking a cut.
 pub fn body_excerpt(body: &[u8], max: usize) -> String {
-    let text = String::from_utf8_lossy(body);
-    let mut out = String::new();
-    for (count, c) in text.chars().enumerate() {
-        if count == max {
-            out.push('…');
-            break;
-        }
-        match c {
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if c.is_control() => out.push_str(&c.escape_default().to_string()),
-            c => out.push(c),
-        }
-    }
-    out
+    crate::protocol::json::excerpt(body, max)
 }
 
 /// The message of an error document: `message`, `Message` or `errorMessage`, the first that is a string.
