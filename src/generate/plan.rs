@@ -127,6 +127,8 @@ pub(crate) struct OpPlan<'a> {
     fixture_uses: HashMap<usize, FixtureUse<'a>>,
     /// The structure drawn from: the input, or the output for [`OpPlan::for_output`].
     root: Option<ShapeId>,
+    /// [`closing_heights`] of every shape reachable from `root`.
+    heights: HashMap<ShapeId, u32>,
 }
 
 fn member_key(member: &Member) -> usize {
@@ -155,7 +157,14 @@ impl<'a> OpPlan<'a> {
             emails: HashMap::new(),
             fixture_uses: HashMap::new(),
             root: op.input,
+            heights: op.input.map(|r| closing_heights(service, r)).unwrap_or_default(),
         };
+        if plan.root.is_some_and(|r| plan.height(r) == u32::MAX) {
+            return Err(plan.fail(
+                "",
+                "its required members form a cycle, so no finite value exists".to_string(),
+            ));
+        }
         if let Some(input) = op.input {
             let mut stack = vec![input];
             plan.compile_members(members, &mut Vec::new(), "", &mut stack)?;
@@ -184,12 +193,31 @@ impl<'a> OpPlan<'a> {
             emails: HashMap::new(),
             fixture_uses: HashMap::new(),
             root: op.output,
+            heights: op.output.map(|r| closing_heights(service, r)).unwrap_or_default(),
         };
+        if plan.root.is_some_and(|r| plan.height(r) == u32::MAX) {
+            return Err(plan.fail(
+                "",
+                "its required members form a cycle, so no finite value exists".to_string(),
+            ));
+        }
         if let Some(output) = op.output {
             let mut stack = vec![output];
             plan.compile_members(members, &mut Vec::new(), "", &mut stack)?;
         }
         Ok(plan)
+    }
+
+    /// The closing height of a shape reachable from the root (`u32::MAX`: no finite value).
+    fn height(&self, shape: ShapeId) -> u32 {
+        self.heights.get(&shape).copied().unwrap_or(0)
+    }
+
+    /// The union member whose value needs the fewest levels (the first of equals).
+    fn closest_member(&self, members: &[Member]) -> usize {
+        (0..members.len())
+            .min_by_key(|&i| self.height(members[i].target))
+            .unwrap_or(0)
     }
 
     fn fail(&self, member: &str, reason: String) -> GenError {
@@ -443,9 +471,13 @@ impl<'a> OpPlan<'a> {
             if members.is_empty() {
                 return Value::Structure(map);
             }
-            let i = forced_index.unwrap_or_else(|| match mode {
-                Mode::Simplest => 0,
-                _ => rng.random_range(0..members.len()),
+            // Deep down (and when shrinking) the member that closes soonest, so that recursive unions end.
+            let i = forced_index.unwrap_or_else(|| {
+                if mode == Mode::Simplest || depth >= DRAW_DEPTH {
+                    self.closest_member(members)
+                } else {
+                    rng.random_range(0..members.len())
+                }
             });
             let m = &members[i];
             let child_force = force
@@ -464,6 +496,8 @@ impl<'a> OpPlan<'a> {
                 || match present.and_then(|p| p(i)) {
                     Some(p) => p,
                     None if mode == Mode::Simplest || depth >= DRAW_DEPTH => false,
+                    // A member no finite value can fill (a required cycle below it) is left out.
+                    None if self.height(m.target) == u32::MAX => false,
                     None if depth == 0 => rng.random_bool(0.5),
                     None => rng.random_bool(0.3),
                 };
@@ -541,7 +575,11 @@ impl<'a> OpPlan<'a> {
                     Mode::Max => max,
                     _ => rng.random_range(min..=max.min(min + if depth >= 2 { 1 } else { 3 })),
                 };
-                let n = if forced { n.max(1).min(max.max(1)) } else { n };
+                let n = match forced {
+                    true => n.max(1).min(max.max(1)),
+                    false if depth >= DRAW_DEPTH => min,
+                    false => n,
+                };
                 let item_mode = if mode == Mode::Simplest {
                     Mode::Simplest
                 } else {
@@ -572,7 +610,11 @@ impl<'a> OpPlan<'a> {
                     Mode::Max => max.min(min + 8),
                     _ => rng.random_range(min..=max.min(min + 2)),
                 };
-                let n = if forced { n.max(1).min(max.max(1)) } else { n };
+                let n = match forced {
+                    true => n.max(1).min(max.max(1)),
+                    false if depth >= DRAW_DEPTH => min,
+                    false => n,
+                };
                 let mut entries = IndexMap::new();
                 let mut attempts = 0;
                 while entries.len() < n && attempts < n * 4 + 4 {
@@ -777,6 +819,63 @@ impl<'a> OpPlan<'a> {
 }
 
 /// The lengths allowed for a list or map at a depth: bounded, and short when deep.
+/// For each shape reachable from `root`, the fewest levels a valid value of it needs: 0 for scalars and for lists
+/// and maps that may be empty, one more than the deepest required member for a structure, one more than the
+/// closest member for a union; `u32::MAX` where required members form a cycle (no finite value exists). Drawing
+/// deep in a recursive shape follows the smallest heights, so it always ends.
+fn closing_heights(service: &Service, root: ShapeId) -> HashMap<ShapeId, u32> {
+    let mut reachable = vec![root];
+    let mut heights: HashMap<ShapeId, u32> = HashMap::from([(root, u32::MAX)]);
+    let mut next = 0;
+    while next < reachable.len() {
+        let shape = service.shape(reachable[next]);
+        next += 1;
+        for target in shape.kind.members().iter().map(|m| m.target).chain(match &shape.kind {
+            ShapeKind::List(item) => vec![item.target],
+            ShapeKind::Map { key, value } => vec![key.target, value.target],
+            _ => Vec::new(),
+        }) {
+            if heights.insert(target, u32::MAX).is_none() {
+                reachable.push(target);
+            }
+        }
+    }
+    // Heights only fall, from "none" towards their least value; each round settles at least one more shape.
+    let mut changed = true;
+    while changed {
+        changed = false;
+        for &id in &reachable {
+            let shape = service.shape(id);
+            let of = |target: ShapeId| heights[&target];
+            let may_be_empty = shape.constraints.min_length.unwrap_or(0) == 0;
+            let height = match &shape.kind {
+                ShapeKind::Structure(members) => members
+                    .iter()
+                    .filter(|m| m.required)
+                    .map(|m| of(m.target))
+                    .max()
+                    .unwrap_or(0)
+                    .saturating_add(1),
+                ShapeKind::Union(members) => members
+                    .iter()
+                    .map(|m| of(m.target))
+                    .min()
+                    .unwrap_or(0)
+                    .saturating_add(1),
+                ShapeKind::List(_) | ShapeKind::Map { .. } if may_be_empty => 0,
+                ShapeKind::List(item) => of(item.target).saturating_add(1),
+                ShapeKind::Map { value, .. } => of(value.target).saturating_add(1),
+                _ => 0,
+            };
+            if height < heights[&id] {
+                heights.insert(id, height);
+                changed = true;
+            }
+        }
+    }
+    heights
+}
+
 fn collection_bounds(shape: &Shape, depth: usize) -> (usize, usize) {
     let c = &shape.constraints;
     let min = c.min_length.unwrap_or(0) as usize;
@@ -978,4 +1077,64 @@ mod tests {
         assert_eq!(local_part_of(r"[\@x]+"), None);
         assert_eq!(local_part_of("a|b@c"), None);
     }
+
+    /// ACM's `CertificateFilterStatement`: a union whose members recurse through itself and through a list of
+    /// itself. Drawing it once overflowed the stack; every draw must now end, at any seed, in every mode.
+    #[test]
+    fn recursive_unions_and_lists_end_and_required_cycles_are_refused() {
+        let json = r#"{
+          "version": "2.0",
+          "metadata": {"apiVersion": "2020-01-01", "endpointPrefix": "rec", "protocol": "json",
+                       "jsonVersion": "1.1", "serviceId": "Rec", "targetPrefix": "Rec", "signatureVersion": "v4",
+                       "uid": "rec-2020-01-01"},
+          "operations": {
+            "Search": {"name": "Search", "http": {"method": "POST", "requestUri": "/"},
+                       "input": {"shape": "SearchInput"}},
+            "Loop": {"name": "Loop", "http": {"method": "POST", "requestUri": "/"},
+                     "input": {"shape": "Knot"}}
+          },
+          "shapes": {
+            "SearchInput": {"type": "structure", "required": ["Statement"],
+                            "members": {"Statement": {"shape": "Statement"}}},
+            "Statement": {"type": "structure", "union": true, "members": {
+              "And": {"shape": "Statements"}, "Not": {"shape": "Statement"}, "Filter": {"shape": "Text"}}},
+            "Statements": {"type": "list", "member": {"shape": "Statement"}, "min": 2, "max": 10},
+            "Knot": {"type": "structure", "required": ["Next"], "members": {"Next": {"shape": "Knot"}}},
+            "Text": {"type": "string", "min": 1}
+          }
+        }"#;
+        let service = crate::frontend::botocore::parse_service(
+            "rec",
+            json.as_bytes(),
+            std::path::Path::new("rec.json"),
+        )
+        .unwrap();
+        let plan = OpPlan::new(&service, &service.operations["Search"], &Fixtures::default())
+            .expect("a recursive union with a scalar member has finite values");
+        for seed in 0..200 {
+            let mut rng = TestRng::from_seed(
+                proptest::test_runner::RngAlgorithm::ChaCha,
+                &[seed as u8; 32],
+            );
+            for mode in [Mode::Random, Mode::Max, Mode::Simplest] {
+                let root = service.operations["Search"].input.unwrap();
+                let value = plan.draw_structure(
+                    service.shape(root),
+                    &mut rng,
+                    None,
+                    None,
+                    0,
+                    mode,
+                    &mut Path::root(),
+                    &mut None,
+                );
+                let violations = crate::model::validate_input(&service, root, &value);
+                assert!(violations.is_empty(), "{mode:?} {value}: {violations:?}");
+            }
+        }
+        let err = OpPlan::new(&service, &service.operations["Loop"], &Fixtures::default())
+            .expect_err("a required cycle has no finite value");
+        assert!(err.to_string().contains("cycle"), "{err}");
+    }
 }
+
