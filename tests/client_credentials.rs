@@ -98,6 +98,18 @@ async fn credential_chain_and_fallbacks() {
     assert!(matches!(err, ClientError::Credentials { .. }), "{err:?}");
     assert!(err.to_string().contains("profile nope"), "{err}");
 
+    // Credentials that come over HTTP (here the container endpoint, as ECS and EKS serve them): aws-config has no
+    // HTTPS client of its own in this build, so this proves the one conform gives it carries the request.
+    unsafe { std::env::remove_var("AWS_PROFILE") };
+    std::fs::remove_file(&credentials_file).unwrap();
+    let container = container_credentials_server().await;
+    unsafe { std::env::set_var("AWS_CONTAINER_CREDENTIALS_FULL_URI", &container) };
+    let (credentials, source) = resolve_credentials(remote, None).await.unwrap();
+    assert_eq!(source, CredentialSource::Configured("container".into()));
+    assert_eq!(credentials.access_key_id(), "AKIDCONTAINER");
+    assert_eq!(credentials.session_token(), Some("container-token"));
+    unsafe { std::env::remove_var("AWS_CONTAINER_CREDENTIALS_FULL_URI") };
+
     // The environment comes first, also against loopback.
     unsafe {
         std::env::set_var("AWS_ACCESS_KEY_ID", "AKIDENV");
@@ -108,4 +120,32 @@ async fn credential_chain_and_fallbacks() {
         .unwrap();
     assert_eq!(source, CredentialSource::Configured("environment".into()));
     assert_eq!(credentials.access_key_id(), "AKIDENV");
+}
+
+/// A loopback server answering every request as the container credentials endpoint does; returns its URL.
+async fn container_credentials_server() -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/creds", listener.local_addr().unwrap());
+    tokio::spawn(async move {
+        while let Ok((mut socket, _)) = listener.accept().await {
+            tokio::spawn(async move {
+                let mut request = Vec::new();
+                let mut buf = [0u8; 4096];
+                while !request.windows(4).any(|w| w == b"\r\n\r\n") {
+                    match socket.read(&mut buf).await {
+                        Ok(0) | Err(_) => return,
+                        Ok(n) => request.extend_from_slice(&buf[..n]),
+                    }
+                }
+                let body = r#"{"AccessKeyId":"AKIDCONTAINER","SecretAccessKey":"container-secret","Token":"container-token","Expiration":"2099-01-01T00:00:00Z"}"#;
+                let answer = format!(
+                    "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+                    body.len()
+                );
+                let _ = socket.write_all(answer.as_bytes()).await;
+            });
+        }
+    });
+    url
 }

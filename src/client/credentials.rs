@@ -73,7 +73,15 @@ pub async fn resolve_credentials(
         .or_else("us-east-1")
         .region()
         .await;
-    let config = ProviderConfig::default().with_region(region);
+    // aws-config is built without its own HTTPS client (see Cargo.toml); SSO, STS, containers and IMDS use this one.
+    let https = aws_smithy_http_client::Builder::new()
+        .tls_provider(aws_smithy_http_client::tls::Provider::Rustls(
+            aws_smithy_http_client::tls::rustls_provider::CryptoMode::Ring,
+        ))
+        .build_https();
+    let config = ProviderConfig::default()
+        .with_http_client(https)
+        .with_region(region);
 
     let imds_client = aws_config::imds::Client::builder()
         .configure(&config)

@@ -259,6 +259,7 @@ impl Client {
         if config.timeout.is_zero() {
             return Err(invalid("the timeout must be more than zero"));
         }
+        install_crypto_provider();
         let mut builder = reqwest::Client::builder()
             .timeout(config.timeout)
             .connect_timeout(config.timeout)
@@ -716,4 +717,10 @@ mod tests {
             assert_eq!(e.endpoint(), endpoint);
         }
     }
+}
+
+/// Makes ring rustls's crypto for this process (reqwest is built without a provider of its own, see Cargo.toml).
+/// Installing twice, or after a library installed one, is harmless: the first provider stays.
+pub(crate) fn install_crypto_provider() {
+    let _already_installed = rustls::crypto::ring::default_provider().install_default();
 }
