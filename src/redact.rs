@@ -297,6 +297,34 @@ pub fn output_path_is_sensitive(service: &Service, op: &Operation, path: &Path) 
         .is_some_and(|shape| walk_sensitive(service, service.shape(shape).kind.members(), path))
 }
 
+/// Whether the member a path ends at is itself sensitive (its flag or its target's), not merely inside a
+/// sensitive container: what AWS's documented withholding of values in validation messages covers.
+pub fn path_leaf_is_sensitive(service: &Service, op: &Operation, path: &Path) -> bool {
+    let Some(input) = op.input else {
+        return false;
+    };
+    let mut current: Option<&Member> = None;
+    let mut members = service.shape(input).kind.members();
+    for segment in &path.0 {
+        current = match segment {
+            Segment::Member(name) => members.iter().find(|m| &m.name == name),
+            Segment::Index(_) => match current.map(|m| &service.target(m).kind) {
+                Some(ShapeKind::List(item)) => Some(item.as_ref()),
+                _ => None,
+            },
+            Segment::Key(_) => match current.map(|m| &service.target(m).kind) {
+                Some(ShapeKind::Map { value, .. }) => Some(value.as_ref()),
+                _ => None,
+            },
+        };
+        let Some(m) = current else {
+            return false;
+        };
+        members = service.target(m).kind.members();
+    }
+    current.is_some_and(|m| service.is_sensitive(m))
+}
+
 fn walk_sensitive(service: &Service, members: &[Member], path: &Path) -> bool {
     let mut current: Option<&Member> = None;
     let mut members = members;

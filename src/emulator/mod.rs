@@ -58,8 +58,10 @@ pub use workmail::{ENTITY_NAME, OTHER_ENTITY_NAME, SEEDED_ENABLED_DATE};
 use faults::{Fault, FaultSet};
 use wire::{ApiError, Success};
 
-/// The default body size limit: 256 KiB, far above any request the specs allow.
-pub const DEFAULT_BODY_LIMIT: usize = 256 * 1024;
+/// The default body size limit: 1 MiB, the size over which the `body-too-large` malformation goes (the limit of
+/// many AWS JSON APIs). The published models allow strings of hundreds of thousands of characters (B2B Data
+/// Interchange's mapping templates), whose one-too-long values must reach validation.
+pub const DEFAULT_BODY_LIMIT: usize = 1024 * 1024;
 
 /// How to build a target: deviations, fixtures, the accepted key pair and the body limit.
 #[derive(Debug, Clone)]

@@ -307,7 +307,9 @@ fn compute_signature(
             continue; // the signer writes it from the time given
         }
         for value in request.headers.get_all(name.as_str()) {
-            headers.push((name.as_str(), value.to_str().ok()?));
+            // UTF-8 as the client signed it: `to_str` refuses anything beyond visible ASCII, and a header member
+            // may hold any string of the model.
+            headers.push((name.as_str(), std::str::from_utf8(value.as_bytes()).ok()?));
         }
     }
     let identity: Identity = Credentials::new(

@@ -24,7 +24,7 @@ use super::plan::{Mode, OpPlan, StringPlan};
 use super::strings::Pick;
 use super::{Slot, examples};
 use crate::case::{Case, CaseClass, CaseKind, JsonType, Mutation, Signing};
-use crate::model::{Member, Numeric, Path, ShapeKind, Value, validate_input};
+use crate::model::{Location, Member, Numeric, Path, ShapeKind, Value, validate_input};
 use crate::oracle;
 use crate::protocol::Protocol;
 
@@ -47,11 +47,24 @@ fn own_json_types(kind: &ShapeKind) -> Option<&'static [JsonType]> {
 }
 
 /// The mutation classes of one member, with their number of variants.
-fn classes(plan: &OpPlan<'_>, m: &Member, in_collection: bool) -> Vec<(CaseClass, u32)> {
+///
+/// `http_bound`: the member is, or is inside, a member bound to a label, query parameter or header, or is a raw
+/// (blob or text) payload, where values are bytes or text: JSON types and null do not exist there, and an empty
+/// collection is the same request as none.
+fn classes(
+    plan: &OpPlan<'_>,
+    m: &Member,
+    in_collection: bool,
+    http_bound: bool,
+) -> Vec<(CaseClass, u32)> {
     let mut out = Vec::new();
-    if m.required && !in_collection {
+    // An idempotency token left out is filled in by the encoder, as every SDK does: it cannot be sent missing.
+    if m.required && !in_collection && !m.idempotency_token {
         out.push((CaseClass::MissingRequired, 1));
-        out.push((CaseClass::NullRequired, 1));
+        // Text has no null: a null label, parameter, header or raw payload is sent as the member left out.
+        if !http_bound {
+            out.push((CaseClass::NullRequired, 1));
+        }
     }
     let shape = plan.service.target(m);
     let c = &shape.constraints;
@@ -61,7 +74,11 @@ fn classes(plan: &OpPlan<'_>, m: &Member, in_collection: bool) -> Vec<(CaseClass
         | ShapeKind::List(_)
         | ShapeKind::Map { .. }
         | ShapeKind::Blob => {
-            if c.min_length.is_some_and(|min| min >= 1) {
+            // An empty list or map in a query string or headers is sent as nothing at all, the same request as
+            // leaving the member out: no violation the target could see.
+            let empty_is_absent =
+                http_bound && matches!(shape.kind, ShapeKind::List(_) | ShapeKind::Map { .. });
+            if c.min_length.is_some_and(|min| min >= 1 + u64::from(empty_is_absent)) {
                 out.push((CaseClass::LengthBelowMin, 1));
             }
             if c.max_length.is_some() {
@@ -114,7 +131,10 @@ fn classes(plan: &OpPlan<'_>, m: &Member, in_collection: bool) -> Vec<(CaseClass
         }
         _ => {}
     }
-    if let Some(own) = own_json_types(&shape.kind) {
+    // Only a member of the body document has a JSON type: a label, query parameter or header is text whatever the
+    // shape (a number in a path is a valid string there), so a "wrong type" there would test nothing.
+    if !http_bound && let Some(own) = own_json_types(&shape.kind)
+    {
         out.extend(
             JsonType::ALL
                 .into_iter()
@@ -133,7 +153,27 @@ pub(crate) fn slots(plan: &OpPlan<'_>) -> Vec<Slot> {
             site.steps.last(),
             Some(super::plan::SiteStep::Item | super::plan::SiteStep::Value)
         );
-        for (class, variants) in classes(plan, site.member, in_collection) {
+        let http_bound = match site.steps.first() {
+            Some(super::plan::SiteStep::Member(top)) => {
+                let top = &plan.members[*top];
+                top.location.is_http_bound()
+                    || (top.location == Location::Payload
+                        && !matches!(
+                            plan.service.target(top).kind,
+                            ShapeKind::Structure(_) | ShapeKind::Union(_) | ShapeKind::Document
+                        ))
+            }
+            _ => false,
+        };
+        // A structure payload left out is sent as `{}` (botocore's `_serialize_empty_body`), the same request as an
+        // empty one: "missing" cannot be said on the wire.
+        let payload_itself = site.steps.len() == 1 && site.member.location == Location::Payload;
+        for (class, variants) in classes(plan, site.member, in_collection, http_bound) {
+            if payload_itself
+                && matches!(class, CaseClass::MissingRequired | CaseClass::NullRequired)
+            {
+                continue;
+            }
             out.extend(Slot::new(CaseKind::Invalid, class, Some(i)).variants(variants));
         }
     }

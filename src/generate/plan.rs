@@ -12,8 +12,8 @@ use super::semantic::{self, Semantic};
 use super::strings::{Pick, free_text};
 use crate::model::pattern::PatternGen;
 use crate::model::{
-    Fixture, Fixtures, Member, Operation, Path, Segment, Service, Shape, ShapeId, ShapeKind,
-    Timestamp, Value,
+    Fixture, Fixtures, Location, Member, Operation, Path, Segment, Service, Shape, ShapeId,
+    ShapeKind, Timestamp, Value,
 };
 use crate::oracle::{self, Expected};
 
@@ -327,10 +327,22 @@ impl<'a> OpPlan<'a> {
             ShapeKind::Enum(values) if values.is_empty() => {
                 return Err("its enum has no values".into());
             }
-            kind if kind.is_numeric() => {
+            kind if kind.is_integral() => {
                 let (lo, hi) = numeric_range(shape);
                 if lo > hi {
                     return Err(format!("its range {lo}..{hi} is empty"));
+                }
+            }
+            kind if kind.is_numeric() => {
+                let c = &shape.constraints;
+                if let (Some(min), Some(max)) = (c.min, c.max)
+                    && min.as_f64() > max.as_f64()
+                {
+                    return Err(format!(
+                        "its range {}..{} is empty",
+                        min.as_f64(),
+                        max.as_f64()
+                    ));
                 }
             }
             ShapeKind::List(_) | ShapeKind::Map { .. } | ShapeKind::Blob => {
@@ -547,7 +559,19 @@ impl<'a> OpPlan<'a> {
         if let Some(email) = self.email_of(m) {
             return Value::String(email.draw(rng, mode));
         }
-        self.draw_shape(m, rng, force, depth, mode, path, found)
+        let mut value = self.draw_shape(m, rng, force, depth, mode, path, found);
+        // A URI label of `.` or `..` (or such a segment of a greedy label) cannot be sent: URL parsing removes dot
+        // segments, so the request would name another resource or no operation at all. Draw again.
+        if let Location::Label { greedy } = m.location {
+            for _ in 0..16 {
+                let Value::String(text) = &value else { break };
+                if !has_dot_segment(text, greedy) {
+                    break;
+                }
+                value = self.draw_shape(m, rng, None, depth, Mode::Random, path, &mut None);
+            }
+        }
+        value
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -695,18 +719,20 @@ impl<'a> OpPlan<'a> {
                 })
             }
             ShapeKind::Float | ShapeKind::Double | ShapeKind::BigDecimal => {
-                let lo = c.min.map(|b| b.as_f64()).unwrap_or(-1_000_000.0);
-                let hi = c.max.map(|b| b.as_f64()).unwrap_or(1_000_000.0);
+                let (min, max) = (c.min.map(|b| b.as_f64()), c.max.map(|b| b.as_f64()));
+                // An open side reaches a million past the other bound (or past zero), as for integers.
+                let lo = min.unwrap_or_else(|| max.map_or(0.0, |m| m.min(0.0)) - 1_000_000.0);
+                let hi = max.unwrap_or_else(|| min.map_or(0.0, |m| m.max(0.0)) + 1_000_000.0);
+                let (first, last) = ((lo * 4.0).ceil() as i64, (hi * 4.0).floor() as i64);
                 Value::Float(match mode {
                     Mode::Min => lo,
                     Mode::Max => hi,
                     Mode::Simplest => 0.0f64.clamp(lo, hi),
                     // Quarters are exact in binary and in decimal, so no encoder rounds them differently.
-                    _ => {
-                        let quarters =
-                            rng.random_range((lo * 4.0).ceil() as i64..=(hi * 4.0).floor() as i64);
-                        quarters as f64 / 4.0
-                    }
+                    _ if first <= last => rng.random_range(first..=last) as f64 / 4.0,
+                    // A range narrower than a quarter (Bedrock's learning rate: 1e-7 to 0.001): a thousandth step
+                    // of it; shortest round-trip printing, which Rust and Python share, keeps encoders equal.
+                    _ => (lo + (hi - lo) * rng.random_range(0..=1000) as f64 / 1000.0).clamp(lo, hi),
                 })
             }
             ShapeKind::Timestamp => Value::Timestamp(match mode {
@@ -876,6 +902,16 @@ fn closing_heights(service: &Service, root: ShapeId) -> HashMap<ShapeId, u32> {
     heights
 }
 
+/// Whether a label value is a dot segment (`.`, `..`), or for a greedy label holds one between its slashes.
+fn has_dot_segment(text: &str, greedy: bool) -> bool {
+    let dot = |segment: &str| segment == "." || segment == "..";
+    if greedy {
+        text.split('/').any(dot)
+    } else {
+        dot(text)
+    }
+}
+
 fn collection_bounds(shape: &Shape, depth: usize) -> (usize, usize) {
     let c = &shape.constraints;
     let min = c.min_length.unwrap_or(0) as usize;
@@ -895,15 +931,15 @@ pub(crate) fn numeric_range(shape: &Shape) -> (i128, i128) {
         .kind
         .integral_range()
         .unwrap_or((-1_000_000_000_000, 1_000_000_000_000));
-    let lo = c
-        .min
-        .map(|b| b.as_i128_ceil())
-        .unwrap_or(type_lo.max(-1_000_000))
+    let min = c.min.map(|b| b.as_i128_ceil());
+    let max = c.max.map(|b| b.as_i128_floor());
+    // An open side reaches a million past the other bound (or past zero): Athena's cutoff has a minimum of ten
+    // million and no maximum.
+    let lo = min
+        .unwrap_or_else(|| max.map_or(0, |m| m.min(0)) - 1_000_000)
         .max(type_lo);
-    let hi = c
-        .max
-        .map(|b| b.as_i128_floor())
-        .unwrap_or(type_hi.min(1_000_000))
+    let hi = max
+        .unwrap_or_else(|| min.map_or(0, |m| m.max(0)) + 1_000_000)
         .min(type_hi);
     (lo, hi)
 }
@@ -914,22 +950,34 @@ fn compile_string(shape: &Shape) -> Result<StringPlan, String> {
     let min = c.min_length.unwrap_or(0) as usize;
     let (pattern, valid_lengths) = match &c.pattern {
         Some(p) => {
-            let cap = match c.max_length {
-                Some(max) => (max as usize).min(min + 4096) + 1,
-                None => min.max(1) + FREE_TEXT_SPAN,
+            // Without a maximum, values stay near the shortest the pattern allows: first within the free-text
+            // span, then (for patterns whose shortest match is longer, such as Bedrock's 75-character ARNs)
+            // within wider caps.
+            let caps: &[usize] = match c.max_length {
+                Some(max) => &[(max as usize).min(min + 4096) + 1],
+                None => &[min.max(1) + FREE_TEXT_SPAN, min + 1024, MAX_PATTERN_CAP],
             };
-            let generator = PatternGen::new(p, cap.min(MAX_PATTERN_CAP));
-            let top = c
-                .max_length
-                .map(|m| m as usize)
-                .unwrap_or(cap - 1)
-                .min(cap - 1);
-            let lengths: Vec<usize> = generator
-                .lengths()
-                .iter()
-                .filter(|l| *l >= min && *l <= top)
-                .collect();
-            (Some(generator), lengths)
+            let mut compiled = None;
+            for &cap in caps {
+                let cap = cap.min(MAX_PATTERN_CAP);
+                let generator = PatternGen::new(p, cap);
+                let top = c
+                    .max_length
+                    .map(|m| m as usize)
+                    .unwrap_or(cap - 1)
+                    .min(cap - 1);
+                let lengths: Vec<usize> = generator
+                    .lengths()
+                    .iter()
+                    .filter(|l| *l >= min && *l <= top)
+                    .collect();
+                let found = !lengths.is_empty();
+                compiled = Some((Some(generator), lengths));
+                if found {
+                    break;
+                }
+            }
+            compiled.expect("at least one cap")
         }
         None => {
             let top = c
@@ -1135,6 +1183,54 @@ mod tests {
         let err = OpPlan::new(&service, &service.operations["Loop"], &Fixtures::default())
             .expect_err("a required cycle has no finite value");
         assert!(err.to_string().contains("cycle"), "{err}");
+    }
+
+    /// Athena's `BytesScannedCutoffPerQuery` (a long of at least ten million, no maximum) and Bedrock's learning
+    /// rate (a float between 1e-7 and 0.001, narrower than the quarter steps drawn elsewhere) once made planning
+    /// fail and drawing panic.
+    #[test]
+    fn one_sided_and_narrow_numeric_ranges_plan_and_draw_valid_values() {
+        let json = r#"{
+          "version": "2.0",
+          "metadata": {"apiVersion": "2020-01-01", "endpointPrefix": "num", "protocol": "json",
+                       "jsonVersion": "1.1", "serviceId": "Num", "targetPrefix": "Num", "signatureVersion": "v4",
+                       "uid": "num-2020-01-01"},
+          "operations": {
+            "Set": {"name": "Set", "http": {"method": "POST", "requestUri": "/"}, "input": {"shape": "SetInput"}}
+          },
+          "shapes": {
+            "SetInput": {"type": "structure", "required": ["Cutoff", "Rate", "Ceiling"], "members": {
+              "Cutoff": {"shape": "Cutoff"}, "Rate": {"shape": "Rate"}, "Ceiling": {"shape": "Ceiling"}}},
+            "Cutoff": {"type": "long", "min": 10000000},
+            "Ceiling": {"type": "double", "max": -5000000},
+            "Rate": {"type": "float", "min": 1e-07, "max": 0.001}
+          }
+        }"#;
+        let service = crate::frontend::botocore::parse_service(
+            "num",
+            json.as_bytes(),
+            std::path::Path::new("num.json"),
+        )
+        .unwrap();
+        let op = &service.operations["Set"];
+        let plan = OpPlan::new(&service, op, &Fixtures::default()).expect("every range has values");
+        for seed in 0..100u8 {
+            let mut rng = TestRng::from_seed(proptest::test_runner::RngAlgorithm::ChaCha, &[seed; 32]);
+            for mode in [Mode::Random, Mode::Min, Mode::Max, Mode::Simplest] {
+                let value = plan.draw_structure(
+                    service.shape(op.input.unwrap()),
+                    &mut rng,
+                    None,
+                    None,
+                    0,
+                    mode,
+                    &mut Path::root(),
+                    &mut None,
+                );
+                let violations = crate::model::validate_input(&service, op.input.unwrap(), &value);
+                assert!(violations.is_empty(), "{mode:?} {value}: {violations:?}");
+            }
+        }
     }
 }
 

@@ -176,7 +176,9 @@ impl Protocol for AwsJson {
     ) -> Result<&'s Operation, ProtocolFault> {
         let target = request.header("x-amz-target");
         let found = target.and_then(|t| {
-            let (prefix, name) = t.split_once('.')?;
+            // The prefix may hold dots itself (CloudTrail's `com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101`);
+            // operation names never do.
+            let (prefix, name) = t.rsplit_once('.')?;
             (Some(prefix) == service.target_prefix.as_deref())
                 .then(|| service.operations.get(name))
                 .flatten()

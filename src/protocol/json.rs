@@ -560,8 +560,13 @@ pub(crate) fn decode_error(
     if service.query_compatible
         && let Some(header) = response.header("x-amzn-query-error")
         && let Some((code, _fault)) = header.split_once(';')
-        && let Some(found) = info(code, ErrorSource::QueryErrorHeader)
+        && let Some(mut found) = info(code, ErrorSource::QueryErrorHeader)
     {
+        // The header carries the query code (`ValidationError`); conform names errors by their shape
+        // (`ValidationException`), as the oracle and the model's operation errors do.
+        if let Some((_, shape)) = service.error_named(&found.code) {
+            found.code = shape.name.clone();
+        }
         return Some(found);
     }
     order.iter().find_map(|source| match source {

@@ -17,7 +17,7 @@ use super::{
 };
 use crate::case::Signing;
 use crate::model::{
-    Member, Path, ProtocolId, Segment, Service, ShapeId, ShapeKind, Timestamp, Value,
+    Member, Path, ProtocolId, Segment, Service, ShapeKind, Timestamp, TimestampFormat, Value,
 };
 
 const FACTS_FAULTS: &str = "wire-facts: What real AWS does with protocol faults (JSON services)";
@@ -107,7 +107,7 @@ pub(crate) fn read_members(
             continue;
         };
         let mut path = Path::members([member.name.as_str()]);
-        let value = read(service, member.target, json, &mut path, &mut problems);
+        let value = read(service, member, json, &mut path, &mut problems);
         out.insert(member.name.clone(), strip_unknown(value));
     }
     match problems.iter().find(|p| p.problem != "unexpected member") {
@@ -140,12 +140,12 @@ pub(crate) fn read_members_lenient(
 /// Reads JSON against a shape; every departure goes to `problems`.
 fn read(
     service: &Service,
-    shape: ShapeId,
+    member: &Member,
     json: &Json,
     path: &mut Path,
     problems: &mut Vec<ShapeProblem>,
 ) -> Value {
-    let s = service.shape(shape);
+    let s = service.target(member);
     let mut problem = |path: &Path, text: String| {
         problems.push(ShapeProblem {
             path: path.clone(),
@@ -167,7 +167,7 @@ fn read(
                 match members.iter().find(|m| m.wire_name() == k) {
                     Some(m) => {
                         path.0.push(Segment::Member(m.name.clone()));
-                        let value = read(service, m.target, v, path, problems);
+                        let value = read(service, m, v, path, problems);
                         path.0.pop();
                         out.insert(m.name.clone(), value);
                     }
@@ -190,7 +190,7 @@ fn read(
                 .enumerate()
                 .map(|(i, v)| {
                     path.0.push(Segment::Index(i));
-                    let value = read(service, item.target, v, path, problems);
+                    let value = read(service, item, v, path, problems);
                     path.0.pop();
                     value
                 })
@@ -200,7 +200,7 @@ fn read(
             map.iter()
                 .map(|(k, v)| {
                     path.0.push(Segment::Key(k.clone()));
-                    let read_value = read(service, value.target, v, path, problems);
+                    let read_value = read(service, value, v, path, problems);
                     path.0.pop();
                     (k.clone(), read_value)
                 })
@@ -226,6 +226,26 @@ fn read(
         (ShapeKind::Timestamp, Json::Number(n)) => Value::Timestamp(Timestamp {
             epoch_millis: (n.as_f64().unwrap_or(0.0) * 1000.0).round() as i64,
         }),
+        // A member whose model gives it a string format (`timestampFormat: iso8601` or `rfc822`) is sent as a
+        // string by every SDK; the epoch-seconds number stays accepted too.
+        (ShapeKind::Timestamp, Json::String(x)) => {
+            let parsed = match crate::protocol::json::timestamp_format(
+                Some(member),
+                s,
+                TimestampFormat::EpochSeconds,
+            ) {
+                TimestampFormat::DateTime => crate::protocol::json::parse_date_time(x),
+                TimestampFormat::HttpDate => Timestamp::parse_http_date(x),
+                TimestampFormat::EpochSeconds => None,
+            };
+            match parsed {
+                Some(t) => Value::Timestamp(t),
+                None => {
+                    problem(path, wrong(json));
+                    Value::Raw(json.clone())
+                }
+            }
+        }
         (ShapeKind::Blob, Json::String(x)) => {
             match base64::engine::general_purpose::STANDARD.decode(x) {
                 Ok(bytes) => Value::Blob(bytes),

@@ -274,6 +274,12 @@ pub trait Protocol: Send + Sync {
     /// The Content-Type of request bodies (and of the server's responses).
     fn content_type(&self) -> &'static str;
 
+    /// The Content-Type a successful answer of `op` must have; `None` where the operation's output chooses it (a
+    /// blob or text payload goes out with its own media type).
+    fn success_content_type(&self, _service: &Service, _op: &Operation) -> Option<&'static str> {
+        Some(self.content_type())
+    }
+
     /// Whether a request of this operation may legitimately have no body (restJson1 with nothing in the body).
     fn body_optional(&self, service: &Service, op: &Operation) -> bool;
 

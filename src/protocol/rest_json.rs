@@ -306,6 +306,17 @@ impl Protocol for RestJson1 {
         JSON
     }
 
+    fn success_content_type(&self, service: &Service, op: &Operation) -> Option<&'static str> {
+        let payload = service
+            .output_members(op)
+            .iter()
+            .find(|m| m.location == Location::Payload);
+        match payload.map(|m| payload_kind(service, m)) {
+            Some(PayloadKind::Bytes | PayloadKind::Text) => None,
+            _ => Some(JSON),
+        }
+    }
+
     fn body_optional(&self, service: &Service, op: &Operation) -> bool {
         !json_faults::has_json_body(service, op, ProtocolId::RestJson1)
     }
@@ -453,19 +464,16 @@ impl Protocol for RestJson1 {
         Ok(Value::Structure(values))
     }
 
-    fn check_body(&self, request: &HttpRequest) -> Result<(), ProtocolFault> {
-        json_server::check_body(request)
+    fn check_body(&self, _request: &HttpRequest) -> Result<(), ProtocolFault> {
+        // Whether the body must be JSON depends on the operation (a blob or text payload is any bytes), so
+        // `decode_input` judges it once the request is routed.
+        Ok(())
     }
 
-    fn accepts_content_type(&self, given: Option<&str>) -> bool {
-        // restJson1 servers take a request with no Content-Type (no body, or one they parse anyway).
-        given.is_none_or(|g| {
-            g.split(';')
-                .next()
-                .unwrap_or_default()
-                .trim()
-                .eq_ignore_ascii_case(JSON)
-        })
+    fn accepts_content_type(&self, _given: Option<&str>) -> bool {
+        // Likewise the media type: `decode_input` answers 415 to a JSON-body operation sent anything but JSON
+        // (or nothing), and a payload operation takes the media type its caller chose.
+        true
     }
 
     fn error_document(&self, response: &HttpResponse) -> Option<Json> {
