@@ -22,6 +22,7 @@ mod run_redaction;
 mod run_snapshots;
 mod run_transport;
 mod run_ux;
+mod serve_cli;
 mod serve_e2e;
 mod serve_faults;
 mod serve_support;
