@@ -13,6 +13,7 @@ mod moto;
 mod protocol_differential;
 mod report_merge;
 mod run_cli;
+mod run_curl;
 mod run_diff;
 mod run_embedded;
 mod run_moto;
