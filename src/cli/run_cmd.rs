@@ -24,7 +24,7 @@ Without --endpoint (or AWS_ENDPOINT_URL), conform starts its embedded reference 
 
 Credentials: the usual AWS chain (AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY / AWS_SESSION_TOKEN, AWS_PROFILE or --profile, SSO, container and instance credentials). Against a loopback endpoint with none configured, requests are signed with AWS's documented test key pair, and the run says so once.
 
-Deviations are results: the run exits 1 when any deviation (outside --baseline) or transport error is found, 0 when none is. Uncertain expectations (unverified AWS behaviour) are reported apart and never fail a run.
+Deviations are results: the run exits 1 when any deviation (outside --baseline) or transport error is found, 0 when none is. Uncertain expectations (unverified AWS behaviour) are reported apart and never fail a run. A run that does not finish exits otherwise: 5 when --max-time cut it short, 3 when the target kept throttling (20 answers in a row) or Ctrl-C stopped it; its reports cover what ran.
 
 Output: the human report (progress, summary, deviations) goes to stderr, so `conform run > out.txt` leaves out.txt empty: save it with `conform run 2> out.txt`. With `-` as its path, the JSON (or JUnit) report goes to stdout instead of a file: `conform run --json - > report.json`. The terminal shows each kind of deviation once, most severe first, with one example (`--show-all` prints every case); colour only on a terminal, never with NO_COLOR set.
 
