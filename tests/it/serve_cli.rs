@@ -36,6 +36,8 @@ fn serve(args: &[&str], env: &[(&str, &str)]) -> (Child, String) {
             }
         }
     };
+    // The rest of what it prints is read too: a closed pipe would end it.
+    std::thread::spawn(move || lines.for_each(drop));
     (child, endpoint)
 }
 
