@@ -379,9 +379,8 @@ impl CaseRunner<'_> {
             tokio::select! {
                 probed = &mut probing => probed?,
                 why = &mut stop => {
-                    // The probes in flight are dropped: none of them changes state (valid cases of a real target's
-                    // changing operations are probed only with consent, and then the drain below is not needed
-                    // for a read; a change is what the scenario and single-request phases drain for).
+                    // Probes change state too (valid cases of every runnable operation): as in the other
+                    // phases, those in flight land before a restore, or are dropped when none follows.
                     return self.finish_probes(why, probing).await;
                 }
             }
