@@ -16,6 +16,8 @@ pub enum Exit {
     /// A real target may still hold changes the run made: the state recorded before could not be put back, or an
     /// earlier run's restore journal is pending. `conform restore` finishes the job.
     Restore = 4,
+    /// `--max-time` passed before every case ran: what ran is reported, the rest was not run.
+    CutShort = 5,
 }
 
 impl From<Exit> for ExitCode {

@@ -28,10 +28,13 @@ Exit codes:
   1  deviations found in the target
   2  usage, spec or configuration error; or another conform run is changing
      the same real target (or uses the same restore journal)
-  3  target unreachable or run aborted
+  3  target unreachable, persistently throttling or unavailable, or run
+     aborted (Ctrl-C, SIGTERM)
   4  a real target may still hold changes: the state recorded before the run
      could not all be put back, or an earlier run's journal is pending
-     (`conform restore` finishes the job)";
+     (`conform restore` finishes the job)
+  5  cut short: --max-time passed before every case ran (what ran is
+     reported)";
 
 /// Property-based conformance tests for AWS APIs and their emulators.
 ///

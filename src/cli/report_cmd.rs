@@ -93,7 +93,7 @@ fn merge(
         }
     )?;
     let new = usize::try_from(summary.new_deviations()).unwrap_or(usize::MAX);
-    Ok(exit_for(summary, new, false))
+    Ok(exit_for(summary, new, None))
 }
 
 fn same_file(a: &Path, b: &Path) -> bool {

@@ -8,7 +8,7 @@ use std::time::Duration;
 use clap::{Args, Subcommand};
 
 use super::gen_cmd::GenArgs;
-use super::values::{parse_concurrency, parse_rate, parse_seconds};
+use super::values::{parse_concurrency, parse_duration, parse_rate, parse_seconds};
 use super::{Cli, CliError, Output, load_model, load_model_with};
 use crate::case::CaseKind;
 use crate::check::CheckName;
@@ -24,7 +24,7 @@ Without --endpoint (or AWS_ENDPOINT_URL), conform starts its embedded reference 
 
 Credentials: the usual AWS chain (AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY / AWS_SESSION_TOKEN, AWS_PROFILE or --profile, SSO, container and instance credentials). Against a loopback endpoint with none configured, requests are signed with AWS's documented test key pair, and the run says so once.
 
-Deviations are results: the run exits 1 when any deviation (outside --baseline) or transport error is found, 0 when none is. Uncertain expectations (unverified AWS behaviour) are reported apart and never fail a run.
+Deviations are results: the run exits 1 when any deviation (outside --baseline) or transport error is found, 0 when none is. Uncertain expectations (unverified AWS behaviour) are reported apart and never fail a run. A run that does not finish exits otherwise: 5 when --max-time cut it short, 3 when the target kept throttling (20 answers in a row) or Ctrl-C stopped it; its reports cover what ran.
 
 Output: the human report (progress, summary, deviations) goes to stderr, so `conform run > out.txt` leaves out.txt empty: save it with `conform run 2> out.txt`. With `-` as its path, the JSON (or JUnit) report goes to stdout instead of a file: `conform run --json - > report.json`. The terminal shows each kind of deviation once, most severe first, with one example (`--show-all` prints every case); colour only on a terminal, never with NO_COLOR set.
 
@@ -134,8 +134,14 @@ pub struct RunArgs {
     #[arg(long, value_name = "N", value_parser = parse_rate)]
     rate: Option<f64>,
     /// Retries of a throttled request (429, 503, throttling errors), with backoff honouring Retry-After (0 to 100).
+    /// A target that answers 20 requests in a row as throttled, retries included, stops the run (exit 3).
     #[arg(long, default_value_t = 3, value_name = "N", value_parser = super::values::parse_retries)]
     retries: u32,
+    /// The longest the run may take (`90s`, `15m`, `2h`): then no new case starts, the cases in flight are dropped
+    /// (on a real target they may finish first, within --timeout, and its state is put back after), what finished
+    /// is reported, and the run exits 5.
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    max_time: Option<Duration>,
     /// Runs of each scenario per parameter value, each with freshly drawn values (1 to 1000).
     #[arg(long, default_value_t = 2, value_name = "N", value_parser = super::values::parse_scenario_draws)]
     scenario_draws: usize,
@@ -223,6 +229,7 @@ fn run_config(specs: &Model, args: &RunArgs) -> Result<RunConfig, CliError> {
         embedded_faults: args.target.embedded_faults.clone(),
         safety: args.safety.safety(specs)?,
         mask_sensitive: args.target.mask_sensitive,
+        max_time: args.max_time,
     })
 }
 
@@ -253,8 +260,8 @@ pub(super) fn run(cli: &Cli, args: &RunArgs, output: &mut Output<'_>) -> Result<
         );
         return Ok(if restore_incomplete(&outcome) {
             Exit::Restore
-        } else if outcome.interrupted {
-            Exit::Aborted
+        } else if let Some(stopped) = &outcome.stopped {
+            report::stopped_exit(stopped)
         } else {
             Exit::Ok
         });
@@ -265,7 +272,7 @@ pub(super) fn run(cli: &Cli, args: &RunArgs, output: &mut Output<'_>) -> Result<
     Ok(report::exit_for(
         &outcome.summary,
         outcome.new_deviations,
-        outcome.interrupted,
+        outcome.stopped.as_ref(),
     ))
 }
 
@@ -520,6 +527,10 @@ pub struct DiffArgs {
     /// real target.
     #[arg(long, value_name = "N", value_parser = parse_rate)]
     rate: Option<f64>,
+    /// The longest the comparison may take (`90s`, `15m`, `2h`): then it stops, reports what it compared, and
+    /// exits 5.
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    max_time: Option<Duration>,
     #[command(flatten)]
     reports: crate::report::ReportArgs,
     // Last: its help heading applies to whatever follows it.
@@ -542,6 +553,7 @@ pub(super) fn diff(cli: &Cli, args: &DiffArgs, output: &mut Output<'_>) -> Resul
         args.generation.kinds.is_empty() || a.generation.kinds.contains(&CaseKind::Scenario);
     a.safety = args.safety.safety(&specs)?;
     a.rate = args.rate;
+    a.max_time = args.max_time;
     let mut b = a.clone();
     // Each real side keeps its own journal.
     b.safety.journal = against_journal(&a.safety.journal);
@@ -559,7 +571,7 @@ pub(super) fn diff(cli: &Cli, args: &DiffArgs, output: &mut Output<'_>) -> Resul
         Ok(outcome) => Ok(report::exit_for(
             &outcome.summary,
             outcome.new_deviations,
-            outcome.interrupted,
+            outcome.stopped.as_ref(),
         )),
         Err(e) => run_error(e, output),
     }

@@ -1,7 +1,9 @@
 //! `conform serve`: run the embedded reference target, or list the deviations it can switch on.
 
 use std::net::{IpAddr, SocketAddr};
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::time::Duration;
 
 use clap::Args;
 
@@ -21,7 +23,8 @@ Examples:
   conform serve --service dynamodb --service kms  also serve these services of the models
 
 Point any AWS client at the printed endpoint with the printed credentials (the documented test
-key pair unless --access-key-id/--secret-access-key say otherwise), e.g. with the AWS CLI:
+key pair unless --access-key-id and --secret-access-key, CONFORM_SERVE_SECRET_ACCESS_KEY or
+--secret-access-key-file say otherwise), e.g. with the AWS CLI:
   aws account get-alternate-contact --alternate-contact-type BILLING \\
     --endpoint-url http://127.0.0.1:4566
 Both services share the port: a request goes to the service named in its SigV4 credential scope;
@@ -44,11 +47,24 @@ pub struct ServeArgs {
     #[arg(long = "fixture", value_name = "KEY=VALUE", value_parser = Fixtures::parse_assignment)]
     pub fixtures: Vec<(String, String)>,
     /// Access key id the target accepts.
-    #[arg(long, value_name = "ID", default_value = TEST_ACCESS_KEY_ID)]
+    #[arg(long, value_name = "ID", default_value = TEST_ACCESS_KEY_ID, env = "CONFORM_SERVE_ACCESS_KEY_ID")]
     pub access_key_id: String,
-    /// Secret key the target accepts (the documented test secret by default).
-    #[arg(long, value_name = "SECRET", default_value = TEST_SECRET_ACCESS_KEY, hide_default_value = true)]
-    pub secret_access_key: String,
+    /// Secret key the target accepts (the documented test secret by default). A flag shows in `ps`: prefer the
+    /// environment variable or --secret-access-key-file.
+    #[arg(
+        long,
+        value_name = "SECRET",
+        env = "CONFORM_SERVE_SECRET_ACCESS_KEY",
+        hide_env_values = true
+    )]
+    pub secret_access_key: Option<String>,
+    /// Read the secret key the target accepts from this file (its first line).
+    #[arg(long, value_name = "PATH")]
+    pub secret_access_key_file: Option<PathBuf>,
+    /// Seconds a connection may wait for a request (idle keep-alive included) or for the rest of a body before
+    /// it is closed.
+    #[arg(long, default_value = "30", value_name = "SECS", value_parser = super::values::parse_seconds)]
+    pub idle_timeout: Duration,
     /// Also serve this service of AWS's published models (repeatable, e.g. `--service dynamodb`; see `--models`):
     /// every operation, with requests validated against the model and synthetic outputs.
     #[arg(long = "service", value_name = "SERVICE")]
@@ -74,7 +90,22 @@ pub(super) fn run(cli: &Cli, args: &ServeArgs, output: &mut Output<'_>) -> Resul
     let mut config = EmulatorConfig::new(fixtures);
     config.faults = args.faults.clone();
     config.access_key_id = args.access_key_id.clone();
-    config.secret_access_key = args.secret_access_key.clone();
+    let secret = match (&args.secret_access_key, &args.secret_access_key_file) {
+        (Some(_), Some(_)) => {
+            return Err(CliError::usage(
+                "--secret-access-key (or CONFORM_SERVE_SECRET_ACCESS_KEY) and --secret-access-key-file both give \
+                 the secret key",
+                Some("give it one way".to_string()),
+            ));
+        }
+        (Some(secret), None) => Some(secret.clone()),
+        (None, Some(path)) => Some(read_secret(path)?),
+        (None, None) => None,
+    };
+    config.secret_access_key = secret
+        .clone()
+        .unwrap_or_else(|| TEST_SECRET_ACCESS_KEY.to_string());
+    config.idle_timeout = args.idle_timeout;
     let addr = SocketAddr::new(args.host, args.port);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -105,16 +136,13 @@ pub(super) fn run(cli: &Cli, args: &ServeArgs, output: &mut Output<'_>) -> Resul
         };
         writeln!(output.out, "endpoint: {}", handle.endpoint())?;
         writeln!(output.out, "access key id: {}", args.access_key_id)?;
-        if args.secret_access_key == TEST_SECRET_ACCESS_KEY {
+        if secret.is_none() {
             writeln!(
                 output.out,
                 "secret access key: {TEST_SECRET_ACCESS_KEY}  (the documented test key pair)"
             )?;
         } else {
-            writeln!(
-                output.out,
-                "secret access key: (the one given with --secret-access-key)"
-            )?;
+            writeln!(output.out, "secret access key: (the one given)")?;
         }
         writeln!(
             output.out,
@@ -129,4 +157,22 @@ pub(super) fn run(cli: &Cli, args: &ServeArgs, output: &mut Output<'_>) -> Resul
         handle.shutdown().await;
         Ok(Exit::Ok)
     })
+}
+
+/// The secret key of a `--secret-access-key-file`: its first line, which must not be empty.
+fn read_secret(path: &Path) -> Result<String, CliError> {
+    // A secret is a few dozen bytes: a larger file is not one.
+    let text = crate::report::bounded::read_to_string_bounded(path, 4096)
+        .map_err(|e| CliError::usage(format!("failed to read the secret key: {e}"), None))?;
+    let secret = text.lines().next().unwrap_or_default().trim();
+    if secret.is_empty() {
+        return Err(CliError::usage(
+            format!(
+                "failed to read the secret key from `{}`: its first line is empty",
+                path.display()
+            ),
+            Some("write the secret key on the file's first line".to_string()),
+        ));
+    }
+    Ok(secret.to_string())
 }

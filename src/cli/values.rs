@@ -21,6 +21,32 @@ pub fn parse_seconds(text: &str) -> Result<Duration, String> {
     Ok(Duration::from_secs_f64(secs.max(0.001)))
 }
 
+/// A duration with a unit, or plain seconds: `90`, `90s`, `15m`, `2h`, `500ms`; more than 0 and at most a day.
+pub fn parse_duration(text: &str) -> Result<Duration, String> {
+    let trimmed = text.trim();
+    let split = trimmed
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(trimmed.len());
+    let (number, unit) = trimmed.split_at(split);
+    let scale = match unit.trim() {
+        "" | "s" => 1.0,
+        "ms" => 0.001,
+        "m" => 60.0,
+        "h" => 3600.0,
+        _ => {
+            return Err(format!(
+                "expected a duration such as 90s, 15m, 2h or 500ms, got `{text}`"
+            ));
+        }
+    };
+    let value: f64 = number
+        .parse()
+        .map_err(|_| format!("expected a duration such as 90s, 15m, 2h or 500ms, got `{text}`"))?;
+    parse_seconds(&(value * scale).to_string()).map_err(|_| {
+        format!("expected a duration of more than 0 and at most a day (24h), got `{text}`")
+    })
+}
+
 /// Requests per second: from 0.001 (one every 1000 s) to a million.
 pub fn parse_rate(text: &str) -> Result<f64, String> {
     let rate: f64 = text
@@ -97,6 +123,14 @@ mod tests {
         assert_eq!(parse_seconds("0.5").unwrap(), Duration::from_millis(500));
         for bad in ["inf", "NaN", "-1", "0", "1e20", "", "ten", "86401"] {
             assert!(parse_seconds(bad).is_err(), "{bad}");
+        }
+        assert_eq!(parse_duration("90").unwrap(), Duration::from_secs(90));
+        assert_eq!(parse_duration("90s").unwrap(), Duration::from_secs(90));
+        assert_eq!(parse_duration("15m").unwrap(), Duration::from_secs(900));
+        assert_eq!(parse_duration("2h").unwrap(), Duration::from_secs(7200));
+        assert_eq!(parse_duration("500ms").unwrap(), Duration::from_millis(500));
+        for bad in ["", "0s", "25h", "-1m", "1d", "m", "1.2.3s", "inf"] {
+            assert!(parse_duration(bad).is_err(), "{bad}");
         }
         assert_eq!(parse_rate("2").unwrap(), 2.0);
         for bad in ["1e-20", "0", "-3", "inf", "NaN", "1e7", "x"] {

@@ -24,7 +24,10 @@ use crate::protocol::{HttpRequest, HttpResponse};
 pub use credentials::{CredentialSource, is_loopback, resolve_credentials};
 pub use curl::{CurlSigning, REDACTED, curl_command, redact_headers};
 pub use rate::RateLimiter;
-pub use retry::{Backoff, THROTTLING_ERROR_TYPES, is_throttled, parse_retry_after};
+pub use retry::{
+    Backoff, THROTTLING_ERROR_TYPES, ThrottleWatch, UNAVAILABLE_AFTER, Unavailable, is_throttled,
+    parse_retry_after,
+};
 pub use sign::{EXPIRED_BY, SignInput, host_header, signing_headers};
 
 /// How to reach and talk to a target.
@@ -185,7 +188,7 @@ impl TransportError {
 }
 
 /// `2s`, `1.5s`, `250ms`.
-fn human_duration(d: Duration) -> String {
+pub fn human_duration(d: Duration) -> String {
     if d.as_millis() < 1000 {
         format!("{}ms", d.as_millis())
     } else if d.subsec_millis() == 0 {
@@ -230,6 +233,10 @@ struct Inner {
     max_response_bytes: usize,
     limiter: Option<RateLimiter>,
     backoff: Backoff,
+    /// Persistent throttling, across every task.
+    throttle: ThrottleWatch,
+    /// When waits before retries must end (the run's `--max-time`); none after it is lifted for a restore.
+    deadline: std::sync::Mutex<Option<Instant>>,
 }
 
 impl Client {
@@ -263,6 +270,9 @@ impl Client {
         let mut builder = reqwest::Client::builder()
             .timeout(config.timeout)
             .connect_timeout(config.timeout)
+            // Sooner than servers close idle connections (the embedded target after 30 s), so that a request never
+            // goes out on a connection the server is closing.
+            .pool_idle_timeout(Duration::from_secs(20))
             // A redirect is a result to check, not something to follow.
             .redirect(reqwest::redirect::Policy::none());
         if is_loopback(&config.endpoint) {
@@ -285,6 +295,8 @@ impl Client {
                 max_response_bytes: config.max_response_bytes,
                 limiter: config.rate.and_then(RateLimiter::new),
                 backoff: Backoff::new(config.base_backoff, config.max_backoff, config.retry_seed),
+                throttle: ThrottleWatch::default(),
+                deadline: std::sync::Mutex::new(None),
             }),
         })
     }
@@ -295,6 +307,27 @@ impl Client {
             .region
             .resolve(self.inner.region.as_deref())
             .to_string()
+    }
+
+    /// Ends every wait before a retry by `deadline` (a throttled answer is returned as it is once it passes).
+    pub fn set_deadline(&self, deadline: Option<Instant>) {
+        *self
+            .inner
+            .deadline
+            .lock()
+            .unwrap_or_else(|e| e.into_inner()) = deadline;
+    }
+
+    /// Lifts the deadline and forgets persistent throttling: what follows a stopped run (putting a real target's
+    /// state back) retries as usual.
+    pub fn lift_limits(&self) {
+        self.set_deadline(None);
+        self.inner.throttle.reset();
+    }
+
+    /// Waits until the target has answered [`UNAVAILABLE_AFTER`] requests in a row as throttled or unavailable.
+    pub async fn unavailable(&self) -> Unavailable {
+        self.inner.throttle.wait().await
     }
 
     /// The endpoint, without a trailing slash.
@@ -408,7 +441,9 @@ impl Client {
             sent.headers.extend(signed);
 
             let response = self.exchange_once(&url, &sent).await?;
-            if !is_throttled(service, &response) {
+            let throttled_now = is_throttled(service, &response);
+            inner.throttle.observe(throttled_now, response.status);
+            if !throttled_now {
                 return Ok(Exchange {
                     request: sent,
                     response,
@@ -418,7 +453,19 @@ impl Client {
                 });
             }
             throttled += 1;
-            if retries >= inner.max_retries {
+            let asked = response
+                .header("retry-after")
+                .and_then(|v| parse_retry_after(v, SystemTime::now()));
+            let mut delay = inner.backoff.delay(retries, asked);
+            // No wait outlives the run's deadline, and none is worth waiting once the target is known to throttle
+            // everything: the throttled answer is the result.
+            let deadline = *inner.deadline.lock().unwrap_or_else(|e| e.into_inner());
+            let past_deadline = deadline.is_some_and(|d| {
+                let left = d.saturating_duration_since(Instant::now());
+                delay = delay.min(left);
+                left.is_zero()
+            });
+            if retries >= inner.max_retries || past_deadline || inner.throttle.tripped().is_some() {
                 return Ok(Exchange {
                     request: sent,
                     response,
@@ -427,10 +474,19 @@ impl Client {
                     elapsed: started.elapsed(),
                 });
             }
-            let asked = response
-                .header("retry-after")
-                .and_then(|v| parse_retry_after(v, SystemTime::now()));
-            tokio::time::sleep(inner.backoff.delay(retries, asked)).await;
+            let tripped = tokio::select! {
+                _ = tokio::time::sleep(delay) => false,
+                _ = inner.throttle.wait() => true,
+            };
+            if tripped || deadline.is_some_and(|d| Instant::now() >= d) {
+                return Ok(Exchange {
+                    request: sent,
+                    response,
+                    retries,
+                    throttled,
+                    elapsed: started.elapsed(),
+                });
+            }
             retries += 1;
         }
     }

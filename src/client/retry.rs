@@ -1,6 +1,6 @@
 //! When to retry a response (throttling), how long to wait (Retry-After, else bounded backoff with seeded jitter).
 
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 use std::time::{Duration, SystemTime};
 
 use crate::model::Service;
@@ -12,6 +12,78 @@ pub const THROTTLING_ERROR_TYPES: &[&str] = &[
     "ThrottlingException",
     "Throttling",
 ];
+
+/// Throttled answers in a row (retries included) after which a target counts as persistently unavailable. With the
+/// default 3 retries that is five requests throttled through every retry, with no other answer in between: a burst
+/// that retries absorb ends long before.
+pub const UNAVAILABLE_AFTER: u32 = 20;
+
+/// How a persistently throttling target was found out: the answers in a row, and the last one's status.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Unavailable {
+    /// Throttled answers in a row.
+    pub in_a_row: u32,
+    /// The status of the last one.
+    pub status: u16,
+}
+
+/// Counts a target's throttled answers in a row across every task of a client; any other answer resets the count.
+/// At [`UNAVAILABLE_AFTER`] it trips, and stays tripped until [`ThrottleWatch::reset`].
+#[derive(Debug)]
+pub struct ThrottleWatch {
+    in_a_row: AtomicU32,
+    tripped: tokio::sync::watch::Sender<Option<Unavailable>>,
+}
+
+impl Default for ThrottleWatch {
+    fn default() -> Self {
+        ThrottleWatch {
+            in_a_row: AtomicU32::new(0),
+            tripped: tokio::sync::watch::Sender::new(None),
+        }
+    }
+}
+
+impl ThrottleWatch {
+    /// Counts one answer.
+    pub fn observe(&self, throttled: bool, status: u16) {
+        if !throttled {
+            self.in_a_row.store(0, Ordering::Relaxed);
+            return;
+        }
+        let in_a_row = self.in_a_row.fetch_add(1, Ordering::Relaxed) + 1;
+        if in_a_row >= UNAVAILABLE_AFTER && self.tripped().is_none() {
+            self.tripped
+                .send_replace(Some(Unavailable { in_a_row, status }));
+        }
+    }
+
+    /// Whether it has tripped, and how.
+    pub fn tripped(&self) -> Option<Unavailable> {
+        *self.tripped.borrow()
+    }
+
+    /// Waits until it trips.
+    pub async fn wait(&self) -> Unavailable {
+        let mut receiver = self.tripped.subscribe();
+        let tripped = receiver
+            .wait_for(Option::is_some)
+            .await
+            .ok()
+            .and_then(|v| *v);
+        match tripped {
+            Some(why) => why,
+            // The sender lives in `self`: it cannot be gone while we borrow it.
+            None => std::future::pending().await,
+        }
+    }
+
+    /// Forgets what it counted (a restore after a stopped run retries as usual).
+    pub fn reset(&self) {
+        self.in_a_row.store(0, Ordering::Relaxed);
+        self.tripped.send_replace(None);
+    }
+}
 
 /// Whether a response asks the client to slow down: 429, 503, or a throttling error type (read by the service's
 /// protocol, as the checks read it).
@@ -189,6 +261,30 @@ mod tests {
             seq_c.push(c.delay(attempt, None));
         }
         assert_ne!(seq_a, seq_c, "another seed, other delays");
+    }
+
+    #[tokio::test]
+    async fn throttle_watch_trips_after_answers_in_a_row_only() {
+        let watch = ThrottleWatch::default();
+        for _ in 0..UNAVAILABLE_AFTER - 1 {
+            watch.observe(true, 503);
+        }
+        watch.observe(false, 200);
+        for _ in 0..UNAVAILABLE_AFTER - 1 {
+            watch.observe(true, 503);
+        }
+        assert_eq!(watch.tripped(), None, "another answer resets the count");
+        watch.observe(true, 429);
+        let expected = Unavailable {
+            in_a_row: UNAVAILABLE_AFTER,
+            status: 429,
+        };
+        assert_eq!(watch.tripped(), Some(expected));
+        assert_eq!(watch.wait().await, expected);
+        watch.observe(false, 200);
+        assert_eq!(watch.tripped(), Some(expected), "tripped stays tripped");
+        watch.reset();
+        assert_eq!(watch.tripped(), None);
     }
 
     #[test]

@@ -77,7 +77,15 @@ pub struct EmulatorConfig {
     pub secret_access_key: String,
     /// Bodies larger than this many bytes are refused with 413 `RequestEntityTooLargeException`.
     pub body_limit: usize,
+    /// How long a connection may wait for a request's head (idle keep-alive connections included) or for the rest
+    /// of its body before it is closed: a client that opens connections and sends nothing, or stops half-way, does
+    /// not hold them forever.
+    pub idle_timeout: std::time::Duration,
 }
+
+/// The default [`EmulatorConfig::idle_timeout`]: 30 s, well above the pauses of any run (and above the 20 s after
+/// which conform's own client drops an idle connection, so that it never reuses one the target is closing).
+pub const DEFAULT_IDLE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
 
 impl EmulatorConfig {
     /// No deviations, the documented test key pair, a body limit of [`DEFAULT_BODY_LIMIT`].
@@ -88,6 +96,7 @@ impl EmulatorConfig {
             access_key_id: TEST_ACCESS_KEY_ID.to_string(),
             secret_access_key: TEST_SECRET_ACCESS_KEY.to_string(),
             body_limit: DEFAULT_BODY_LIMIT,
+            idle_timeout: DEFAULT_IDLE_TIMEOUT,
         }
     }
 }
@@ -452,6 +461,7 @@ pub async fn start(
     config: EmulatorConfig,
     addr: SocketAddr,
 ) -> Result<EmulatorHandle, EmulatorError> {
+    let idle_timeout = config.idle_timeout;
     let emulator = Arc::new(Emulator::new(specs, config)?);
     let listener = tokio::net::TcpListener::bind(addr)
         .await
@@ -460,7 +470,7 @@ pub async fn start(
         .local_addr()
         .map_err(|source| EmulatorError::Bind { addr, source })?;
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let task = tokio::spawn(serve(listener, emulator, stopped));
+    let task = tokio::spawn(serve(listener, emulator, idle_timeout, stopped));
     Ok(EmulatorHandle {
         addr,
         stop: Some(stop),
@@ -473,6 +483,7 @@ pub async fn start(
 async fn serve(
     listener: tokio::net::TcpListener,
     emulator: Arc<Emulator>,
+    idle_timeout: std::time::Duration,
     mut stopped: tokio::sync::oneshot::Receiver<()>,
 ) {
     let graceful = hyper_util::server::graceful::GracefulShutdown::new();
@@ -495,9 +506,13 @@ async fn serve(
         let emulator = Arc::clone(&emulator);
         let service = hyper::service::service_fn(move |request| {
             let emulator = Arc::clone(&emulator);
-            async move { Ok::<_, std::convert::Infallible>(serve_request(&emulator, request).await) }
+            async move { serve_request(&emulator, request, idle_timeout).await }
         });
+        // The header read timeout runs from the moment the connection waits for a request head: on a new connection
+        // and between requests on a kept-alive one.
         let connection = hyper::server::conn::http1::Builder::new()
+            .timer(hyper_util::rt::TokioTimer::new())
+            .header_read_timeout(idle_timeout)
             .serve_connection(hyper_util::rt::TokioIo::new(stream), service);
         let connection = graceful.watch(connection);
         tokio::spawn(async move {
@@ -518,44 +533,122 @@ fn is_connection_error(e: &std::io::Error) -> bool {
     )
 }
 
+/// A body that stopped arriving: the connection is closed (hyper closes it when the service fails).
+#[derive(Debug, thiserror::Error)]
+#[error("failed to read the request body: nothing arrived for {0:?}")]
+struct StalledBody(std::time::Duration);
+
 async fn serve_request(
     emulator: &Emulator,
     request: Request<hyper::body::Incoming>,
-) -> Response<Full<Bytes>> {
+    idle_timeout: std::time::Duration,
+) -> Result<Response<Full<Bytes>>, StalledBody> {
     let (parts, body) = request.into_parts();
-    let body = read_body(body, emulator.body_limit).await;
-    emulator
+    let body = read_body(StallGuard::new(body, idle_timeout), emulator.body_limit)
+        .await
+        .map_err(|_| StalledBody(idle_timeout))?;
+    Ok(emulator
         .respond(&parts, body.as_ref(), SystemTime::now())
-        .map(Full::new)
+        .map(Full::new))
+}
+
+/// A body whose frames must each arrive within a timeout; a stalled one ends in an error frame.
+struct StallGuard<B> {
+    body: B,
+    timeout: std::time::Duration,
+    sleep: std::pin::Pin<Box<tokio::time::Sleep>>,
+}
+
+impl<B> StallGuard<B> {
+    fn new(body: B, timeout: std::time::Duration) -> Self {
+        StallGuard {
+            body,
+            timeout,
+            sleep: Box::pin(tokio::time::sleep(timeout)),
+        }
+    }
+}
+
+impl<B> hyper::body::Body for StallGuard<B>
+where
+    B: hyper::body::Body<Data = Bytes> + Unpin,
+{
+    type Data = Bytes;
+    type Error = BodyError;
+
+    fn poll_frame(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Result<hyper::body::Frame<Bytes>, BodyError>>> {
+        use std::future::Future;
+        use std::task::Poll;
+        let this = &mut *self;
+        match std::pin::Pin::new(&mut this.body).poll_frame(cx) {
+            Poll::Ready(frame) => {
+                let deadline = tokio::time::Instant::now() + this.timeout;
+                this.sleep.as_mut().reset(deadline);
+                Poll::Ready(frame.map(|f| f.map_err(|_| BodyError::Broken)))
+            }
+            Poll::Pending => match this.sleep.as_mut().poll(cx) {
+                Poll::Ready(()) => Poll::Ready(Some(Err(BodyError::Stalled))),
+                Poll::Pending => Poll::Pending,
+            },
+        }
+    }
+}
+
+/// Why a body did not arrive whole.
+#[derive(Debug)]
+enum BodyError {
+    /// The connection broke.
+    Broken,
+    /// Nothing arrived within the idle timeout.
+    Stalled,
 }
 
 /// Most bytes read (and dropped) of a body over the limit before answering.
 const DRAIN_LIMIT: usize = 16 << 20;
 
-/// The body, or `None` when it is over `limit` or fails to arrive.
+/// The body, or `None` when it is over `limit` or the connection broke; `Err` when it stalled.
 ///
 /// A body over the limit is never buffered whole, but it is read to the end (up to [`DRAIN_LIMIT`]) before the
 /// answer: a server that answers and closes with unread bytes in its socket makes the kernel reset the
 /// connection, and the client then loses the 413 now and then (a flaky transport error instead of a response).
-async fn read_body<B>(mut body: B, limit: usize) -> Option<Bytes>
+async fn read_body<B>(mut body: B, limit: usize) -> Result<Option<Bytes>, BodyStalled>
 where
     B: hyper::body::Body<Data = Bytes> + Unpin,
+    B::Error: Into<BodyError>,
 {
     let mut kept = bytes::BytesMut::new();
     let mut seen = 0usize;
     while let Some(frame) = body.frame().await {
+        let frame = match frame.map_err(Into::into) {
+            Ok(frame) => frame,
+            Err(BodyError::Stalled) => return Err(BodyStalled),
+            Err(BodyError::Broken) => return Ok(None),
+        };
         // Trailers carry no body bytes.
-        let Ok(chunk) = frame.ok()?.into_data() else {
+        let Ok(chunk) = frame.into_data() else {
             continue;
         };
         seen += chunk.len();
         if seen <= limit {
             kept.extend_from_slice(&chunk);
         } else if seen > DRAIN_LIMIT {
-            return None;
+            return Ok(None);
         }
     }
-    (seen <= limit).then(|| kept.freeze())
+    Ok((seen <= limit).then(|| kept.freeze()))
+}
+
+/// A body stopped arriving before its end.
+#[derive(Debug)]
+struct BodyStalled;
+
+impl From<std::io::Error> for BodyError {
+    fn from(_: std::io::Error) -> Self {
+        BodyError::Broken
+    }
 }
 
 #[cfg(test)]
@@ -568,7 +661,7 @@ mod tests {
         chunks: usize,
         size: usize,
     ) -> (
-        impl hyper::body::Body<Data = Bytes> + Unpin,
+        impl hyper::body::Body<Data = Bytes, Error = std::io::Error> + Unpin,
         Arc<AtomicUsize>,
     ) {
         let read = Arc::new(AtomicUsize::new(0));
@@ -583,20 +676,20 @@ mod tests {
     #[tokio::test]
     async fn a_body_within_the_limit_is_kept_whole() {
         let (body, _) = counted(4, 10);
-        assert_eq!(read_body(body, 40).await.unwrap().len(), 40);
+        assert_eq!(read_body(body, 40).await.unwrap().unwrap().len(), 40);
     }
 
     #[tokio::test]
     async fn a_body_over_the_limit_is_read_to_the_end_but_not_kept() {
         let (body, read) = counted(64, 1024);
-        assert_eq!(read_body(body, 1000).await, None);
+        assert_eq!(read_body(body, 1000).await.unwrap(), None);
         assert_eq!(read.load(Ordering::SeqCst), 64, "drained to the end");
     }
 
     #[tokio::test]
     async fn an_endless_body_is_drained_only_up_to_a_cap() {
         let (body, read) = counted(usize::MAX, 1 << 20);
-        assert_eq!(read_body(body, 1000).await, None);
+        assert_eq!(read_body(body, 1000).await.unwrap(), None);
         assert_eq!(read.load(Ordering::SeqCst), (DRAIN_LIMIT >> 20) + 1);
     }
 }

@@ -73,6 +73,9 @@ pub struct RunConfig {
     pub safety: Safety,
     /// Mask the model's sensitive members in every output, even conform's own test data on an emulator.
     pub mask_sensitive: bool,
+    /// The overall deadline (`--max-time`), counted from the start of the run: when it passes, no new case starts
+    /// and the run reports what finished.
+    pub max_time: Option<Duration>,
 }
 
 impl RunConfig {
@@ -98,6 +101,7 @@ impl RunConfig {
             embedded_faults: Vec::new(),
             safety: Safety::default(),
             mask_sensitive: false,
+            max_time: None,
         }
     }
 
@@ -120,8 +124,8 @@ pub struct RunOutcome {
     pub gone: Vec<BaselineKey>,
     /// Pending snapshots written (`--snapshots update`).
     pub snapshots_written: usize,
-    /// Whether Ctrl-C stopped the run.
-    pub interrupted: bool,
+    /// Why the run stopped before every case ran (Ctrl-C, `--max-time`, a throttling target), if it did.
+    pub stopped: Option<crate::report::Stopped>,
     /// What the restore of a real target did; `None` when nothing needed recording.
     pub restore: Option<RestoreReport>,
 }
@@ -269,6 +273,69 @@ impl Selection {
     }
 }
 
+/// Checks the user's region against the region lists of the selected services' spec files, before any request.
+///
+/// A region outside a service's list (`--region mars-1`, or an `AWS_REGION` set for other work) would have every
+/// request of that service signed for a region it does not run in: on an external target that is a usage error
+/// naming the service and its regions. The embedded target answers for every region conform signs for, so there the
+/// region is dropped for the run (each service signs for its default) and the returned note says so. Services
+/// without a list (those of the published models) and services with a fixed region (Account) take any region.
+pub fn settle_region(
+    model: &Model,
+    config: &mut RunConfig,
+    services: &[&str],
+) -> Result<Option<String>, RunError> {
+    let Some(region) = config.region.clone() else {
+        return Ok(None);
+    };
+    let mut refusing: Vec<&crate::model::Service> = Vec::new();
+    for name in services {
+        if let Some(service) = model.services.get(*name)
+            && !service.region.allows(&region)
+            && !refusing.iter().any(|s| s.name == service.name)
+        {
+            refusing.push(service);
+        }
+    }
+    if refusing.is_empty() {
+        return Ok(None);
+    }
+    let lists: Vec<String> = refusing
+        .iter()
+        .map(|service| {
+            let allowed = match &service.region {
+                crate::model::RegionRule::Chosen { allowed, .. } => allowed.join(", "),
+                crate::model::RegionRule::Fixed(fixed) => fixed.clone(),
+            };
+            format!("{} runs only in {allowed} ({})", service.name, service.file)
+        })
+        .collect();
+    if config.endpoint.is_none() {
+        config.region = None;
+        return Ok(Some(format!(
+            "region {region} is ignored on the embedded target: {}; each service is signed for its default region",
+            lists.join("; ")
+        )));
+    }
+    Err(RunError::Config(format!(
+        "failed to start: region `{region}` (--region or AWS_REGION) is not one the selected services run in: {}; \
+         pass --region with one of them, or leave the service out (--service)",
+        lists.join("; ")
+    )))
+}
+
+/// The services whose operations the config selects, for [`settle_region`].
+pub fn selected_services<'a>(model: &'a Model, config: &RunConfig) -> Vec<&'a str> {
+    let mut names: Vec<&str> = Vec::new();
+    for (service, _) in generate::selected_operations(model, &config.generation).unwrap_or_default()
+    {
+        if !names.contains(&service.name.as_str()) {
+            names.push(&service.name);
+        }
+    }
+    names
+}
+
 /// Every operation an instance's steps and cleanup call.
 pub fn scenario_operations<'a>(
     model: &'a Model,
@@ -334,4 +401,55 @@ pub(crate) fn replay_command(id: &str, config: &RunConfig) -> String {
         command.push_str(&format!(" --include {op}"));
     }
     command
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn config(model: &Model, endpoint: Option<&str>, region: &str) -> RunConfig {
+        let mut config = RunConfig::new(GenConfig::new(model, 0, 1));
+        config.endpoint = endpoint.map(str::to_string);
+        config.region = Some(region.to_string());
+        config
+    }
+
+    #[test]
+    fn a_region_outside_a_services_list_is_refused_on_a_target_and_dropped_on_the_embedded_one() {
+        let mut model = crate::spec::embedded_model().unwrap();
+        // A service of the published models declares no regions: any goes.
+        model.services.insert(
+            "dynamodb".into(),
+            crate::model::Service::new("dynamodb", crate::model::ProtocolId::AwsJson1_0),
+        );
+        let external = Some("http://127.0.0.1:5000");
+        let mut c = config(&model, external, "mars-1");
+        let e = settle_region(&model, &mut c, &["account", "workmail"]).unwrap_err();
+        assert!(
+            e.to_string()
+                .contains("workmail runs only in us-east-1, us-west-2, eu-west-1"),
+            "{e}"
+        );
+        // Account is always signed for us-east-1, the models' services take any region.
+        let mut c = config(&model, external, "mars-1");
+        assert!(matches!(
+            settle_region(&model, &mut c, &["account", "dynamodb"]),
+            Ok(None)
+        ));
+        assert_eq!(c.region.as_deref(), Some("mars-1"));
+        let mut c = config(&model, external, "eu-west-1");
+        assert!(matches!(
+            settle_region(&model, &mut c, &["workmail"]),
+            Ok(None)
+        ));
+        let mut c = config(&model, None, "eu-central-1");
+        let note = settle_region(&model, &mut c, &["account", "workmail"])
+            .unwrap()
+            .expect("a note");
+        assert!(
+            note.starts_with("region eu-central-1 is ignored on the embedded target"),
+            "{note}"
+        );
+        assert_eq!(c.region, None, "each service signs for its default");
+    }
 }

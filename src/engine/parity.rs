@@ -4,7 +4,7 @@
 use std::sync::Arc;
 use std::time::Instant;
 
-use super::runner::{Tally, curl_for, normalised, scenario_result, stop_signal};
+use super::runner::{Stops, Tally, curl_for, normalised, scenario_result};
 use super::session::{Session, guarded};
 use super::{RunConfig, RunError, RunOutcome, Selection, emit, in_partition, replay_command};
 use crate::case::{Case, CaseClass};
@@ -28,10 +28,18 @@ enum Item {
 /// neither: a parity comparison needs the same sequence on both.
 pub async fn diff(
     model: Arc<Model>,
-    config: RunConfig,
-    against: RunConfig,
+    mut config: RunConfig,
+    mut against: RunConfig,
     reporter: &mut dyn Reporter,
 ) -> Result<RunOutcome, RunError> {
+    let services = super::selected_services(&model, &config);
+    let notes = [
+        super::settle_region(&model, &mut config, &services)?,
+        super::settle_region(&model, &mut against, &services)?,
+    ];
+    let deadline = config
+        .max_time
+        .map(|limit| (std::time::Instant::now() + limit, limit));
     let (real_a, real_b) = (config.real(), against.real());
     let mut blocked = config.safety.blocked(&model, real_a);
     blocked.0.extend(against.safety.blocked(&model, real_b).0);
@@ -46,6 +54,10 @@ pub async fn diff(
             return Err(e);
         }
     };
+    // One note says it for both embedded sides.
+    if let Some(note) = notes.into_iter().flatten().next() {
+        emit(reporter, &a.redactor, Event::Note(note))?;
+    }
     a.real_notes(&config, &blocked, &selection, reporter)?;
     b.real_notes(&against, &blocked, &selection, reporter)?;
     let started = Instant::now();
@@ -64,9 +76,9 @@ pub async fn diff(
         tracker: BaselineTracker::new(config.baseline.clone()),
         snapshots_written: 0,
     };
+    let stops = Stops::new(deadline, vec![a.client.clone(), b.client.clone()]);
     let compare_all = async {
-        let stop = stop_signal();
-        tokio::pin!(stop);
+        let mut stop = stops.first();
         let cases = generate::generate(&model, &config.generation)
             .filter(|case| {
                 selection.single_requests
@@ -112,10 +124,10 @@ pub async fn diff(
             };
             tokio::select! {
                 result = compare => tally.finish(result, reporter)?,
-                _ = &mut stop => return Ok(true),
+                why = &mut stop => return Ok(Some(why)),
             }
         }
-        Ok(false)
+        Ok(None)
     };
     let outcome = {
         use futures::FutureExt;
@@ -123,8 +135,9 @@ pub async fn diff(
             .catch_unwind()
             .await
     };
+    drop(stops);
     let redactor = Arc::clone(&a.redactor);
-    let (interrupted, restored) = guarded(&model, vec![a, b], reporter, async {
+    let (stopped, restored) = guarded(&model, vec![a, b], reporter, async {
         match outcome {
             Err(panic) => std::panic::resume_unwind(panic),
             Ok(result) => result,
@@ -137,7 +150,7 @@ pub async fn diff(
         Event::RunFinished {
             summary: tally.summary.clone(),
             elapsed: started.elapsed(),
-            interrupted,
+            stopped: stopped.clone(),
         },
     )?;
     reporter.finish().map_err(RunError::Report)?;
@@ -147,7 +160,7 @@ pub async fn diff(
         updated_baseline: tally.tracker.updated(),
         gone: Vec::new(),
         snapshots_written: 0,
-        interrupted,
+        stopped,
         restore: restored,
     })
 }

@@ -1,8 +1,10 @@
 //! A run's phases and the execution of one case: send, check, snapshot, shrink, redact, report.
 
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use futures::StreamExt;
 
@@ -13,13 +15,15 @@ use super::{
 };
 use crate::case::{Case, CaseClass, CaseKind, Signing};
 use crate::check::{CheckName, CheckResult, error_type_of, looks_unimplemented, run_checks};
-use crate::client::{CurlSigning, Exchange, TransportError, curl_command};
+use crate::client::{Client, CurlSigning, Exchange, TransportError, curl_command};
 use crate::generate;
 use crate::model::json_form::to_plain_json;
 use crate::model::{Model, Operation, Service, Value};
 use crate::oracle::Expected;
 use crate::protocol::{self, HttpRequest, HttpResponse};
-use crate::report::{BaselineTracker, CaseResult, Event, Reporter, Reproduce, ShrunkCase, Summary};
+use crate::report::{
+    BaselineTracker, CaseResult, Event, Reporter, Reproduce, ShrunkCase, Stopped, Summary,
+};
 use crate::scenario;
 use crate::snapshot::{Normalising, Recording, SnapshotMode, SnapshotStore, Verdict, normalise};
 
@@ -46,16 +50,20 @@ impl Probed {
 /// How many characters of a response body a result keeps.
 const BODY_EXCERPT_CHARS: usize = crate::report::BODY_EXCERPT_CHARS;
 
-/// Runs the cases the config selects and reports them; returns when every case ran or Ctrl-C was pressed.
+/// Runs the cases the config selects and reports them; returns when every case ran, or Ctrl-C, SIGTERM, the
+/// deadline (`max_time`) or a persistently throttling target stopped the run.
 ///
 /// On a real target, operations the safety rules leave out are not run, requests go at a low rate unless
 /// `rate` is set, and the state the running operations can change is recorded (and journaled) before the first
 /// case and put back after the last, also when Ctrl-C, SIGTERM or a crash of conform ends the run early.
 pub async fn run(
     model: Arc<Model>,
-    config: RunConfig,
+    mut config: RunConfig,
     reporter: &mut dyn Reporter,
 ) -> Result<RunOutcome, RunError> {
+    let deadline = config.max_time.map(|limit| (Instant::now() + limit, limit));
+    let services = super::selected_services(&model, &config);
+    let region_note = super::settle_region(&model, &mut config, &services)?;
     let real = config.real();
     let blocked = config.safety.blocked(&model, real);
     let selection = Selection::new(&model, &config, &blocked);
@@ -68,6 +76,9 @@ pub async fn run(
     }
     let changing = selection.changing_operations(&model);
     let session = Session::open(&model, &config, &changing, reporter).await?;
+    if let Some(note) = region_note {
+        emit(reporter, &session.redactor, Event::Note(note))?;
+    }
     session.real_notes(&config, &blocked, &selection, reporter)?;
     let redactor = Arc::clone(&session.redactor);
     let started = Instant::now();
@@ -84,6 +95,7 @@ pub async fn run(
         selection: &selection,
         blocked: &blocked,
         drain: session.records(),
+        stops: Stops::new(deadline, vec![session.client.clone()]),
     };
     let phases = async {
         let phases = phase_totals(&model, &config, &selection, &blocked);
@@ -105,7 +117,7 @@ pub async fn run(
         std::panic::AssertUnwindSafe(phases).catch_unwind().await
     };
     drop(runner);
-    let (interrupted, restored) = guarded(&model, vec![session], reporter, async {
+    let (stopped, restored) = guarded(&model, vec![session], reporter, async {
         match outcome {
             Err(panic) => std::panic::resume_unwind(panic),
             Ok(result) => result,
@@ -138,7 +150,7 @@ pub async fn run(
         Event::RunFinished {
             summary: tally.summary.clone(),
             elapsed: started.elapsed(),
-            interrupted,
+            stopped: stopped.clone(),
         },
     )?;
     reporter.finish().map_err(RunError::Report)?;
@@ -148,7 +160,7 @@ pub async fn run(
         updated_baseline: tally.tracker.updated(),
         gone: comparison.gone,
         snapshots_written: tally.snapshots_written,
-        interrupted,
+        stopped,
         restore: restored,
     })
 }
@@ -226,6 +238,88 @@ pub(super) async fn stop_signal() {
     let _ = tokio::signal::ctrl_c().await;
 }
 
+/// A stop to wait for, boxed so that one variable can hold the first stop and, while draining, the second signal.
+pub(super) type StopFuture<'a> = Pin<Box<dyn Future<Output = Stopped> + Send + 'a>>;
+
+/// What ends a run before every case ran: Ctrl-C or SIGTERM, the deadline of `--max-time`, or a target that
+/// answers everything as throttled ([`Client::unavailable`]).
+pub(super) struct Stops {
+    deadline: Option<(Instant, Duration)>,
+    clients: Vec<Client>,
+}
+
+impl Stops {
+    /// Watches for the deadline (its instant and the limit the user gave) and for `clients`' targets throttling;
+    /// the clients' waits before retries end by the deadline too.
+    pub(super) fn new(deadline: Option<(Instant, Duration)>, clients: Vec<Client>) -> Self {
+        for client in &clients {
+            client.set_deadline(deadline.map(|(at, _)| at));
+        }
+        Stops { deadline, clients }
+    }
+
+    /// Resolves with the first of the stops.
+    pub(super) fn first(&self) -> StopFuture<'_> {
+        Box::pin(async move {
+            let deadline = async {
+                match self.deadline {
+                    Some((at, limit)) => {
+                        tokio::time::sleep_until(at.into()).await;
+                        limit
+                    }
+                    None => std::future::pending().await,
+                }
+            };
+            let unavailable = async {
+                let mut any: futures::stream::FuturesUnordered<_> =
+                    self.clients.iter().map(|c| c.unavailable()).collect();
+                match any.next().await {
+                    Some(why) => why,
+                    None => std::future::pending().await,
+                }
+            };
+            tokio::select! {
+                _ = stop_signal() => Stopped::Signal,
+                limit = deadline => Stopped::MaxTime {
+                    limit_ms: u64::try_from(limit.as_millis()).unwrap_or(u64::MAX),
+                },
+                why = unavailable => Stopped::Unavailable {
+                    in_a_row: why.in_a_row,
+                    status: why.status,
+                },
+            }
+        })
+    }
+}
+
+impl Drop for Stops {
+    fn drop(&mut self) {
+        // What follows the run (putting a real target's state back) retries as usual.
+        for client in &self.clients {
+            client.lift_limits();
+        }
+    }
+}
+
+/// A second Ctrl-C or SIGTERM, while draining: it stops at once.
+pub(super) fn second_signal<'a>() -> StopFuture<'a> {
+    Box::pin(async {
+        stop_signal().await;
+        Stopped::Signal
+    })
+}
+
+/// Whether a case's answer was throttling (429, 503, a throttling error type): it says nothing about the case.
+pub(super) fn throttled_answer(result: &CaseResult) -> bool {
+    result.actual.as_ref().is_some_and(|a| {
+        a.status == 429
+            || a.status == 503
+            || a.error_type
+                .as_deref()
+                .is_some_and(|t| crate::client::THROTTLING_ERROR_TYPES.contains(&t))
+    })
+}
+
 pub(super) struct CaseRunner<'a> {
     pub(super) model: &'a Model,
     pub(super) config: &'a RunConfig,
@@ -236,17 +330,18 @@ pub(super) struct CaseRunner<'a> {
     /// On Ctrl-C, let the requests in flight finish (within the timeout) before returning: a restore must not
     /// race a change still on its way to the target.
     pub(super) drain: bool,
+    /// What stops the run early.
+    pub(super) stops: Stops,
 }
 
 impl CaseRunner<'_> {
-    /// The three phases; true when Ctrl-C stopped them.
+    /// The three phases; why they stopped early, if they did.
     async fn run_phases(
         &self,
         tally: &mut Tally,
         reporter: &mut dyn Reporter,
-    ) -> Result<bool, RunError> {
-        let stop = stop_signal();
-        tokio::pin!(stop);
+    ) -> Result<Option<Stopped>, RunError> {
+        let mut stop = self.stops.first();
 
         // 1. Examples, each after its setup calls.
         for example in &self.selection.examples {
@@ -270,7 +365,7 @@ impl CaseRunner<'_> {
             tokio::pin!(done);
             let (result, written) = tokio::select! {
                 finished = &mut done => finished,
-                _ = &mut stop => return self.finish_in_flight(done, tally, reporter).await,
+                why = &mut stop => return self.finish_in_flight(why, done, tally, reporter).await,
             };
             tally.snapshots_written += written;
             tally.finish(result, reporter)?;
@@ -279,7 +374,16 @@ impl CaseRunner<'_> {
         // 2. Generated cases, concurrently: first a few valid ones of each operation, to leave out the operations
         // the target does not implement, then the others.
         let probed = if self.selection.single_requests {
-            self.probe_operations(tally, reporter).await?
+            let probing = self.probe_operations(tally, reporter);
+            tokio::pin!(probing);
+            tokio::select! {
+                probed = &mut probing => probed?,
+                why = &mut stop => {
+                    // Probes change state too (valid cases of every runnable operation): as in the other
+                    // phases, those in flight land before a restore, or are dropped when none follows.
+                    return self.finish_probes(why, probing).await;
+                }
+            }
         } else {
             Probed::default()
         };
@@ -294,6 +398,7 @@ impl CaseRunner<'_> {
                 .map(|case| self.run_case(case))
                 .buffer_unordered(self.config.concurrency.max(1));
             let mut deadline: Option<std::pin::Pin<Box<tokio::time::Sleep>>> = None;
+            let mut stopped: Option<Stopped> = None;
             loop {
                 tokio::select! {
                     next = results.next() => match next {
@@ -303,21 +408,22 @@ impl CaseRunner<'_> {
                         }
                         None => break,
                     },
-                    _ = &mut stop => {
+                    why = &mut stop => {
                         // A second signal while draining stops at once.
                         if !self.drain || deadline.is_some() {
-                            return Ok(true);
+                            return Ok(stopped.or(Some(why)));
                         }
                         stopping.store(true, Ordering::Relaxed);
-                        emit(reporter, &self.session.redactor, self.draining_note())?;
-                        stop.set(stop_signal());
+                        emit(reporter, &self.session.redactor, self.draining_note(&why))?;
+                        stopped = Some(why);
+                        stop = second_signal();
                         deadline = Some(Box::pin(tokio::time::sleep(self.config.timeout)));
                     }
-                    _ = async { deadline.as_mut().expect("guarded").await }, if deadline.is_some() => return Ok(true),
+                    _ = async { deadline.as_mut().expect("guarded").await }, if deadline.is_some() => return Ok(stopped),
                 }
             }
-            if deadline.is_some() {
-                return Ok(true);
+            if stopped.is_some() {
+                return Ok(stopped);
             }
         }
 
@@ -334,12 +440,28 @@ impl CaseRunner<'_> {
             tokio::pin!(done);
             let (result, written) = tokio::select! {
                 finished = &mut done => finished,
-                _ = &mut stop => return self.finish_in_flight(done, tally, reporter).await,
+                why = &mut stop => return self.finish_in_flight(why, done, tally, reporter).await,
             };
             tally.snapshots_written += written;
             tally.finish(result, reporter)?;
         }
-        Ok(false)
+        Ok(None)
+    }
+
+    /// After a stop during the probes: when a restore follows, lets the probes in flight land first (within the
+    /// timeout, or until a second signal), so that none of them reaches the target after the restore.
+    async fn finish_probes(
+        &self,
+        why: Stopped,
+        probing: Pin<&mut impl Future<Output = Result<Probed, RunError>>>,
+    ) -> Result<Option<Stopped>, RunError> {
+        if self.drain {
+            tokio::select! {
+                _ = tokio::time::timeout(self.config.timeout, probing) => {}
+                _ = stop_signal() => {}
+            }
+        }
+        Ok(Some(why))
     }
 
     /// Sends the first [`PROBES`] valid cases of every selected operation and reports them. An operation whose
@@ -433,10 +555,11 @@ impl CaseRunner<'_> {
         Ok(probed)
     }
 
-    /// What a stop signal does when a restore follows.
-    fn draining_note(&self) -> Event {
+    /// What a stop does when a restore follows.
+    fn draining_note(&self, why: &Stopped) -> Event {
         Event::Note(format!(
-            "stopping: letting the requests in flight finish (at most {} s) before the state is put back",
+            "stopping ({}): letting the requests in flight finish (at most {} s) before the state is put back",
+            why.name(),
             self.config.timeout.as_secs_f64().ceil()
         ))
     }
@@ -445,14 +568,15 @@ impl CaseRunner<'_> {
     /// finish (within the timeout, or until a second signal) so that none of its requests lands after the restore.
     async fn finish_in_flight(
         &self,
-        done: std::pin::Pin<&mut impl std::future::Future<Output = (CaseResult, usize)>>,
+        why: Stopped,
+        done: Pin<&mut impl Future<Output = (CaseResult, usize)>>,
         tally: &mut Tally,
         reporter: &mut dyn Reporter,
-    ) -> Result<bool, RunError> {
+    ) -> Result<Option<Stopped>, RunError> {
         if !self.drain {
-            return Ok(true);
+            return Ok(Some(why));
         }
-        emit(reporter, &self.session.redactor, self.draining_note())?;
+        emit(reporter, &self.session.redactor, self.draining_note(&why))?;
         tokio::select! {
             finished = tokio::time::timeout(self.config.timeout, done) => {
                 if let Ok((result, written)) = finished {
@@ -462,7 +586,7 @@ impl CaseRunner<'_> {
             }
             _ = stop_signal() => {}
         }
-        Ok(true)
+        Ok(Some(why))
     }
 
     /// Sends one case, checks it, compares its snapshot, shrinks it if it deviates, and redacts the result.
@@ -608,13 +732,7 @@ impl CaseRunner<'_> {
     ) -> Option<ShrunkCase> {
         const MAX_STEPS: usize = 64;
         // A failure throttling caused says nothing about the case: shrinking it would only throttle more.
-        if failing.actual.as_ref().is_some_and(|a| {
-            a.status == 429
-                || a.status == 503
-                || a.error_type
-                    .as_deref()
-                    .is_some_and(|t| crate::client::THROTTLING_ERROR_TYPES.contains(&t))
-        }) {
+        if throttled_answer(failing) {
             return None;
         }
         let mut tree = generate::shrink(self.model, &self.config.generation, case)?;
@@ -629,6 +747,10 @@ impl CaseRunner<'_> {
             let candidate = tree.current();
             let sent = self.session.client.send(service, &candidate).await;
             let result = judge(self.config, self.session, service, op, &candidate, &sent);
+            // A throttled candidate says nothing either, and the target is throttling now: stop here.
+            if throttled_answer(&result) {
+                break;
+            }
             let moved = if result.deviation && failure_signature(&result) == signature {
                 best = Some(candidate);
                 tree.simplify()
@@ -686,7 +808,13 @@ impl CaseRunner<'_> {
             }
         }
         let mut result = scenario_result(self.model, &outcome, self.config, self.session);
-        if result.deviation && self.config.shrink {
+        // A scenario that throttling broke says nothing about its draws: it is not shrunk.
+        let throttled = outcome.steps.iter().any(|step| {
+            step.response
+                .as_ref()
+                .is_some_and(|r| crate::client::is_throttled(service, r))
+        });
+        if result.deviation && self.config.shrink && !throttled {
             result.shrunk = self.shrink_scenario(instance, &outcome).await;
         }
         self.session.redactor.result(&mut result, None);
@@ -1138,7 +1266,7 @@ fn failure_signature(result: &CaseResult) -> (Vec<CheckName>, Option<String>) {
 /// writes the request, response and verdicts to `out`. True when it deviates.
 pub async fn replay(
     model: Arc<Model>,
-    config: RunConfig,
+    mut config: RunConfig,
     id: &str,
     out: &mut (dyn std::io::Write + Send),
     reporter: &mut dyn Reporter,
@@ -1177,7 +1305,16 @@ pub async fn replay(
         .copied()
         .filter(|name| model.operation(name).is_some_and(|(_, op)| op.mutates()))
         .collect();
+    let service = match (&case, &instance) {
+        (Some(case), _) => case.service.clone(),
+        (None, Some(instance)) => instance.service.clone(),
+        (None, None) => String::new(),
+    };
+    let region_note = super::settle_region(&model, &mut config, &[service.as_str()])?;
     let session = Session::open(&model, &config, &changing, reporter).await?;
+    if let Some(note) = region_note {
+        emit(reporter, &session.redactor, Event::Note(note))?;
+    }
     let io = |e: std::io::Error| RunError::Config(format!("failed to write the replay: {e}"));
     let body = async {
         if let Some(case) = case {

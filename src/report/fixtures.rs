@@ -187,7 +187,7 @@ pub(crate) fn sample_events() -> Vec<Event> {
     events.push(Event::RunFinished {
         summary,
         elapsed: Duration::from_millis(1234),
-        interrupted: false,
+        stopped: None,
     });
     events
 }

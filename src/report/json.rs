@@ -13,8 +13,10 @@
 //!   ...
 //!  ],
 //!  "summary": {"total", "passed", "failed", "uncertain", "errors", "baselined", "operations", "checks"},
-//!  "elapsed_ms": 1234, "interrupted": false}
+//!  "elapsed_ms": 1234, "interrupted": false, "stopped": null, "notes": [...]}
 //! ```
+//! `interrupted` is true when the run stopped before every case ran; `stopped` then says why (see
+//! [`super::Stopped`]), and the notes end with the verdict.
 //! Each result is written as it arrives, one per line; the object is closed at `RunFinished`, or by `finish` when
 //! the run ended without one (then `interrupted` is true and the summary counts what was written).
 
@@ -25,7 +27,8 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use super::{
-    Actual, CappedBody, CaseResult, Event, ReportError, Reporter, Reproduce, ShrunkCase, Summary,
+    Actual, CappedBody, CaseResult, Event, ReportError, Reporter, Reproduce, ShrunkCase, Stopped,
+    Summary,
 };
 use crate::case::{CaseKind, Mutation};
 use crate::check::CheckResult;
@@ -106,13 +109,15 @@ impl JsonReporter {
         summary: &Summary,
         elapsed_ms: u128,
         interrupted: bool,
+        stopped: Option<&Stopped>,
     ) -> Result<(), ReportError> {
         if self.state == State::NotStarted {
             self.start(0, "")?;
         }
         let tail = format!(
-            "\n],\"summary\":{},\"elapsed_ms\":{elapsed_ms},\"interrupted\":{interrupted},\"notes\":{}}}\n",
+            "\n],\"summary\":{},\"elapsed_ms\":{elapsed_ms},\"interrupted\":{interrupted},\"stopped\":{},\"notes\":{}}}\n",
             self.json(summary)?,
+            self.json(&stopped)?,
             self.json(&self.notes)?
         );
         self.out
@@ -155,9 +160,17 @@ impl Reporter for JsonReporter {
             Event::RunFinished {
                 summary,
                 elapsed,
-                interrupted,
+                stopped,
             } if self.state != State::Closed => {
-                self.close(summary, elapsed.as_millis(), *interrupted)
+                if let Some(stopped) = stopped {
+                    self.notes.push(stopped.verdict());
+                }
+                self.close(
+                    summary,
+                    elapsed.as_millis(),
+                    stopped.is_some(),
+                    stopped.as_ref(),
+                )
             }
             _ => Ok(()),
         }
@@ -166,7 +179,7 @@ impl Reporter for JsonReporter {
     fn finish(&mut self) -> Result<(), ReportError> {
         if self.state != State::Closed {
             let summary = self.summary.clone();
-            self.close(&summary, 0, true)?;
+            self.close(&summary, 0, true, None)?;
         }
         self.out.flush().map_err(|e| self.io(e))
     }

@@ -10,7 +10,7 @@ use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor
 
 use super::bounded::{BoundedReadError, REPORT_LIMIT, open_bounded};
 use super::json::ResultRecord;
-use super::{CaseResult, Event, ReportError, Reporter, Summary};
+use super::{CaseResult, Event, ReportError, Reporter, Stopped, Summary};
 
 /// The top-level fields of a JSON report: everything but its results.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -25,6 +25,8 @@ pub struct ReportHeader {
     pub elapsed_ms: u64,
     /// Whether the run was stopped early.
     pub interrupted: bool,
+    /// Why, when the report says (the first partition's reason, when several stopped).
+    pub stopped: Option<Stopped>,
 }
 
 /// What a merge produced.
@@ -107,6 +109,9 @@ pub fn merge_reports(
                 m.summary.merge(&header.summary);
                 m.elapsed_ms = m.elapsed_ms.max(header.elapsed_ms);
                 m.interrupted |= header.interrupted;
+                if m.stopped.is_none() {
+                    m.stopped = header.stopped.clone();
+                }
             }
         }
     }
@@ -128,7 +133,10 @@ pub fn merge_reports(
     reporter.event(&Event::RunFinished {
         summary: header.summary.clone(),
         elapsed: Duration::from_millis(header.elapsed_ms),
-        interrupted: header.interrupted,
+        stopped: header
+            .stopped
+            .clone()
+            .or_else(|| header.interrupted.then_some(Stopped::Signal)),
     })?;
     reporter.finish()?;
     Ok(MergeOutcome {
@@ -151,7 +159,7 @@ impl<'de> Visitor<'de> for ReportVisitor<'_, '_> {
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<ReportHeader, A::Error> {
         let (mut seed, mut target, mut summary, mut results) = (None, None, None, false);
-        let (mut elapsed_ms, mut interrupted) = (0u64, false);
+        let (mut elapsed_ms, mut interrupted, mut stopped) = (0u64, false, None);
         while let Some(key) = map.next_key::<String>()? {
             match key.as_str() {
                 "seed" => seed = Some(map.next_value::<u64>()?),
@@ -159,6 +167,7 @@ impl<'de> Visitor<'de> for ReportVisitor<'_, '_> {
                 "summary" => summary = Some(map.next_value::<Summary>()?),
                 "elapsed_ms" => elapsed_ms = map.next_value()?,
                 "interrupted" => interrupted = map.next_value()?,
+                "stopped" => stopped = map.next_value()?,
                 "results" => {
                     results = true;
                     let mut on_result = self.on_result.borrow_mut();
@@ -187,6 +196,7 @@ impl<'de> Visitor<'de> for ReportVisitor<'_, '_> {
             summary: summary.ok_or_else(|| missing("summary"))?,
             elapsed_ms,
             interrupted,
+            stopped,
         })
     }
 }
@@ -270,7 +280,7 @@ mod tests {
             out.push(Event::RunFinished {
                 summary,
                 elapsed: Duration::from_millis(10 * picks.len() as u64),
-                interrupted: false,
+                stopped: None,
             });
             out
         };

@@ -8,8 +8,9 @@
 //! - *uncertain*: only checks of an uncertain expectation failed; never a deviation;
 //! - *passed*: every check passed.
 //!
-//! Exit codes ([`exit_for`]): 3 when the run was interrupted, else 1 when any deviation is new (not in the baseline)
-//! or any case ended in a transport error (a target that drops connections deviates too), else 0.
+//! Exit codes ([`exit_for`]): 3 when the run was interrupted or the target kept throttling, 5 when `--max-time`
+//! cut it short, else 1 when any deviation is new (not in the baseline) or any case ended in a transport error (a
+//! target that drops connections deviates too), else 0.
 
 mod baseline;
 mod bodies;
@@ -73,9 +74,58 @@ pub enum Event {
         summary: Summary,
         /// Wall time of the run.
         elapsed: Duration,
-        /// True when Ctrl-C (or an abort) stopped it early; the reports cover what ran.
-        interrupted: bool,
+        /// Why it stopped before every case ran, if it did; the reports cover what ran.
+        stopped: Option<Stopped>,
     },
+}
+
+/// Why a run stopped before every case ran. The JSON report carries it as `stopped`: `{"reason": "signal"}`,
+/// `{"reason": "max-time", "limit_ms": 60000}` or `{"reason": "unavailable", "in_a_row": 20, "status": 503}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "reason", rename_all = "kebab-case")]
+pub enum Stopped {
+    /// Ctrl-C, or SIGTERM.
+    Signal,
+    /// The overall deadline (`--max-time`) passed.
+    MaxTime {
+        /// The limit the user gave, in milliseconds.
+        limit_ms: u64,
+    },
+    /// The target answered this many requests in a row as throttled or unavailable (429, 503, a throttling error
+    /// type), retries included: it is persistently unavailable, and more requests would only be throttled too.
+    Unavailable {
+        /// Throttled answers in a row.
+        in_a_row: u32,
+        /// The status of the last one.
+        status: u16,
+    },
+}
+
+impl Stopped {
+    /// The name the JSON report gives it (`stopped`).
+    pub fn name(&self) -> &'static str {
+        match self {
+            Stopped::Signal => "signal",
+            Stopped::MaxTime { .. } => "max-time",
+            Stopped::Unavailable { .. } => "unavailable",
+        }
+    }
+
+    /// The verdict, as the terminal and the JSON notes say it.
+    pub fn verdict(&self) -> String {
+        match self {
+            Stopped::Signal => "interrupted: the reports cover the cases that ran".to_string(),
+            Stopped::MaxTime { limit_ms } => format!(
+                "cut short: --max-time {} passed before every case ran; the reports cover the cases that ran",
+                crate::client::human_duration(Duration::from_millis(*limit_ms))
+            ),
+            Stopped::Unavailable { in_a_row, status } => format!(
+                "stopped early: the target is throttling or unavailable ({in_a_row} answers in a row were \
+                 throttled, the last one {status}, retries included); the reports cover the cases that ran, and \
+                 the cases it throttled say nothing about its conformance"
+            ),
+        }
+    }
 }
 
 /// The phases of a run, in the order they run.
@@ -393,14 +443,24 @@ impl Summary {
     }
 }
 
-/// The exit code of a run: 3 if interrupted; else 1 if any new deviation or any transport error; else 0.
-pub fn exit_for(summary: &Summary, new_deviations: usize, interrupted: bool) -> Exit {
-    if interrupted {
-        Exit::Aborted
+/// The exit code of a run: 3 if interrupted or stopped by a throttling target; 5 if `--max-time` cut it short; else
+/// 1 if any new deviation or any transport error; else 0. A run that did not finish never exits 0 or 1: both would
+/// claim to speak for every case.
+pub fn exit_for(summary: &Summary, new_deviations: usize, stopped: Option<&Stopped>) -> Exit {
+    if let Some(stopped) = stopped {
+        stopped_exit(stopped)
     } else if new_deviations > 0 || summary.errors > 0 {
         Exit::Deviations
     } else {
         Exit::Ok
+    }
+}
+
+/// The exit code of a run that stopped early.
+pub fn stopped_exit(stopped: &Stopped) -> Exit {
+    match stopped {
+        Stopped::Signal | Stopped::Unavailable { .. } => Exit::Aborted,
+        Stopped::MaxTime { .. } => Exit::CutShort,
     }
 }
 
@@ -546,11 +606,20 @@ mod tests {
     #[test]
     fn exit_codes_follow_deviations_errors_and_interruption() {
         let mut summary = Summary::default();
-        assert_eq!(exit_for(&summary, 0, false), Exit::Ok);
-        assert_eq!(exit_for(&summary, 1, false), Exit::Deviations);
-        assert_eq!(exit_for(&summary, 1, true), Exit::Aborted);
+        let cut_short = Stopped::MaxTime { limit_ms: 1000 };
+        let throttling = Stopped::Unavailable {
+            in_a_row: 20,
+            status: 503,
+        };
+        assert_eq!(exit_for(&summary, 0, None), Exit::Ok);
+        assert_eq!(exit_for(&summary, 1, None), Exit::Deviations);
+        assert_eq!(exit_for(&summary, 1, Some(&Stopped::Signal)), Exit::Aborted);
+        assert_eq!(exit_for(&summary, 0, Some(&throttling)), Exit::Aborted);
+        // Cut short with nothing deviating yet is no pass; with deviations, it is still not a complete result.
+        assert_eq!(exit_for(&summary, 0, Some(&cut_short)), Exit::CutShort);
+        assert_eq!(exit_for(&summary, 3, Some(&cut_short)), Exit::CutShort);
         summary.errors = 1;
-        assert_eq!(exit_for(&summary, 0, false), Exit::Deviations);
+        assert_eq!(exit_for(&summary, 0, None), Exit::Deviations);
     }
 
     #[test]

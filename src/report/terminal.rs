@@ -25,7 +25,7 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use super::baseline::BaselineKey;
 use super::junit::mutation_text;
-use super::{CaseResult, Event, Phase, ReportError, Reporter, Summary};
+use super::{CaseResult, Event, Phase, ReportError, Reporter, Stopped, Summary};
 use crate::case::CaseKind;
 use crate::check::CheckName;
 use crate::cli::Table;
@@ -402,7 +402,12 @@ impl TerminalReporter {
         }
     }
 
-    fn final_text(&self, summary: &Summary, elapsed: Duration, interrupted: bool) -> String {
+    fn final_text(
+        &self,
+        summary: &Summary,
+        elapsed: Duration,
+        stopped: Option<&Stopped>,
+    ) -> String {
         let p = self.paint;
         let mut text = String::new();
         text.push_str(&render_summary(summary));
@@ -450,8 +455,8 @@ impl TerminalReporter {
             elapsed.as_secs_f64(),
             self.seed
         ));
-        if interrupted {
-            text.push_str(&p.yellow("interrupted: the reports cover the cases that ran"));
+        if let Some(stopped) = stopped {
+            text.push_str(&p.yellow(&stopped.verdict()));
             text.push('\n');
         }
         text
@@ -649,10 +654,10 @@ impl Reporter for TerminalReporter {
             Event::RunFinished {
                 summary,
                 elapsed,
-                interrupted,
+                stopped,
             } => {
                 self.progress.finish_and_clear();
-                let text = self.final_text(summary, *elapsed, *interrupted);
+                let text = self.final_text(summary, *elapsed, stopped.as_ref());
                 self.write_text(&text);
             }
         }
@@ -791,7 +796,7 @@ mod tests {
         events.push(Event::RunFinished {
             summary,
             elapsed: Duration::from_secs(1),
-            interrupted: false,
+            stopped: None,
         });
         events
     }

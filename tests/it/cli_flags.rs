@@ -7,8 +7,9 @@ use conform::exit::Exit;
 use proptest::prelude::*;
 
 /// Every numeric and duration flag of `conform run`.
-const FLAGS: [&str; 8] = [
+const FLAGS: [&str; 9] = [
     "--timeout",
+    "--max-time",
     "--rate",
     "--concurrency",
     "--retries",
@@ -85,6 +86,9 @@ fn the_extremes_of_every_range_are_accepted_and_run() {
     for (flag, value) in [
         ("--timeout", "86400"),
         ("--timeout", "0.001"),
+        ("--max-time", "24h"),
+        ("--max-time", "1ms"),
+        ("--max-time", "90"),
         ("--rate", "0.001"),
         ("--rate", "1000000"),
         ("--concurrency", "1024"),
@@ -100,6 +104,9 @@ fn the_extremes_of_every_range_are_accepted_and_run() {
     for (flag, value) in [
         ("--timeout", "inf"),
         ("--timeout", "1e20"),
+        ("--max-time", "25h"),
+        ("--max-time", "0s"),
+        ("--max-time", "5 days"),
         ("--rate", "1e-20"),
         ("--concurrency", "0"),
         ("--retries", "101"),

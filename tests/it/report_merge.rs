@@ -81,7 +81,7 @@ fn write_report(path: &Path, seed: u64, results: Vec<CaseResult>) {
         .event(&Event::RunFinished {
             summary,
             elapsed: Duration::from_millis(5),
-            interrupted: false,
+            stopped: None,
         })
         .unwrap();
     reporter.finish().unwrap();

@@ -241,3 +241,111 @@ fn the_embedded_target_is_signed_with_the_test_pair_whatever_the_environment_hol
         "the run says which key it signs with"
     );
 }
+
+/// A listener that counts as an external target and shows whether anyone connected to it.
+fn silent_target() -> (TcpListener, String) {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    listener.set_nonblocking(true).unwrap();
+    let endpoint = format!("http://{}", listener.local_addr().unwrap());
+    (listener, endpoint)
+}
+
+#[track_caller]
+fn assert_not_connected(listener: &TcpListener) {
+    match listener.accept() {
+        Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {}
+        other => panic!("conform connected to the target: {other:?}"),
+    }
+}
+
+#[test]
+fn a_real_target_where_every_selected_operation_is_left_out_is_refused_without_connecting() {
+    let (listener, endpoint) = silent_target();
+    let o = conform(&[
+        "run",
+        "--endpoint",
+        &endpoint,
+        "--target-kind",
+        "real",
+        "--operation",
+        "PutAlternateContact",
+    ]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("every selected operation is left out")
+            && err.contains("PutAlternateContact (changes state): pass --allow-mutations"),
+        "the refusal names what would let it run: {err}"
+    );
+    assert_not_connected(&listener);
+}
+
+#[test]
+fn a_region_a_service_does_not_run_in_is_a_usage_error_before_any_request() {
+    let (listener, endpoint) = silent_target();
+    for region_flag in [&["--region", "mars-1"][..], &[]] {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_conform"));
+        command
+            .args(["run", "--endpoint", &endpoint, "--cases", "1"])
+            .args(region_flag)
+            .env_remove("AWS_ENDPOINT_URL")
+            .env("AWS_EC2_METADATA_DISABLED", "true")
+            .env("NO_COLOR", "1");
+        let region = if region_flag.is_empty() {
+            command.env("AWS_REGION", "eu-central-1");
+            "eu-central-1"
+        } else {
+            command.env_remove("AWS_REGION");
+            "mars-1"
+        };
+        let o = command.output().unwrap();
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{err}");
+        assert!(
+            err.contains(&format!("region `{region}`"))
+                && err.contains("workmail runs only in us-east-1, us-west-2, eu-west-1"),
+            "names the region, the service and its regions: {err}"
+        );
+        assert_not_connected(&listener);
+    }
+}
+
+#[test]
+fn on_the_embedded_target_a_region_outside_a_services_list_is_ignored_with_a_note() {
+    // The README's first command with AWS_REGION set for other work: WorkMail does not run in eu-central-1.
+    let o = Command::new(env!("CARGO_BIN_EXE_conform"))
+        .args(["run", "--cases", "2", "--no-shrink"])
+        .env_remove("AWS_ENDPOINT_URL")
+        .env("AWS_REGION", "eu-central-1")
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(0), "no deviation: {err}");
+    assert!(
+        err.contains(
+            "region eu-central-1 is ignored on the embedded target: workmail runs only in"
+        ),
+        "{err}"
+    );
+    // A region the services run in needs no note.
+    let o = Command::new(env!("CARGO_BIN_EXE_conform"))
+        .args([
+            "run",
+            "--cases",
+            "0",
+            "--kind",
+            "valid",
+            "--region",
+            "eu-west-1",
+        ])
+        .env_remove("AWS_ENDPOINT_URL")
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(0), "{err}");
+    assert!(!err.contains("is ignored"), "{err}");
+}

@@ -68,7 +68,7 @@ async fn run_embedded(cases: usize, faults: Vec<String>) -> Collect {
     let outcome = run(specs, config, &mut collect)
         .await
         .expect("the run completes");
-    assert!(!outcome.interrupted);
+    assert!(outcome.stopped.is_none());
     collect
 }
 

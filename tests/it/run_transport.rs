@@ -314,3 +314,111 @@ fn an_operation_the_target_does_not_implement_is_reported_once_not_per_case() {
         "every case ran"
     );
 }
+
+/// Requests the throttling target below has answered.
+static THROTTLED_REQUESTS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+#[test]
+fn a_target_that_throttles_forever_stops_the_run_as_unavailable() {
+    let endpoint = serve(|mut s| {
+        read_request(&mut s);
+        THROTTLED_REQUESTS.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        let _ = write!(
+            s,
+            "HTTP/1.1 429 Too Many Requests\r\ncontent-length: 0\r\nconnection: close\r\n\r\n"
+        );
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let json = dir.path().join("r.json");
+    let o = conform(
+        &[
+            &ARGS[..],
+            &["2", "--endpoint", &endpoint, "--max-time", "10m"],
+        ]
+        .concat(),
+        &json,
+    );
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(
+        o.status.code(),
+        Some(3),
+        "a persistently throttling target stops the run like an unreachable one: {stderr}"
+    );
+    assert!(
+        stderr.contains(
+            "stopped early: the target is throttling or unavailable (20 answers in a row"
+        ),
+        "{stderr}"
+    );
+    let r = report(&json);
+    assert_eq!(r["interrupted"], true, "{r}");
+    assert_eq!(r["stopped"]["reason"], "unavailable", "{r}");
+    assert_eq!(r["stopped"]["status"], 429, "{r}");
+    // The account service has 6 operations, each probed twice with 3 retries: without the stop, the probes alone
+    // would be 48 requests, and the single requests hundreds more.
+    let sent = THROTTLED_REQUESTS.load(std::sync::atomic::Ordering::SeqCst);
+    assert!(
+        sent < 40,
+        "{sent} requests: the run went on after the target was found throttling"
+    );
+    for result in r["results"].as_array().unwrap() {
+        assert!(
+            result["shrunk"].is_null(),
+            "a failure throttling caused is not shrunk: {result}"
+        );
+    }
+}
+
+#[test]
+fn max_time_cuts_a_run_short_even_when_the_target_asks_to_wait_a_day() {
+    // Retry-After of more than a day, on every answer: each wait before a retry ends with --max-time.
+    let endpoint = serve(|mut s| {
+        read_request(&mut s);
+        let _ = write!(
+            s,
+            "HTTP/1.1 503 Service Unavailable\r\nretry-after: 99999\r\ncontent-length: 0\r\nconnection: close\r\n\r\n"
+        );
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let json = dir.path().join("r.json");
+    let junit = dir.path().join("r.xml");
+    let o = conform(
+        &[
+            &ARGS[..],
+            &[
+                "2",
+                "--endpoint",
+                &endpoint,
+                "--max-time",
+                "1s",
+                "--junit",
+                junit.to_str().unwrap(),
+            ],
+        ]
+        .concat(),
+        &json,
+    );
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(
+        o.status.code(),
+        Some(5),
+        "a run cut short is no pass and no plain deviation: {stderr}"
+    );
+    assert!(
+        stderr.contains("cut short: --max-time 1s passed before every case ran"),
+        "{stderr}"
+    );
+    let r = report(&json);
+    assert_eq!(r["stopped"]["reason"], "max-time", "{r}");
+    assert_eq!(r["stopped"]["limit_ms"], 1000, "{r}");
+    assert!(
+        r["notes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|n| n.as_str().unwrap().starts_with("cut short")),
+        "{r}"
+    );
+    let xml = std::fs::read_to_string(&junit).expect("the JUnit report is written");
+    assert!(xml.trim_end().ends_with("</testsuites>"), "{xml}");
+}

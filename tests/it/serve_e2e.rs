@@ -685,6 +685,51 @@ async fn signature_failures_on_both_protocols() {
 }
 
 #[tokio::test]
+async fn an_x_amz_target_the_signature_does_not_cover_is_refused_and_not_run() {
+    // The SDKs always sign X-Amz-Target; one added after signing could name another operation than the signed one.
+    let t = start(&[]).await;
+    let host = t.addr().to_string();
+    let req = update(ENTITY, "moved@example.com");
+    let target = req
+        .headers
+        .iter()
+        .find(|(n, _)| n == "x-amz-target")
+        .unwrap()
+        .1
+        .clone();
+    let unsigned_target = req.clone().without_header("x-amz-target");
+    let mut sent = unsigned_target.clone();
+    for (n, v) in signature_headers(
+        &unsigned_target,
+        &host,
+        conform::credentials::TEST_ACCESS_KEY_ID,
+        conform::credentials::TEST_SECRET_ACCESS_KEY,
+        SystemTime::now(),
+    ) {
+        sent = sent.header(&n, &v);
+    }
+    let sent = sent.header("x-amz-target", &target);
+    let refused = send(&t, &sent, Sign::Unsigned).await;
+    assert_error(&refused, 400, "InvalidSignatureException");
+    assert!(
+        refused.message().contains("x-amz-target"),
+        "{}",
+        refused.message()
+    );
+    assert_eq!(
+        call(&t, describe(ENTITY)).await.json()["Email"],
+        "mary.major@example.com",
+        "the operation did not run"
+    );
+    // Signed, the same request runs.
+    assert_eq!(call(&t, req).await.status, 200);
+    assert_eq!(
+        call(&t, describe(ENTITY)).await.json()["Email"],
+        "moved@example.com"
+    );
+}
+
+#[tokio::test]
 async fn request_ids_are_unique_and_uuid_shaped() {
     let t = start(&[]).await;
     let mut ids = BTreeSet::new();

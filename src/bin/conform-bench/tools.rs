@@ -517,7 +517,7 @@ mod tests {
             Event::RunFinished {
                 summary,
                 elapsed: Duration::from_millis(1200),
-                interrupted: false,
+                stopped: None,
             },
         ] {
             reporter.event(&event).unwrap();
