@@ -684,6 +684,12 @@ fn error_chain(error: &dyn std::error::Error) -> String {
     out
 }
 
+/// Makes ring rustls's crypto for this process (reqwest is built without a provider of its own, see Cargo.toml).
+/// Installing twice, or after a library installed one, is harmless: the first provider stays.
+pub(crate) fn install_crypto_provider() {
+    let _already_installed = rustls::crypto::ring::default_provider().install_default();
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -773,10 +779,4 @@ mod tests {
             assert_eq!(e.endpoint(), endpoint);
         }
     }
-}
-
-/// Makes ring rustls's crypto for this process (reqwest is built without a provider of its own, see Cargo.toml).
-/// Installing twice, or after a library installed one, is harmless: the first provider stays.
-pub(crate) fn install_crypto_provider() {
-    let _already_installed = rustls::crypto::ring::default_provider().install_default();
 }

@@ -79,7 +79,7 @@ fn classes(
             let empty_is_absent =
                 http_bound && matches!(shape.kind, ShapeKind::List(_) | ShapeKind::Map { .. });
             if c.min_length
-                .is_some_and(|min| min >= 1 + u64::from(empty_is_absent))
+                .is_some_and(|min| min > u64::from(empty_is_absent))
             {
                 out.push((CaseClass::LengthBelowMin, 1));
             }
