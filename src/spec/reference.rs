@@ -465,13 +465,13 @@ const TABLES: &[TableDoc] = &[
             ),
             key(
                 "method",
-                "POST",
+                "none; awsJson operations are always `POST /`",
                 "restJson1 only, and required there: the HTTP method in upper case.",
                 "method = \"POST\"",
             ),
             key(
                 "path",
-                "/",
+                "none; awsJson operations are always `POST /`",
                 "restJson1 only, and required there: the request path.",
                 "path = \"/putAlternateContact\"",
             ),
