@@ -78,9 +78,7 @@ fn classes(
             // leaving the member out: no violation the target could see.
             let empty_is_absent =
                 http_bound && matches!(shape.kind, ShapeKind::List(_) | ShapeKind::Map { .. });
-            if c.min_length
-                .is_some_and(|min| min >= 1 + u64::from(empty_is_absent))
-            {
+            if c.min_length.is_some_and(|min| min >= 1 + u64::from(empty_is_absent)) {
                 out.push((CaseClass::LengthBelowMin, 1));
             }
             if c.max_length.is_some() {
@@ -135,7 +133,8 @@ fn classes(
     }
     // Only a member of the body document has a JSON type: a label, query parameter or header is text whatever the
     // shape (a number in a path is a valid string there), so a "wrong type" there would test nothing.
-    if !http_bound && let Some(own) = own_json_types(&shape.kind) {
+    if !http_bound && let Some(own) = own_json_types(&shape.kind)
+    {
         out.extend(
             JsonType::ALL
                 .into_iter()

@@ -157,10 +157,7 @@ impl<'a> OpPlan<'a> {
             emails: HashMap::new(),
             fixture_uses: HashMap::new(),
             root: op.input,
-            heights: op
-                .input
-                .map(|r| closing_heights(service, r))
-                .unwrap_or_default(),
+            heights: op.input.map(|r| closing_heights(service, r)).unwrap_or_default(),
         };
         if plan.root.is_some_and(|r| plan.height(r) == u32::MAX) {
             return Err(plan.fail(
@@ -196,10 +193,7 @@ impl<'a> OpPlan<'a> {
             emails: HashMap::new(),
             fixture_uses: HashMap::new(),
             root: op.output,
-            heights: op
-                .output
-                .map(|r| closing_heights(service, r))
-                .unwrap_or_default(),
+            heights: op.output.map(|r| closing_heights(service, r)).unwrap_or_default(),
         };
         if plan.root.is_some_and(|r| plan.height(r) == u32::MAX) {
             return Err(plan.fail(
@@ -738,9 +732,7 @@ impl<'a> OpPlan<'a> {
                     _ if first <= last => rng.random_range(first..=last) as f64 / 4.0,
                     // A range narrower than a quarter (Bedrock's learning rate: 1e-7 to 0.001): a thousandth step
                     // of it; shortest round-trip printing, which Rust and Python share, keeps encoders equal.
-                    _ => {
-                        (lo + (hi - lo) * rng.random_range(0..=1000) as f64 / 1000.0).clamp(lo, hi)
-                    }
+                    _ => (lo + (hi - lo) * rng.random_range(0..=1000) as f64 / 1000.0).clamp(lo, hi),
                 })
             }
             ShapeKind::Timestamp => Value::Timestamp(match mode {
@@ -864,17 +856,11 @@ fn closing_heights(service: &Service, root: ShapeId) -> HashMap<ShapeId, u32> {
     while next < reachable.len() {
         let shape = service.shape(reachable[next]);
         next += 1;
-        for target in shape
-            .kind
-            .members()
-            .iter()
-            .map(|m| m.target)
-            .chain(match &shape.kind {
-                ShapeKind::List(item) => vec![item.target],
-                ShapeKind::Map { key, value } => vec![key.target, value.target],
-                _ => Vec::new(),
-            })
-        {
+        for target in shape.kind.members().iter().map(|m| m.target).chain(match &shape.kind {
+            ShapeKind::List(item) => vec![item.target],
+            ShapeKind::Map { key, value } => vec![key.target, value.target],
+            _ => Vec::new(),
+        }) {
             if heights.insert(target, u32::MAX).is_none() {
                 reachable.push(target);
             }
@@ -1171,12 +1157,8 @@ mod tests {
             std::path::Path::new("rec.json"),
         )
         .unwrap();
-        let plan = OpPlan::new(
-            &service,
-            &service.operations["Search"],
-            &Fixtures::default(),
-        )
-        .expect("a recursive union with a scalar member has finite values");
+        let plan = OpPlan::new(&service, &service.operations["Search"], &Fixtures::default())
+            .expect("a recursive union with a scalar member has finite values");
         for seed in 0..200 {
             let mut rng = TestRng::from_seed(
                 proptest::test_runner::RngAlgorithm::ChaCha,
@@ -1233,8 +1215,7 @@ mod tests {
         let op = &service.operations["Set"];
         let plan = OpPlan::new(&service, op, &Fixtures::default()).expect("every range has values");
         for seed in 0..100u8 {
-            let mut rng =
-                TestRng::from_seed(proptest::test_runner::RngAlgorithm::ChaCha, &[seed; 32]);
+            let mut rng = TestRng::from_seed(proptest::test_runner::RngAlgorithm::ChaCha, &[seed; 32]);
             for mode in [Mode::Random, Mode::Min, Mode::Max, Mode::Simplest] {
                 let value = plan.draw_structure(
                     service.shape(op.input.unwrap()),
@@ -1252,3 +1233,4 @@ mod tests {
         }
     }
 }
+
