@@ -1,4 +1,5 @@
-//! `conform spec list|show|check`: look at the operations the specs describe, and validate spec files.
+//! `conform spec list|show|check|template|reference`: look at the operations the specs describe, validate spec
+//! files, and start new ones.
 
 use std::path::PathBuf;
 
@@ -45,6 +46,22 @@ pub enum SpecCommand {
         /// Spec files, or directories of `*.toml` spec files.
         paths: Vec<PathBuf>,
     },
+    /// Print a starting spec file that loads as is: a service, a document, an error, one operation with
+    /// constrained input members and an error rule, and comments pointing to the reference.
+    #[command(
+        after_help = "Example:\n  conform spec template --service my-service --protocol restJson1 > my-specs/my-service.toml\n  conform spec check my-specs/my-service.toml"
+    )]
+    Template {
+        /// The service's name: lower-case letters, digits and `-`.
+        #[arg(long, value_name = "NAME", default_value = "example")]
+        service: String,
+        /// The wire protocol.
+        #[arg(long, value_name = "PROTOCOL", default_value = "awsJson1_1", value_parser = ["awsJson1_1", "awsJson1_0", "restJson1"])]
+        protocol: String,
+    },
+    /// Print the spec file reference (Markdown): every key, where it goes, its type, default and an example.
+    #[command(after_help = "Example:\n  conform spec reference > docs/spec-reference.md")]
+    Reference,
 }
 
 pub(super) fn run(
@@ -59,7 +76,35 @@ pub(super) fn run(
             show(cli, operation, service.as_deref(), output)
         }
         SpecCommand::Check { paths } => check(cli, paths, output),
+        SpecCommand::Template { service, protocol } => template(service, protocol, output),
+        SpecCommand::Reference => {
+            write!(output.out, "{}", spec::reference_markdown())?;
+            Ok(Exit::Ok)
+        }
     }
+}
+
+/// Prints the starting spec file, after loading it as users will: a name the loader refuses is refused here.
+fn template(service: &str, protocol: &str, output: &mut Output<'_>) -> Result<Exit, CliError> {
+    let protocol = match protocol {
+        "restJson1" => spec::Protocol::RestJson1,
+        "awsJson1_0" => spec::Protocol::AwsJson1_0,
+        _ => spec::Protocol::AwsJson1_1,
+    };
+    let text = spec::starter(service, protocol);
+    if let Err(e) = spec::load_sources([("template.toml".to_string(), text.clone())]) {
+        return Err(CliError::usage(
+            format!(
+                "failed to make a template for service `{service}`: {}",
+                e.problems()
+                    .first()
+                    .map_or_else(|| e.to_string(), |p| p.message.clone())
+            ),
+            Some("e.g. `conform spec template --service my-service`".to_string()),
+        ));
+    }
+    write!(output.out, "{text}")?;
+    Ok(Exit::Ok)
 }
 
 fn list(cli: &Cli, output: &mut Output<'_>) -> Result<Exit, CliError> {

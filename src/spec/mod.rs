@@ -7,6 +7,9 @@ mod lower;
 mod model;
 
 mod raw;
+mod reference;
+mod schema;
+mod starter;
 pub mod template;
 pub mod validate;
 
@@ -16,6 +19,8 @@ pub use diagnostic::{LoadError, Problem};
 pub use loader::{EMBEDDED, embedded, load_paths, load_sources};
 pub use lower::lower;
 pub use model::*;
+pub use reference::reference_markdown;
+pub use starter::starter;
 
 /// The model of the embedded spec files.
 pub fn embedded_model() -> Result<crate::model::Model, LoadError> {

@@ -204,3 +204,50 @@ fn a_bad_flag_is_a_usage_error() {
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("--frobnicate"));
 }
+
+#[test]
+fn spec_template_prints_a_file_that_spec_check_accepts() {
+    let dir = tempfile::tempdir().unwrap();
+    for protocol in ["restJson1", "awsJson1_0", "awsJson1_1"] {
+        let o = conform(&[
+            "spec",
+            "template",
+            "--service",
+            "my-service",
+            "--protocol",
+            protocol,
+        ]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        let file = dir.path().join(format!("{protocol}.toml"));
+        std::fs::write(&file, &o.stdout).unwrap();
+        let check = conform(&["spec", "check", file.to_str().unwrap()]);
+        assert_eq!(
+            check.status.code(),
+            Some(0),
+            "{protocol}: {}",
+            stderr(&check)
+        );
+    }
+    let bad = conform(&["spec", "template", "--service", "My Service"]);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(
+        stderr(&bad)
+            .contains("failed to make a template for service `My Service`: invalid service name"),
+        "{}",
+        stderr(&bad)
+    );
+}
+
+#[test]
+fn spec_reference_prints_the_committed_reference() {
+    let o = conform(&["spec", "reference"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let committed = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/spec-reference.md"),
+    )
+    .unwrap();
+    assert!(
+        stdout(&o) == committed,
+        "docs/spec-reference.md is out of date: run `conform spec reference > docs/spec-reference.md`"
+    );
+}
