@@ -464,16 +464,19 @@ impl Protocol for RestJson1 {
         Ok(Value::Structure(values))
     }
 
-    fn check_body(&self, _request: &HttpRequest) -> Result<(), ProtocolFault> {
-        // Whether the body must be JSON depends on the operation (a blob or text payload is any bytes), so
-        // `decode_input` judges it once the request is routed.
-        Ok(())
+    fn check_body(&self, request: &HttpRequest) -> Result<(), ProtocolFault> {
+        json_server::check_body(request)
     }
 
-    fn accepts_content_type(&self, _given: Option<&str>) -> bool {
-        // Likewise the media type: `decode_input` answers 415 to a JSON-body operation sent anything but JSON
-        // (or nothing), and a payload operation takes the media type its caller chose.
-        true
+    fn accepts_content_type(&self, given: Option<&str>) -> bool {
+        // restJson1 servers take a request with no Content-Type (no body, or one they parse anyway).
+        given.is_none_or(|g| {
+            g.split(';')
+                .next()
+                .unwrap_or_default()
+                .trim()
+                .eq_ignore_ascii_case(JSON)
+        })
     }
 
     fn error_document(&self, response: &HttpResponse) -> Option<Json> {
