@@ -300,56 +300,46 @@ pub fn output_path_is_sensitive(service: &Service, op: &Operation, path: &Path) 
 /// Whether the member a path ends at is itself sensitive (its flag or its target's), not merely inside a
 /// sensitive container: what AWS's documented withholding of values in validation messages covers.
 pub fn path_leaf_is_sensitive(service: &Service, op: &Operation, path: &Path) -> bool {
-    let Some(input) = op.input else {
-        return false;
-    };
-    let mut current: Option<&Member> = None;
-    let mut members = service.shape(input).kind.members();
-    for segment in &path.0 {
-        current = match segment {
-            Segment::Member(name) => members.iter().find(|m| &m.name == name),
-            Segment::Index(_) => match current.map(|m| &service.target(m).kind) {
-                Some(ShapeKind::List(item)) => Some(item.as_ref()),
-                _ => None,
-            },
-            Segment::Key(_) => match current.map(|m| &service.target(m).kind) {
-                Some(ShapeKind::Map { value, .. }) => Some(value.as_ref()),
-                _ => None,
-            },
-        };
-        let Some(m) = current else {
-            return false;
-        };
-        members = service.target(m).kind.members();
-    }
-    current.is_some_and(|m| service.is_sensitive(m))
+    op.input.is_some_and(|shape| {
+        let (chain, complete) = members_along(service, service.shape(shape).kind.members(), path);
+        complete && chain.last().is_some_and(|m| service.is_sensitive(m))
+    })
 }
 
 fn walk_sensitive(service: &Service, members: &[Member], path: &Path) -> bool {
-    let mut current: Option<&Member> = None;
+    let (chain, _) = members_along(service, members, path);
+    chain.iter().any(|m| service.is_sensitive(m))
+}
+
+/// The member edges a path passes through from `members` (list items and map values included), as far as its
+/// segments name something, and whether they all did.
+fn members_along<'a>(
+    service: &'a Service,
+    members: &'a [Member],
+    path: &Path,
+) -> (Vec<&'a Member>, bool) {
+    let mut chain: Vec<&Member> = Vec::with_capacity(path.0.len());
     let mut members = members;
     for segment in &path.0 {
+        let current = chain.last().map(|m| &service.target(m).kind);
         let next = match segment {
             Segment::Member(name) => members.iter().find(|m| &m.name == name),
-            Segment::Index(_) => match current.map(|m| &service.target(m).kind) {
+            Segment::Index(_) => match current {
                 Some(ShapeKind::List(item)) => Some(item.as_ref()),
                 _ => None,
             },
-            Segment::Key(_) => match current.map(|m| &service.target(m).kind) {
+            Segment::Key(_) => match current {
                 Some(ShapeKind::Map { value, .. }) => Some(value.as_ref()),
                 _ => None,
             },
         };
-        let Some(m) = next else {
-            return false;
+        let Some(next) = next else {
+            return (chain, false);
         };
-        if service.is_sensitive(m) {
-            return true;
-        }
-        current = Some(m);
-        members = service.target(m).kind.members();
+        chain.push(next);
+        members = service.target(next).kind.members();
     }
-    false
+    (chain, true)
 }
 
 #[cfg(test)]

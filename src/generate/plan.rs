@@ -162,12 +162,7 @@ impl<'a> OpPlan<'a> {
                 .map(|r| closing_heights(service, r))
                 .unwrap_or_default(),
         };
-        if plan.root.is_some_and(|r| plan.height(r) == u32::MAX) {
-            return Err(plan.fail(
-                "",
-                "its required members form a cycle, so no finite value exists".to_string(),
-            ));
-        }
+        plan.refuse_required_cycle()?;
         if let Some(input) = op.input {
             let mut stack = vec![input];
             plan.compile_members(members, &mut Vec::new(), "", &mut stack)?;
@@ -201,12 +196,7 @@ impl<'a> OpPlan<'a> {
                 .map(|r| closing_heights(service, r))
                 .unwrap_or_default(),
         };
-        if plan.root.is_some_and(|r| plan.height(r) == u32::MAX) {
-            return Err(plan.fail(
-                "",
-                "its required members form a cycle, so no finite value exists".to_string(),
-            ));
-        }
+        plan.refuse_required_cycle()?;
         if let Some(output) = op.output {
             let mut stack = vec![output];
             plan.compile_members(members, &mut Vec::new(), "", &mut stack)?;
@@ -217,6 +207,17 @@ impl<'a> OpPlan<'a> {
     /// The closing height of a shape reachable from the root (`u32::MAX`: no finite value).
     fn height(&self, shape: ShapeId) -> u32 {
         self.heights.get(&shape).copied().unwrap_or(0)
+    }
+
+    /// Fails when the root's required members form a cycle: drawing it would never end.
+    fn refuse_required_cycle(&self) -> Result<(), GenError> {
+        match self.root {
+            Some(root) if self.height(root) == u32::MAX => Err(self.fail(
+                "",
+                "its required members form a cycle, so no finite value exists".to_string(),
+            )),
+            _ => Ok(()),
+        }
     }
 
     /// The union member whose value needs the fewest levels (the first of equals).
