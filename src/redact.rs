@@ -12,6 +12,7 @@
 //! The runner builds each [`crate::report::CaseResult`] and passes it through [`Redactor::result`] before any
 //! reporter sees it; notes, dry-run output and snapshots go through [`Redactor::text`].
 
+use std::borrow::Cow;
 use std::collections::BTreeSet;
 use std::sync::{Mutex, OnceLock};
 
@@ -112,24 +113,34 @@ impl Redactor {
 
     /// A text with every secret, learnt value and echoed signature replaced.
     pub fn text(&self, text: &str) -> String {
-        let mut out = signature_pattern()
-            .replace_all(text, |c: &regex::Captures<'_>| {
-                format!("{}{REDACTED}", &c[1])
-            })
-            .into_owned();
-        for secret in &self.secrets {
-            if out.contains(secret.as_str()) {
-                out = out.replace(secret.as_str(), REDACTED);
-            }
+        self.scrubbed(text).into_owned()
+    }
+
+    /// [`Redactor::text`] without a copy when there is nothing to replace (most texts of a run: every result's
+    /// texts pass through here).
+    fn scrubbed<'t>(&self, text: &'t str) -> Cow<'t, str> {
+        if text.len() < MIN_SCRUBBED {
+            return Cow::Borrowed(text);
         }
-        if let Ok(learnt) = self.learnt.lock() {
+        let mut out = signature_pattern().replace_all(text, |c: &regex::Captures<'_>| {
+            format!("{}{REDACTED}", &c[1])
+        });
+        let mut replace = |value: &str| {
+            if out.contains(value) {
+                out = Cow::Owned(out.replace(value, REDACTED));
+            }
+        };
+        for secret in &self.secrets {
+            replace(secret);
+        }
+        if self.policy.real
+            && let Ok(learnt) = self.learnt.lock()
+        {
             // Longest first, so that a value containing another is replaced whole.
             let mut values: Vec<&String> = learnt.iter().collect();
             values.sort_by_key(|v| std::cmp::Reverse(v.len()));
             for value in values {
-                if out.contains(value.as_str()) {
-                    out = out.replace(value.as_str(), REDACTED);
-                }
+                replace(value);
             }
         }
         out
@@ -183,13 +194,15 @@ impl Redactor {
             })
             .unwrap_or_default();
         let scrub = |text: &mut String| {
-            let mut out = self.text(text);
+            let mut out = self.scrubbed(text);
             for secret in &per_exchange {
                 if out.contains(secret.as_str()) {
-                    out = out.replace(secret.as_str(), REDACTED);
+                    out = Cow::Owned(out.replace(secret.as_str(), REDACTED));
                 }
             }
-            *text = out;
+            if let Cow::Owned(out) = out {
+                *text = out;
+            }
         };
         if let Some(body) = &mut result.body_excerpt {
             scrub(body);

@@ -85,6 +85,9 @@ pub(crate) fn choose_service<'a>(
     if let Some(scope) = sigv4::scope_service(headers) {
         // Several services may share a signing name (those of one API family); the one that routes it wins.
         let signing: Vec<&Service> = services().filter(|s| s.signing_name == scope).collect();
+        if let [only] = signing.as_slice() {
+            return only;
+        }
         if let Some(service) = signing
             .iter()
             .find(|s| routes(s, request))

@@ -13,6 +13,7 @@ pub mod pattern;
 pub mod rules;
 pub mod service;
 pub mod shape;
+pub mod uri;
 pub mod validate;
 pub mod value;
 

@@ -153,17 +153,28 @@ pub struct Http {
     /// The request URI template as the model writes it: path with `{Label}` / `{Greedy+}` and an optional static
     /// query after `?` (`/{Bucket}?tagging`).
     pub uri: String,
+    /// `uri`, parsed: routing matches every request against it, so it is parsed once, here.
+    pub template: super::uri::UriTemplate,
     /// The status of a success.
     pub response_code: u16,
 }
 
+impl Http {
+    /// The binding of a method (upper case), a request URI template and a success status.
+    pub fn new(method: impl Into<String>, uri: impl Into<String>, response_code: u16) -> Self {
+        let uri = uri.into();
+        Http {
+            method: method.into(),
+            template: super::uri::UriTemplate::parse(&uri),
+            uri,
+            response_code,
+        }
+    }
+}
+
 impl Default for Http {
     fn default() -> Self {
-        Http {
-            method: "POST".into(),
-            uri: "/".into(),
-            response_code: 200,
-        }
+        Http::new("POST", "/", 200)
     }
 }
 

@@ -203,7 +203,7 @@ fn shown(shape: &Shape, sensitive: bool, value: &Value) -> Option<String> {
 fn length_checks(
     shape: &Shape,
     length: u64,
-    value: Option<String>,
+    value: impl Fn() -> Option<String>,
     path: &Path,
     out: &mut Vec<Violation>,
 ) {
@@ -216,7 +216,7 @@ fn length_checks(
             path,
             ConstraintKind::Length,
             format!("Member must have length greater than or equal to {min}"),
-            value.clone(),
+            value(),
         );
     }
     if let Some(max) = c.max_length
@@ -227,7 +227,7 @@ fn length_checks(
             path,
             ConstraintKind::Length,
             format!("Member must have length less than or equal to {max}"),
-            value,
+            value(),
         );
     }
 }
@@ -235,7 +235,7 @@ fn length_checks(
 fn range_checks(
     shape: &Shape,
     n: f64,
-    value: Option<String>,
+    value: impl Fn() -> Option<String>,
     path: &Path,
     out: &mut Vec<Violation>,
 ) {
@@ -256,7 +256,7 @@ fn range_checks(
             path,
             ConstraintKind::Range,
             format!("Member must have value greater than or equal to {min}"),
-            value.clone(),
+            value(),
         );
     }
     if let Some(max) = c.max
@@ -267,7 +267,7 @@ fn range_checks(
             path,
             ConstraintKind::Range,
             format!("Member must have value less than or equal to {max}"),
-            value,
+            value(),
         );
     }
 }
@@ -281,19 +281,21 @@ fn check(
     path: &mut Path,
     out: &mut Vec<Violation>,
 ) {
-    let text = shown(shape, sensitive, value);
+    // The value as a message shows it, made only for a violation: most values break nothing, and a structure's
+    // text is its whole document.
+    let text = || shown(shape, sensitive, value);
     let type_error = |out: &mut Vec<Violation>, path: &Path| {
         push(
             out,
             path,
             ConstraintKind::Type,
             format!("Member must be of type {}", shape.kind.name()),
-            text.clone(),
+            text(),
         )
     };
     match (&shape.kind, value) {
         (ShapeKind::String | ShapeKind::Enum(_), Value::String(s)) => {
-            length_checks(shape, s.chars().count() as u64, text.clone(), path, out);
+            length_checks(shape, s.chars().count() as u64, text, path, out);
             if let Some(pattern) = &shape.constraints.pattern
                 && !pattern.is_match(s)
             {
@@ -305,7 +307,7 @@ fn check(
                         "Member must satisfy regular expression pattern: {}",
                         pattern.source()
                     ),
-                    text.clone(),
+                    text(),
                 );
             }
             if let ShapeKind::Enum(values) = &shape.kind
@@ -319,7 +321,7 @@ fn check(
                         "Member must satisfy enum value set: [{}]",
                         values.join(", ")
                     ),
-                    text,
+                    text(),
                 );
             }
         }
@@ -337,7 +339,7 @@ fn check(
                             .collect::<Vec<_>>()
                             .join(", ")
                     ),
-                    text,
+                    text(),
                 );
             }
         }
@@ -358,7 +360,7 @@ fn check(
         }
         (ShapeKind::Boolean, Value::Boolean(_)) => {}
         (ShapeKind::Timestamp, Value::Timestamp(_)) => {}
-        (ShapeKind::Blob, Value::Blob(b)) => length_checks(shape, b.len() as u64, None, path, out),
+        (ShapeKind::Blob, Value::Blob(b)) => length_checks(shape, b.len() as u64, || None, path, out),
         (ShapeKind::Document, Value::Document(_)) => {}
         (ShapeKind::Structure(members), Value::Structure(map)) => {
             check_members(service, members, map, path, out)
@@ -377,7 +379,7 @@ fn check(
             check_members(service, members, map, path, out)
         }
         (ShapeKind::List(item), Value::List(items)) => {
-            length_checks(shape, items.len() as u64, None, path, out);
+            length_checks(shape, items.len() as u64, || None, path, out);
             let item_shape = service.target(item);
             for (i, item_value) in items.iter().enumerate() {
                 path.0.push(Segment::Index(i));
@@ -396,7 +398,7 @@ fn check(
             }
         }
         (ShapeKind::Map { key, value: member }, Value::Map(entries)) => {
-            length_checks(shape, entries.len() as u64, None, path, out);
+            length_checks(shape, entries.len() as u64, || None, path, out);
             let key_shape = service.target(key);
             let value_shape = service.target(member);
             for (k, v) in entries {

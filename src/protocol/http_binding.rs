@@ -9,11 +9,10 @@
 //! comma-joined, strings holding `,` or `"` quoted; `jsonvalue` headers are base64 of the JSON text; booleans are
 //! `true`/`false` and floats are written as Python writes them (`1e+16`, `NaN`, `Infinity`).
 
-use std::borrow::Cow;
 
 use base64::Engine;
 use indexmap::IndexMap;
-use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, percent_decode_str, utf8_percent_encode};
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 
 use crate::model::{
     Location, Member, Operation, Path, Service, Shape, ShapeKind, Timestamp, TimestampFormat, Value,
@@ -21,6 +20,8 @@ use crate::model::{
 
 use super::json::{BASE64_LENIENT, base64_encode, epoch_seconds_to_timestamp, timestamp_format};
 use super::{EncodeError, HttpRequest, HttpResponse, ProtocolFault, ShapeProblem};
+use crate::model::uri::decode_segment;
+pub use crate::model::uri::{TemplateSegment, UriTemplate};
 
 /// Everything but the unreserved characters of RFC 3986 is escaped (botocore's `percent_encode`).
 const UNRESERVED: &AsciiSet = &NON_ALPHANUMERIC
@@ -247,154 +248,6 @@ fn is_token(name: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
 }
 
-/// A URI template: path segments and the static query after `?`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct UriTemplate {
-    /// The path part as written (`/things/{Name}`).
-    pub path: String,
-    /// The path split at `/` (the first, empty segment before the leading `/` included).
-    pub segments: Vec<TemplateSegment>,
-    /// The static query: keys with their value, if the template gives one (`?delete`, `?mode=import`).
-    pub static_query: Vec<(String, Option<String>)>,
-}
-
-/// One path segment of a URI template.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum TemplateSegment {
-    /// Literal text.
-    Literal(String),
-    /// `{Name}`: one segment.
-    Label(String),
-    /// `{Name+}`: one or more segments.
-    Greedy(String),
-}
-
-impl UriTemplate {
-    /// Parses a model's request URI.
-    pub fn parse(uri: &str) -> Self {
-        let (path, query) = match uri.split_once('?') {
-            Some((p, q)) => (p, Some(q)),
-            None => (uri, None),
-        };
-        let segments = path
-            .split('/')
-            .map(
-                |s| match s.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
-                    Some(name) => match name.strip_suffix('+') {
-                        Some(name) => TemplateSegment::Greedy(name.to_string()),
-                        None => TemplateSegment::Label(name.to_string()),
-                    },
-                    None => TemplateSegment::Literal(s.to_string()),
-                },
-            )
-            .collect();
-        let static_query = query
-            .into_iter()
-            .flat_map(|q| q.split('&'))
-            .filter(|p| !p.is_empty())
-            .map(|p| match p.split_once('=') {
-                Some((k, v)) => (k.to_string(), Some(v.to_string())),
-                None => (p.to_string(), None),
-            })
-            .collect();
-        UriTemplate {
-            path: path.to_string(),
-            segments,
-            static_query,
-        }
-    }
-
-    /// How specific the template is, smaller first: per segment literal < label < greedy, then more static query.
-    fn specificity(&self) -> (Vec<u8>, std::cmp::Reverse<usize>) {
-        (
-            self.segments
-                .iter()
-                .map(|s| match s {
-                    TemplateSegment::Literal(_) => 0,
-                    TemplateSegment::Label(_) => 1,
-                    TemplateSegment::Greedy(_) => 2,
-                })
-                .collect(),
-            std::cmp::Reverse(self.static_query.len()),
-        )
-    }
-
-    /// The labels of a request path (percent-encoded, without the query), decoded, if the path matches.
-    pub fn match_path(&self, path: &str) -> Option<Vec<(String, String)>> {
-        let raw: Vec<&str> = path.split('/').collect();
-        let mut labels = Vec::new();
-        match_segments(&self.segments, &raw, &mut labels).then_some(labels)
-    }
-
-    /// Whether a request's query holds the template's static query.
-    pub fn static_query_matches(&self, query: &[(String, String)]) -> bool {
-        self.static_query.iter().all(|(key, value)| {
-            query
-                .iter()
-                .any(|(k, v)| k == key && value.as_ref().is_none_or(|value| v == value))
-        })
-    }
-}
-
-fn decode_segment(raw: &str) -> Option<String> {
-    percent_decode_str(raw)
-        .decode_utf8()
-        .ok()
-        .map(Cow::into_owned)
-}
-
-fn match_segments(
-    template: &[TemplateSegment],
-    raw: &[&str],
-    labels: &mut Vec<(String, String)>,
-) -> bool {
-    let Some((first, rest)) = template.split_first() else {
-        return raw.is_empty();
-    };
-    let Some((segment, raw_rest)) = raw.split_first() else {
-        return false;
-    };
-    match first {
-        TemplateSegment::Literal(text) => {
-            decode_segment(segment).is_some_and(|s| s == *text)
-                && match_segments(rest, raw_rest, labels)
-        }
-        TemplateSegment::Label(name) => {
-            let Some(value) = decode_segment(segment) else {
-                return false;
-            };
-            if value.is_empty() {
-                return false;
-            }
-            labels.push((name.clone(), value));
-            if match_segments(rest, raw_rest, labels) {
-                return true;
-            }
-            labels.pop();
-            false
-        }
-        TemplateSegment::Greedy(name) => {
-            // One or more segments, as many as leave the rest of the template able to match (longest first). The
-            // rest is matched before the label is built, so a hostile path of many segments costs linear time.
-            for take in (1..=raw.len()).rev() {
-                let mut rest_labels = Vec::new();
-                if !match_segments(rest, &raw[take..], &mut rest_labels) {
-                    continue;
-                }
-                let Some(value) = decode_segment(&raw[..take].join("/")) else {
-                    return false;
-                };
-                if value.is_empty() {
-                    return false;
-                }
-                labels.push((name.clone(), value));
-                labels.extend(rest_labels);
-                return true;
-            }
-            false
-        }
-    }
-}
 
 /// Splits a raw query string into decoded pairs (`+` is kept as is: AWS signs `%20` for spaces).
 pub fn parse_query(query: &str) -> Option<Vec<(String, String)>> {
@@ -460,7 +313,7 @@ pub fn bind_request<'a>(
     input: &'a IndexMap<String, Value>,
 ) -> Result<BoundRequest<'a>, EncodeError> {
     let members = service.input_members(op);
-    let template = UriTemplate::parse(&op.http.uri);
+    let template = &op.http.template;
     let mut labels: Vec<(String, String)> = Vec::new();
     let mut bound = BoundRequest {
         method: op.http.method.clone(),
@@ -657,16 +510,17 @@ pub fn route<'s>(
     request: &HttpRequest,
 ) -> Option<(&'s Operation, Vec<(String, String)>)> {
     let query = parse_query(request.query().unwrap_or("")).unwrap_or_default();
+    let raw: Vec<&str> = request.path_only().split('/').collect();
     let mut best: Option<(_, &'s Operation, Vec<(String, String)>)> = None;
     for op in service.operations.values() {
         if op.http.method != request.method {
             continue;
         }
-        let template = UriTemplate::parse(&op.http.uri);
+        let template = &op.http.template;
         if !template.static_query_matches(&query) {
             continue;
         }
-        let Some(labels) = template.match_path(request.path_only()) else {
+        let Some(labels) = template.match_split(&raw) else {
             continue;
         };
         let rank = template.specificity();
@@ -688,7 +542,7 @@ pub fn routes_anywhere(service: &Service, method: &str, path: &str) -> bool {
         || service.operations.values().any(|op| {
             // A template whose static query is unmet still owns the path for another query: count it.
             op.http.method == method
-                && UriTemplate::parse(&op.http.uri)
+                && op.http.template
                     .match_path(probe.path_only())
                     .is_some()
         })

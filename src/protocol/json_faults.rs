@@ -12,7 +12,7 @@
 
 use crate::model::{Location, Operation, ProtocolId, Service, ShapeKind};
 
-use super::http_binding::{UriTemplate, routes_anywhere};
+use super::http_binding::routes_anywhere;
 use super::{Also, HttpRequest, Malformation, WireExpectation};
 use crate::case::Signing;
 
@@ -281,7 +281,7 @@ fn unknown_path(service: &Service) -> Option<&'static str> {
 
 /// The operation's path with every label filled with `x` (to probe which methods own it).
 fn sample_path(op: &Operation) -> String {
-    let template = UriTemplate::parse(&op.http.uri);
+    let template = &op.http.template;
     template
         .segments
         .iter()

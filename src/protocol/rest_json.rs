@@ -15,7 +15,7 @@ use serde_json::Value as Json;
 
 use crate::model::{Location, Operation, ProtocolId, Role, Service, ShapeKind, Value};
 
-use super::http_binding::{self, BoundRequest, UriTemplate};
+use super::http_binding::{self, BoundRequest};
 use super::json::{self, DecodeOptions, TypeSource};
 use super::{
     DecodedOutput, EncodeError, ErrorInfo, ErrorSource, HttpRequest, HttpResponse, Malformation,
@@ -360,7 +360,7 @@ impl Protocol for RestJson1 {
         op: &Operation,
         request: &HttpRequest,
     ) -> Result<Value, ProtocolFault> {
-        let labels = UriTemplate::parse(&op.http.uri)
+        let labels = op.http.template
             .match_path(request.path_only())
             .unwrap_or_default();
         let mut values = http_binding::read_request(service, op, request, &labels)?;
@@ -446,7 +446,7 @@ impl Protocol for RestJson1 {
             return self.decode_input(service, op, request);
         }
         json_server::check_body(request)?;
-        let labels = UriTemplate::parse(&op.http.uri)
+        let labels = op.http.template
             .match_path(request.path_only())
             .unwrap_or_default();
         let mut values = http_binding::read_request(service, op, request, &labels)?;

@@ -121,11 +121,11 @@ fn lower_operation(service: &mut Service, op: &spec::Operation) -> Operation {
         .filter_map(|name| service.shape_ids.get(name).copied())
         .collect();
     let mut lowered = Operation::new(op.name.clone());
-    lowered.http = Http {
-        method: op.http.method.clone(),
-        uri: op.http.path.clone(),
-        response_code: op.success_status,
-    };
+    lowered.http = Http::new(
+        op.http.method.clone(),
+        op.http.path.clone(),
+        op.success_status,
+    );
     lowered.input = Some(input);
     lowered.output = output;
     lowered.errors = errors;

@@ -107,13 +107,13 @@ pub(crate) fn build_service(
         let op_name = op_name.as_str();
         let place = || format!("operation `{op_name}`");
         let mut op = Operation::new(op_name);
-        op.http = Http {
-            method: text(&raw_op.http.method)
+        op.http = Http::new(
+            text(&raw_op.http.method)
                 .map(|m| m.to_ascii_uppercase())
                 .unwrap_or_else(|| "POST".into()),
-            uri: text(&raw_op.http.request_uri).unwrap_or_else(|| "/".into()),
-            response_code: raw_op.http.response_code.unwrap_or(200),
-        };
+            text(&raw_op.http.request_uri).unwrap_or_else(|| "/".into()),
+            raw_op.http.response_code.unwrap_or(200),
+        );
         if let Some(input) = &raw_op.input {
             let id =
                 builder.structure_ref(&service.shapes, input.shape.as_str(), "input", &place)?;
