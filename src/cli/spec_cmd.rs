@@ -491,7 +491,7 @@ fn route(service: &Service, op: &Operation) -> String {
         Some(target) => {
             format!("POST / with X-Amz-Target: {target}")
         }
-        _ => format!("{} {}", op.http.method, op.http.uri),
+        _ => format!("{} {}", op.http.method, op.http.uri()),
     }
 }
 

@@ -152,9 +152,10 @@ pub struct Http {
     pub method: String,
     /// The request URI template as the model writes it: path with `{Label}` / `{Greedy+}` and an optional static
     /// query after `?` (`/{Bucket}?tagging`).
-    pub uri: String,
-    /// `uri`, parsed: routing matches every request against it, so it is parsed once, here.
-    pub template: super::uri::UriTemplate,
+    uri: String,
+    /// `uri`, parsed: routing matches every request against it, so it is parsed once, here. Private with `uri` so
+    /// that the two cannot disagree: a binding changes only through `Http::new`.
+    template: super::uri::UriTemplate,
     /// The status of a success.
     pub response_code: u16,
 }
@@ -169,6 +170,16 @@ impl Http {
             uri,
             response_code,
         }
+    }
+
+    /// The request URI template as the model writes it.
+    pub fn uri(&self) -> &str {
+        &self.uri
+    }
+
+    /// The request URI template, parsed.
+    pub fn template(&self) -> &super::uri::UriTemplate {
+        &self.template
     }
 }
 

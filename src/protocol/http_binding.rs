@@ -313,7 +313,7 @@ pub fn bind_request<'a>(
     input: &'a IndexMap<String, Value>,
 ) -> Result<BoundRequest<'a>, EncodeError> {
     let members = service.input_members(op);
-    let template = &op.http.template;
+    let template = op.http.template();
     let mut labels: Vec<(String, String)> = Vec::new();
     let mut bound = BoundRequest {
         method: op.http.method.clone(),
@@ -516,7 +516,7 @@ pub fn route<'s>(
         if op.http.method != request.method {
             continue;
         }
-        let template = &op.http.template;
+        let template = op.http.template();
         if !template.static_query_matches(&query) {
             continue;
         }
@@ -542,7 +542,7 @@ pub fn routes_anywhere(service: &Service, method: &str, path: &str) -> bool {
         || service.operations.values().any(|op| {
             // A template whose static query is unmet still owns the path for another query: count it.
             op.http.method == method
-                && op.http.template
+                && op.http.template()
                     .match_path(probe.path_only())
                     .is_some()
         })

@@ -281,7 +281,7 @@ fn unknown_path(service: &Service) -> Option<&'static str> {
 
 /// The operation's path with every label filled with `x` (to probe which methods own it).
 fn sample_path(op: &Operation) -> String {
-    let template = &op.http.template;
+    let template = op.http.template();
     template
         .segments
         .iter()

@@ -5,7 +5,7 @@ use serde_json::json;
 
 use super::*;
 use crate::model::{
-    ErrorTrait, Fault, Location, Member, Operation, Path, ProtocolId, Role, Service, Shape,
+    ErrorTrait, Fault, Http, Location, Member, Operation, Path, ProtocolId, Role, Service, Shape,
     ShapeId, ShapeKind, Timestamp, TimestampFormat, Value,
 };
 
@@ -93,8 +93,7 @@ fn add_op(
     output: Option<ShapeId>,
 ) {
     let mut op = Operation::new(name);
-    op.http.method = method.into();
-    op.http.uri = uri.into();
+    op.http = Http::new(method, uri, op.http.response_code);
     op.input = input;
     op.output = output;
     op.rules.role = Role::Imported;

@@ -180,7 +180,7 @@ fn invariants(service: &Service) -> Vec<String> {
         }
     }
     for op in service.operations.values() {
-        let path = op.http.uri.split('?').next().unwrap_or("");
+        let path = op.http.uri().split('?').next().unwrap_or("");
         for member in service.input_members(op) {
             if let Location::Label { greedy } = member.location {
                 let label = member.location_name.as_deref().unwrap_or(&member.name);
@@ -192,7 +192,7 @@ fn invariants(service: &Service) -> Vec<String> {
                 if !path.contains(&named) {
                     problems.push(format!(
                         "{}: label {named} is not in the URI {}",
-                        op.name, op.http.uri
+                        op.name, op.http.uri()
                     ));
                 }
             }

@@ -659,7 +659,7 @@ fn inherit_target_traits(shapes: &mut [Shape], tokens: &[bool]) {
 /// operations that agree.
 fn mark_greedy_labels(shapes: &mut [Shape], op: &Operation) {
     let Some(input) = op.input else { return };
-    let path = op.http.uri.split('?').next().unwrap_or("");
+    let path = op.http.uri().split('?').next().unwrap_or("");
     let greedy: HashSet<&str> = path
         .split('{')
         .skip(1)

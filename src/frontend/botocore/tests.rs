@@ -506,7 +506,7 @@ fn operation_traits() {
     let service = everything();
     let put = &service.operations["PutThing"];
     assert_eq!(put.http.method, "PUT");
-    assert_eq!(put.http.uri, "/things/{Bucket}/{Key+}?tagging");
+    assert_eq!(put.http.uri(), "/things/{Bucket}/{Key+}?tagging");
     assert_eq!(put.http.response_code, 201);
     assert_eq!(put.host_prefix.as_deref(), Some("{AccountId}."));
     assert!(put.unsigned && put.idempotent && put.deprecated);
