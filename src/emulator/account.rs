@@ -26,6 +26,19 @@ pub(crate) struct AccountModel {
     primary_emails: HashMap<String, String>,
     /// account → the address StartPrimaryEmailUpdate is waiting to have confirmed.
     pending: HashMap<String, String>,
+    /// account → the status of its most recent primary-email update, and the address an accepted one moves to.
+    /// AWS may complete an accepted update later (the model has COMPLETED): here the first read after Accept still
+    /// shows it ACCEPTED with the old address, the next one COMPLETED with the new, so that a client must poll.
+    updates: HashMap<String, Update>,
+}
+
+/// The most recent primary-email update of an account.
+#[derive(Debug, Clone)]
+struct Update {
+    status: &'static str,
+    email: String,
+    /// Reads still to answer before an accepted update completes.
+    reads_before_completion: u32,
 }
 
 fn text(input: &Map<String, Value>, key: &str) -> String {
@@ -54,6 +67,7 @@ impl AccountModel {
             contacts: HashMap::new(),
             primary_emails,
             pending: HashMap::new(),
+            updates: HashMap::new(),
         }
     }
 
@@ -72,6 +86,7 @@ impl AccountModel {
             "StartPrimaryEmailUpdate" => self.start(service, input, faults),
             "AcceptPrimaryEmailUpdate" => self.accept(service, input, faults),
             "GetPrimaryEmail" => self.get_primary(service, input, faults),
+            "GetPrimaryEmailUpdateStatus" => self.get_update_status(service, input, faults),
             _ => return None,
         };
         Some(result)
@@ -110,6 +125,19 @@ impl AccountModel {
         }
     }
 
+    /// Where a contact is stored: per account and type, unless a fault merges them.
+    fn contact_key(account: String, kind: String, faults: &FaultSet) -> (String, String) {
+        match (
+            faults.has(Fault::ContactTypesShared),
+            faults.has(Fault::MemberContactsShared),
+        ) {
+            (true, true) => (String::new(), String::new()),
+            (true, false) => (account, String::new()),
+            (false, true) => (String::new(), kind),
+            (false, false) => (account, kind),
+        }
+    }
+
     fn not_found(service: &Service) -> ApiError {
         ApiError::modelled(
             service,
@@ -132,7 +160,8 @@ impl AccountModel {
         }
         contact.insert("AlternateContactType".into(), Value::String(kind.clone()));
         if !faults.has(Fault::PutNotStored) {
-            self.contacts.insert((account, kind), contact);
+            self.contacts
+                .insert(Self::contact_key(account, kind, faults), contact);
         }
         Ok(Success::Empty)
     }
@@ -145,10 +174,16 @@ impl AccountModel {
     ) -> Result<Success, ApiError> {
         let account = self.account(service, input, "GetAlternateContact", faults)?;
         let kind = Self::contact_type(input, faults);
-        match self.contacts.get(&(account, kind)) {
+        match self
+            .contacts
+            .get(&Self::contact_key(account, kind.clone(), faults))
+        {
             Some(contact) => {
+                let mut contact = contact.clone();
+                // A merged store still answers with the type asked for, as a careless emulator would.
+                contact.insert("AlternateContactType".into(), Value::String(kind));
                 let mut output = Map::new();
-                output.insert("AlternateContact".into(), Value::Object(contact.clone()));
+                output.insert("AlternateContact".into(), Value::Object(contact));
                 Ok(Success::Json(output))
             }
             None if faults.has(Fault::GetMissingEmpty) => Ok(Success::Json(Map::new())),
@@ -163,7 +198,7 @@ impl AccountModel {
         faults: &FaultSet,
     ) -> Result<Success, ApiError> {
         let account = self.account(service, input, "DeleteAlternateContact", faults)?;
-        let key = (account, Self::contact_type(input, faults));
+        let key = Self::contact_key(account, Self::contact_type(input, faults), faults);
         if !self.contacts.contains_key(&key) {
             return if faults.has(Fault::DeleteMissingOk) {
                 Ok(Success::Empty)
@@ -203,7 +238,17 @@ impl AccountModel {
                 "The email address is already in use by another AWS account.",
             ));
         }
-        self.pending.insert(account, email);
+        // A new update supersedes an accepted one still under way: that one completes first.
+        self.complete(&account, faults);
+        self.pending.insert(account.clone(), email.clone());
+        self.updates.insert(
+            account,
+            Update {
+                status: "PENDING",
+                email,
+                reads_before_completion: 0,
+            },
+        );
         Ok(Success::Json(status("PENDING")))
     }
 
@@ -233,10 +278,67 @@ impl AccountModel {
             ));
         }
         let email = self.pending.remove(&account).unwrap_or(email);
-        if !faults.has(Fault::PrimaryEmailNotUpdated) {
-            self.primary_emails.insert(account, email);
+        self.updates.insert(
+            account,
+            Update {
+                status: "ACCEPTED",
+                email,
+                reads_before_completion: 1,
+            },
+        );
+        Ok(Success::Json(status(
+            if faults.has(Fault::AcceptStatusRenamed) {
+                "ACCEPTED_PENDING_COMPLETION"
+            } else {
+                "ACCEPTED"
+            },
+        )))
+    }
+
+    /// A read of the account's primary email or update status: an accepted update completes after its first read.
+    fn advance(&mut self, account: &str, faults: &FaultSet) {
+        if let Some(update) = self.updates.get_mut(account)
+            && update.status == "ACCEPTED"
+        {
+            if update.reads_before_completion > 0 {
+                update.reads_before_completion -= 1;
+            } else {
+                self.complete(account, faults);
+            }
         }
-        Ok(Success::Json(status("ACCEPTED")))
+    }
+
+    /// Completes an accepted update: the new address becomes the primary one.
+    fn complete(&mut self, account: &str, faults: &FaultSet) {
+        let Some(update) = self.updates.get_mut(account) else {
+            return;
+        };
+        if update.status != "ACCEPTED" || faults.has(Fault::EmailUpdateNeverCompletes) {
+            return;
+        }
+        update.status = "COMPLETED";
+        if !faults.has(Fault::PrimaryEmailNotUpdated) {
+            self.primary_emails
+                .insert(account.to_string(), update.email.clone());
+        }
+    }
+
+    fn get_update_status(
+        &mut self,
+        service: &Service,
+        input: &Map<String, Value>,
+        faults: &FaultSet,
+    ) -> Result<Success, ApiError> {
+        let account = self.account(service, input, "GetPrimaryEmailUpdateStatus", faults)?;
+        self.advance(&account, faults);
+        match self.updates.get(&account).map(|u| u.status) {
+            Some(value) => Ok(Success::Json(status(value))),
+            None => Err(ApiError::modelled(
+                service,
+                "ResourceNotFoundException",
+                "No primary email update was found for this account.",
+            )),
+        }
     }
 
     fn get_primary(
@@ -246,6 +348,7 @@ impl AccountModel {
         faults: &FaultSet,
     ) -> Result<Success, ApiError> {
         let account = self.account(service, input, "GetPrimaryEmail", faults)?;
+        self.advance(&account, faults);
         let mut output = Map::new();
         output.insert("PrimaryEmail".into(), Value::String(self.primary(&account)));
         Ok(Success::Json(output))

@@ -44,6 +44,12 @@ pub(crate) enum Fault {
     UnknownAccountAllowed,
     OldPrimaryDropped,
     EmailInUseNotEnforced,
+    ContactTypesShared,
+    MemberContactsShared,
+    AcceptStatusRenamed,
+    EmailUpdateNeverCompletes,
+    EntityChangeLeaks,
+    EmailCaseSensitive,
     MailDomainNotChecked,
     EntityByIdOnly,
     OrganizationNotChecked,
@@ -265,6 +271,48 @@ const CATALOGUE: &[(Fault, FaultInfo)] = &[
         info(
             "email-in-use-not-enforced",
             "an address held by another entity can be taken (no EmailAddressInUseException)",
+        ),
+    ),
+    (
+        Fault::ContactTypesShared,
+        info(
+            "contact-types-shared",
+            "an account's alternate contact types share one slot: putting one type overwrites the others",
+        ),
+    ),
+    (
+        Fault::MemberContactsShared,
+        info(
+            "member-contacts-shared",
+            "the caller's account and the member account share their alternate contacts",
+        ),
+    ),
+    (
+        Fault::AcceptStatusRenamed,
+        info(
+            "accept-status-renamed",
+            "AcceptPrimaryEmailUpdate answers a Status outside the model's values (ACCEPTED_PENDING_COMPLETION)",
+        ),
+    ),
+    (
+        Fault::EmailUpdateNeverCompletes,
+        info(
+            "email-update-never-completes",
+            "an accepted primary-email update stays ACCEPTED: GetPrimaryEmail never shows the new address",
+        ),
+    ),
+    (
+        Fault::EntityChangeLeaks,
+        info(
+            "entity-change-leaks",
+            "UpdatePrimaryEmailAddress also gives the new address to the organization's other entity",
+        ),
+    ),
+    (
+        Fault::EmailCaseSensitive,
+        info(
+            "email-case-sensitive",
+            "email addresses are compared with letter case: another entity's address in other case is not in use",
         ),
     ),
     (

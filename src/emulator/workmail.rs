@@ -147,10 +147,15 @@ impl WorkMailModel {
                 ),
             ));
         }
+        let same = |a: &str, b: &str| {
+            if faults.has(Fault::EmailCaseSensitive) {
+                a == b
+            } else {
+                a.eq_ignore_ascii_case(b)
+            }
+        };
         let held_by_other = self.entities.iter().enumerate().any(|(i, e)| {
-            i != index
-                && (e.email.eq_ignore_ascii_case(&email)
-                    || e.aliases.iter().any(|a| a.eq_ignore_ascii_case(&email)))
+            i != index && (same(&e.email, &email) || e.aliases.iter().any(|a| same(a, &email)))
         });
         if held_by_other && !faults.has(Fault::EmailInUseNotEnforced) {
             return Err(ApiError::modelled(
@@ -158,6 +163,13 @@ impl WorkMailModel {
                 "EmailAddressInUseException",
                 format!("The email address {email} is already in use."),
             ));
+        }
+        if faults.has(Fault::EntityChangeLeaks) {
+            for (i, other) in self.entities.iter_mut().enumerate() {
+                if i != index {
+                    other.email = email.clone();
+                }
+            }
         }
         let entity = &mut self.entities[index];
         if !entity.email.eq_ignore_ascii_case(&email) {

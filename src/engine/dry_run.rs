@@ -321,7 +321,8 @@ mod tests {
             assert!(
                 !line.contains("PutAlternateContact")
                     && !line.contains("DeleteAlternateContact")
-                    && !line.contains("PrimaryEmailUpdate")
+                    && !line.contains("StartPrimaryEmailUpdate")
+                    && !line.contains("AcceptPrimaryEmailUpdate")
                     && !line.contains("UpdatePrimaryEmailAddress"),
                 "a blocked operation would be sent: {line}"
             );

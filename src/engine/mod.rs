@@ -9,6 +9,7 @@
 //! 3. the scenarios, one at a time.
 
 mod dry_run;
+mod lanes;
 mod parity;
 mod runner;
 mod session;

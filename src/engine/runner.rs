@@ -8,6 +8,7 @@ use std::time::{Duration, Instant};
 
 use futures::StreamExt;
 
+use super::lanes::Lanes;
 use super::session::{Session, guarded};
 use super::{
     RunConfig, RunError, RunOutcome, Selection, emit, in_partition, replay_command,
@@ -29,6 +30,10 @@ use crate::snapshot::{Normalising, Recording, SnapshotMode, SnapshotStore, Verdi
 
 /// How many valid cases of each operation are sent first, to find the operations a target does not implement.
 const PROBES: usize = 2;
+
+/// Probes sent one after another: the lane group they share (none: an operation alone), and each operation's
+/// probes.
+type ProbeUnit = (Option<usize>, Vec<((String, String), Vec<Case>)>);
 
 /// What the probes found: the cases already sent, and the operations the target does not implement.
 #[derive(Debug, Default)]
@@ -96,6 +101,8 @@ pub async fn run(
         blocked: &blocked,
         drain: session.records(),
         stops: Stops::new(deadline, vec![session.client.clone()]),
+        lanes: Lanes::new(&model),
+        permits: tokio::sync::Semaphore::new(config.concurrency.max(1)),
     };
     let phases = async {
         let phases = phase_totals(&model, &config, &selection, &blocked);
@@ -341,6 +348,10 @@ pub(super) struct CaseRunner<'a> {
     pub(super) drain: bool,
     /// What stops the run early.
     pub(super) stops: Stops,
+    /// Which valid cases run one after another because they touch the same state.
+    pub(super) lanes: Lanes,
+    /// One per generated case in flight (`--concurrency`), shared by the lanes and the other cases.
+    pub(super) permits: tokio::sync::Semaphore,
 }
 
 impl CaseRunner<'_> {
@@ -399,22 +410,39 @@ impl CaseRunner<'_> {
         if self.selection.single_requests {
             let stopping = AtomicBool::new(false);
             let cases = generate::generate(self.model, &self.config.generation)
+                .filter(|case| self.lanes.key(case).is_none())
                 .filter(|case| runs_as_single_request(case, self.config, self.blocked))
                 .filter(|case| probed.still_to_send(case))
                 // Once stopping, no new case starts; those in flight finish.
                 .take_while(|_| !stopping.load(Ordering::Relaxed));
-            let mut results = futures::stream::iter(cases)
-                .map(|case| self.run_case(case))
+            let stopping = &stopping;
+            let free = futures::stream::iter(cases)
+                .map(|case| self.run_permitted(case, stopping))
                 .buffer_unordered(self.config.concurrency.max(1));
+            // Cases that touch the same state run in lanes: one after another, in generation order. Every lane
+            // starts with the phase, beside the other cases, so that a long lane is not left to run alone at the
+            // end; the permits bound what is in flight.
+            let lanes = self
+                .lane_queues(&probed)
+                .into_iter()
+                .map(|queue| {
+                    Box::pin(
+                        futures::stream::iter(queue)
+                            .then(move |case| self.run_permitted(case, stopping)),
+                    )
+                })
+                .collect::<Vec<_>>();
+            let mut results = futures::stream::select(free, futures::stream::select_all(lanes));
             let mut deadline: Option<std::pin::Pin<Box<tokio::time::Sleep>>> = None;
             let mut stopped: Option<Stopped> = None;
             loop {
                 tokio::select! {
                     next = results.next() => match next {
-                        Some((result, written)) => {
+                        Some(Some((result, written))) => {
                             tally.snapshots_written += written;
                             tally.finish(result, reporter)?;
                         }
+                        Some(None) => {}
                         None => break,
                     },
                     why = &mut stop => {
@@ -497,15 +525,33 @@ impl CaseRunner<'_> {
                 None => per_operation.push((key, vec![case])),
             }
         }
-        let mut answers = futures::stream::iter(per_operation)
-            .map(|(key, probes)| async move {
-                let mut results = Vec::new();
-                for case in probes {
-                    results.push(self.run_case(case).await);
+        // The probes of operations that share state run one after another (in the order listed), so that they
+        // land in the same order at any concurrency; the others side by side.
+        let mut units: Vec<ProbeUnit> = Vec::new();
+        for (key, probes) in per_operation {
+            let group = self.lanes.group(&key.0, &key.1);
+            match units
+                .iter_mut()
+                .find(|(g, _)| group.is_some() && *g == group)
+            {
+                Some((_, ops)) => ops.push((key, probes)),
+                None => units.push((group, vec![(key, probes)])),
+            }
+        }
+        let mut answers = futures::stream::iter(units)
+            .map(|(_, ops)| async move {
+                let mut answered = Vec::new();
+                for (key, probes) in ops {
+                    let mut results = Vec::new();
+                    for case in probes {
+                        results.push(self.run_case(case).await);
+                    }
+                    answered.push((key, results));
                 }
-                (key, results)
+                futures::stream::iter(answered)
             })
-            .buffer_unordered(self.config.concurrency.max(1));
+            .buffer_unordered(self.config.concurrency.max(1))
+            .flatten();
         while let Some(((service, operation), results)) = answers.next().await {
             let missing = results.iter().all(|(result, _)| {
                 result.actual.as_ref().is_some_and(|actual| {
@@ -596,6 +642,51 @@ impl CaseRunner<'_> {
             _ = stop_signal() => {}
         }
         Ok(Some(why))
+    }
+
+    /// The laned cases still to send, one queue per lane. Generated apart (only the laned operations, whose cases
+    /// are the same as in the whole run: each operation and kind is drawn from the seed alone), so that the lanes
+    /// can start at once.
+    fn lane_queues(&self, probed: &Probed) -> Vec<Vec<Case>> {
+        let generation = &self.config.generation;
+        let selected = |name: &str, among: &[String]| {
+            among.is_empty() || among.iter().any(|n| n.eq_ignore_ascii_case(name))
+        };
+        // Only operations of the selected services and operations: naming another is an error to the generator.
+        let operations: Vec<String> = self
+            .lanes
+            .operations()
+            .into_iter()
+            .filter(|(service, op)| {
+                selected(service, &generation.services) && selected(op, &generation.operations)
+            })
+            .map(|(_, op)| op)
+            .collect();
+        if operations.is_empty() {
+            return Vec::new();
+        }
+        let config = generate::GenConfig {
+            operations,
+            ..generation.clone()
+        };
+        self.lanes.queues(
+            generate::generate(self.model, &config)
+                .filter(|case| runs_as_single_request(case, self.config, self.blocked))
+                .filter(|case| probed.still_to_send(case)),
+        )
+    }
+
+    /// Runs a generated case once a permit is free; `None` when the run began stopping before it could start.
+    async fn run_permitted(
+        &self,
+        case: Case,
+        stopping: &AtomicBool,
+    ) -> Option<(CaseResult, usize)> {
+        let _permit = self.permits.acquire().await.ok()?;
+        if stopping.load(Ordering::Relaxed) {
+            return None;
+        }
+        Some(self.run_case(case).await)
     }
 
     /// Sends one case, checks it, compares its snapshot, shrinks it if it deviates, and redacts the result.
@@ -1202,7 +1293,14 @@ pub(super) fn scenario_result(
     };
     let checks = match failing {
         Some(s) => vec![CheckResult {
-            check: CheckName::State,
+            // A step whose answer fails a single-case check (its form: output shape, content type, request id,
+            // error body) is reported under that check, the step named; its state under `state`.
+            check: s
+                .failure_key
+                .as_deref()
+                .and_then(|k| k.strip_prefix("check "))
+                .and_then(|name| name.parse().ok())
+                .unwrap_or(CheckName::State),
             passed: false,
             uncertain: outcome.uncertain,
             expected: s.expected_text(),

@@ -198,6 +198,27 @@ pub struct Step {
     pub assertions: Vec<Assertion>,
     /// Whether the response is snapshotted: false for steps that read state the scenario did not set.
     pub snapshot: bool,
+    /// Re-sent until its expectation and assertions hold, for state AWS changes asynchronously.
+    pub poll: Option<Poll>,
+    /// With an uncertain expectation of an error: no document settles whether the request fails at all, so a
+    /// success is reported uncertain too, not as a deviation.
+    pub may_succeed: bool,
+}
+
+/// How often, and how far apart, a polling step is re-sent; bounded by the loader (see [`Poll::MAX_TRIES`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Poll {
+    /// Sends at most, the first included.
+    pub tries: u32,
+    /// Wait between two sends, in milliseconds.
+    pub interval_ms: u64,
+}
+
+impl Poll {
+    /// At most this many sends: a step that never settles fails in bounded time.
+    pub const MAX_TRIES: u32 = 100;
+    /// At most this long between two sends.
+    pub const MAX_INTERVAL_MS: u64 = 5_000;
 }
 
 /// A claim about a step's response body.
@@ -218,6 +239,8 @@ pub enum Predicate {
     Contains(Value),
     /// The member is absent (or null).
     Absent,
+    /// The value equals one of these (after references are replaced).
+    OneOf(Vec<Value>),
 }
 
 /// Redaction and skip rules for response snapshots.

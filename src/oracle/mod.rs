@@ -354,6 +354,19 @@ pub fn violation(
 
 /// What a request naming a fixture's well-formed unknown value expects (the spec's `on_unknown`).
 pub fn fixture_unknown(service: &Service, op: &Operation, rule: &Expectation) -> Expected {
+    // A fixture's rule covers every operation that names it; each operation can answer only the errors its model
+    // declares (PutAlternateContact declares no ResourceNotFoundException), unless none of them is declared.
+    let declared = |outcome: &Outcome| {
+        outcome
+            .error_type
+            .as_deref()
+            .is_none_or(|name| op.errors.iter().any(|id| service.shape(*id).name == name))
+    };
+    let mut narrowed = rule.clone();
+    if rule.accept.iter().any(declared) {
+        narrowed.accept.retain(declared);
+    }
+    let rule = &narrowed;
     let plausible = invalid_plausible(service, op, &rule.accept);
     let mut expected = Expected::from_rule(rule, plausible);
     expected.must_fail = true;

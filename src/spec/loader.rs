@@ -1492,6 +1492,20 @@ impl FileCtx<'_> {
                 step: Vec::new(),
                 cleanup: Vec::new(),
             };
+            // A restore puts back what a real account had: its calls are sent once, never polled.
+            for step in [Some(&r.read), Some(&r.put_back), r.remove.as_ref()]
+                .into_iter()
+                .flatten()
+            {
+                if let Some(poll) = &step.get_ref().poll {
+                    self.problem(
+                        poll.span(),
+                        "a restore's calls are sent once: `poll` is for scenario steps",
+                        None,
+                    );
+                    ok = false;
+                }
+            }
             let read = self.step(scope, &as_scenario, &r.read, operations, &[]);
             let earlier = vec![r.read.get_ref().name.get_ref().clone()];
             let put_back = self.step(scope, &as_scenario, &r.put_back, operations, &earlier);
@@ -1689,22 +1703,31 @@ impl FileCtx<'_> {
         let mut referenced = vec![(Value::Object(input.clone()), input_span)];
         for a in &r.assertions {
             let a_ref = a.get_ref();
-            let predicate = match (&a_ref.equals, &a_ref.contains, a_ref.absent) {
-                (Some(v), None, None) => Predicate::Equals(toml_to_json(v)),
-                (None, Some(v), None) => Predicate::Contains(toml_to_json(v)),
-                (None, None, Some(true)) => Predicate::Absent,
+            let predicate = match (&a_ref.equals, &a_ref.contains, a_ref.absent, &a_ref.one_of) {
+                (Some(v), None, None, None) => Predicate::Equals(toml_to_json(v)),
+                (None, Some(v), None, None) => Predicate::Contains(toml_to_json(v)),
+                (None, None, Some(true), None) => Predicate::Absent,
+                (None, None, None, Some(values)) if !values.is_empty() => {
+                    Predicate::OneOf(values.iter().map(toml_to_json).collect())
+                }
                 _ => {
                     self.problem(
                         a.span(),
-                        "an assertion takes exactly one of `equals`, `contains` or `absent = true`",
+                        "an assertion takes exactly one of `equals`, `contains`, `one_of` (not empty) or `absent = true`",
                         None,
                     );
                     ok = false;
                     continue;
                 }
             };
-            if let Predicate::Equals(v) | Predicate::Contains(v) = &predicate {
-                referenced.push((v.clone(), a.span()));
+            match &predicate {
+                Predicate::Equals(v) | Predicate::Contains(v) => {
+                    referenced.push((v.clone(), a.span()))
+                }
+                Predicate::OneOf(values) => {
+                    referenced.extend(values.iter().map(|v| (v.clone(), a.span())))
+                }
+                Predicate::Absent => {}
             }
             assertions.push(Assertion {
                 path: a_ref.path.get_ref().clone(),
@@ -1739,6 +1762,44 @@ impl FileCtx<'_> {
             }),
         };
         let expect = expect?;
+        if r.may_succeed && !expect.uncertain {
+            self.problem(
+                r.name.span(),
+                format!(
+                    "step `{}` has `may_succeed` without an uncertain `expect`: a success the documents allow is \
+                     never certain to be wrong",
+                    r.name.get_ref()
+                ),
+                None,
+            );
+            ok = false;
+        }
+        let poll = match &r.poll {
+            None => None,
+            Some(p) => {
+                let raw_poll = p.get_ref();
+                if raw_poll.tries == 0
+                    || raw_poll.tries > u64::from(Poll::MAX_TRIES)
+                    || raw_poll.interval_ms > Poll::MAX_INTERVAL_MS
+                {
+                    self.problem(
+                        p.span(),
+                        format!(
+                            "`poll` takes 1 to {} tries at most {} ms apart, so that a step that never settles \
+                             still ends",
+                            Poll::MAX_TRIES,
+                            Poll::MAX_INTERVAL_MS
+                        ),
+                        None,
+                    );
+                    ok = false;
+                }
+                Some(Poll {
+                    tries: raw_poll.tries.min(u64::from(Poll::MAX_TRIES)) as u32,
+                    interval_ms: raw_poll.interval_ms,
+                })
+            }
+        };
         ok.then(|| Step {
             name: r.name.get_ref().clone(),
             operation: op.name.clone(),
@@ -1746,6 +1807,8 @@ impl FileCtx<'_> {
             expect,
             assertions,
             snapshot: r.snapshot.unwrap_or(true),
+            poll,
+            may_succeed: r.may_succeed,
         })
     }
 

@@ -4,7 +4,7 @@ use indexmap::IndexMap;
 
 use crate::model::Pattern;
 pub use crate::model::rules::{
-    Assertion, Disagreement, Document, Example, Expectation, Fixture, Outcome, Predicate,
+    Assertion, Disagreement, Document, Example, Expectation, Fixture, Outcome, Poll, Predicate,
     Provenance, Redaction, RedactionTarget, Restore, Role, Scenario, SetupCall, SkipRule,
     SnapshotRules, Step, ViolationRule,
 };

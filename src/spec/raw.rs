@@ -204,6 +204,17 @@ pub(crate) struct RawStep {
     #[serde(default, rename = "assert")]
     pub assertions: Vec<Spanned<RawAssertion>>,
     pub snapshot: Option<bool>,
+    pub poll: Option<Spanned<RawPoll>>,
+    #[serde(default)]
+    pub may_succeed: bool,
+}
+
+/// How a step is re-sent until its expectation and assertions hold (state AWS changes asynchronously).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawPoll {
+    pub tries: u64,
+    pub interval_ms: u64,
 }
 
 #[derive(Debug, Deserialize)]
@@ -213,6 +224,7 @@ pub(crate) struct RawAssertion {
     pub equals: Option<toml::Value>,
     pub contains: Option<toml::Value>,
     pub absent: Option<bool>,
+    pub one_of: Option<Vec<toml::Value>>,
 }
 
 /// How responses are normalised before they are snapshotted.

@@ -711,12 +711,45 @@ const TABLES: &[TableDoc] = &[
                 "Whether the response is snapshotted: false for steps that read state the scenario did not set.",
                 "snapshot = false",
             ),
+            key(
+                "poll",
+                "sent once",
+                "Re-send the step until its expectation and assertions hold or the tries run out (state AWS changes \
+                 asynchronously); the last answer is judged. Not in restores.",
+                "poll = { tries = 40, interval_ms = 50 }",
+            ),
+            key(
+                "may_succeed",
+                "false",
+                "With an uncertain `expect` of an error: no document settles whether the request fails at all, so \
+                 a success is reported uncertain, not as a deviation.",
+                "may_succeed = true",
+            ),
+        ],
+    },
+    TableDoc {
+        table: "RawPoll",
+        title: "Polling",
+        description: "How a step is re-sent until it holds: bounded, so that a step that never settles still ends.",
+        keys: &[
+            key(
+                "tries",
+                "",
+                "Sends at most, the first included: 1 to 100.",
+                "tries = 40",
+            ),
+            key(
+                "interval_ms",
+                "",
+                "Milliseconds between two sends: at most 5000.",
+                "interval_ms = 50",
+            ),
         ],
     },
     TableDoc {
         table: "RawAssertion",
         title: "An assertion",
-        description: "A claim about a step's response body: exactly one of `equals`, `contains` or `absent = true`.",
+        description: "A claim about a step's response body: exactly one of `equals`, `contains`, `one_of` or `absent = true`.",
         keys: &[
             key(
                 "path",
@@ -741,6 +774,12 @@ const TABLES: &[TableDoc] = &[
                 "none",
                 "The member is absent (or null).",
                 "absent = true",
+            ),
+            key(
+                "one_of",
+                "none",
+                "The value equals one of these, after references are replaced.",
+                "one_of = [\"ACCEPTED\", \"COMPLETED\"]",
             ),
         ],
     },

@@ -32,7 +32,38 @@ pub fn references(text: &str) -> Result<Vec<Reference>, String> {
     Ok(out)
 }
 
+/// A filter after a reference (`${step.other.output.Email|upper}`): the value's letters in one case, for the
+/// variants of a value that differ only in case.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Filter {
+    Upper,
+    Lower,
+}
+
+impl Filter {
+    fn apply(self, value: Value) -> Value {
+        match (self, value) {
+            (Filter::Upper, Value::String(s)) => Value::String(s.to_uppercase()),
+            (Filter::Lower, Value::String(s)) => Value::String(s.to_lowercase()),
+            (_, other) => other,
+        }
+    }
+}
+
+/// The reference and its filter, if it has one.
+fn split_filter(inner: &str) -> Result<(&str, Option<Filter>), String> {
+    match inner.split_once('|') {
+        None => Ok((inner, None)),
+        Some((reference, "upper")) => Ok((reference, Some(Filter::Upper))),
+        Some((reference, "lower")) => Ok((reference, Some(Filter::Lower))),
+        Some((_, other)) => Err(format!(
+            "unknown filter `|{other}` in `${{{inner}}}`: expected `|upper` or `|lower`"
+        )),
+    }
+}
+
 fn parse(inner: &str) -> Result<Reference, String> {
+    let (inner, _) = split_filter(inner)?;
     let (root, path) = inner.split_once('.').unwrap_or((inner, ""));
     let reference = match root {
         "param" if !path.is_empty() => Reference::Param(path.to_string()),
@@ -126,7 +157,12 @@ fn exact_reference(value: &Value) -> Option<&str> {
 fn render_str(text: &str, lookup: &dyn Fn(&Reference) -> Option<Value>) -> Result<Value, String> {
     let resolve = |inner: &str| -> Result<Value, String> {
         let reference = parse(inner)?;
-        lookup(&reference).ok_or_else(|| format!("`${{{inner}}}` has no value here"))
+        let value =
+            lookup(&reference).ok_or_else(|| format!("`${{{inner}}}` has no value here"))?;
+        Ok(match split_filter(inner)?.1 {
+            Some(filter) => filter.apply(value),
+            None => value,
+        })
     };
     if let Some(inner) = exact_reference(&Value::String(text.to_string())) {
         return resolve(inner);
@@ -185,6 +221,28 @@ mod tests {
         );
         assert!(references("${param.x").unwrap_err().contains("unclosed"));
         assert!(references("${step.put}").unwrap_err().contains("malformed"));
+        assert_eq!(
+            references("${step.other.output.Email|upper}").unwrap(),
+            vec![Reference::Step("other".into(), "Email".into())]
+        );
+        assert!(
+            references("${param.x|title}")
+                .unwrap_err()
+                .contains("unknown filter")
+        );
+    }
+
+    #[test]
+    fn filters_change_the_letter_case_of_the_value() {
+        let lookup = |_: &Reference| Some(Value::String("Mary.Major@Example.com".into()));
+        assert_eq!(
+            render(&json!("${param.x|upper}"), &lookup).unwrap(),
+            json!("MARY.MAJOR@EXAMPLE.COM")
+        );
+        assert_eq!(
+            render(&json!("<${param.x|lower}>"), &lookup).unwrap(),
+            json!("<mary.major@example.com>")
+        );
     }
 
     #[test]

@@ -126,7 +126,7 @@ fn spec_check_accepts_the_project_specs() {
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     assert!(
         stdout(&o)
-            .starts_with("ok: specs/account.toml, specs/workmail.toml: 2 services, 9 operations")
+            .starts_with("ok: specs/account.toml, specs/workmail.toml: 2 services, 10 operations")
     );
 }
 

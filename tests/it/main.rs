@@ -14,6 +14,7 @@ mod protocol_differential;
 mod report_merge;
 mod run_cli;
 mod run_curl;
+mod run_determinism;
 mod run_diff;
 mod run_embedded;
 mod run_moto;

@@ -16,6 +16,7 @@ use conform::spec::embedded_model as embedded;
 struct Collect {
     summary: Summary,
     deviating_checks: BTreeSet<CheckName>,
+    uncertain_checks: BTreeSet<CheckName>,
     first_deviations: Vec<String>,
 }
 
@@ -26,6 +27,9 @@ impl Reporter for Collect {
                 let result: &CaseResult = result;
                 for c in result.checks.iter().filter(|c| c.is_deviation()) {
                     self.deviating_checks.insert(c.check);
+                }
+                for c in result.checks.iter().filter(|c| !c.passed && c.uncertain) {
+                    self.uncertain_checks.insert(c.check);
                 }
                 if (result.deviation || result.error) && self.first_deviations.len() < 5 {
                     self.first_deviations.push(format!(
@@ -89,6 +93,9 @@ fn the_clean_embedded_target_has_no_deviation_over_ten_thousand_cases() {
     assert!(s.checks.contains_key(&CheckName::OutputShape));
 }
 
+/// Faults whose bug no document makes certain: conform reports them uncertain (see the README under the table).
+const UNCERTAIN_ONLY: &[&str] = &["email-case-sensitive"];
+
 /// The fault table of the README: `| fault | detecting checks |` rows between the markers.
 fn readme_fault_table() -> BTreeMap<String, BTreeSet<String>> {
     let readme =
@@ -136,6 +143,25 @@ fn every_fault_of_the_catalogue_is_detected_with_the_default_budget() {
     let mut wrong_table = Vec::new();
     for fault in &names {
         let collect = rt.block_on(run_embedded(DEFAULT_CASES, vec![fault.clone()]));
+        if UNCERTAIN_ONLY.contains(&fault.as_str()) {
+            // Caught, but only as uncertain: no document settles what AWS does. Were it certain, it would be
+            // listed as a deviation instead.
+            let found: BTreeSet<String> = collect
+                .uncertain_checks
+                .iter()
+                .map(|c| c.as_str().to_string())
+                .collect();
+            if collect.summary.failed != 0
+                || collect.summary.uncertain == 0
+                || !table[fault].is_subset(&found)
+            {
+                wrong_table.push(format!(
+                    "{fault}: expected only uncertain results of {:?}, got {} failed, {} uncertain ({found:?})",
+                    table[fault], collect.summary.failed, collect.summary.uncertain
+                ));
+            }
+            continue;
+        }
         if collect.summary.failed == 0 {
             undetected.push(fault.clone());
             continue;
@@ -157,4 +183,43 @@ fn every_fault_of_the_catalogue_is_detected_with_the_default_budget() {
         "faults no check detected: {undetected:?}"
     );
     assert!(wrong_table.is_empty(), "{wrong_table:#?}");
+}
+
+#[test]
+fn a_scenario_step_whose_answer_lacks_a_request_id_fails_that_check_naming_the_step() {
+    // Only scenarios: their steps get the checks of a single case, reported under the check itself.
+    let specs = Arc::new(embedded().unwrap());
+    let mut generation = GenConfig::new(&specs, 0, 0);
+    generation.kinds = vec![conform::case::CaseKind::Scenario];
+    let mut config = RunConfig::new(generation);
+    config.embedded_faults = vec!["missing-request-id".into()];
+    config.shrink = false;
+    let mut messages = Vec::new();
+    struct Steps<'a>(&'a mut Vec<(String, CheckName, String)>);
+    impl Reporter for Steps<'_> {
+        fn event(&mut self, event: &Event) -> Result<(), ReportError> {
+            if let Event::CaseFinished(result) = event
+                && result.kind == conform::case::CaseKind::Scenario
+            {
+                for c in result.checks.iter().filter(|c| c.is_deviation()) {
+                    self.0.push((result.id.clone(), c.check, c.message.clone()));
+                }
+            }
+            Ok(())
+        }
+        fn finish(&mut self) -> Result<(), ReportError> {
+            Ok(())
+        }
+    }
+    runtime()
+        .block_on(run(specs, config, &mut Steps(&mut messages)))
+        .expect("the run completes");
+    assert!(
+        !messages.is_empty(),
+        "no scenario caught the missing request id"
+    );
+    for (id, check, message) in &messages {
+        assert_eq!(*check, CheckName::RequestId, "{id}: {message}");
+        assert!(message.starts_with("step `"), "{id}: {message}");
+    }
 }

@@ -354,8 +354,8 @@ fn a_target_that_throttles_forever_stops_the_run_as_unavailable() {
     assert_eq!(r["interrupted"], true, "{r}");
     assert_eq!(r["stopped"]["reason"], "unavailable", "{r}");
     assert_eq!(r["stopped"]["status"], 429, "{r}");
-    // The account service has 6 operations, each probed twice with 3 retries: without the stop, the probes alone
-    // would be 48 requests, and the single requests hundreds more.
+    // The account service has 7 operations, each probed twice with 3 retries: without the stop, the probes alone
+    // would be 56 requests, and the single requests hundreds more.
     let sent = THROTTLED_REQUESTS.load(std::sync::atomic::Ordering::SeqCst);
     assert!(
         sent < 40,

@@ -173,9 +173,19 @@ async fn primary_email_update_flow() {
         (accepted.status, accepted.json()),
         (200, json!({"Status": "ACCEPTED"}))
     );
+    // The update completes asynchronously: the first read after Accept still sees it under way, the next one done.
+    let status = || account("/getPrimaryEmailUpdateStatus", json!({"AccountId": MEMBER}));
+    assert_eq!(
+        call(&t, status()).await.json(),
+        json!({"Status": "ACCEPTED"})
+    );
     assert_eq!(
         call(&t, get()).await.json(),
         json!({"PrimaryEmail": "new@example.com"})
+    );
+    assert_eq!(
+        call(&t, status()).await.json(),
+        json!({"Status": "COMPLETED"})
     );
     // Accepted once: nothing pending any more.
     assert_error(

@@ -335,7 +335,8 @@ fn scenarios() -> Vec<Scenario> {
         ),
         s(
             "primary-email-not-updated",
-            vec![start_update(), accept("123456")],
+            // The first read after Accept still shows the update under way; the second shows it completed.
+            vec![start_update(), accept("123456"), get_primary()],
             get_primary(),
             Valid,
             |r| r.json()["PrimaryEmail"] == emulator::MEMBER_PRIMARY_EMAIL,
@@ -356,6 +357,57 @@ fn scenarios() -> Vec<Scenario> {
             ),
             Valid,
             |r| r.json() == json!({"Aliases": []}),
+        ),
+        s(
+            "contact-types-shared",
+            vec![
+                put_with(|_| {}),
+                put_with(|b| {
+                    b["AlternateContactType"] = json!("OPERATIONS");
+                    b["Name"] = json!("Other Person");
+                }),
+            ],
+            get_billing(),
+            Valid,
+            |r| r.json()["AlternateContact"]["Name"] == "Other Person",
+        ),
+        s(
+            "member-contacts-shared",
+            vec![put_with(|_| {})],
+            account(
+                "/getAlternateContact",
+                json!({"AccountId": MEMBER, "AlternateContactType": "BILLING"}),
+            ),
+            Valid,
+            |r| r.status == 200,
+        ),
+        s(
+            "accept-status-renamed",
+            vec![start_update()],
+            accept("123456"),
+            Valid,
+            |r| r.json()["Status"] == "ACCEPTED_PENDING_COMPLETION",
+        ),
+        s(
+            "email-update-never-completes",
+            vec![start_update(), accept("123456"), get_primary()],
+            account("/getPrimaryEmailUpdateStatus", json!({"AccountId": MEMBER})),
+            Valid,
+            |r| r.json()["Status"] == "ACCEPTED",
+        ),
+        s(
+            "entity-change-leaks",
+            vec![update(ENTITY, "mary.new@example.com")],
+            describe(OTHER),
+            Valid,
+            |r| r.json()["Email"] == "mary.new@example.com",
+        ),
+        s(
+            "email-case-sensitive",
+            vec![],
+            update(ENTITY, "JOHN.DOE@EXAMPLE.COM"),
+            Valid,
+            |r| r.status == 200,
         ),
         s(
             "email-in-use-not-enforced",

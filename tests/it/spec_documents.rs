@@ -364,6 +364,8 @@ fn the_scenarios_the_documents_call_for_are_declared() {
             "delete-then-get",
             "delete-twice",
             "primary-email-update",
+            "contact-types-isolated",
+            "member-contacts-isolated",
             "wrong-otp"
         ]
     );
@@ -372,7 +374,9 @@ fn the_scenarios_the_documents_call_for_are_declared() {
         [
             "update-primary-email",
             "address-in-use",
-            "entity-by-name-or-email"
+            "entity-by-name-or-email",
+            "entity-isolated",
+            "address-in-use-other-case"
         ]
     );
     let put_then_get = &specs.services["account"].scenarios[0];
