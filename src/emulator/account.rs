@@ -27,8 +27,8 @@ pub(crate) struct AccountModel {
     /// account → the address StartPrimaryEmailUpdate is waiting to have confirmed.
     pending: HashMap<String, String>,
     /// account → the status of its most recent primary-email update, and the address an accepted one moves to.
-    /// AWS may complete an accepted update later (the model has COMPLETED): here the first read after Accept still
-    /// shows it ACCEPTED with the old address, the next one COMPLETED with the new, so that a client must poll.
+    /// AWS may complete an accepted update later (the model has COMPLETED): here the first two reads after Accept
+    /// still show it ACCEPTED with the old address, the third COMPLETED with the new, so that a client must poll.
     updates: HashMap<String, Update>,
 }
 
@@ -283,7 +283,7 @@ impl AccountModel {
             Update {
                 status: "ACCEPTED",
                 email,
-                reads_before_completion: 1,
+                reads_before_completion: 2,
             },
         );
         Ok(Success::Json(status(
@@ -295,7 +295,7 @@ impl AccountModel {
         )))
     }
 
-    /// A read of the account's primary email or update status: an accepted update completes after its first read.
+    /// A read of the account's primary email or update status: an accepted update completes at its third read.
     fn advance(&mut self, account: &str, faults: &FaultSet) {
         if let Some(update) = self.updates.get_mut(account)
             && update.status == "ACCEPTED"

@@ -477,6 +477,30 @@ mod tests {
     }
 
     #[test]
+    fn an_unknown_account_expects_only_the_errors_each_operation_declares() {
+        let model = crate::spec::embedded_model().unwrap();
+        let service = &model.services["account"];
+        let rule = service.rules.fixtures["account.AccountId"]
+            .on_unknown
+            .clone()
+            .unwrap();
+        let accepted = |name: &str| -> Vec<String> {
+            let op = &service.operations[name];
+            fixture_unknown(service, op, &rule)
+                .accept
+                .iter()
+                .filter_map(|o| o.error_type.clone())
+                .collect()
+        };
+        // PutAlternateContact's model declares no ResourceNotFoundException: it cannot be an answer.
+        assert_eq!(accepted("PutAlternateContact"), ["AccessDeniedException"]);
+        assert_eq!(
+            accepted("DeleteAlternateContact"),
+            ["AccessDeniedException", "ResourceNotFoundException"]
+        );
+    }
+
+    #[test]
     fn an_uncertain_invalid_expectation_excuses_only_other_client_errors() {
         let expected = Expected {
             accept: vec![outcome(400, "ValidationException")],

@@ -173,11 +173,16 @@ async fn primary_email_update_flow() {
         (accepted.status, accepted.json()),
         (200, json!({"Status": "ACCEPTED"}))
     );
-    // The update completes asynchronously: the first read after Accept still sees it under way, the next one done.
+    // The update completes asynchronously: the first two reads after Accept still see it under way, the third done.
     let status = || account("/getPrimaryEmailUpdateStatus", json!({"AccountId": MEMBER}));
     assert_eq!(
         call(&t, status()).await.json(),
         json!({"Status": "ACCEPTED"})
+    );
+    assert_eq!(
+        call(&t, get()).await.json()["PrimaryEmail"],
+        MEMBER_PRIMARY_EMAIL,
+        "not yet completed"
     );
     assert_eq!(
         call(&t, get()).await.json(),
