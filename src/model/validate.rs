@@ -360,7 +360,9 @@ fn check(
         }
         (ShapeKind::Boolean, Value::Boolean(_)) => {}
         (ShapeKind::Timestamp, Value::Timestamp(_)) => {}
-        (ShapeKind::Blob, Value::Blob(b)) => length_checks(shape, b.len() as u64, || None, path, out),
+        (ShapeKind::Blob, Value::Blob(b)) => {
+            length_checks(shape, b.len() as u64, || None, path, out)
+        }
         (ShapeKind::Document, Value::Document(_)) => {}
         (ShapeKind::Structure(members), Value::Structure(map)) => {
             check_members(service, members, map, path, out)

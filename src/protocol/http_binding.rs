@@ -9,7 +9,6 @@
 //! comma-joined, strings holding `,` or `"` quoted; `jsonvalue` headers are base64 of the JSON text; booleans are
 //! `true`/`false` and floats are written as Python writes them (`1e+16`, `NaN`, `Infinity`).
 
-
 use base64::Engine;
 use indexmap::IndexMap;
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
@@ -248,7 +247,6 @@ fn is_token(name: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
 }
 
-
 /// Splits a raw query string into decoded pairs (`+` is kept as is: AWS signs `%20` for spaces).
 pub fn parse_query(query: &str) -> Option<Vec<(String, String)>> {
     query
@@ -419,7 +417,7 @@ pub fn bind_request<'a>(
         }
     }
     bound.payload = payload.map(|m| (m, input.get(&m.name)));
-    bound.path = render_path(&template, &labels, members)?;
+    bound.path = render_path(template, &labels, members)?;
     bound.host_prefix = host_prefix(service, op, input)?;
     Ok(bound)
 }
@@ -541,10 +539,7 @@ pub fn routes_anywhere(service: &Service, method: &str, path: &str) -> bool {
     route(service, &probe).is_some()
         || service.operations.values().any(|op| {
             // A template whose static query is unmet still owns the path for another query: count it.
-            op.http.method == method
-                && op.http.template()
-                    .match_path(probe.path_only())
-                    .is_some()
+            op.http.method == method && op.http.template().match_path(probe.path_only()).is_some()
         })
 }
 

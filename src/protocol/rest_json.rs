@@ -360,7 +360,9 @@ impl Protocol for RestJson1 {
         op: &Operation,
         request: &HttpRequest,
     ) -> Result<Value, ProtocolFault> {
-        let labels = op.http.template()
+        let labels = op
+            .http
+            .template()
             .match_path(request.path_only())
             .unwrap_or_default();
         let mut values = http_binding::read_request(service, op, request, &labels)?;
@@ -446,7 +448,9 @@ impl Protocol for RestJson1 {
             return self.decode_input(service, op, request);
         }
         json_server::check_body(request)?;
-        let labels = op.http.template()
+        let labels = op
+            .http
+            .template()
             .match_path(request.path_only())
             .unwrap_or_default();
         let mut values = http_binding::read_request(service, op, request, &labels)?;

@@ -192,7 +192,8 @@ fn invariants(service: &Service) -> Vec<String> {
                 if !path.contains(&named) {
                     problems.push(format!(
                         "{}: label {named} is not in the URI {}",
-                        op.name, op.http.uri()
+                        op.name,
+                        op.http.uri()
                     ));
                 }
             }
