@@ -14,9 +14,10 @@
 //! `type-<json type>` (each JSON type but the member's own). A map key with a constraint is a site of its own
 //! (`Tags{key}`): its entry is renamed to the invalid key.
 //!
-//! One class breaks two constraints at once: `several-violations`, one case per operation with two top-level body
-//! members whose violations get the same expected error (so one answer must list both); each member is broken by
-//! the first of its length, range, pattern or enum classes, and the validator must find exactly those two.
+//! One class breaks two constraints at once: `several-violations`, one variant per pair of top-level body members
+//! whose violations get the same expected error (so one answer must list both; up to three disjoint pairs); each
+//! member is broken by the first of its length, range, pattern or enum classes, and the validator must find exactly
+//! those two.
 //!
 //! Every mutated input is checked with the independent validator ([`crate::model::validate_input`]): a case is
 //! kept only when the validator reports exactly one violation, at the mutated path and of the intended kind. A
@@ -202,8 +203,9 @@ pub(crate) fn slots(plan: &OpPlan<'_>) -> Vec<Slot> {
             out.extend(Slot::new(CaseKind::Invalid, class, Some(i)).variants(variants));
         }
     }
-    if several_pair(plan).is_some() {
-        out.push(Slot::new(CaseKind::Invalid, CaseClass::Several, None));
+    let pairs = several_pairs(plan).len() as u32;
+    if pairs > 0 {
+        out.extend(Slot::new(CaseKind::Invalid, CaseClass::Several, None).variants(pairs));
     }
     out
 }
@@ -219,9 +221,13 @@ const SEVERAL_CLASSES: [CaseClass; 6] = [
     CaseClass::EnumUnknown,
 ];
 
-/// Two top-level members, each with a class that breaks it, whose violations get the same expected error (so a
-/// target must list both in one answer): the first such pair in model order, `None` when there is none.
-fn several_pair(plan: &OpPlan<'_>) -> Option<[(usize, CaseClass); 2]> {
+/// At most this many `several-violations` variants per operation.
+const SEVERAL_PAIRS: usize = 3;
+
+/// Pairs of top-level members, each with a class that breaks it, whose violations get the same expected error (so
+/// a target must list both in one answer): disjoint, in model order, at most [`SEVERAL_PAIRS`].
+fn several_pairs(plan: &OpPlan<'_>) -> Vec<[(usize, CaseClass); 2]> {
+    let mut pairs = Vec::new();
     let wrong_type = crate::protocol::json_server::wrong_type();
     let mut candidates: Vec<(usize, CaseClass, oracle::Expected)> = Vec::new();
     for (i, site) in plan.sites.iter().enumerate() {
@@ -249,17 +255,25 @@ fn several_pair(plan: &OpPlan<'_>) -> Option<[(usize, CaseClass); 2]> {
         else {
             continue;
         };
-        let kind = class.violated_kind()?;
+        let Some(kind) = class.violated_kind() else {
+            continue;
+        };
         let expected = oracle::violation(plan.service, plan.op, site.member, kind, &wrong_type);
-        if let Some((j, other, _)) = candidates
+        match candidates
             .iter()
-            .find(|(_, _, e)| e.accept == expected.accept && e.uncertain == expected.uncertain)
+            .position(|(_, _, e)| e.accept == expected.accept && e.uncertain == expected.uncertain)
         {
-            return Some([(*j, other.clone()), (i, class)]);
+            Some(at) => {
+                let (j, other, _) = candidates.remove(at);
+                pairs.push([(j, other), (i, class)]);
+                if pairs.len() == SEVERAL_PAIRS {
+                    break;
+                }
+            }
+            None => candidates.push((i, class, expected)),
         }
-        candidates.push((i, class, expected));
     }
-    None
+    pairs
 }
 
 /// Builds a `several-violations` case: a valid input with two top-level members broken at once.
@@ -270,7 +284,7 @@ fn build_several(
     rng: &mut TestRng,
     id: String,
 ) -> Option<Case> {
-    let pair = several_pair(plan)?;
+    let pair = several_pairs(plan).into_iter().nth(slot.variant as usize)?;
     let input_shape = plan.op.input?;
     'attempt: for _ in 0..ATTEMPTS {
         let (mut input, first) = plan.valid_input(rng, Some((pair[0].0, Mode::Random)), &|_| None);
