@@ -13,7 +13,7 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
-use crate::case::{Case, CaseKind};
+use crate::case::{Case, CaseClass, CaseKind};
 use crate::model::{Operation, Outcome, Role, Segment, Service};
 use crate::protocol::{self, ErrorInfo, HttpResponse, Protocol};
 
@@ -414,6 +414,9 @@ impl Context<'_> {
                 message.chars().take(120).collect::<String>()
             ));
         }
+        if coral && let Some(paths) = self.several_paths() {
+            problems.extend(several_message_problems(message, &paths));
+        }
         if let Some(value) = self.mutated_sensitive_value()
             && value.chars().count() >= 4
             && message.contains(value.as_str())
@@ -423,6 +426,18 @@ impl Context<'_> {
             );
         }
         problems
+    }
+
+    /// For a `several-violations` case whose expected error is certain, the Coral paths of the violations it
+    /// carries (the validator's, so exactly what was broken). Where which error AWS sends is uncertain (WorkMail:
+    /// ValidationException or InvalidParameterException), how its text lists them is not documented either.
+    fn several_paths(&self) -> Option<Vec<String>> {
+        if self.case.class != CaseClass::Several || self.case.expected.uncertain {
+            return None;
+        }
+        let violations =
+            crate::model::validate_input(self.service, self.op.input?, &self.case.input);
+        Some(violations.iter().map(|v| v.path.coral()).collect())
     }
 
     /// The value the case sent for its mutated member, when that member (or its shape) is sensitive.
@@ -518,6 +533,10 @@ impl Context<'_> {
             problems.push("no `reason` string".to_string());
         }
         if self.case.kind != CaseKind::Invalid {
+            return problems;
+        }
+        if let Some(paths) = self.several_paths() {
+            problems.extend(several_field_problems(document, &paths));
             return problems;
         }
         let Some(member) = self.case.mutation.as_ref().and_then(|m| m.member()) else {
@@ -626,6 +645,64 @@ impl Context<'_> {
                 None => "no x-amzn-requestid or x-amz-request-id header".into(),
             },
         }
+    }
+}
+
+/// A Coral message for several violations must count them all and name each path (`at 'name'`); the order is
+/// free (wire facts: "compare the count and the set").
+fn several_message_problems(message: &str, paths: &[String]) -> Vec<String> {
+    let mut problems = Vec::new();
+    let count = message
+        .split_once(" validation error")
+        .and_then(|(n, _)| n.parse::<usize>().ok());
+    if count != Some(paths.len()) {
+        problems.push(format!(
+            "the message counts {} validation error(s), but the request breaks {} constraints",
+            count.map_or("no".to_string(), |n| n.to_string()),
+            paths.len()
+        ));
+    }
+    let missing: Vec<&String> = paths
+        .iter()
+        .filter(|p| !message.contains(&format!("at '{p}'")))
+        .collect();
+    if !missing.is_empty() {
+        problems.push(format!(
+            "the message does not list the violation at {}",
+            missing
+                .iter()
+                .map(|p| format!("'{p}'"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+    }
+    problems
+}
+
+/// Account's `fieldList` for several violations: one entry per violated member, naming each, and no other.
+fn several_field_problems(document: &serde_json::Value, paths: &[String]) -> Vec<String> {
+    let names: Vec<&str> = match document.get("fieldList") {
+        Some(serde_json::Value::Array(fields)) => fields
+            .iter()
+            .filter_map(|f| f.get("name")?.as_str())
+            .collect(),
+        _ => return vec![format!("no `fieldList` naming [{}]", paths.join(", "))],
+    };
+    let every = paths
+        .iter()
+        .all(|p| names.iter().any(|name| names_member(name, p)));
+    let only = names
+        .iter()
+        .all(|name| paths.iter().any(|p| names_member(name, p)));
+    if every && only && names.len() == paths.len() {
+        Vec::new()
+    } else {
+        vec![format!(
+            "`fieldList` names [{}], not the {} violated members [{}]",
+            names.join(", "),
+            paths.len(),
+            paths.join(", ")
+        )]
     }
 }
 

@@ -636,3 +636,23 @@ fn a_declared_error_with_another_status_is_a_deviation_even_when_uncertain() {
     let et = get(&results, CheckName::ErrorType).unwrap();
     assert!(!et.passed && et.uncertain, "{et:?}");
 }
+
+/// Several violations: the Coral count and every path must be there, in any order (wire facts: compare the count
+/// and the set); Account's `fieldList` must name exactly the violated members.
+#[test]
+fn several_violations_are_compared_as_a_count_and_a_set() {
+    let paths = vec!["emailAddress".to_string(), "name".to_string()];
+    let both = "2 validation errors detected: Value at 'name' failed to satisfy constraint: Member must have length less than or equal to 64; Value at 'emailAddress' failed to satisfy constraint: Member must have length less than or equal to 254";
+    assert!(several_message_problems(both, &paths).is_empty());
+    let first_only = "1 validation error detected: Value at 'emailAddress' failed to satisfy constraint: Member must have length less than or equal to 254";
+    let problems = several_message_problems(first_only, &paths);
+    assert_eq!(problems.len(), 2, "{problems:?}");
+    assert!(problems[0].contains("counts 1") && problems[1].contains("'name'"));
+    let fields = |names: &[&str]| serde_json::json!({"fieldList": names.iter().map(|n| serde_json::json!({"name": n, "message": "m"})).collect::<Vec<_>>()});
+    assert!(several_field_problems(&fields(&["name", "emailAddress"]), &paths).is_empty());
+    assert!(!several_field_problems(&fields(&["emailAddress"]), &paths).is_empty());
+    assert!(
+        !several_field_problems(&fields(&["emailAddress", "name", "title"]), &paths).is_empty()
+    );
+    assert!(!several_field_problems(&serde_json::json!({"message": "x"}), &paths).is_empty());
+}

@@ -20,6 +20,10 @@ pub(crate) enum Fault {
     SkipRequired,
     SkipType,
     PatternUnanchored,
+    PatternRepeatUnbounded,
+    PatternUnicodeClasses,
+    FirstViolationOnly,
+    NestedItemsUnchecked,
     LengthInBytes,
     EnumCaseInsensitive,
     ValidationStatus500,
@@ -103,6 +107,34 @@ const CATALOGUE: &[(Fault, FaultInfo)] = &[
         info(
             "pattern-unanchored",
             "patterns match anywhere in the value instead of the whole value (a 13-digit AccountId passes)",
+        ),
+    ),
+    (
+        Fault::PatternRepeatUnbounded,
+        info(
+            "pattern-repeat-unbounded",
+            "counted repetitions in patterns are not counted: `\\d{12}` accepts any number of digits",
+        ),
+    ),
+    (
+        Fault::PatternUnicodeClasses,
+        info(
+            "pattern-unicode-classes",
+            "`\\d`, `\\w` and `\\s` in patterns accept Unicode digits, letters and spaces (`٣`, `é`, U+00A0)",
+        ),
+    ),
+    (
+        Fault::FirstViolationOnly,
+        info(
+            "first-violation-only",
+            "a request with several violations is answered with the first one only",
+        ),
+    ),
+    (
+        Fault::NestedItemsUnchecked,
+        info(
+            "nested-items-unchecked",
+            "constraints on items inside lists and maps (keys and values) are not enforced",
         ),
     ),
     (

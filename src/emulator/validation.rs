@@ -54,12 +54,15 @@ pub(crate) fn check(
         })
         .collect();
     let (status, error_type) = outcomes[0].clone();
-    let reported: Vec<&Violation> = violations
+    let mut reported: Vec<&Violation> = violations
         .iter()
         .zip(&outcomes)
         .filter(|(_, (_, e))| *e == error_type)
         .map(|(v, _)| v)
         .collect();
+    if faults.has(Fault::FirstViolationOnly) {
+        reported.truncate(1);
+    }
     let smithy = faults.has(Fault::ValidationMessageSmithy);
     let texts: Vec<String> = reported
         .iter()
@@ -118,6 +121,15 @@ fn waived(
     input: &Value,
     faults: &FaultSet,
 ) -> bool {
+    // A violation inside a list item or a map entry (key or value) has an index or key on its path.
+    if faults.has(Fault::NestedItemsUnchecked)
+        && v.path
+            .0
+            .iter()
+            .any(|s| matches!(s, Segment::Index(_) | Segment::Key(_)))
+    {
+        return true;
+    }
     match v.kind {
         ConstraintKind::Length => faults.has(Fault::SkipLength),
         ConstraintKind::Required | ConstraintKind::Null => faults.has(Fault::SkipRequired),
@@ -130,10 +142,36 @@ fn waived(
                         if service.target(m).enum_values().into_iter().flatten().any(|e| e.eq_ignore_ascii_case(s))))
         }
         ConstraintKind::Pattern => {
+            // A key and its value share a path: the key is the one violated when it fails its own pattern.
+            let key = match v.path.0.last() {
+                Some(Segment::Key(k)) => key_pattern(service, members, &v.path)
+                    .filter(|p| !p.is_match(k))
+                    .map(|p| (p, k.clone())),
+                _ => None,
+            };
+            let checked = match (key, lookup(service, members, input, &v.path)) {
+                (Some(key), _) => Some(key),
+                (None, (Some(m), Some(Value::String(s)))) => service
+                    .target(m)
+                    .constraints
+                    .pattern
+                    .clone()
+                    .map(|p| (p, s.clone())),
+                _ => None,
+            };
+            let bent = |f: Fault, matches: fn(&crate::model::Pattern, &str) -> bool| {
+                faults.has(f) && checked.as_ref().is_some_and(|(p, s)| matches(p, s))
+            };
             faults.has(Fault::SkipPattern)
-                || (faults.has(Fault::PatternUnanchored)
-                    && matches!(lookup(service, members, input, &v.path), (Some(m), Some(Value::String(s)))
-                        if service.target(m).constraints.pattern.as_ref().is_some_and(|p| matches_anywhere(p, s))))
+                || bent(Fault::PatternUnanchored, matches_anywhere)
+                || bent(
+                    Fault::PatternRepeatUnbounded,
+                    crate::model::Pattern::matches_uncounted,
+                )
+                || bent(
+                    Fault::PatternUnicodeClasses,
+                    crate::model::Pattern::matches_unicode,
+                )
         }
     }
 }
@@ -215,6 +253,20 @@ fn lookup<'a>(
         members = service.target(m).kind.members();
     }
     (current, path.get(input))
+}
+
+/// The pattern of the key shape of the map a key path ends in.
+fn key_pattern(
+    service: &Service,
+    members: &[Member],
+    path: &Path,
+) -> Option<std::sync::Arc<crate::model::Pattern>> {
+    let parent = Path(path.0[..path.0.len() - 1].to_vec());
+    let (map, _) = lookup(service, members, &Value::Null, &parent);
+    match &service.target(map?).kind {
+        ShapeKind::Map { key, .. } => service.target(key).constraints.pattern.clone(),
+        _ => None,
+    }
 }
 
 /// The `pattern-unanchored` fault's matching: the pattern found anywhere in the value (its own `^` and `$` dropped).

@@ -3,11 +3,21 @@
 //! Classes, for every site where they apply (members at any depth: nested structures, list items, map keys and
 //! values): `missing-required`, `null-required` (required members), `length-min-1`, `length-max+1` (strings that
 //! still match the pattern, lists, maps, blobs), `pattern-start`, `pattern-middle`, `pattern-end` (one character
-//! the pattern allows nowhere, at that position, length unchanged), `pattern-non-ascii` (`é` where the pattern's
-//! ASCII classes accept `e`: Java's `\w` is ASCII), `pattern-structure` (every occurrence of one literal character
-//! of the pattern replaced by another allowed character; one variant per literal), `enum-case`, `enum-unknown`,
-//! `enum-empty`, `range-min-1`, `range-max+1`, `union-empty`, `union-several`, and `type-<json type>` (each JSON
-//! type but the member's own).
+//! the pattern allows nowhere, at that position, length unchanged), `pattern-non-ascii` (one variant per ASCII class
+//! the pattern uses: a character a Unicode-aware engine takes for it and Java does not — `٣` for `\d`, `é` or `ж`
+//! for `\w`, U+00A0, U+2003 or U+3000 for `\s`; a pattern without one gets `é` where its ASCII letters take `e`),
+//! `pattern-repeat-fewer`, `pattern-repeat-more` (one copy fewer than the minimum, or more than the maximum, of a
+//! counted repetition such as `\d{12}`; one variant per repetition whose probe the member's length bounds allow,
+//! built from a fixed seed so that the slots are the same for every seed), `pattern-structure` (every occurrence of
+//! one literal character of the pattern replaced by another allowed character; one variant per literal),
+//! `enum-case`, `enum-unknown`, `enum-empty`, `range-min-1`, `range-max+1`, `union-empty`, `union-several`, and
+//! `type-<json type>` (each JSON type but the member's own). A map key with a constraint is a site of its own
+//! (`Tags{key}`): its entry is renamed to the invalid key.
+//!
+//! One class breaks two constraints at once: `several-violations`, one variant per pair of top-level body members
+//! whose violations get the same expected error (so one answer must list both; up to three disjoint pairs); each
+//! member is broken by the first of its length, range, pattern or enum classes, and the validator must find exactly
+//! those two.
 //!
 //! Every mutated input is checked with the independent validator ([`crate::model::validate_input`]): a case is
 //! kept only when the validator reports exactly one violation, at the mutated path and of the intended kind. A
@@ -24,7 +34,10 @@ use super::plan::{Mode, OpPlan, StringPlan};
 use super::strings::Pick;
 use super::{Slot, examples};
 use crate::case::{Case, CaseClass, CaseKind, JsonType, Mutation, Signing};
-use crate::model::{Location, Member, Numeric, Path, ShapeKind, Value, validate_input};
+use crate::model::pattern::{PatternGen, RepetitionBound, RepetitionProbe};
+use crate::model::{
+    Constraints, Location, Member, Numeric, Path, Segment, ShapeKind, Value, validate_input,
+};
 use crate::oracle;
 use crate::protocol::Protocol;
 
@@ -108,8 +121,18 @@ fn classes(
                 (CaseClass::PatternEnd, 1),
             ]);
         }
-        if generator.allows('e') && !generator.allows('é') {
-            out.push((CaseClass::PatternNonAscii, 1));
+        let lookalikes = non_ascii_variants(generator);
+        if lookalikes > 0 {
+            out.push((CaseClass::PatternNonAscii, lookalikes));
+        }
+        for (class, bound) in [
+            (CaseClass::PatternRepeatFewer, RepetitionBound::BelowMin),
+            (CaseClass::PatternRepeatMore, RepetitionBound::AboveMax),
+        ] {
+            let n = repetition_probes(s, c, bound).count() as u32;
+            if n > 0 {
+                out.push((class, n));
+            }
         }
         if !generator.literals().is_empty() {
             out.push((
@@ -150,10 +173,12 @@ fn classes(
 pub(crate) fn slots(plan: &OpPlan<'_>) -> Vec<Slot> {
     let mut out = examples::slots(plan, CaseKind::Invalid);
     for (i, site) in plan.sites.iter().enumerate() {
-        let in_collection = matches!(
-            site.steps.last(),
-            Some(super::plan::SiteStep::Item | super::plan::SiteStep::Value)
-        );
+        let key = site.steps.last() == Some(&super::plan::SiteStep::Key);
+        let in_collection = key
+            || matches!(
+                site.steps.last(),
+                Some(super::plan::SiteStep::Item | super::plan::SiteStep::Value)
+            );
         let http_bound = match site.steps.first() {
             Some(super::plan::SiteStep::Member(top)) => {
                 let top = &plan.members[*top];
@@ -165,7 +190,7 @@ pub(crate) fn slots(plan: &OpPlan<'_>) -> Vec<Slot> {
                         ))
             }
             _ => false,
-        };
+        } || key; // A map key is text on any wire: it has no JSON type and cannot be null.
         // A structure payload left out is sent as `{}` (botocore's `_serialize_empty_body`), the same request as an
         // empty one: "missing" cannot be said on the wire.
         let payload_itself = site.steps.len() == 1 && site.member.location == Location::Payload;
@@ -178,7 +203,167 @@ pub(crate) fn slots(plan: &OpPlan<'_>) -> Vec<Slot> {
             out.extend(Slot::new(CaseKind::Invalid, class, Some(i)).variants(variants));
         }
     }
+    let pairs = several_pairs(plan).len() as u32;
+    if pairs > 0 {
+        out.extend(Slot::new(CaseKind::Invalid, CaseClass::Several, None).variants(pairs));
+    }
     out
+}
+
+/// The classes a `several-violations` case may break a member with, in order of preference: each one the
+/// validator isolates and every Coral service reports with the member's path.
+const SEVERAL_CLASSES: [CaseClass; 6] = [
+    CaseClass::LengthAboveMax,
+    CaseClass::LengthBelowMin,
+    CaseClass::RangeAboveMax,
+    CaseClass::RangeBelowMin,
+    CaseClass::PatternMiddle,
+    CaseClass::EnumUnknown,
+];
+
+/// At most this many `several-violations` variants per operation.
+const SEVERAL_PAIRS: usize = 3;
+
+/// Pairs of top-level members, each with a class that breaks it, whose violations get the same expected error (so
+/// a target must list both in one answer): disjoint, in model order, at most [`SEVERAL_PAIRS`].
+fn several_pairs(plan: &OpPlan<'_>) -> Vec<[(usize, CaseClass); 2]> {
+    let mut pairs = Vec::new();
+    let wrong_type = crate::protocol::json_server::wrong_type();
+    let mut candidates: Vec<(usize, CaseClass, oracle::Expected)> = Vec::new();
+    for (i, site) in plan.sites.iter().enumerate() {
+        let [super::plan::SiteStep::Member(top)] = site.steps.as_slice() else {
+            continue;
+        };
+        let top = &plan.members[*top];
+        // Labels, query parameters and headers route or frame the request: keep both violations in the body.
+        // A collection left out of the valid input has no item to repeat or drop: scalars only. A fixture member's
+        // value is the fixture's, not drawn, so the answer echoing its broken value could not be snapshotted
+        // under a stable reference.
+        if top.location != Location::Body
+            || top.rules.fixture.is_some()
+            || matches!(
+                plan.service.target(site.member).kind,
+                ShapeKind::List(_) | ShapeKind::Map { .. }
+            )
+        {
+            continue;
+        }
+        let own = classes(plan, site.member, false, false);
+        let Some(class) = SEVERAL_CLASSES
+            .into_iter()
+            .find(|c| own.iter().any(|(o, _)| o == c))
+        else {
+            continue;
+        };
+        let Some(kind) = class.violated_kind() else {
+            continue;
+        };
+        let expected = oracle::violation(plan.service, plan.op, site.member, kind, &wrong_type);
+        match candidates
+            .iter()
+            .position(|(_, _, e)| e.accept == expected.accept && e.uncertain == expected.uncertain)
+        {
+            Some(at) => {
+                let (j, other, _) = candidates.remove(at);
+                pairs.push([(j, other), (i, class)]);
+                if pairs.len() == SEVERAL_PAIRS {
+                    break;
+                }
+            }
+            None => candidates.push((i, class, expected)),
+        }
+    }
+    pairs
+}
+
+/// Builds a `several-violations` case: a valid input with two top-level members broken at once.
+fn build_several(
+    plan: &OpPlan<'_>,
+    protocol: &dyn Protocol,
+    slot: &Slot,
+    rng: &mut TestRng,
+    id: String,
+) -> Option<Case> {
+    let pair = several_pairs(plan).into_iter().nth(slot.variant as usize)?;
+    let input_shape = plan.op.input?;
+    'attempt: for _ in 0..ATTEMPTS {
+        let (mut input, first) = plan.valid_input(rng, Some((pair[0].0, Mode::Random)), &|_| None);
+        let mut paths = vec![first?];
+        paths.push(Path::members([plan.sites[pair[1].0].member.name.as_str()]));
+        let mut details = Vec::new();
+        for ((site, class), path) in pair.iter().zip(paths.clone()) {
+            let one = Slot {
+                class: class.clone(),
+                site: Some(*site),
+                variant: 0,
+                variants: 1,
+                ..slot.clone()
+            };
+            match apply(plan, *site, &one, &mut input, path, rng) {
+                Some((_, detail)) => details.push(detail),
+                None => continue 'attempt,
+            }
+        }
+        let violations = validate_input(plan.service, input_shape, &input);
+        let each = pair.iter().zip(&paths).all(|((_, class), path)| {
+            violations
+                .iter()
+                .any(|v| &v.path == path && Some(v.kind) == class.violated_kind())
+        });
+        if violations.len() != 2 || !each {
+            continue;
+        }
+        let Ok(request) = protocol.encode(plan.service, plan.op, &input) else {
+            return None;
+        };
+        let first = &pair[0];
+        return Some(Case {
+            id,
+            service: plan.service.name.clone(),
+            operation: plan.op.name.clone(),
+            kind: CaseKind::Invalid,
+            class: CaseClass::Several,
+            input,
+            mutation: Some(Mutation {
+                path: None,
+                class: CaseClass::Several,
+                detail: details.join("; "),
+            }),
+            request,
+            signing: Signing::Valid,
+            expected: oracle::violation(
+                plan.service,
+                plan.op,
+                plan.sites[first.0].member,
+                first.1.violated_kind()?,
+                &protocol.wrong_type(),
+            ),
+        });
+    }
+    None
+}
+
+/// How many `pattern-non-ascii` variants a pattern gets: one per ASCII class it uses that a Unicode-aware engine
+/// would read more widely (`\\d`, `\\w`, `\\s`, ...), then one `é` in the middle of the value where the pattern's
+/// ASCII letters take `e` (wherever the classes are: emulators that choke on any non-ASCII letter are found by it).
+fn non_ascii_variants(generator: &PatternGen) -> u32 {
+    let accent = generator.allows('e') && !generator.allows('é');
+    generator.lookalikes().len() as u32 + u32::from(accent)
+}
+
+/// The pattern's repetition probes over `bound` whose length the member's length bounds allow: outside them the
+/// case would break the length constraint too, and a target could rightly report only that.
+fn repetition_probes<'p>(
+    s: &'p StringPlan,
+    c: &'p Constraints,
+    bound: RepetitionBound,
+) -> impl Iterator<Item = &'p RepetitionProbe> + 'p {
+    s.repetition_probes().iter().filter(move |p| {
+        let n = p.value.chars().count() as u64;
+        p.bound == bound
+            && c.min_length.is_none_or(|min| n >= min)
+            && c.max_length.is_none_or(|max| n <= max)
+    })
 }
 
 /// Printable ASCII characters the pattern allows nowhere.
@@ -282,6 +467,52 @@ fn mutate(
             (
                 Some(value),
                 format!("{name} has length {len}, one {what} of {bound}"),
+            )
+        }
+        CaseClass::PatternNonAscii
+            if string
+                .and_then(|s| s.pattern.as_ref())
+                .is_some_and(|g| (slot.variant as usize) < g.lookalikes().len()) =>
+        {
+            let s = string?;
+            let generator = s.pattern.as_ref()?;
+            let lookalike = generator
+                .lookalikes()
+                .into_iter()
+                .nth(slot.variant as usize)?;
+            // Each draw takes the class's next look-alike: `é`, then `ж` for `\\w`; U+00A0, U+2003, U+3000 for `\\s`.
+            let ch = lookalike.chars[(slot.draw as usize) % lookalike.chars.len()];
+            let len = base_string(s, rng)?.chars().count();
+            let probe = generator.lookalike_probe(rng, len, lookalike.class, ch)?;
+            (
+                Some(Value::String(probe.value)),
+                format!(
+                    "{name}: character {} of {len} (`{}`) replaced by `{}` (U+{:04X}), which a Unicode-aware `{}` accepts and AWS's ASCII one does not",
+                    probe.position + 1,
+                    probe.replaced.escape_default(),
+                    probe.lookalike.escape_default(),
+                    u32::from(probe.lookalike),
+                    probe.class
+                ),
+            )
+        }
+        CaseClass::PatternRepeatFewer | CaseClass::PatternRepeatMore => {
+            let bound = if slot.class == CaseClass::PatternRepeatFewer {
+                RepetitionBound::BelowMin
+            } else {
+                RepetitionBound::AboveMax
+            };
+            let probe = repetition_probes(string?, c, bound).nth(slot.variant as usize)?;
+            let (side, which) = match bound {
+                RepetitionBound::BelowMin => ("fewer", "minimum"),
+                RepetitionBound::AboveMax => ("more", "maximum"),
+            };
+            (
+                Some(Value::String(probe.value.clone())),
+                format!(
+                    "{name}: {} copies of `{}`, one {side} than its {which}",
+                    probe.copies, probe.quantifier
+                ),
             )
         }
         CaseClass::PatternStart
@@ -460,6 +691,57 @@ fn mutate(
     })
 }
 
+/// Mutates the site at `path` in `input`; the path of the mutated value (a renamed map key has a new path) and the
+/// sentence saying what was done, or `None` when this draw cannot carry the mutation.
+fn apply(
+    plan: &OpPlan<'_>,
+    site: usize,
+    slot: &Slot,
+    input: &mut Value,
+    path: Path,
+    rng: &mut TestRng,
+) -> Option<(Path, String)> {
+    // A map key is mutated by renaming its entry: the entry's value stays, under the invalid key.
+    if let Some(Segment::Key(old)) = path.0.last()
+        && plan.sites[site].steps.last() == Some(&super::plan::SiteStep::Key)
+    {
+        let old = old.clone();
+        let (Some(Value::String(new)), detail) =
+            mutate(plan, site, slot, &Value::String(old.clone()), rng)?
+        else {
+            return None;
+        };
+        let parent = Path(path.0[..path.0.len() - 1].to_vec());
+        let Some(Value::Map(entries)) = parent.get_mut(input) else {
+            return None;
+        };
+        if entries.contains_key(&new) {
+            return None;
+        }
+        let renamed: IndexMap<String, Value> = std::mem::take(entries)
+            .into_iter()
+            .map(|(k, v)| if k == old { (new.clone(), v) } else { (k, v) })
+            .collect();
+        *entries = renamed;
+        let mut path = parent;
+        path.0.push(Segment::Key(new));
+        return Some((path, detail));
+    }
+    let current = path.get(input).cloned().unwrap_or(Value::Null);
+    let (value, detail) = mutate(plan, site, slot, &current, rng)?;
+    match value {
+        Some(v) => {
+            if !path.set(input, v) {
+                return None;
+            }
+        }
+        None => {
+            path.remove(input);
+        }
+    }
+    Some((path, detail))
+}
+
 /// Turns a drawn list value into one of its items.
 trait PipeItem {
     fn pipe_item(self) -> Option<Value>;
@@ -483,6 +765,9 @@ pub(crate) fn build(
     rng: &mut TestRng,
     id: String,
 ) -> Option<Case> {
+    if slot.class == CaseClass::Several {
+        return build_several(plan, protocol, slot, rng, id);
+    }
     let site = slot.site?;
     let kind = slot.class.violated_kind()?;
     let member = plan.sites[site].member;
@@ -490,20 +775,9 @@ pub(crate) fn build(
     for _ in 0..ATTEMPTS {
         let (mut input, path) = plan.valid_input(rng, Some((site, Mode::Random)), &|_| None);
         let path = path?;
-        let current = path.get(&input).cloned().unwrap_or(Value::Null);
-        let Some((value, detail)) = mutate(plan, site, slot, &current, rng) else {
+        let Some((path, detail)) = apply(plan, site, slot, &mut input, path, rng) else {
             continue;
         };
-        match value {
-            Some(v) => {
-                if !path.set(&mut input, v) {
-                    continue;
-                }
-            }
-            None => {
-                path.remove(&mut input);
-            }
-        }
         let violations = validate_input(plan.service, input_shape, &input);
         let isolated =
             matches!(violations.as_slice(), [only] if only.kind == kind && only.path == path);

@@ -13,7 +13,8 @@
 //!   well-formed unknown value; then `cases` draws of class `random`.
 //! - invalid: the examples that expect an error, then one case per (site, mutation class) — see [`invalid`] —
 //!   then `cases` draws cycling through those mutations again with fresh values. Sites are members at any depth:
-//!   nested structures, list items (`Items[].Name`) and map keys and values.
+//!   nested structures, list items (`Items[].Name`) and map keys (`Tags{key}`) and values (`Tags{}`); and one
+//!   `several-violations` case breaking two members at once where the operation has two with the same error.
 //! - malformed: one case per protocol malformation and signing fault, then `cases` draws cycling through the
 //!   repeatable ones.
 //!
@@ -415,6 +416,102 @@ pub fn shrink<'a>(model: &'a Model, config: &GenConfig, case: &Case) -> Option<S
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::{Path, validate_input};
+
+    /// Issue 12's classes on PutAlternateContact: `^\\d{12}$` probed with 11 and 13 digits, one look-alike case per
+    /// ASCII class of EmailAddress's pattern (`\\s` and `\\w`), each failing Java's reading and passing a
+    /// Unicode-aware one, and one several-violations case breaking two members; the ids are the same for every
+    /// seed.
+    #[test]
+    fn repetitions_lookalikes_and_several_violations_get_cases_whatever_the_seed() {
+        let model = crate::spec::embedded_model().unwrap();
+        let (service, op) = model
+            .operation_of("account", "PutAlternateContact")
+            .unwrap();
+        let mut ids_by_seed = Vec::new();
+        for seed in [0, 1, 7] {
+            let mut config = GenConfig::new(&model, seed, 0);
+            config.operations = vec!["PutAlternateContact".into()];
+            config.kinds = vec![CaseKind::Invalid];
+            let cases: Vec<Case> = generate(&model, &config).collect();
+            let of = |class: &str, site: &str| -> Vec<&Case> {
+                cases
+                    .iter()
+                    .filter(|c| c.class.as_str() == class && c.id.contains(site))
+                    .collect()
+            };
+            let text = |c: &Case, member: &str| -> String {
+                Path::members([member])
+                    .get(&c.input)
+                    .and_then(|v| v.as_str())
+                    .unwrap()
+                    .to_string()
+            };
+            for (class, digits) in [("pattern-repeat-fewer", 11), ("pattern-repeat-more", 13)] {
+                let found = of(class, "-AccountId-");
+                assert_eq!(found.len(), 1, "{class}");
+                let value = text(found[0], "AccountId");
+                assert_eq!(value.chars().count(), digits, "{value}");
+                assert!(value.chars().all(|c| c.is_ascii_digit()), "{value}");
+            }
+            let email = of("pattern-non-ascii", "-EmailAddress-");
+            assert_eq!(email.len(), 3, "one case for `\\s`, one for `\\w`, one `é`");
+            let email_pattern =
+                crate::model::Pattern::new(r"^[\s]*[\w+=.#|!&-]+@[\w.-]+\.[\w]+[\s]*$").unwrap();
+            let mut lookalikes = Vec::new();
+            for case in &email {
+                let value = text(case, "EmailAddress");
+                assert!(
+                    !email_pattern.is_match(&value),
+                    "{value:?} fails Java's reading"
+                );
+                // The look-alikes pass a Unicode-aware reading; the plain `é` may land where no `\\w` is.
+                let lookalike = !case.id.ends_with("-2");
+                assert!(
+                    !lookalike || email_pattern.matches_unicode(&value),
+                    "{value:?}"
+                );
+                lookalikes.extend(value.chars().filter(|c| !c.is_ascii()));
+            }
+            assert!(
+                lookalikes
+                    .iter()
+                    .any(|c| ['\u{A0}', '\u{2003}', '\u{3000}'].contains(c))
+            );
+            assert!(
+                lookalikes
+                    .iter()
+                    .any(|c| ['é', 'ж', '\u{663}', 'ß'].contains(c))
+            );
+            // Two disjoint pairs among its five members that are not fixtures (AccountId is one).
+            let several = of("several-violations", "");
+            assert_eq!(several.len(), 2);
+            for case in several {
+                let violations = validate_input(service, op.input.unwrap(), &case.input);
+                assert_eq!(violations.len(), 2, "{violations:?}");
+                assert_ne!(violations[0].path, violations[1].path);
+            }
+            let mut ids: Vec<String> = cases
+                .iter()
+                .filter(|c| {
+                    matches!(
+                        c.class,
+                        CaseClass::PatternRepeatFewer
+                            | CaseClass::PatternRepeatMore
+                            | CaseClass::PatternNonAscii
+                            | CaseClass::Several
+                    )
+                })
+                .map(|c| c.id.clone())
+                .collect();
+            ids.sort();
+            ids_by_seed.push(ids);
+        }
+        assert!(
+            ids_by_seed.windows(2).all(|w| w[0] == w[1]),
+            "{ids_by_seed:#?}"
+        );
+    }
 
     /// The progress total counts slots instead of building cases: it may only exceed the cases built by the few
     /// slots whose mutation cannot be isolated (about 2.5% of the embedded cases), and must agree with a filter.

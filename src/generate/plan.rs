@@ -10,7 +10,7 @@ use proptest::test_runner::TestRng;
 use super::GenError;
 use super::semantic::{self, Semantic};
 use super::strings::{Pick, free_text};
-use crate::model::pattern::PatternGen;
+use crate::model::pattern::{PatternGen, RepetitionProbe};
 use crate::model::{
     Fixture, Fixtures, Location, Member, Operation, Path, Segment, Service, Shape, ShapeId,
     ShapeKind, Timestamp, Value,
@@ -73,6 +73,9 @@ pub(crate) struct StringPlan {
     pub(crate) pattern: Option<PatternGen>,
     /// Lengths a valid value can have, ascending; never empty for a shape that is not an enum.
     pub(crate) valid_lengths: Vec<usize>,
+    /// The pattern's counted-repetition probes, built on first use from a fixed seed: the invalid slots they make
+    /// must not depend on the run's seed.
+    repeat_probes: std::sync::OnceLock<Vec<RepetitionProbe>>,
 }
 
 impl StringPlan {
@@ -82,6 +85,17 @@ impl StringPlan {
             Some(generator) => generator.generate(rng, len, pick),
             None => Some(free_text(rng, len, pick)),
         }
+    }
+
+    /// One copy fewer or more than each counted repetition of the pattern allows (none without a pattern).
+    pub(crate) fn repetition_probes(&self) -> &[RepetitionProbe] {
+        self.repeat_probes.get_or_init(|| match &self.pattern {
+            Some(generator) => {
+                let mut rng = super::ids::case_rng(0, generator.pattern().source());
+                generator.repetition_probes(&mut rng)
+            }
+            None => Vec::new(),
+        })
     }
 
     pub(crate) fn random_length(&self, rng: &mut TestRng) -> usize {
@@ -303,7 +317,7 @@ impl<'a> OpPlan<'a> {
             }
             ShapeKind::Map { key, value } => {
                 steps.push(SiteStep::Key);
-                let r = self.compile_key(key, &site);
+                let r = self.compile_key(key, steps, &site);
                 steps.pop();
                 r?;
                 steps.push(SiteStep::Value);
@@ -317,10 +331,30 @@ impl<'a> OpPlan<'a> {
         result
     }
 
-    fn compile_key(&mut self, key: &'a Member, site: &str) -> Result<(), GenError> {
+    /// Compiles a map's key shape and, when it has a constraint to break, records the key as a site (`Tags{key}`).
+    fn compile_key(
+        &mut self,
+        key: &'a Member,
+        steps: &[SiteStep],
+        site: &str,
+    ) -> Result<(), GenError> {
         let shape = self.service.target(key);
+        let site = format!("{site}{{key}}");
         self.compile_shape(key.target, shape)
-            .map_err(|reason| self.fail(&format!("{site}{{key}}"), reason))
+            .map_err(|reason| self.fail(&site, reason))?;
+        let c = &shape.constraints;
+        let constrained = c.min_length.is_some()
+            || c.max_length.is_some()
+            || c.pattern.is_some()
+            || matches!(shape.kind, ShapeKind::Enum(_));
+        if constrained && self.sites.len() < MAX_SITES && steps.len() <= MAX_SITE_DEPTH {
+            self.sites.push(Site {
+                steps: steps.to_vec(),
+                site,
+                member: key,
+            });
+        }
+        Ok(())
     }
 
     fn compile_shape(&mut self, id: ShapeId, shape: &Shape) -> Result<(), String> {
@@ -1009,6 +1043,7 @@ fn compile_string(shape: &Shape) -> Result<StringPlan, String> {
     Ok(StringPlan {
         pattern,
         valid_lengths,
+        repeat_probes: std::sync::OnceLock::new(),
     })
 }
 

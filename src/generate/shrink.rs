@@ -111,7 +111,10 @@ pub(crate) fn shrinker<'a>(
     protocol: &'static dyn Protocol,
     case: &Case,
 ) -> Option<Shrinker<'a>> {
-    if case.class == CaseClass::Example || case.kind == CaseKind::Scenario {
+    // A several-violations case is about its members being broken together: shrinking would take one away.
+    if matches!(case.class, CaseClass::Example | CaseClass::Several)
+        || case.kind == CaseKind::Scenario
+    {
         return None;
     }
     if case.kind == CaseKind::Malformed && !malformed::uses_input(plan, protocol, &case.class) {

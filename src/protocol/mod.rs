@@ -10,7 +10,7 @@ pub mod http_binding;
 mod idempotency;
 pub mod json;
 mod json_faults;
-mod json_server;
+pub(crate) mod json_server;
 mod rest_json;
 
 pub use aws_json::AwsJson;

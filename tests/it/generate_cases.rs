@@ -293,11 +293,36 @@ fn invalid_pattern_positions_non_ascii_and_structure() {
         let case = one_invalid(&put, class, "PhoneNumber");
         assert_eq!(status_and_type(case), (400, Some("ValidationException")));
     }
-    let accent = text(
-        one_invalid(&put, "pattern-non-ascii", "EmailAddress"),
-        "EmailAddress",
+    // EmailAddress's pattern uses `\s` and `\w`: one look-alike case for each, a no-break or wide space and a
+    // non-ASCII letter, neither of which Java's ASCII classes take.
+    let lookalikes: Vec<String> = of_class(&put, "pattern-non-ascii", Some("EmailAddress"))
+        .iter()
+        .map(|c| text(c, "EmailAddress"))
+        .collect();
+    assert!(lookalikes.len() >= 2, "{lookalikes:?}");
+    assert!(
+        lookalikes
+            .iter()
+            .any(|v| v.contains(['\u{A0}', '\u{2003}', '\u{3000}'])),
+        "{lookalikes:?}"
     );
-    assert!(accent.contains('é'));
+    assert!(
+        lookalikes.iter().any(|v| v.contains(['é', 'ж', 'ß'])),
+        "{lookalikes:?}"
+    );
+    // AccountId's `\d{12}`: an Arabic-Indic digit, and eleven and thirteen digits.
+    let digit = text(
+        one_invalid(&put, "pattern-non-ascii", "AccountId"),
+        "AccountId",
+    );
+    assert!(
+        digit.contains(['\u{663}', '\u{969}', '\u{FF13}']),
+        "{digit}"
+    );
+    for (class, n) in [("pattern-repeat-fewer", 11), ("pattern-repeat-more", 13)] {
+        let value = text(one_invalid(&put, class, "AccountId"), "AccountId");
+        assert_eq!(value.chars().count(), n, "{class}: {value}");
+    }
     let structure = of_class(&put, "pattern-structure", Some("EmailAddress"));
     assert!(
         structure

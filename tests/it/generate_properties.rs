@@ -61,6 +61,14 @@ proptest! {
             prop_assert_eq!(case.kind, CaseKind::Invalid);
             let mutation = case.mutation.as_ref().expect("invalid cases are tagged");
             let violations = violations(&specs, &case);
+            if mutation.class == CaseClass::Several {
+                // Two members broken at once, each at its own path.
+                prop_assert_eq!(violations.len(), 2, "{}: {:?}", case.id, violations);
+                prop_assert_ne!(&violations[0].path, &violations[1].path, "{}", case.id);
+                prop_assert!(mutation.path.is_none(), "{}", case.id);
+                n += 1;
+                continue;
+            }
             prop_assert_eq!(violations.len(), 1, "{}: {:?}\n{}", case.id, violations, body(&case));
             prop_assert_eq!(Some(&violations[0].path), mutation.path.as_ref(), "{}", case.id);
             if mutation.class != CaseClass::Example {

@@ -11,12 +11,14 @@ use conform::generate::{DEFAULT_CASES, GenConfig};
 use conform::report::{CaseResult, Event, ReportError, Reporter, Summary};
 use conform::spec::embedded_model as embedded;
 
-/// Keeps the summary and which checks deviated.
+/// Keeps the summary, which checks deviated and the classes of the deviating cases.
 #[derive(Default)]
 struct Collect {
     summary: Summary,
     deviating_checks: BTreeSet<CheckName>,
     uncertain_checks: BTreeSet<CheckName>,
+    deviating_classes: BTreeMap<String, usize>,
+    deviating_ids: Vec<String>,
     first_deviations: Vec<String>,
 }
 
@@ -30,6 +32,15 @@ impl Reporter for Collect {
                 }
                 for c in result.checks.iter().filter(|c| !c.passed && c.uncertain) {
                     self.uncertain_checks.insert(c.check);
+                }
+                if result.deviation
+                    && let Some(m) = &result.mutation
+                {
+                    *self
+                        .deviating_classes
+                        .entry(m.class.to_string())
+                        .or_default() += 1;
+                    self.deviating_ids.push(result.id.clone());
                 }
                 if (result.deviation || result.error) && self.first_deviations.len() < 5 {
                     self.first_deviations.push(format!(
@@ -64,7 +75,25 @@ fn runtime() -> tokio::runtime::Runtime {
 }
 
 async fn run_embedded(cases: usize, faults: Vec<String>) -> Collect {
-    let specs = Arc::new(embedded().unwrap());
+    run_model(embedded().unwrap(), cases, faults).await
+}
+
+/// The embedded specs with the hand-written `gadgets` model beside them: lists of structures holding lists, and a
+/// map with constrained keys, which the seed operations do not have.
+fn with_nested() -> conform::model::Model {
+    let mut model = embedded().unwrap();
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/models-nested/gadgets/2021-01-01/service-2.json");
+    let gadgets = conform::frontend::botocore::load_file(&path, "gadgets").unwrap();
+    model.services.insert("gadgets".into(), gadgets);
+    model
+}
+
+/// Faults only a model with nested items shows: they run against the embedded specs with `gadgets` beside them.
+const NESTED_FAULTS: [&str; 1] = ["nested-items-unchecked"];
+
+async fn run_model(model: conform::model::Model, cases: usize, faults: Vec<String>) -> Collect {
+    let specs = Arc::new(model);
     let mut config = RunConfig::new(GenConfig::new(&specs, 0, cases));
     config.embedded_faults = faults;
     config.shrink = false;
@@ -142,7 +171,11 @@ fn every_fault_of_the_catalogue_is_detected_with_the_default_budget() {
     let mut undetected = Vec::new();
     let mut wrong_table = Vec::new();
     for fault in &names {
-        let collect = rt.block_on(run_embedded(DEFAULT_CASES, vec![fault.clone()]));
+        let collect = if NESTED_FAULTS.contains(&fault.as_str()) {
+            rt.block_on(run_model(with_nested(), DEFAULT_CASES, vec![fault.clone()]))
+        } else {
+            rt.block_on(run_embedded(DEFAULT_CASES, vec![fault.clone()]))
+        };
         if UNCERTAIN_ONLY.contains(&fault.as_str()) {
             // Caught, but only as uncertain: no document settles what AWS does. Were it certain, it would be
             // listed as a deviation instead.
@@ -221,5 +254,69 @@ fn a_scenario_step_whose_answer_lacks_a_request_id_fails_that_check_naming_the_s
     for (id, check, message) in &messages {
         assert_eq!(*check, CheckName::RequestId, "{id}: {message}");
         assert!(message.starts_with("step `"), "{id}: {message}");
+    }
+}
+
+/// Issue 12's generator classes, each against the fault it exists to catch: with the default budget, every fault
+/// yields deviations of its own class (counted repetitions one off, Unicode look-alikes of ASCII classes, several
+/// violations listed as one, items inside lists and maps), and the clean target yields none of any class.
+#[test]
+fn the_issue_12_generator_faults_are_caught_by_their_own_classes() {
+    let rt = runtime();
+    let clean = rt.block_on(run_model(with_nested(), DEFAULT_CASES, vec![]));
+    assert_eq!(
+        (clean.summary.failed, clean.summary.errors),
+        (0, 0),
+        "the clean target deviates: {:#?}",
+        clean.first_deviations
+    );
+    let expectations: [(&str, &[&str]); 4] = [
+        (
+            "pattern-repeat-unbounded",
+            &["pattern-repeat-fewer", "pattern-repeat-more"],
+        ),
+        ("pattern-unicode-classes", &["pattern-non-ascii"]),
+        ("first-violation-only", &["several-violations"]),
+        ("nested-items-unchecked", &[]),
+    ];
+    for (fault, classes) in expectations {
+        let collect = rt.block_on(run_model(with_nested(), DEFAULT_CASES, vec![fault.into()]));
+        let found = &collect.deviating_classes;
+        for class in classes {
+            assert!(
+                found.get(*class).is_some_and(|n| *n > 0),
+                "{fault}: no deviation of class {class}; deviating classes {found:?}"
+            );
+        }
+        match fault {
+            // Every deviation is of the fault's own classes: nothing else is bent.
+            "pattern-repeat-unbounded" | "pattern-unicode-classes" | "first-violation-only" => {
+                let others: Vec<&String> = found
+                    .keys()
+                    .filter(|k| !classes.contains(&k.as_str()))
+                    .collect();
+                assert!(others.is_empty(), "{fault}: deviations of {others:?}");
+            }
+            // Items inside lists and maps: list items at two depths, map values and map keys all deviate, and
+            // nothing at the top level does.
+            _ => {
+                let ids = &collect.deviating_ids;
+                for site in [
+                    "-Parts[].Label-",
+                    "-Parts[].Bins[]-",
+                    "-Labels{}-",
+                    "-Labels{key}-",
+                ] {
+                    assert!(
+                        ids.iter().any(|id| id.contains(site)),
+                        "{fault}: no deviation at {site}: {ids:#?}"
+                    );
+                }
+                assert!(
+                    ids.iter().all(|id| id.contains("[]") || id.contains('{')),
+                    "{fault}: a top-level case deviates: {ids:#?}"
+                );
+            }
+        }
     }
 }

@@ -218,7 +218,8 @@ fn many_deviations_of_few_kinds_show_once_per_kind_with_counts() {
     }
     let failed = report["summary"]["failed"].as_u64().unwrap();
     assert!(failed > 200, "many deviations: {failed}");
-    assert!(expected.len() < 60, "of few kinds: {}", expected.len());
+    // Few against the cases: each (check, class, member) is a kind, and issue 12's classes added a few per member.
+    assert!(expected.len() < 80, "of few kinds: {}", expected.len());
 
     // What the terminal says: `[i/n] N cases: { key }`, then one example.
     let headers: Vec<&str> = err.lines().filter(|l| l.starts_with('[')).collect();

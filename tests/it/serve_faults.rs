@@ -195,6 +195,43 @@ fn scenarios() -> Vec<Scenario> {
             |r| r.error_type().as_deref() == Some("AccessDeniedException"),
         ),
         s(
+            "pattern-repeat-unbounded",
+            vec![],
+            account("/getPrimaryEmail", json!({"AccountId": "1234567890123"})),
+            Valid,
+            |r| r.error_type().as_deref() == Some("AccessDeniedException"),
+        ),
+        s(
+            "pattern-unicode-classes",
+            vec![],
+            account(
+                "/getPrimaryEmail",
+                json!({"AccountId": "12345678901\u{663}"}),
+            ),
+            Valid,
+            |r| r.error_type().as_deref() == Some("AccessDeniedException"),
+        ),
+        s(
+            "first-violation-only",
+            vec![],
+            put_with(|b| {
+                b["Name"] = json!("n".repeat(65));
+                b["Title"] = json!("t".repeat(51));
+            }),
+            Valid,
+            |r| r.status == 400 && r.message().starts_with("1 validation error detected"),
+        ),
+        s(
+            "nested-items-unchecked",
+            vec![],
+            gadgets(
+                "CreateGadget",
+                json!({"Name": "gadget", "Parts": [{"Label": "l".repeat(11)}], "Labels": {"NOT-LOWER": "v"}}),
+            ),
+            Valid,
+            |r| r.status == 200,
+        ),
+        s(
             "length-in-bytes",
             vec![],
             put_with(|b| b["Name"] = json!("é".repeat(40))),
@@ -533,7 +570,18 @@ fn observable(r: &Resp) -> (u16, Option<String>, Option<String>, bool, Vec<u8>) 
 }
 
 async fn run_scenario(faults: &[&str], scenario: &Scenario) -> Resp {
-    let target = start(faults).await;
+    // Nested items exist only in the `gadgets` test model: its probes go to a target that serves it too.
+    let target = if scenario.probe.service == "gadgets" {
+        emulator::start(
+            nested_specs(),
+            config(faults),
+            "127.0.0.1:0".parse().unwrap(),
+        )
+        .await
+        .expect("target starts")
+    } else {
+        start(faults).await
+    };
     for req in &scenario.setup {
         let resp = call(&target, req.clone()).await;
         assert!(

@@ -17,6 +17,16 @@ pub fn specs() -> Arc<Model> {
     Arc::new(conform::spec::embedded_model().expect("embedded specs load"))
 }
 
+/// The embedded specs with the hand-written `gadgets` model (items inside lists and maps) beside them.
+pub fn nested_specs() -> Arc<Model> {
+    let mut model = conform::spec::embedded_model().expect("embedded specs load");
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/models-nested/gadgets/2021-01-01/service-2.json");
+    let gadgets = conform::frontend::botocore::load_file(&path, "gadgets").expect("gadgets loads");
+    model.services.insert("gadgets".into(), gadgets);
+    Arc::new(model)
+}
+
 pub fn config(faults: &[&str]) -> EmulatorConfig {
     let specs = specs();
     let mut config = EmulatorConfig::new(Fixtures::resolve(&specs, &[]).unwrap());
@@ -89,6 +99,24 @@ pub fn workmail(operation: &str, body: Value) -> Req {
             (
                 "x-amz-target".into(),
                 format!("WorkMailService.{operation}"),
+            ),
+        ],
+        body: body.to_string().into_bytes(),
+    }
+}
+
+/// `POST /` to the `gadgets` test service with `X-Amz-Target: Gadgets_20210101.<operation>`.
+pub fn gadgets(operation: &str, body: Value) -> Req {
+    Req {
+        service: "gadgets",
+        region: "us-east-1",
+        method: "POST".into(),
+        path: "/".into(),
+        headers: vec![
+            ("content-type".into(), "application/x-amz-json-1.1".into()),
+            (
+                "x-amz-target".into(),
+                format!("Gadgets_20210101.{operation}"),
             ),
         ],
         body: body.to_string().into_bytes(),

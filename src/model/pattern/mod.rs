@@ -344,6 +344,56 @@ impl Pattern {
         self.check(value) == Ok(true) && !self.is_uncertain(value)
     }
 
+    /// Whether `value` matches as a Unicode-aware engine reads the pattern (`\d`, `\w`, `\s` taking Unicode digits,
+    /// letters and spaces): how the embedded target's `pattern-unicode-classes` fault checks.
+    pub fn matches_unicode(&self, value: &str) -> bool {
+        Checker::new(&self.ast, Reading::Unicode, None)
+            .is_ok_and(|c| c.try_match(value) == Ok(true))
+    }
+
+    /// Whether `value` matches with every counted repetition (`{12}`, `{2,5}`, `{3,}`) read as `*`: how the
+    /// embedded target's `pattern-repeat-unbounded` fault checks.
+    pub fn matches_uncounted(&self, value: &str) -> bool {
+        let mut out = String::new();
+        let mut chars = self.source.chars().peekable();
+        let mut in_class = 0usize;
+        while let Some(c) = chars.next() {
+            match c {
+                '\\' => {
+                    out.push(c);
+                    out.extend(chars.next());
+                }
+                '[' => {
+                    in_class += 1;
+                    out.push(c);
+                }
+                ']' if in_class > 0 => {
+                    in_class -= 1;
+                    out.push(c);
+                }
+                '{' if in_class == 0 => {
+                    // A quantifier is `{` digits [`,` digits] `}`; anything else stays as written.
+                    let rest: String = chars.clone().take_while(|c| *c != '}').collect();
+                    let quantifier = !rest.is_empty()
+                        && rest.chars().all(|c| c.is_ascii_digit() || c == ',')
+                        && rest.starts_with(|c: char| c.is_ascii_digit())
+                        && rest.matches(',').count() <= 1
+                        && chars.clone().nth(rest.chars().count()) == Some('}');
+                    if quantifier {
+                        for _ in 0..=rest.chars().count() {
+                            chars.next();
+                        }
+                        out.push('*');
+                    } else {
+                        out.push(c);
+                    }
+                }
+                _ => out.push(c),
+            }
+        }
+        Pattern::new(&out).is_ok_and(|p| p.is_match(value))
+    }
+
     /// Whether `value` fails and no Java version could decide otherwise: what probes must satisfy.
     pub(crate) fn surely_fails(&self, value: &str) -> bool {
         self.check(value) == Ok(false) && !self.is_uncertain(value)

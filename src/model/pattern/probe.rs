@@ -185,6 +185,63 @@ impl PatternGen {
         None
     }
 
+    /// A string of `len` characters that a Unicode-aware engine would accept and AWS must reject, with `lookalike`
+    /// in place of a character the ASCII class `class` (`\d`, `\w`, `\s`, ... as [`PatternGen::lookalikes`] names
+    /// it) took: one probe per class the pattern uses. `None` when no such string was found.
+    pub fn lookalike_probe(
+        &self,
+        rng: &mut TestRng,
+        len: usize,
+        class: &'static str,
+        lookalike: char,
+    ) -> Option<LookalikeProbe> {
+        // The class ids whose ASCII reading is `class` and whose Unicode reading takes the look-alike.
+        let fits: Vec<bool> = self
+            .classes
+            .iter()
+            .map(|c| {
+                c.sets.ascii_classes.contains(&class)
+                    && charset::contains(&c.sets.unicode, lookalike)
+                    && !charset::contains(&c.sets.java, lookalike)
+            })
+            .collect();
+        if !fits.contains(&true) {
+            return None;
+        }
+        for _ in 0..ATTEMPTS {
+            let (value, trace) = self.generate_traced(rng, len, Pick::Random)?;
+            let positions: Vec<usize> = (0..trace.len()).filter(|p| fits[trace[*p]]).collect();
+            if positions.is_empty() {
+                continue;
+            }
+            let position = positions[rng.random_range(0..positions.len())];
+            let replaced = value.chars().nth(position)?;
+            let probe: String = value
+                .chars()
+                .enumerate()
+                .map(|(i, c)| if i == position { lookalike } else { c })
+                .collect();
+            let unicode_accepts = if self.is_exact() {
+                probe
+                    .chars()
+                    .zip(&trace)
+                    .all(|(c, id)| charset::contains(&self.classes[*id].sets.unicode, c))
+            } else {
+                unicode_matcher(self).is_some_and(|m| m.try_match(&probe) == Ok(true))
+            };
+            if unicode_accepts && self.pattern.surely_fails(&probe) {
+                return Some(LookalikeProbe {
+                    value: probe,
+                    class,
+                    lookalike,
+                    replaced,
+                    position,
+                });
+            }
+        }
+        None
+    }
+
     /// `value` with every occurrence of `literal` replaced by `replacement`, if that makes it fail the pattern.
     pub fn replace_literal(&self, value: &str, literal: char, replacement: char) -> Option<String> {
         if !value.contains(literal) || literal == replacement {
