@@ -101,9 +101,10 @@ fn update_writes_pending_snapshots_only_where_responses_changed() {
         std::fs::copy(&entry, &target).unwrap();
     }
     run_with(SnapshotMode::Update, dir.path().to_path_buf(), vec![]);
+    let changed = pending(dir.path());
     assert!(
-        pending(dir.path()).is_empty(),
-        "a clean target changes no snapshot"
+        changed.is_empty(),
+        "a clean target changes no snapshot, yet these are pending: {changed:#?}"
     );
     run_with(
         SnapshotMode::Update,
