@@ -192,7 +192,9 @@ pub(crate) fn long_assigned() -> CharSet {
     set
 }
 
-/// Whether every JVM's Unicode tables agree with regex-syntax's about `c`.
+/// Whether every JVM's Unicode tables agree with regex-syntax's about `c`. (The C0 and C1 controls, which are left
+/// out here so that classes do not draw them, are `Cc` in every Unicode version too: [`super::Pattern::is_uncertain`]
+/// lets them pass, so that a pattern such as `\a\p{L}` still has matching strings.)
 pub(crate) fn is_long_assigned(c: char) -> bool {
     let c = c as u32;
     LONG_ASSIGNED.iter().any(|(lo, hi)| *lo <= c && c <= *hi)

@@ -327,7 +327,10 @@ impl Pattern {
         {
             return true;
         }
-        self.uses_property && value.chars().any(|c| !charset::is_long_assigned(c))
+        self.uses_property
+            && value
+                .chars()
+                .any(|c| !charset::is_long_assigned(c) && !c.is_control())
     }
 
     /// Whether matching needs the backtracking engine (look-around, back-references, atomic groups).

@@ -715,3 +715,28 @@ proptest! {
         }
     }
 }
+
+/// A control character is `Cc` in every Unicode version: a pattern with a Unicode property and a literal control
+/// (`\a` is U+0007 in Java) still generates, and its strings are certain (proptest found `\a\p{L}` generating
+/// nothing although its lengths are exact).
+#[test]
+fn a_literal_control_beside_a_unicode_property_still_generates() {
+    let pattern = Pattern::new(r"\a\p{L}").unwrap();
+    let generator = PatternGen::new(&pattern, 24);
+    assert!(generator.is_exact());
+    for seed in 0u8..32 {
+        let mut rng = TestRng::from_seed(RngAlgorithm::ChaCha, &[seed; 32]);
+        for pick in [Pick::Random, Pick::Simplest] {
+            let value = generator
+                .generate(&mut rng, 2, pick)
+                .unwrap_or_else(|| panic!("nothing of length 2 (seed {seed}, {pick:?})"));
+            assert!(
+                value.starts_with('\u{7}') && pattern.is_match(&value),
+                "{value:?}"
+            );
+            assert!(!pattern.is_uncertain(&value), "{value:?}");
+        }
+    }
+    // A character of a recent Unicode version still makes a property pattern's verdict uncertain.
+    assert!(pattern.is_uncertain("\u{7}\u{1E030}"));
+}
