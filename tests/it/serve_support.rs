@@ -89,26 +89,18 @@ pub fn account(path: &str, body: Value) -> Req {
 
 /// `POST /` to WorkMail with `X-Amz-Target: WorkMailService.<operation>`.
 pub fn workmail(operation: &str, body: Value) -> Req {
-    Req {
-        service: "workmail",
-        region: "us-east-1",
-        method: "POST".into(),
-        path: "/".into(),
-        headers: vec![
-            ("content-type".into(), "application/x-amz-json-1.1".into()),
-            (
-                "x-amz-target".into(),
-                format!("WorkMailService.{operation}"),
-            ),
-        ],
-        body: body.to_string().into_bytes(),
-    }
+    aws_json_1_1("workmail", "WorkMailService", operation, body)
 }
 
 /// `POST /` to the `gadgets` test service with `X-Amz-Target: Gadgets_20210101.<operation>`.
 pub fn gadgets(operation: &str, body: Value) -> Req {
+    aws_json_1_1("gadgets", "Gadgets_20210101", operation, body)
+}
+
+/// `POST /` to an awsJson1_1 service with `X-Amz-Target: <target_prefix>.<operation>`.
+fn aws_json_1_1(service: &'static str, target_prefix: &str, operation: &str, body: Value) -> Req {
     Req {
-        service: "gadgets",
+        service,
         region: "us-east-1",
         method: "POST".into(),
         path: "/".into(),
@@ -116,7 +108,7 @@ pub fn gadgets(operation: &str, body: Value) -> Req {
             ("content-type".into(), "application/x-amz-json-1.1".into()),
             (
                 "x-amz-target".into(),
-                format!("Gadgets_20210101.{operation}"),
+                format!("{target_prefix}.{operation}"),
             ),
         ],
         body: body.to_string().into_bytes(),

@@ -130,18 +130,6 @@ impl PatternGen {
         if extras.iter().all(Option::is_none) {
             return None;
         }
-        // Whether a Unicode-aware engine accepts the probe. When the tree alone decides matching, the parse that
-        // built the string still holds if every character is in its class's Unicode reading: no compiling needed.
-        let unicode_accepts = |probe: &str, trace: &[usize]| -> bool {
-            if self.is_exact() {
-                probe
-                    .chars()
-                    .zip(trace)
-                    .all(|(c, id)| charset::contains(&self.classes[*id].sets.unicode, c))
-            } else {
-                unicode_matcher(self).is_some_and(|m| m.try_match(probe) == Ok(true))
-            }
-        };
         for _ in 0..ATTEMPTS {
             let (value, trace) = self.generate_traced(rng, len, Pick::Random)?;
             let positions: Vec<usize> = (0..trace.len())
@@ -167,12 +155,8 @@ impl PatternGen {
                     Some((*class.sets.ascii_classes.first().unwrap_or(&"?"), c))
                 })?;
             let replaced = value.chars().nth(position)?;
-            let probe: String = value
-                .chars()
-                .enumerate()
-                .map(|(i, c)| if i == position { lookalike } else { c })
-                .collect();
-            if unicode_accepts(&probe, &trace) && self.pattern.surely_fails(&probe) {
+            let probe = replace_at(&value, position, lookalike);
+            if self.unicode_accepts(&probe, &trace) && self.pattern.surely_fails(&probe) {
                 return Some(LookalikeProbe {
                     value: probe,
                     class: label,
@@ -216,20 +200,8 @@ impl PatternGen {
             }
             let position = positions[rng.random_range(0..positions.len())];
             let replaced = value.chars().nth(position)?;
-            let probe: String = value
-                .chars()
-                .enumerate()
-                .map(|(i, c)| if i == position { lookalike } else { c })
-                .collect();
-            let unicode_accepts = if self.is_exact() {
-                probe
-                    .chars()
-                    .zip(&trace)
-                    .all(|(c, id)| charset::contains(&self.classes[*id].sets.unicode, c))
-            } else {
-                unicode_matcher(self).is_some_and(|m| m.try_match(&probe) == Ok(true))
-            };
-            if unicode_accepts && self.pattern.surely_fails(&probe) {
+            let probe = replace_at(&value, position, lookalike);
+            if self.unicode_accepts(&probe, &trace) && self.pattern.surely_fails(&probe) {
                 return Some(LookalikeProbe {
                     value: probe,
                     class,
@@ -240,6 +212,20 @@ impl PatternGen {
             }
         }
         None
+    }
+
+    /// Whether a Unicode-aware engine accepts `probe`, built along `trace`. When the tree alone decides matching,
+    /// the parse that built the string still holds if every character is in its class's Unicode reading: no
+    /// compiling needed.
+    fn unicode_accepts(&self, probe: &str, trace: &[usize]) -> bool {
+        if self.is_exact() {
+            probe
+                .chars()
+                .zip(trace)
+                .all(|(c, id)| charset::contains(&self.classes[*id].sets.unicode, c))
+        } else {
+            unicode_matcher(self).is_some_and(|m| m.try_match(probe) == Ok(true))
+        }
     }
 
     /// `value` with every occurrence of `literal` replaced by `replacement`, if that makes it fail the pattern.
@@ -362,4 +348,13 @@ fn consuming_repeats<'a>(node: &'a Node, out: &mut Vec<&'a Repeat>) {
         Node::Group { node, .. } | Node::Atomic(node) => consuming_repeats(node, out),
         Node::Look { .. } | Node::Empty | Node::Class(_) | Node::Backref(_) | Node::Assert(_) => {}
     }
+}
+
+/// `value` with the character at `position` (in characters) replaced by `with`.
+fn replace_at(value: &str, position: usize, with: char) -> String {
+    value
+        .chars()
+        .enumerate()
+        .map(|(i, c)| if i == position { with } else { c })
+        .collect()
 }
