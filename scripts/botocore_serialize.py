@@ -5,8 +5,8 @@ Reads JSON lines from stdin, one input each:
 
     {"service": "dynamodb", "operation": "PutItem", "protocol": "json", "input": <typed JSON>}
 
-`service` is botocore's service directory name, `protocol` botocore's protocol name (`json`, `rest-json`; the
-service's own when left out) and `input` conform's typed JSON form (see src/model/value.rs): objects, arrays and
+`service` is botocore's service directory name, `protocol` botocore's protocol name (`json`, `rest-json`, `query`,
+`ec2`; the service's own when left out) and `input` conform's typed JSON form (see src/model/value.rs): objects, arrays and
 scalars, with {"$blob": base64}, {"$timestamp": RFC 3339}, {"$raw": JSON} and {"$document": JSON} for what JSON
 cannot tell apart. The input is converted to the Python types botocore expects, using the operation's shapes.
 
@@ -22,6 +22,9 @@ escaped by botocore, lists repeated);
 the client adds later (User-Agent, signing). `validation` lists what botocore's ParamValidator objects to (empty
 when the input is valid). When serialising raises, the line is {"ok": false, "error": "<type>: <message>"}.
 
+For `query` and `ec2` the serializer's body is a dict of form fields; `body` is then that dict form-encoded as
+botocore's `AWSPreparedRequest` sends it (`urllib.parse.urlencode(..., doseq=True)` over UTF-8 pairs).
+
 One process serves the whole batch; models are loaded once per service.
 """
 
@@ -33,6 +36,8 @@ import traceback
 
 import botocore.session
 from botocore import serialize, validate
+from urllib.parse import urlencode
+
 from botocore.utils import is_json_value_header, percent_encode_sequence
 
 
@@ -133,6 +138,11 @@ def serialise(models, request):
     serializer = serialize.create_serializer(protocol, include_validation=False)
     result = serializer.serialize_to_request(params, operation)
     body = result.get("body", b"")
+    if isinstance(body, dict):
+        # As botocore.awsrequest.AWSRequestPreparer._prepare_body encodes a query body.
+        pairs = [(k.encode("utf-8") if isinstance(k, str) else k, v.encode("utf-8") if isinstance(v, str) else v)
+                 for k, v in body.items()]
+        body = urlencode(pairs, doseq=True)
     if isinstance(body, str):
         body = body.encode("utf-8")
     text = None

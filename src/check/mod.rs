@@ -606,7 +606,7 @@ impl Context<'_> {
         let wanted = if is_success(self.response.status) {
             self.protocol.success_content_type(self.service, self.op)?
         } else {
-            self.protocol.content_type()
+            self.protocol.error_content_type()?
         };
         let header = self.response.header("content-type");
         let media_type = header.map(|h| h.split(';').next().unwrap_or(h).trim());
@@ -625,6 +625,7 @@ impl Context<'_> {
     }
 
     fn request_id(&self) -> Verdict {
+        let in_body = self.protocol.body_request_id(self.response);
         let found = ["x-amzn-requestid", "x-amz-request-id"]
             .into_iter()
             .find_map(|name| {
@@ -632,7 +633,8 @@ impl Context<'_> {
                     .header(name)
                     .filter(|v| !v.trim().is_empty())
                     .map(|v| (name, v))
-            });
+            })
+            .or_else(|| in_body.as_deref().map(|id| ("the body", id)));
         Verdict {
             passed: found.is_some(),
             expected: "x-amzn-requestid or x-amz-request-id".into(),

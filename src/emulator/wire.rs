@@ -175,16 +175,23 @@ pub(crate) fn encode_error(
     {
         response = protocol.misplace_error_type(response);
     }
-    finish(response, request_id, faults)
+    finish(protocol, response, request_id, faults)
 }
 
-/// The request id, and the Content-Type a fault may break.
-fn finish(mut response: HttpResponse, request_id: Option<&str>, faults: &FaultSet) -> HttpResponse {
+/// The request id (in the header, and where the protocol's bodies carry one), and the Content-Type a fault may
+/// break.
+fn finish(
+    protocol: &dyn Protocol,
+    mut response: HttpResponse,
+    request_id: Option<&str>,
+    faults: &FaultSet,
+) -> HttpResponse {
     if faults.has(Fault::WrongContentType) {
         set(&mut response.headers, "content-type", "text/plain");
     }
     if let Some(id) = request_id {
         set(&mut response.headers, "x-amzn-requestid", id);
+        response = protocol.set_request_id(response, id);
     }
     response
 }
@@ -205,7 +212,7 @@ pub(crate) fn encode_success(
             headers: vec![("content-type".into(), protocol.content_type().into())],
             body: b"{}".to_vec(),
         };
-        return finish(response, request_id, faults);
+        return finish(protocol, response, request_id, faults);
     };
     let output = match (success, op.output) {
         (Success::Json(mut map), Some(shape)) => {
@@ -228,6 +235,7 @@ pub(crate) fn encode_success(
         _ => Typed::structure(),
     };
     finish(
+        protocol,
         protocol.encode_output(service, op, &output),
         request_id,
         faults,

@@ -11,11 +11,15 @@ mod idempotency;
 pub mod json;
 mod json_faults;
 pub(crate) mod json_server;
+mod query;
+mod query_faults;
+pub mod query_xml;
 mod rest_json;
 
 pub use aws_json::AwsJson;
 pub use idempotency::fill_idempotency_tokens;
 pub use json_faults::{TOO_LARGE_BYTES, UNKNOWN_MEMBER};
+pub use query::{AwsQuery, form_decode, form_encode};
 pub use rest_json::RestJson1;
 
 /// The protocol object for a protocol id; `None` for the protocols conform does not speak yet.
@@ -278,6 +282,23 @@ pub trait Protocol: Send + Sync {
     /// blob or text payload goes out with its own media type).
     fn success_content_type(&self, _service: &Service, _op: &Operation) -> Option<&'static str> {
         Some(self.content_type())
+    }
+
+    /// The Content-Type an error answer must have; `None` where the protocol's errors are not judged by it.
+    fn error_content_type(&self) -> Option<&'static str> {
+        Some(self.content_type())
+    }
+
+    /// The request id a response carries in its body, for protocols that put one there (awsQuery's
+    /// `<RequestId>`); `None` for the others, which send it in a header only.
+    fn body_request_id(&self, _response: &HttpResponse) -> Option<String> {
+        None
+    }
+
+    /// Server side: the response with its request id put where the protocol's bodies carry one (the
+    /// `x-amzn-requestid` header is set for every protocol apart).
+    fn set_request_id(&self, response: HttpResponse, _id: &str) -> HttpResponse {
+        response
     }
 
     /// Whether a request of this operation may legitimately have no body (restJson1 with nothing in the body).

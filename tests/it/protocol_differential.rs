@@ -1,6 +1,7 @@
-//! Differential test: conform's JSON protocol encoders against botocore's serializers, for every operation of
-//! every service of the installed botocore that speaks restJson1 or awsJson (those that prefer CBOR but list JSON
-//! included).
+//! Differential test: conform's protocol encoders against botocore's serializers, for every operation of every
+//! service of the installed botocore that speaks restJson1 or awsJson (those that prefer CBOR but list JSON
+//! included), and, in a second test, of every service that speaks awsQuery or ec2Query (those that now prefer JSON
+//! but still list query included, encoded as query).
 //!
 //! For each operation [`INPUTS_PER_OPERATION`] valid inputs are built from the shape graph, deterministically (see
 //! [`build_input`]: the case generator's valid-input builder is private to the crate and plans from the spec files'
@@ -8,7 +9,8 @@
 //! process (`scripts/botocore_serialize.py`, one JSON line in and one out per input). Both requests are compared
 //! part by part: method, path (escaped as sent, segment by segment), query (a multiset of `key=value` pairs, escaped
 //! as sent), the headers botocore sets, the body (equal as JSON, or byte for byte when it is no JSON) and the host
-//! prefix. botocore's `ParamValidator` checks every input, so a builder bug cannot pass for an encoder bug.
+//! prefix. A form body (awsQuery, ec2Query) is compared as a multiset of decoded (name, value) pairs, as botocore's
+//! `AWSPreparedRequest` form-encodes its field dict. botocore's `ParamValidator` checks every input, so a builder bug cannot pass for an encoder bug.
 //!
 //! Where the two differ only in how they write the same instant (botocore writes date-time fractions to the
 //! microsecond, `.250000Z`; conform to the millisecond, `.250Z`, as Smithy and the other SDKs do), timestamps are
@@ -28,7 +30,7 @@ use std::process::{Command, Stdio};
 use std::time::Instant;
 
 use conform::frontend::botocore::Models;
-use conform::model::{Member, Operation, Service, Shape, ShapeKind, Timestamp, Value};
+use conform::model::{Member, Operation, ProtocolId, Service, Shape, ShapeKind, Timestamp, Value};
 use conform::protocol::{self, EncodeError, HttpRequest};
 use indexmap::IndexMap;
 use serde_json::{Value as Json, json};
@@ -509,6 +511,21 @@ fn same_escaped(a: &str, b: &str) -> bool {
         }
 }
 
+/// Matches two form bodies as multisets of decoded (name, value) pairs.
+fn same_pairs(ours: &[(String, String)], theirs: &[(String, String)]) -> bool {
+    let mut left: Vec<&(String, String)> = theirs.iter().collect();
+    ours.len() == theirs.len()
+        && ours.iter().all(|(k, v)| {
+            match left.iter().position(|(tk, tv)| tk == k && same_text(v, tv)) {
+                Some(i) => {
+                    left.swap_remove(i);
+                    true
+                }
+                None => false,
+            }
+        })
+}
+
 /// Matches two multisets of escaped texts.
 fn same_multiset(ours: &[String], theirs: &[String]) -> bool {
     let mut left: Vec<&String> = theirs.iter().collect();
@@ -599,7 +616,26 @@ fn differences(ours: &HttpRequest, theirs: &Json) -> Vec<String> {
         }
         _ => Vec::new(),
     };
-    if ours.body != their_body {
+    let form = ours
+        .header("content-type")
+        .is_some_and(|t| t.starts_with("application/x-www-form-urlencoded"));
+    if form {
+        let (a, b) = (
+            protocol::form_decode(&ours.body),
+            protocol::form_decode(&their_body),
+        );
+        let same = match (&a, &b) {
+            (Some(a), Some(b)) => same_pairs(a, b),
+            _ => false,
+        };
+        if !same {
+            out.push(format!(
+                "form: conform {} botocore {}",
+                String::from_utf8_lossy(&ours.body),
+                String::from_utf8_lossy(&their_body)
+            ));
+        }
+    } else if ours.body != their_body {
         let parsed = (
             serde_json::from_slice::<Json>(&ours.body),
             serde_json::from_slice::<Json>(&their_body),
@@ -644,6 +680,28 @@ fn count_coverage(coverage: &mut BTreeMap<&'static str, usize>, request: &HttpRe
     }
     if request.body.is_empty() {
         count("no body");
+    } else if let Some(form) = request
+        .header("content-type")
+        .filter(|t| t.starts_with("application/x-www-form-urlencoded"))
+        .and_then(|_| protocol::form_decode(&request.body))
+    {
+        count("a form body");
+        let numbered = |k: &str| k.split('.').any(|p| p.parse::<u32>().is_ok());
+        if form.iter().any(|(k, _)| numbered(k)) {
+            count("form lists or maps");
+        }
+        if form.iter().any(|(k, _)| k.contains(".entry.")) {
+            count("form maps with entries");
+        }
+        if form.iter().any(|(k, _)| k.contains('.') && !numbered(k)) {
+            count("form nested structures");
+        }
+        if form
+            .iter()
+            .any(|(k, v)| k != "Action" && k != "Version" && v.is_empty())
+        {
+            count("form empty values (empty lists)");
+        }
     } else if serde_json::from_slice::<Json>(&request.body).is_err() {
         count("a non-JSON body");
     }
@@ -665,18 +723,34 @@ struct Batch {
     cases: Vec<Case>,
 }
 
-fn batch_of(mut service: Service) -> Batch {
-    if let Some(json) = service.protocols.iter().copied().find(|p| p.is_json()) {
-        service.protocol = json;
+/// How a test encodes: the protocol it puts services in, and conform's encoder for it.
+#[derive(Clone, Copy)]
+struct Under {
+    /// The protocol of a service (of those it lists) this test compares.
+    choose: fn(&[ProtocolId]) -> Option<ProtocolId>,
+    /// conform's encoder.
+    encode: fn(&Service, &Operation, &Value) -> Result<HttpRequest, EncodeError>,
+    /// The exceptions file's text.
+    exceptions: &'static str,
+    /// The exceptions file's name, for messages.
+    exceptions_file: &'static str,
+    /// At least this many services (a smaller catalogue means the models were not found whole).
+    min_services: usize,
+    /// What the test compares, for its figures (`JSON`, `query`).
+    what: &'static str,
+}
+
+fn batch_of(mut service: Service, under: Under) -> Batch {
+    if let Some(chosen) = (under.choose)(&service.protocols) {
+        service.protocol = chosen;
     }
-    let protocol = protocol::for_id(service.protocol).expect("JSON protocols only");
     let mut cases = Vec::new();
     for op in service.operations.values() {
         for seed in 0..INPUTS_PER_OPERATION {
             let mut input = build_input(&service, op, seed);
             // botocore's client fills absent tokens before serialising; both sides get the same one.
             protocol::fill_idempotency_tokens(&service, op, &mut input);
-            let encoded = protocol.encode(&service, op, &input);
+            let encoded = (under.encode)(&service, op, &input);
             cases.push(Case {
                 operation: op.name.clone(),
                 input,
@@ -692,24 +766,76 @@ fn batch_of(mut service: Service) -> Batch {
     }
 }
 
+fn encode_json(
+    service: &Service,
+    op: &Operation,
+    input: &Value,
+) -> Result<HttpRequest, EncodeError> {
+    protocol::for_id(service.protocol)
+        .expect("JSON protocols only")
+        .encode(service, op, input)
+}
+
+fn encode_query(
+    service: &Service,
+    op: &Operation,
+    input: &Value,
+) -> Result<HttpRequest, EncodeError> {
+    let query = match service.protocol {
+        ProtocolId::Ec2Query => protocol::AwsQuery::EC2,
+        _ => protocol::AwsQuery::QUERY,
+    };
+    query.encode_request(service, op, input)
+}
+
 #[test]
 fn json_protocol_encoders_agree_with_botocore_on_every_operation() {
+    differential(Under {
+        choose: |protocols| protocols.iter().copied().find(|p| p.is_json()),
+        encode: encode_json,
+        exceptions: include_str!("protocol_differential_exceptions.txt"),
+        exceptions_file: "protocol_differential_exceptions.txt",
+        min_services: 300,
+        what: "JSON",
+    });
+}
+
+#[test]
+fn query_protocol_encoders_agree_with_botocore_on_every_operation() {
+    differential(Under {
+        choose: |protocols| {
+            protocols
+                .iter()
+                .copied()
+                .find(|p| matches!(p, ProtocolId::AwsQuery | ProtocolId::Ec2Query))
+        },
+        encode: encode_query,
+        exceptions: include_str!("protocol_differential_query_exceptions.txt"),
+        exceptions_file: "protocol_differential_query_exceptions.txt",
+        min_services: 15,
+        what: "query",
+    });
+}
+
+/// Runs the differential test over every service `under` chooses a protocol for.
+fn differential(under: Under) {
     let started = Instant::now();
     let env = std::env::var_os("CONFORM_MODELS");
     let models = Models::locate(None, env.as_deref())
         .unwrap_or_else(|e| panic!("failed to find botocore's models: {e}; {NEEDS_BOTOCORE}"));
     let (python, pythonpath) = python_with_botocore(&models.root);
-    let json_services: Vec<String> = models
+    let services: Vec<String> = models
         .catalog()
         .services
         .into_iter()
-        .filter(|entry| entry.protocols.iter().any(|p| p.is_json()))
+        .filter(|entry| (under.choose)(&entry.protocols).is_some())
         .map(|entry| entry.name)
         .collect();
     assert!(
-        json_services.len() > 300,
-        "only {} JSON services found",
-        json_services.len()
+        services.len() >= under.min_services,
+        "only {} {} services found",
+        services.len(),
+        under.what
     );
 
     // A pipeline, so that botocore's time and conform's overlap: workers load and encode services, one thread
@@ -723,7 +849,7 @@ fn json_protocol_encoders_agree_with_botocore_on_every_operation() {
         let (sender, receiver) = std::sync::mpsc::channel::<Batch>();
         for _ in 0..workers {
             let sender = sender.clone();
-            let (next, models, names) = (&next, &models, &json_services);
+            let (next, models, names) = (&next, &models, &services);
             scope.spawn(move || {
                 loop {
                     let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
@@ -731,7 +857,7 @@ fn json_protocol_encoders_agree_with_botocore_on_every_operation() {
                     let service = models
                         .load(name)
                         .unwrap_or_else(|e| panic!("failed to load {name}: {e}"));
-                    if sender.send(batch_of(service)).is_err() {
+                    if sender.send(batch_of(service, under)).is_err() {
                         break;
                     }
                 }
@@ -835,8 +961,9 @@ fn json_protocol_encoders_agree_with_botocore_on_every_operation() {
     let agreeing = operations - disagreeing_ops.len();
     let rate = agreeing as f64 / operations as f64;
     eprintln!(
-        "protocol differential: {} services, {operations} operations, {inputs} inputs; {agreeing} operations agree \
+        "protocol differential ({}): {} services, {operations} operations, {inputs} inputs; {agreeing} operations agree \
          on every input ({:.3}%); loaded, encoded and serialised by botocore in {:.1?}, compared by {:.1?}",
+        under.what,
         batches.len(),
         rate * 100.0,
         serialised_at,
@@ -859,7 +986,7 @@ fn json_protocol_encoders_agree_with_botocore_on_every_operation() {
         "{} inputs do not pass botocore's ParamValidator (a builder bug, listed above)",
         invalid_inputs.len()
     );
-    let exceptions = exceptions();
+    let exceptions = exceptions(under.exceptions, under.exceptions_file);
     let unlisted: Vec<String> = disagreeing_ops
         .iter()
         .filter(|((service, op), _)| !exceptions.contains_key(&format!("{service}.{op}")))
@@ -867,8 +994,9 @@ fn json_protocol_encoders_agree_with_botocore_on_every_operation() {
         .collect();
     assert!(
         unlisted.is_empty(),
-        "{} operation(s) disagree with botocore and are not in protocol_differential_exceptions.txt:\n  {}",
+        "{} operation(s) disagree with botocore and are not in {}:\n  {}",
         unlisted.len(),
+        under.exceptions_file,
         unlisted.join("\n  ")
     );
     for name in exceptions.keys() {
@@ -886,21 +1014,21 @@ fn json_protocol_encoders_agree_with_botocore_on_every_operation() {
     );
 }
 
-/// The operations known to disagree with botocore, `Service.Operation` to the reason
-/// (`protocol_differential_exceptions.txt`: one `Service.Operation: reason` a line, `#` comments).
-fn exceptions() -> BTreeMap<String, String> {
+/// The operations known to disagree with botocore, `Service.Operation` to the reason (an exceptions file: one
+/// `Service.Operation: reason` a line, `#` comments).
+fn exceptions(text: &str, file: &str) -> BTreeMap<String, String> {
     let mut out = BTreeMap::new();
-    for line in include_str!("protocol_differential_exceptions.txt").lines() {
+    for line in text.lines() {
         let line = line.trim();
         if line.is_empty() || line.starts_with('#') {
             continue;
         }
-        let (name, reason) = line
-            .split_once(": ")
-            .unwrap_or_else(|| panic!("failed to read the exception `{line}`: no `: reason`"));
+        let (name, reason) = line.split_once(": ").unwrap_or_else(|| {
+            panic!("failed to read the exception `{line}` of {file}: no `: reason`")
+        });
         assert!(
             !reason.trim().is_empty() && name.contains('.'),
-            "failed to read the exception `{line}`: it needs `Service.Operation: reason`"
+            "failed to read the exception `{line}` of {file}: it needs `Service.Operation: reason`"
         );
         out.insert(name.to_string(), reason.trim().to_string());
     }
