@@ -311,15 +311,26 @@ pub fn violation(
         }
         (None, ConstraintKind::Type) => {
             let accept = outcomes(&wrong_type.accept);
-            let plausible = invalid_plausible(service, op, &accept);
-            Expected {
+            let plausible = if wrong_type.certainly_fails {
+                invalid_plausible(service, op, &accept)
+            } else {
+                // A protocol whose wire cannot tell the types apart (awsQuery's text fields) may read the value as
+                // valid: any answer but a server fault could be AWS's.
+                Plausible {
+                    success: true,
+                    client_error: true,
+                    not: Vec::new(),
+                    outcomes: Vec::new(),
+                }
+            };
+            return Expected {
                 uncertain: wrong_type.uncertain.is_some(),
                 note: wrong_type.uncertain.map(str::to_string),
                 plausible,
-                must_fail: true,
+                must_fail: wrong_type.certainly_fails,
                 source: wrong_type.source.to_string(),
                 accept,
-            }
+            };
         }
         (None, _) => {
             let accept = vec![Outcome {

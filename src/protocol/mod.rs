@@ -27,14 +27,15 @@ pub fn for_id(id: ProtocolId) -> Option<&'static dyn Protocol> {
     static REST_JSON_1: RestJson1 = RestJson1;
     static AWS_JSON_1_0: AwsJson = AwsJson::V1_0;
     static AWS_JSON_1_1: AwsJson = AwsJson::V1_1;
+    static AWS_QUERY: AwsQuery = AwsQuery::QUERY;
+    static EC2_QUERY: AwsQuery = AwsQuery::EC2;
     match id {
         ProtocolId::RestJson1 => Some(&REST_JSON_1),
         ProtocolId::AwsJson1_0 => Some(&AWS_JSON_1_0),
         ProtocolId::AwsJson1_1 => Some(&AWS_JSON_1_1),
-        ProtocolId::AwsQuery
-        | ProtocolId::Ec2Query
-        | ProtocolId::RestXml
-        | ProtocolId::RpcV2Cbor => None,
+        ProtocolId::AwsQuery => Some(&AWS_QUERY),
+        ProtocolId::Ec2Query => Some(&EC2_QUERY),
+        ProtocolId::RestXml | ProtocolId::RpcV2Cbor => None,
     }
 }
 

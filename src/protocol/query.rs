@@ -25,7 +25,8 @@
 use indexmap::IndexMap;
 
 use crate::model::{
-    Member, Operation, ProtocolId, Service, Shape, ShapeKind, TimestampFormat, Value,
+    ConstraintKind, Member, Operation, ProtocolId, Service, Shape, ShapeKind, TimestampFormat,
+    Value,
 };
 
 use super::http_binding::{self, python_float};
@@ -62,7 +63,9 @@ impl AwsQuery {
         }
     }
 
-    /// The request an SDK sends for `input`: see the module docs.
+    /// The request an SDK sends for `input`, byte for byte as botocore's serializer (see the module docs), even
+    /// where the form cannot carry the input (an empty structure leaves no field); [`Protocol::encode`] refuses
+    /// those.
     pub fn encode_request(
         &self,
         service: &Service,
@@ -80,6 +83,61 @@ impl AwsQuery {
             headers: vec![("content-type".into(), FORM_CONTENT_TYPE.into())],
             body: form_encode(&pairs).into_bytes(),
             host_prefix: http_binding::host_prefix(service, op, members)?,
+        })
+    }
+
+    /// Refuses an input whose form a server reads back with other constraint violations than the input has: a
+    /// form cannot carry an empty structure, a null (left out), an empty list on ec2Query (left out) or a
+    /// wrong-typed value that is valid text, so a case built on one would test something else than it says.
+    fn check_carried(
+        &self,
+        service: &Service,
+        op: &Operation,
+        input: &Value,
+        pairs: &[(String, String)],
+    ) -> Result<(), EncodeError> {
+        let Some(shape) = op.input else {
+            return Ok(());
+        };
+        let keys = |value: &Value| {
+            let mut keys: Vec<(crate::model::Path, ConstraintKind)> =
+                crate::model::validate_input(service, shape, value)
+                    .into_iter()
+                    .map(|v| {
+                        // A null is left out of a form: it reads back as absent, which breaks the same rule.
+                        let kind = match v.kind {
+                            ConstraintKind::Null => ConstraintKind::Required,
+                            kind => kind,
+                        };
+                        (v.path, kind)
+                    })
+                    .collect();
+            keys.sort();
+            keys.dedup();
+            keys
+        };
+        let sent = keys(input);
+        let read = super::query_faults::read_input(self, service, op, pairs, true)
+            .map(|back| keys(&back))
+            .unwrap_or_default();
+        if sent == read {
+            return Ok(());
+        }
+        let differing = sent
+            .iter()
+            .find(|k| !read.contains(k))
+            .or_else(|| read.iter().find(|k| !sent.contains(k)))
+            .map(|(path, _)| path.clone())
+            .unwrap_or_default();
+        Err(EncodeError::CannotCarry {
+            path: differing,
+            why: format!(
+                "a form cannot carry it as it is: the fields read back with {} constraint violation(s) where the \
+                 input has {} (an empty structure, a null or an empty ec2Query list leaves no field; a wrong-typed \
+                 value may be valid text)",
+                read.len(),
+                sent.len()
+            ),
         })
     }
 
@@ -224,7 +282,12 @@ impl Protocol for AwsQuery {
         op: &Operation,
         input: &Value,
     ) -> Result<HttpRequest, EncodeError> {
-        self.encode_request(service, op, input)
+        let request = self.encode_request(service, op, input)?;
+        let mut filled = input.clone();
+        super::fill_idempotency_tokens(service, op, &mut filled);
+        let pairs = form_decode(&request.body).unwrap_or_default();
+        self.check_carried(service, op, &filled, &pairs)?;
+        Ok(request)
     }
 
     fn decode_error(&self, service: &Service, response: &HttpResponse) -> Option<ErrorInfo> {
@@ -505,6 +568,8 @@ fn untyped(value: &Value, prefix: String, out: &mut Vec<(String, String)>) {
                 untyped(v, format!("{prefix}.entry.{}.value", i + 1), out);
             }
         }
+        // A form has no null: a null member is left out, as an absent one.
+        Value::Null => {}
         _ => out.push((prefix, scalar_text(value))),
     }
 }

@@ -345,20 +345,17 @@ fn create_thing_input() -> Value {
 }
 
 #[test]
-fn protocols_exist_for_the_json_ids_only() {
+fn protocols_exist_for_the_json_and_query_ids_only() {
     for id in [
         ProtocolId::RestJson1,
         ProtocolId::AwsJson1_0,
         ProtocolId::AwsJson1_1,
+        ProtocolId::AwsQuery,
+        ProtocolId::Ec2Query,
     ] {
         assert_eq!(for_id(id).map(|p| p.id()), Some(id));
     }
-    for id in [
-        ProtocolId::AwsQuery,
-        ProtocolId::Ec2Query,
-        ProtocolId::RestXml,
-        ProtocolId::RpcV2Cbor,
-    ] {
+    for id in [ProtocolId::RestXml, ProtocolId::RpcV2Cbor] {
         assert!(for_id(id).is_none());
     }
 }

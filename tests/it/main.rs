@@ -19,6 +19,7 @@ mod run_diff;
 mod run_embedded;
 mod run_moto;
 mod run_moto_models;
+mod run_query;
 mod run_real;
 mod run_redaction;
 mod run_snapshots;

@@ -373,3 +373,69 @@ fn server_answers_decode_with_their_code_message_and_request_id() {
         assert_eq!(moved.header("x-amzn-errortype"), Some("NoSuchThing"));
     }
 }
+
+#[test]
+fn inputs_a_form_cannot_carry_are_refused_by_the_protocol_but_encoded_as_botocore_does() {
+    let mut s = query_service();
+    // `Inner` required: an empty structure leaves no field, so the server would read it as missing.
+    let input_id = s.operations["PutThing"].input.unwrap();
+    if let ShapeKind::Structure(members) = &mut s.shapes[input_id.index()].kind {
+        members
+            .iter_mut()
+            .find(|m| m.name == "Inner")
+            .unwrap()
+            .required = true;
+    }
+    let op = &s.operations["PutThing"];
+    let input = Value::Structure(
+        [("Inner".to_string(), Value::structure())]
+            .into_iter()
+            .collect(),
+    );
+    let request = AwsQuery::QUERY.encode_request(&s, op, &input).unwrap();
+    assert_eq!(request.body, b"Action=PutThing&Version=2020-01-02");
+    let err = AwsQuery::QUERY.encode(&s, op, &input).unwrap_err();
+    assert!(
+        matches!(&err, EncodeError::CannotCarry { path, .. } if path.to_string() == "Inner"),
+        "{err}"
+    );
+    // A wrong-typed value that is valid text is no type case on a form.
+    let raw = Value::Structure(
+        [
+            (
+                "Inner".to_string(),
+                Value::Structure(
+                    [("Name".to_string(), Value::string("n"))]
+                        .into_iter()
+                        .collect(),
+                ),
+            ),
+            ("Name".to_string(), Value::Raw(serde_json::json!(true))),
+        ]
+        .into_iter()
+        .collect(),
+    );
+    assert!(AwsQuery::QUERY.encode(&s, op, &raw).is_err());
+    // One that is not text of its type is sent as it is.
+    let count = Value::Structure(
+        [
+            (
+                "Inner".to_string(),
+                Value::Structure(
+                    [("Name".to_string(), Value::string("n"))]
+                        .into_iter()
+                        .collect(),
+                ),
+            ),
+            ("Count".to_string(), Value::Raw(serde_json::json!("three"))),
+        ]
+        .into_iter()
+        .collect(),
+    );
+    let sent = AwsQuery::QUERY.encode(&s, op, &count).unwrap();
+    assert!(String::from_utf8_lossy(&sent.body).contains("Count=three"));
+    // A null is left out, as an absent member: the same violation.
+    let null = Value::Structure([("Inner".to_string(), Value::Null)].into_iter().collect());
+    let sent = AwsQuery::QUERY.encode(&s, op, &null).unwrap();
+    assert_eq!(sent.body, b"Action=PutThing&Version=2020-01-02");
+}
