@@ -216,11 +216,11 @@ pub(crate) fn misplace_error_type(response: HttpResponse) -> HttpResponse {
 /// The error response without its `<Code>` element.
 pub(crate) fn strip_error_type(mut response: HttpResponse) -> HttpResponse {
     let text = String::from_utf8_lossy(&response.body).into_owned();
-    if let (Some(start), Some(end)) = (text.find("<Code>"), text.find("</Code>")) {
-        if start < end {
-            let body = format!("{}{}", &text[..start], &text[end + "</Code>".len()..]);
-            response.body = body.into_bytes();
-        }
+    if let (Some(start), Some(end)) = (text.find("<Code>"), text.find("</Code>"))
+        && start < end
+    {
+        let body = format!("{}{}", &text[..start], &text[end + "</Code>".len()..]);
+        response.body = body.into_bytes();
     }
     response
 }

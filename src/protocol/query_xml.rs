@@ -320,7 +320,7 @@ impl Reader<'_> {
                 if !found.is_empty() {
                     let items: Vec<&Element> =
                         found.iter().map(|i| &element.children[*i]).collect();
-                    let value = self.repeated(member, shape, &items, path);
+                    let value = self.repeated(shape, &items, path);
                     out.insert(member.name.clone(), value);
                 }
             } else if let Some(first) = found.first() {
@@ -345,13 +345,7 @@ impl Reader<'_> {
     }
 
     /// A flattened list or map: its items (or entries) are the repeated elements themselves.
-    fn repeated(
-        &mut self,
-        member: &Member,
-        shape: &Shape,
-        items: &[&Element],
-        path: &mut Path,
-    ) -> Value {
+    fn repeated(&mut self, shape: &Shape, items: &[&Element], path: &mut Path) -> Value {
         match &shape.kind {
             ShapeKind::List(item) => {
                 let item_shape = self.service.target(item);
@@ -364,10 +358,7 @@ impl Reader<'_> {
                 Value::List(out)
             }
             ShapeKind::Map { key, value } => Value::Map(self.entries(key, value, items, path)),
-            _ => {
-                let _ = member;
-                Value::Null
-            }
+            _ => Value::Null,
         }
     }
 
@@ -410,7 +401,7 @@ impl Reader<'_> {
 
     fn value(
         &mut self,
-        member: Option<&Member>,
+        _member: Option<&Member>,
         shape: &Shape,
         element: &Element,
         path: &mut Path,
@@ -499,7 +490,6 @@ impl Reader<'_> {
                             path,
                             format!("expected a number ({}), found `{text}`", kind.name()),
                         );
-                        let _ = member;
                         raw()
                     }
                 },
@@ -530,8 +520,7 @@ pub fn decode_output(
     let root_path = Path::root();
     let root = match parse(body) {
         Ok(root) => root,
-        Err(e) if body.iter().all(u8::is_ascii_whitespace) && op.output.is_none() => {
-            let _ = e;
+        Err(_) if body.iter().all(u8::is_ascii_whitespace) && op.output.is_none() => {
             return DecodedOutput {
                 value: Value::structure(),
                 problems: Vec::new(),
