@@ -256,3 +256,27 @@ fn server_outputs_decode_back_with_their_request_id() {
         assert_eq!(query.body_request_id(&response).as_deref(), Some("rid-2"));
     }
 }
+
+#[test]
+fn the_oracle_names_declared_query_errors_as_the_decoder_does() {
+    let mut s = service();
+    let (id, _) = s.shape_named("NoSuchThingException").unwrap();
+    s.operations.get_mut("PutThing").unwrap().errors.push(id);
+    let op = &s.operations["PutThing"];
+    let declared = crate::oracle::declared_errors(&s, op);
+    assert_eq!(declared.len(), 1);
+    assert_eq!(
+        declared[0].error_type.as_deref(),
+        Some("NoSuchThingException")
+    );
+    assert_eq!(declared[0].status, 404);
+    let decoded = decode_error(
+        &s,
+        b"<ErrorResponse><Error><Code>NoSuchThing</Code></Error></ErrorResponse>",
+    )
+    .unwrap();
+    assert_eq!(
+        Some(decoded.code.as_str()),
+        declared[0].error_type.as_deref()
+    );
+}
