@@ -529,7 +529,7 @@ fn check(cli: &Cli, paths: &[PathBuf], output: &mut Output<'_>) -> Result<Exit, 
         (spec::load_paths(paths)?, names.join(", "))
     };
     let model = spec::lower(&specs);
-    let problems = check_overlays(cli, &model, output)?;
+    let (problems, summaries) = check_overlays(cli, &model, output)?;
     if problems > 0 {
         writeln!(
             output.err,
@@ -554,12 +554,19 @@ fn check(cli: &Cli, paths: &[PathBuf], output: &mut Output<'_>) -> Result<Exit, 
         plural(model.services.len()),
         plural(operations),
     )?;
+    for line in summaries {
+        writeln!(output.out, "{line}")?;
+    }
     Ok(Exit::Ok)
 }
 
-/// Checks every overlay against its model; prints errors and notes to stderr and a summary per overlay to stdout;
-/// returns how many errors there were.
-fn check_overlays(cli: &Cli, model: &Model, output: &mut Output<'_>) -> Result<usize, CliError> {
+/// Checks every overlay against its model; prints errors and notes to stderr; returns how many errors there were
+/// and a summary line per overlay.
+fn check_overlays(
+    cli: &Cli,
+    model: &Model,
+    output: &mut Output<'_>,
+) -> Result<(usize, Vec<String>), CliError> {
     use crate::frontend::botocore::{BotocoreError, Models};
     let overlays: Vec<&Service> = model
         .services
@@ -567,7 +574,7 @@ fn check_overlays(cli: &Cli, model: &Model, output: &mut Output<'_>) -> Result<u
         .filter(|s| s.rules.model.is_some())
         .collect();
     if overlays.is_empty() {
-        return Ok(0);
+        return Ok((0, Vec::new()));
     }
     let models = match Models::locate(cli.models.as_deref(), None) {
         Ok(models) => models,
@@ -578,7 +585,7 @@ fn check_overlays(cli: &Cli, model: &Model, output: &mut Output<'_>) -> Result<u
                 "warning: not checked against their models: {} ({e})",
                 names.join(", ")
             )?;
-            return Ok(0);
+            return Ok((0, Vec::new()));
         }
         Err(e) => {
             return Err(CliError::usage(
@@ -588,6 +595,7 @@ fn check_overlays(cli: &Cli, model: &Model, output: &mut Output<'_>) -> Result<u
         }
     };
     let mut problems = 0;
+    let mut summaries = Vec::new();
     for service in overlays {
         let name = service.rules.model.as_deref().unwrap_or_default();
         let base = match models.load(name) {
@@ -633,8 +641,7 @@ fn check_overlays(cli: &Cli, model: &Model, output: &mut Output<'_>) -> Result<u
             }
         }
         let restated = service.operations.len();
-        writeln!(
-            output.out,
+        summaries.push(format!(
             "{}: overlays {}: {restated} operation{} restated, {} from the model; {acknowledged} acknowledged disagreement{}, {from_model} constraint{} from the model on restated shapes",
             service.file,
             report.model,
@@ -642,9 +649,9 @@ fn check_overlays(cli: &Cli, model: &Model, output: &mut Output<'_>) -> Result<u
             merged.operations.len().saturating_sub(restated),
             plural(acknowledged),
             plural(from_model),
-        )?;
+        ));
     }
-    Ok(problems)
+    Ok((problems, summaries))
 }
 
 /// The spec files alone, lowered: what `--specs DIR` (or the built-in set) describes, without any model.

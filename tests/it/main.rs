@@ -31,3 +31,4 @@ mod serve_support;
 mod spec_broken;
 mod spec_documents;
 mod spec_mutations;
+mod spec_overlay;
