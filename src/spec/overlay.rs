@@ -33,6 +33,15 @@ pub fn overlay(spec: &Service, model: &Service) -> Service {
     merger.operations();
     merger.acknowledge();
     let mut out = merger.out;
+    // The spec file's operations first, in its order (cases come out as without the model); then the model's.
+    let mut operations = indexmap::IndexMap::with_capacity(out.operations.len());
+    for name in spec.operations.keys() {
+        if let Some(op) = out.operations.shift_remove(name) {
+            operations.insert(name.clone(), op);
+        }
+    }
+    operations.extend(std::mem::take(&mut out.operations));
+    out.operations = operations;
     out.rules.overlay = Some(OverlayReport {
         model: model.source.text.clone(),
         model_file: model.file.clone(),
@@ -443,11 +452,13 @@ impl Merger<'_> {
     /// `required`, rules and source (wire traits stay the model's); members the model lacks are findings and are
     /// added; the model's other members stay.
     fn merge_members(&mut self, members: &[Member], structure: ShapeId, at: &At, output: bool) {
-        let mut merged = self.out.shape(structure).kind.members().to_vec();
+        let mut model_members = self.out.shape(structure).kind.members().to_vec();
+        // The spec file's members first, in its order; then the model's others, in the model's.
+        let mut merged = Vec::with_capacity(model_members.len().max(members.len()));
         for sm in members {
             let member_at = at.child(&sm.name, format!("{}, member {}", at.table, sm.name));
-            let Some(index) = merged.iter().position(|m| m.name == sm.name) else {
-                let closest = closest(&sm.name, merged.iter().map(|m| m.name.as_str()));
+            let Some(index) = model_members.iter().position(|m| m.name == sm.name) else {
+                let closest = closest(&sm.name, model_members.iter().map(|m| m.name.as_str()));
                 let what = format!(
                     "member `{}` (the model's {} has no such member)",
                     sm.name,
@@ -459,8 +470,8 @@ impl Merger<'_> {
                 merged.push(added);
                 continue;
             };
-            let model_member = merged[index].clone();
-            if !output && sm.required != model_member.required {
+            let mut m = model_members.remove(index);
+            if !output && sm.required != m.required {
                 let word = |r: bool| if r { "required" } else { "optional" }.to_string();
                 self.differs(
                     &at.child(
@@ -469,17 +480,17 @@ impl Merger<'_> {
                     ),
                     word(sm.required),
                     &sm.source.text,
-                    word(model_member.required),
+                    word(m.required),
                 );
             }
-            let target = self.member_target(sm.target, model_member.target, &member_at);
-            let m = &mut merged[index];
-            m.target = target;
+            m.target = self.member_target(sm.target, m.target, &member_at);
             m.required = sm.required;
             m.sensitive |= sm.sensitive;
             m.rules = sm.rules.clone();
             m.source = sm.source.clone();
+            merged.push(m);
         }
+        merged.extend(model_members);
         match &mut self.out.shapes[structure.index()].kind {
             ShapeKind::Structure(m) | ShapeKind::Union(m) => *m = merged,
             _ => {}
@@ -580,7 +591,13 @@ impl Merger<'_> {
         let pattern =
             |p: &Option<std::sync::Arc<Pattern>>| p.as_ref().map(|p| p.source().to_string());
         match (pattern(&s.pattern), pattern(&m.pattern)) {
-            (Some(a), Some(b)) if normal_pattern(&a) == normal_pattern(&b) => {}
+            // The same constraint: the spec file's text is shown (and anchors change nothing).
+            (Some(a), Some(b)) if normal_pattern(&a) == normal_pattern(&b) => {
+                if a != b {
+                    new.constraints.pattern = s.pattern.clone();
+                    changed = true;
+                }
+            }
             (Some(a), b) => {
                 self.differs(
                     &constraint("pattern"),
