@@ -49,8 +49,9 @@ pub struct Cli {
 
     /// AWS's published service models: botocore's `data` directory, a tree of
     /// `<service>/<version>/service-2.json(.gz)`, or one `service-2.json`. Services the spec files do not describe
-    /// are loaded from here when named (`--service dynamodb`). Default: the botocore that `.venv/bin/python` or
-    /// `python3` has installed.
+    /// are loaded from here when named (`--service dynamodb`), and spec files that overlay a model (`model =
+    /// "account"`) are merged onto it. Default: the botocore that `.venv/bin/python` or `python3` has installed,
+    /// looked for only when a command needs the models (see README: Overlays).
     #[arg(long, global = true, value_name = "PATH", env = "CONFORM_MODELS")]
     pub models: Option<PathBuf>,
 
