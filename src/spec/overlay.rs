@@ -678,6 +678,7 @@ impl Merger<'_> {
                 };
                 let merged = match (spec_io, model_io) {
                     (Some(s), Some(m)) => {
+                        let m = self.own_structure(m, name);
                         let members = spec.shape(s).kind.members().to_vec();
                         self.merge_members(&members, m, &io_at, output);
                         Some(m)
@@ -743,6 +744,22 @@ impl Merger<'_> {
         }
     }
 
+    /// An operation's input or output structure that no other operation shares: the spec file's members are
+    /// merged into it in place.
+    fn own_structure(&mut self, id: ShapeId, op: &str) -> ShapeId {
+        let shared = self
+            .out
+            .operations
+            .iter()
+            .any(|(name, o)| name != op && (o.input == Some(id) || o.output == Some(id)));
+        if !shared {
+            return id;
+        }
+        let mut copy = self.out.shape(id).clone();
+        copy.name = format!("{}${op}", copy.name);
+        self.add_unique(copy)
+    }
+
     /// Marks the differences a `[[disagreement]]` lists in `overrides`; a listed place with none is stale.
     fn acknowledge(&mut self) {
         for d in &self.spec.rules.disagreements {
@@ -768,5 +785,149 @@ impl Merger<'_> {
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Role;
+    use crate::spec::{Protocol, load_sources, lower, starter};
+
+    /// The starter spec file, lowered, with `edits` applied to its text.
+    fn service(edits: &[(&str, &str)]) -> Service {
+        let mut text = starter("thing", Protocol::AwsJson1_1);
+        for (from, to) in edits {
+            assert!(text.contains(from), "the starter has no {from:?}");
+            text = text.replacen(from, to, 1);
+        }
+        let specs = load_sources([("thing.toml".to_string(), text)]).unwrap();
+        lower(&specs).services.shift_remove("thing").unwrap()
+    }
+
+    /// A "published model": the starter with ThingName at most 50, Size up to 200, and a second operation
+    /// ListThings sharing PutThing's input structure, both imported.
+    fn model() -> Service {
+        let mut model = service(&[
+            ("max_length = 64", "max_length = 50"),
+            ("max = 100", "max = 200"),
+        ]);
+        let mut list = model.operations["PutThing"].clone();
+        list.name = "ListThings".into();
+        model.operations.insert("ListThings".into(), list);
+        for op in model.operations.values_mut() {
+            op.rules = Default::default();
+        }
+        model.source.text = "botocore thing/2024-01-01".into();
+        model
+    }
+
+    fn max_of(service: &Service, op: &str, member: &str) -> Option<String> {
+        let op = &service.operations[op];
+        let m = service
+            .input_members(op)
+            .iter()
+            .find(|m| m.name == member)?;
+        let c = &service.target(m).constraints;
+        c.max_length
+            .map(|v| v.to_string())
+            .or(c.max.map(|v| v.to_string()))
+    }
+
+    fn finding<'a>(service: &'a Service, place: &str) -> &'a Finding {
+        let report = service.rules.overlay.as_ref().unwrap();
+        report
+            .findings
+            .iter()
+            .find(|f| f.place == place)
+            .unwrap_or_else(|| panic!("no finding at {place}: {:#?}", report.findings))
+    }
+
+    #[test]
+    fn the_model_brings_its_other_operations_and_the_spec_file_wins_where_they_differ() {
+        let merged = overlay(&service(&[]), &model());
+        assert_eq!(
+            merged.operations.keys().collect::<Vec<_>>(),
+            ["PutThing", "ListThings"]
+        );
+        assert_eq!(merged.operations["PutThing"].rules.role, Role::Seed);
+        assert_eq!(merged.operations["ListThings"].rules.role, Role::Imported);
+        // A named shape: the spec file's bound, for every operation of the model that uses it.
+        assert_eq!(max_of(&merged, "PutThing", "Name").as_deref(), Some("64"));
+        assert_eq!(max_of(&merged, "ListThings", "Name").as_deref(), Some("64"));
+        // An inline member: the spec file's bound for its operation only; the shared structure of the model's
+        // other operation keeps the model's.
+        assert_eq!(max_of(&merged, "PutThing", "Size").as_deref(), Some("100"));
+        assert_eq!(
+            max_of(&merged, "ListThings", "Size").as_deref(),
+            Some("200")
+        );
+        let name = finding(&merged, "ThingName.max_length");
+        assert_eq!(
+            name.kind,
+            FindingKind::Differs {
+                spec: "max_length 64".into(),
+                spec_source: "api: Request Parameters / Name".into(),
+                model: "max_length 50".into(),
+            }
+        );
+        assert!(name.is_error(), "not acknowledged");
+        assert!(finding(&merged, "PutThing.input.Size.max").is_error());
+        let report = merged.rules.overlay.as_ref().unwrap();
+        assert_eq!(report.findings.len(), 2, "{:#?}", report.findings);
+    }
+
+    #[test]
+    fn a_disagreement_acknowledges_a_place_and_one_with_no_difference_is_stale() {
+        let disagreement = "[[disagreement]]\nabout = \"the longest name\"\nsides = [\"api: 64\", \"model: 50\"]\nfollows = \"api\"\nwhy = \"a test\"\noverrides = [\"ThingName.max_length\", \"ThingName.min_length\"]\n\n[[operation]]";
+        let spec = service(&[
+            (
+                "source = \"api: Welcome\"\n",
+                "source = \"api: Welcome\"\nmodel = \"thing\"\n",
+            ),
+            ("[[operation]]", disagreement),
+        ]);
+        let merged = overlay(&spec, &model());
+        let name = finding(&merged, "ThingName.max_length");
+        assert_eq!(name.acknowledged.as_deref(), Some("the longest name"));
+        assert!(!name.is_error());
+        let stale = finding(&merged, "ThingName.min_length");
+        assert!(matches!(stale.kind, FindingKind::Stale { .. }) && stale.is_error());
+    }
+
+    #[test]
+    fn names_the_model_lacks_are_errors_with_the_closest_name() {
+        let spec = service(&[
+            ("name = \"Size\"", "name = \"Sise\""),
+            ("Size = 10", "Sise = 10"),
+        ]);
+        let merged = overlay(&spec, &model());
+        let typo = finding(&merged, "PutThing.input.Sise");
+        assert!(typo.is_error());
+        assert_eq!(typo.table, "[[operation]] PutThing, input, member Sise");
+        assert!(
+            matches!(&typo.kind, FindingKind::Unknown { closest: Some(c), .. } if c == "Size"),
+            "{typo:?}"
+        );
+        // The member is kept (the spec file wins), beside the model's own.
+        let members: Vec<&str> = merged
+            .input_members(&merged.operations["PutThing"])
+            .iter()
+            .map(|m| m.name.as_str())
+            .collect();
+        assert_eq!(members, ["Name", "Sise", "Size"]);
+    }
+
+    #[test]
+    fn anchors_do_not_make_patterns_differ_and_the_closest_name_must_be_close() {
+        assert_eq!(normal_pattern(r"^\d{12}$"), r"\d{12}");
+        assert_eq!(normal_pattern(r"\d{12}"), r"\d{12}");
+        assert_eq!(normal_pattern(r"^a\$"), r"a\$");
+        let names = ["PutThing", "ListThings"];
+        assert_eq!(
+            closest("PutThign", names.into_iter()).as_deref(),
+            Some("PutThing")
+        );
+        assert_eq!(closest("Frobnicate", names.into_iter()), None);
     }
 }
