@@ -109,6 +109,7 @@ impl GenArgs {
             operations: self.operations.clone(),
             services: self.services.clone(),
             fixtures,
+            leave_out: Vec::new(),
         };
         generate::check(specs, &config).map_err(|e| match e {
             GenError::UnknownOperation { name, known } => CliError::usage(
