@@ -16,6 +16,7 @@ use std::borrow::Cow;
 use std::collections::BTreeSet;
 use std::sync::{Mutex, OnceLock};
 
+use memchr::memmem::Finder;
 use regex::Regex;
 
 use crate::model::{Member, Operation, Path, Segment, Service, ShapeKind, Value};
@@ -44,7 +45,9 @@ pub struct Policy {
 #[derive(Debug, Default)]
 pub struct Redactor {
     policy: Policy,
-    secrets: BTreeSet<String>,
+    /// The secrets (and, on a real target, identities), each with its searcher built once: every text of every
+    /// result is searched for each of them.
+    secrets: Needles,
     /// Values read from a real target, learnt as responses arrive.
     learnt: Mutex<BTreeSet<String>>,
 }
@@ -74,7 +77,7 @@ impl Redactor {
         }
         Redactor {
             policy,
-            secrets: all,
+            secrets: Needles::new(all, true),
             learnt: Mutex::new(BTreeSet::new()),
         }
     }
@@ -122,17 +125,15 @@ impl Redactor {
         if text.len() < MIN_SCRUBBED {
             return Cow::Borrowed(text);
         }
-        let mut out = signature_pattern().replace_all(text, |c: &regex::Captures<'_>| {
-            format!("{}{REDACTED}", &c[1])
-        });
-        let mut replace = |value: &str| {
-            if out.contains(value) {
-                out = Cow::Owned(out.replace(value, REDACTED));
-            }
+        // The shortest echoed signature the pattern takes is `signature=` and 16 digits.
+        let mut out = if text.len() < "signature=".len() + 16 {
+            Cow::Borrowed(text)
+        } else {
+            signature_pattern().replace_all(text, |c: &regex::Captures<'_>| {
+                format!("{}{REDACTED}", &c[1])
+            })
         };
-        for secret in &self.secrets {
-            replace(secret);
-        }
+        self.secrets.replace_in(&mut out);
         if self.policy.real
             && let Ok(learnt) = self.learnt.lock()
         {
@@ -140,7 +141,9 @@ impl Redactor {
             let mut values: Vec<&String> = learnt.iter().collect();
             values.sort_by_key(|v| std::cmp::Reverse(v.len()));
             for value in values {
-                replace(value);
+                if out.contains(value.as_str()) {
+                    out = Cow::Owned(out.replace(value.as_str(), REDACTED));
+                }
             }
         }
         out
@@ -176,30 +179,10 @@ impl Redactor {
     /// Scrubs every text of a result; `sent` is the request of the exchange it comes from (its signature and
     /// token are scrubbed wherever a target echoed them).
     pub fn result(&self, result: &mut CaseResult, sent: Option<&HttpRequest>) {
-        let per_exchange: Vec<String> = sent
-            .map(|r| {
-                r.headers
-                    .iter()
-                    .filter(|(n, _)| {
-                        n.eq_ignore_ascii_case("authorization")
-                            || n.eq_ignore_ascii_case("x-amz-security-token")
-                    })
-                    .flat_map(|(_, v)| {
-                        v.split(['=', ',', ' '])
-                            .filter(|p| p.len() >= 16)
-                            .map(str::to_string)
-                            .collect::<Vec<_>>()
-                    })
-                    .collect()
-            })
-            .unwrap_or_default();
+        let per_exchange = Needles::new(sent.map(exchange_secrets).unwrap_or_default(), false);
         let scrub = |text: &mut String| {
             let mut out = self.scrubbed(text);
-            for secret in &per_exchange {
-                if out.contains(secret.as_str()) {
-                    out = Cow::Owned(out.replace(secret.as_str(), REDACTED));
-                }
-            }
+            per_exchange.replace_in(&mut out);
             if let Cow::Owned(out) = out {
                 *text = out;
             }
@@ -228,6 +211,69 @@ impl Redactor {
         }
         if let Some(note) = &mut result.expected.note {
             scrub(note);
+        }
+    }
+}
+
+/// What of an exchange is secret: its signature, the credential it names, and the session token. The algorithm's
+/// name and the list of signed headers are not (and would be searched for in every text of a result).
+fn exchange_secrets(sent: &HttpRequest) -> Vec<String> {
+    let mut secrets = Vec::new();
+    for (name, value) in &sent.headers {
+        if name.eq_ignore_ascii_case("x-amz-security-token") {
+            secrets.push(value.clone());
+        } else if name.eq_ignore_ascii_case("authorization") {
+            secrets.extend(
+                value
+                    .split([',', ' '])
+                    .filter_map(|part| {
+                        part.strip_prefix("Signature=")
+                            .or_else(|| part.strip_prefix("Credential="))
+                    })
+                    .map(str::to_string),
+            );
+        }
+    }
+    secrets.retain(|s| s.len() >= 16);
+    secrets
+}
+
+/// Values to replace by [`REDACTED`] wherever they occur. A text shorter than the shortest value cannot hold
+/// any (most texts of a result are short), and the run's own secrets, searched for in every text of the run, get
+/// searchers built once; an exchange's few values are searched for directly, as building searchers for them would
+/// cost more than the searches.
+#[derive(Debug, Default)]
+struct Needles {
+    values: Vec<(String, Option<Finder<'static>>)>,
+    shortest: usize,
+}
+
+impl Needles {
+    fn new(values: impl IntoIterator<Item = String>, prebuilt: bool) -> Self {
+        let values: Vec<(String, Option<Finder<'static>>)> = values
+            .into_iter()
+            .map(|v| {
+                let finder = prebuilt.then(|| Finder::new(v.as_bytes()).into_owned());
+                (v, finder)
+            })
+            .collect();
+        let shortest = values.iter().map(|(v, _)| v.len()).min().unwrap_or(0);
+        Needles { values, shortest }
+    }
+
+    /// Replaces every occurrence of each value in `text`, in the order the values were given.
+    fn replace_in(&self, text: &mut Cow<'_, str>) {
+        if text.len() < self.shortest {
+            return;
+        }
+        for (value, finder) in &self.values {
+            let found = match finder {
+                Some(finder) => finder.find(text.as_bytes()).is_some(),
+                None => text.contains(value.as_str()),
+            };
+            if found {
+                *text = Cow::Owned(text.replace(value.as_str(), REDACTED));
+            }
         }
     }
 }
@@ -378,6 +424,40 @@ mod tests {
         assert!(!text.contains("123456789012"), "{text}");
         assert!(!text.contains("Real Person"), "{text}");
         assert!(text.contains("Signature=<redacted>"), "{text}");
+    }
+
+    #[test]
+    fn an_exchange_s_signature_credential_and_token_are_its_secrets() {
+        let signature = "5d672d79c15b13162d9279b0855cfba6789a8edb4c82c400e06b5924a6f2b5d7";
+        let credential = "AKIAIOSFODNN7EXAMPLE/20150830/us-east-1/iam/aws4_request";
+        let token = "IQoJb3JpZ2luX2VjEXAMPLETOKEN";
+        let sent = HttpRequest {
+            headers: vec![
+                (
+                    "Authorization".into(),
+                    format!(
+                        "AWS4-HMAC-SHA256 Credential={credential}, SignedHeaders=host;x-amz-date;x-amz-security-token, Signature={signature}"
+                    ),
+                ),
+                ("x-amz-security-token".into(), token.into()),
+                ("x-amz-date".into(), "20150830T123600Z".into()),
+            ],
+            ..HttpRequest::default()
+        };
+        let secrets = exchange_secrets(&sent);
+        assert_eq!(secrets, vec![credential, signature, token]);
+        let needles = Needles::new(secrets, false);
+        let mut echoed = Cow::Borrowed(
+            "echo: Signature=5d672d79c15b13162d9279b0855cfba6789a8edb4c82c400e06b5924a6f2b5d7 token IQoJb3JpZ2luX2VjEXAMPLETOKEN AWS4-HMAC-SHA256",
+        );
+        needles.replace_in(&mut echoed);
+        assert_eq!(
+            echoed,
+            "echo: Signature=<redacted> token <redacted> AWS4-HMAC-SHA256"
+        );
+        let mut short = Cow::Borrowed("200");
+        needles.replace_in(&mut short);
+        assert!(matches!(short, Cow::Borrowed("200")));
     }
 
     #[test]

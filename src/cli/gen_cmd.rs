@@ -72,9 +72,26 @@ pub struct GenArgs {
     /// the members that use fixtures.
     #[arg(long = "fixture", value_name = "KEY=VALUE")]
     pub fixtures: Vec<String>,
+    /// The protocol to speak to the services of --service (every service when none is named), for services whose
+    /// model lists several (`protocols`); by its Smithy name (awsJson1_0, awsJson1_1, restJson1) or botocore's
+    /// (json, rest-json). Default: the first of the model's list that conform speaks.
+    #[arg(long, value_name = "PROTOCOL")]
+    pub protocol: Option<String>,
 }
 
 impl GenArgs {
+    /// The specs and models these arguments need, loaded (see [`super::load_model_for`]).
+    pub fn load(&self, cli: &Cli) -> Result<Model, CliError> {
+        super::load_model_for(
+            cli,
+            &super::Need {
+                services: &self.services,
+                protocol: self.protocol.as_deref(),
+                overlays: false,
+            },
+        )
+    }
+
     /// The generator configuration these arguments ask for, checked against the specs.
     pub fn config(&self, specs: &Model) -> Result<GenConfig, CliError> {
         let overrides = self
@@ -92,6 +109,7 @@ impl GenArgs {
             operations: self.operations.clone(),
             services: self.services.clone(),
             fixtures,
+            leave_out: Vec::new(),
         };
         generate::check(specs, &config).map_err(|e| match e {
             GenError::UnknownOperation { name, known } => CliError::usage(
@@ -173,7 +191,7 @@ pub fn case_json(case: &Case, protocol: &str) -> Value {
 }
 
 pub(super) fn run(cli: &Cli, args: &GenArgs, output: &mut Output<'_>) -> Result<Exit, CliError> {
-    let specs = super::load_model_with(cli, &args.services)?;
+    let specs = args.load(cli)?;
     let config = args.config(&specs)?;
     let mut line = Vec::with_capacity(1024);
     for case in generate::generate(&specs, &config) {

@@ -49,8 +49,9 @@ pub struct Cli {
 
     /// AWS's published service models: botocore's `data` directory, a tree of
     /// `<service>/<version>/service-2.json(.gz)`, or one `service-2.json`. Services the spec files do not describe
-    /// are loaded from here when named (`--service dynamodb`). Default: the botocore that `.venv/bin/python` or
-    /// `python3` has installed.
+    /// are loaded from here when named (`--service dynamodb`), and spec files that overlay a model (`model =
+    /// "account"`) are merged onto it. Default: the botocore that `.venv/bin/python` or `python3` has installed,
+    /// looked for only when a command needs the models (see README: Overlays).
     #[arg(long, global = true, value_name = "PATH", env = "CONFORM_MODELS")]
     pub models: Option<PathBuf>,
 
@@ -218,18 +219,54 @@ pub fn render_diagnostic(diagnostic: &dyn miette::Diagnostic, color: bool) -> St
 
 /// Loads the model the user chose: the spec files of `--specs DIR`, or the ones built in.
 pub fn load_model(cli: &Cli) -> Result<Model, CliError> {
-    load_model_with(cli, &[])
+    load_model_for(cli, &Need::default())
 }
 
 /// Loads the spec files, and from AWS's published models every service of `services` that the spec files do not
-/// describe (where a spec file describes a service, it wins: it carries what the documents say beyond the model).
+/// describe.
 pub fn load_model_with(cli: &Cli, services: &[String]) -> Result<Model, CliError> {
+    load_model_for(
+        cli,
+        &Need {
+            services,
+            ..Need::default()
+        },
+    )
+}
+
+/// What a command needs of the model: the services it names, the protocol it asks for, whether overlays must be
+/// merged with their models whatever it names.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Need<'a> {
+    /// The services named with `--service` (none: every service).
+    pub services: &'a [String],
+    /// `--protocol`: the protocol to use for those services.
+    pub protocol: Option<&'a str>,
+    /// Merge every overlay with its model (`spec show` of an overlaid operation).
+    pub overlays: bool,
+}
+
+/// Loads the spec files, then from AWS's published models every service of `need.services` that the spec files
+/// do not describe, and merges overlays (`[service] model = "..."`) onto their models.
+///
+/// The models are located (which may ask Python where botocore is, a third of a second) only when the command
+/// needs them: a service of `need.services` that no spec file describes, one whose spec file overlays a model,
+/// `need.overlays`, or models given with `--models` / `CONFORM_MODELS` (then every overlay is merged, or those
+/// named). Without any of these, nothing is located and the spec files are used as they are; an overlay whose
+/// model cannot be found is also used as it is, without an error.
+pub fn load_model_for(cli: &Cli, need: &Need<'_>) -> Result<Model, CliError> {
     let specs = match &cli.specs {
         Some(dir) => spec::load_paths(std::slice::from_ref(dir))?,
         None => spec::embedded()?,
     };
     let mut model = spec::lower(&specs);
-    let missing: Vec<&String> = services
+    let named = |name: &str| {
+        need.services
+            .iter()
+            .any(|wanted| wanted.eq_ignore_ascii_case(name))
+    };
+    let missing: Vec<&String> = need
+        .services
         .iter()
         .filter(|name| {
             !model
@@ -238,15 +275,90 @@ pub fn load_model_with(cli: &Cli, services: &[String]) -> Result<Model, CliError
                 .any(|known| known.eq_ignore_ascii_case(name))
         })
         .collect();
-    if missing.is_empty() {
-        return Ok(model);
+    let overlays: Vec<(String, String)> = model
+        .services
+        .values()
+        .filter_map(|s| Some((s.name.clone(), s.rules.model.clone()?)))
+        .filter(|(name, _)| {
+            named(name) || need.overlays || (cli.models.is_some() && need.services.is_empty())
+        })
+        .collect();
+    if !missing.is_empty() || !overlays.is_empty() {
+        let models = match locate_models(cli, &missing) {
+            Ok(models) => Some(models),
+            // No models anywhere: overlays are used as their spec files say.
+            Err(_) if missing.is_empty() && cli.models.is_none() => None,
+            Err(e) => return Err(e),
+        };
+        if let Some(models) = models {
+            for name in missing {
+                let service = models.load(name).map_err(|e| models_error(&e, name))?;
+                model.services.insert(service.name.clone(), service);
+            }
+            for (name, model_name) in overlays {
+                let base = match models.load(&model_name) {
+                    Ok(base) => base,
+                    // Models that lack this one (a single service-2.json, another service's directory).
+                    Err(crate::frontend::botocore::BotocoreError::UnknownService { .. }) => {
+                        continue;
+                    }
+                    Err(e) => return Err(models_error(&e, &model_name)),
+                };
+                let merged = spec::overlay(&model.services[&name], &base);
+                model.services.insert(name, merged);
+            }
+        }
     }
-    let models = locate_models(cli, &missing)?;
-    for name in missing {
-        let service = models.load(name).map_err(|e| models_error(&e, name))?;
-        model.services.insert(service.name.clone(), service);
+    if let Some(protocol) = need.protocol {
+        choose_protocol(&mut model, need.services, protocol)?;
     }
     Ok(model)
+}
+
+/// Sets the protocol of the services named (every service when none is) to `protocol`: one the service lists
+/// and conform speaks, by its Smithy name (`awsJson1_0`) or botocore's (`json`).
+pub fn choose_protocol(
+    model: &mut Model,
+    services: &[String],
+    protocol: &str,
+) -> Result<(), CliError> {
+    let spoken: Vec<&str> = crate::model::ProtocolId::ALL
+        .into_iter()
+        .filter(|p| crate::protocol::for_id(*p).is_some())
+        .map(|p| p.as_str())
+        .collect();
+    for service in model
+        .services
+        .values_mut()
+        .filter(|s| services.is_empty() || services.iter().any(|w| w.eq_ignore_ascii_case(&s.name)))
+    {
+        let listed: Vec<&str> = service.protocols.iter().map(|p| p.as_str()).collect();
+        let chosen =
+            service.protocols.iter().copied().find(|p| {
+                p.as_str().eq_ignore_ascii_case(protocol) || p.botocore_name() == protocol
+            });
+        let problem = match chosen {
+            Some(p) if crate::protocol::for_id(p).is_some() => {
+                service.protocol = p;
+                continue;
+            }
+            Some(p) => format!("conform does not speak {p} yet"),
+            None => format!("service `{}` does not speak it", service.name),
+        };
+        return Err(CliError::usage(
+            format!(
+                "failed to use protocol `{protocol}` for service `{}`: {problem}",
+                service.name
+            ),
+            Some(format!(
+                "`{}` speaks: {}; conform speaks: {}",
+                service.name,
+                listed.join(", "),
+                spoken.join(", ")
+            )),
+        ));
+    }
+    Ok(())
 }
 
 /// Finds AWS's published models (`--models`, `CONFORM_MODELS`, or an installed botocore), for the services `wanted`.

@@ -9,7 +9,7 @@ use clap::{Args, Subcommand};
 
 use super::gen_cmd::GenArgs;
 use super::values::{parse_concurrency, parse_duration, parse_rate, parse_seconds};
-use super::{Cli, CliError, Output, load_model, load_model_with};
+use super::{Cli, CliError, Output, load_model};
 use crate::case::CaseKind;
 use crate::check::CheckName;
 use crate::engine::{RunConfig, RunError};
@@ -234,7 +234,7 @@ fn run_config(specs: &Model, args: &RunArgs) -> Result<RunConfig, CliError> {
 }
 
 pub(super) fn run(cli: &Cli, args: &RunArgs, output: &mut Output<'_>) -> Result<Exit, CliError> {
-    let specs = Arc::new(load_model_with(cli, &args.generation.services)?);
+    let specs = Arc::new(args.generation.load(cli)?);
     let config = run_config(&specs, args)?;
     if args.dry_run {
         crate::engine::dry_run(&specs, &config, output.out)?;
@@ -371,7 +371,7 @@ pub(super) fn replay(
     args: &ReplayArgs,
     output: &mut Output<'_>,
 ) -> Result<Exit, CliError> {
-    let specs = Arc::new(load_model_with(cli, &args.generation.services)?);
+    let specs = Arc::new(args.generation.load(cli)?);
     let generation = args.generation.config(&specs)?;
     let mut config = RunConfig::new(generation);
     config.endpoint = args.target.endpoint.clone();
@@ -539,7 +539,7 @@ pub struct DiffArgs {
 }
 
 pub(super) fn diff(cli: &Cli, args: &DiffArgs, output: &mut Output<'_>) -> Result<Exit, CliError> {
-    let specs = Arc::new(load_model_with(cli, &args.generation.services)?);
+    let specs = Arc::new(args.generation.load(cli)?);
     let generation = args.generation.config(&specs)?;
     let mut a = RunConfig::new(generation);
     a.endpoint = args.target.endpoint.clone();

@@ -69,6 +69,11 @@ pub struct ServeArgs {
     /// every operation, with requests validated against the model and synthetic outputs.
     #[arg(long = "service", value_name = "SERVICE")]
     pub services: Vec<String>,
+    /// The protocol to serve the services of --service in (every service when none is named), for services whose
+    /// model lists several; by its Smithy name (awsJson1_0) or botocore's (json). Default: the first of the
+    /// model's list that conform speaks.
+    #[arg(long, value_name = "PROTOCOL")]
+    pub protocol: Option<String>,
     /// Print the deviations --fault accepts, one per line with a description, and exit.
     #[arg(long)]
     pub list_faults: bool,
@@ -84,7 +89,14 @@ pub(super) fn run(cli: &Cli, args: &ServeArgs, output: &mut Output<'_>) -> Resul
         writeln!(output.out, "\n{} faults", fault_catalogue().len())?;
         return Ok(Exit::Ok);
     }
-    let specs = Arc::new(super::load_model_with(cli, &args.services)?);
+    let specs = Arc::new(super::load_model_for(
+        cli,
+        &super::Need {
+            services: &args.services,
+            protocol: args.protocol.as_deref(),
+            overlays: false,
+        },
+    )?);
     let fixtures = Fixtures::resolve(&specs, &args.fixtures)
         .map_err(|e| CliError::usage(format!("failed to resolve fixtures: {e}"), None))?;
     let mut config = EmulatorConfig::new(fixtures);

@@ -5,10 +5,11 @@ use std::path::PathBuf;
 
 use clap::Subcommand;
 
-use super::{Cli, CliError, Output, Table, load_model, load_model_with};
+use super::{Cli, CliError, Need, Output, Table, load_model, load_model_for, load_model_with};
 use crate::exit::Exit;
 use crate::model::{
-    ConstraintKind, Expectation, Member, Model, Operation, RegionRule, Service, Shape, ShapeKind,
+    ConstraintKind, Expectation, FindingKind, Member, Model, Operation, OverlayReport, RegionRule,
+    Service, Shape, ShapeKind,
 };
 use crate::spec;
 
@@ -37,10 +38,19 @@ pub enum SpecCommand {
         /// The service the operation belongs to; needed for the services of AWS's published models.
         #[arg(long, value_name = "SERVICE")]
         service: Option<String>,
+        /// Show the operation as this protocol sends it, for services whose model lists several (`protocols`);
+        /// by its Smithy name (awsJson1_0) or botocore's (json).
+        #[arg(long, value_name = "PROTOCOL")]
+        protocol: Option<String>,
     },
     /// Validate spec files: exit 0 when they are valid, 2 with located diagnostics when not.
+    ///
+    /// A spec file that overlays a published model (`[service] model = "..."`) is also checked against that model
+    /// (see --models): every operation, member, shape and error it names must exist there, types must agree, and
+    /// each constraint that differs from the model is an error unless a `[[disagreement]]` lists its place in
+    /// `overrides` (then it is a note). Without any models installed, overlays are not checked (a warning says so).
     #[command(
-        after_help = "Example:\n  conform spec check specs/*.toml\n  conform spec check my-specs/\n\nWith no PATH, checks the specs conform would use (`--specs DIR`, or the built-in ones)."
+        after_help = "Example:\n  conform spec check specs/*.toml\n  conform spec check my-specs/\n  conform --models ~/botocore/data spec check specs/account.toml\n\nWith no PATH, checks the specs conform would use (`--specs DIR`, or the built-in ones)."
     )]
     Check {
         /// Spec files, or directories of `*.toml` spec files.
@@ -72,9 +82,17 @@ pub(super) fn run(
     match command {
         SpecCommand::List { services } if services.is_empty() => list(cli, output),
         SpecCommand::List { services } => list_services(cli, services, output),
-        SpecCommand::Show { operation, service } => {
-            show(cli, operation, service.as_deref(), output)
-        }
+        SpecCommand::Show {
+            operation,
+            service,
+            protocol,
+        } => show(
+            cli,
+            operation,
+            service.as_deref(),
+            protocol.as_deref(),
+            output,
+        ),
         SpecCommand::Check { paths } => check(cli, paths, output),
         SpecCommand::Template { service, protocol } => template(service, protocol, output),
         SpecCommand::Reference => {
@@ -276,14 +294,39 @@ fn show(
     cli: &Cli,
     name: &str,
     service: Option<&str>,
+    protocol: Option<&str>,
     output: &mut Output<'_>,
 ) -> Result<Exit, CliError> {
-    let wanted: Vec<String> = service.into_iter().map(str::to_string).collect();
-    let mut specs = load_model_with(cli, &wanted)?;
+    let mut wanted: Vec<String> = service.into_iter().map(str::to_string).collect();
+    // An operation of a spec file that overlays a model is shown merged with it; one no spec file describes may
+    // be a model operation of an overlaid service.
+    let mut overlays = false;
+    if wanted.is_empty() {
+        let files = spec_files(cli)?;
+        match files.operation_ignore_case(name) {
+            Some((s, _)) if s.rules.model.is_some() => wanted.push(s.name.clone()),
+            Some(_) => {}
+            None => overlays = files.services.values().any(|s| s.rules.model.is_some()),
+        }
+    }
+    let mut specs = load_model_for(
+        cli,
+        &Need {
+            services: &wanted,
+            protocol: None,
+            overlays,
+        },
+    )?;
     if let Some(service) = service {
         specs
             .services
             .retain(|name, _| name.eq_ignore_ascii_case(service));
+    }
+    if let Some(protocol) = protocol
+        && let Some((s, _)) = specs.operation_ignore_case(name)
+    {
+        let chosen = [s.name.clone()];
+        super::choose_protocol(&mut specs, &chosen, protocol)?;
     }
     let Some((service, op)) = specs.operation_ignore_case(name) else {
         let known: Vec<String> = specs.operations().map(|(_, op)| op.name.clone()).collect();
@@ -345,8 +388,18 @@ fn show(
         region_text(service)
     )?;
     writeln!(out, "source: {}", op.source.text)?;
-    for line in &service.rules.overrides {
-        writeln!(out, "spec file overrides the model: {line}")?;
+    if let Some(report) = &service.rules.overlay {
+        writeln!(
+            out,
+            "spec file {} overlays the model {} ({}); where they differ, the spec file wins",
+            service.file, report.model, report.model_file
+        )?;
+    } else if let Some(model) = &service.rules.model {
+        writeln!(
+            out,
+            "spec file {} overlays the model `{model}`, which is not loaded (no models found; see --models): the spec file alone is shown",
+            service.file
+        )?;
     }
 
     writeln!(out, "\nInput")?;
@@ -360,6 +413,15 @@ fn show(
         writeln!(out, "\nConstraints not checked or generated")?;
         for line in skipped {
             writeln!(out, "  {line}")?;
+        }
+    }
+    if let Some(report) = &service.rules.overlay {
+        let lines = overlay_lines(service, op, report);
+        if !lines.is_empty() {
+            writeln!(out, "\nSpec file and model")?;
+            for line in lines {
+                writeln!(out, "  {line}")?;
+            }
         }
     }
     let rules = violation_rules(service, op);
@@ -467,6 +529,19 @@ fn check(cli: &Cli, paths: &[PathBuf], output: &mut Output<'_>) -> Result<Exit, 
         (spec::load_paths(paths)?, names.join(", "))
     };
     let model = spec::lower(&specs);
+    let (problems, summaries) = check_overlays(cli, &model, output)?;
+    if problems > 0 {
+        writeln!(
+            output.err,
+            "error: {problems} problem{} between the spec files and the models they overlay",
+            plural(problems)
+        )?;
+        writeln!(
+            output.err,
+            "  help: correct the names; where the spec file means to differ from the model (the documents say otherwise), record a [[disagreement]] that lists the place in `overrides`"
+        )?;
+        return Ok(Exit::Usage);
+    }
     let operations = model.operations().count();
     let members: usize = model
         .operations()
@@ -479,7 +554,160 @@ fn check(cli: &Cli, paths: &[PathBuf], output: &mut Output<'_>) -> Result<Exit, 
         plural(model.services.len()),
         plural(operations),
     )?;
+    for line in summaries {
+        writeln!(output.out, "{line}")?;
+    }
     Ok(Exit::Ok)
+}
+
+/// Checks every overlay against its model; prints errors and notes to stderr; returns how many errors there were
+/// and a summary line per overlay.
+fn check_overlays(
+    cli: &Cli,
+    model: &Model,
+    output: &mut Output<'_>,
+) -> Result<(usize, Vec<String>), CliError> {
+    use crate::frontend::botocore::{BotocoreError, Models};
+    let overlays: Vec<&Service> = model
+        .services
+        .values()
+        .filter(|s| s.rules.model.is_some())
+        .collect();
+    if overlays.is_empty() {
+        return Ok((0, Vec::new()));
+    }
+    let models = match Models::locate(cli.models.as_deref(), None) {
+        Ok(models) => models,
+        Err(e) if e.is_not_found() => {
+            let names: Vec<&str> = overlays.iter().map(|s| s.file.as_str()).collect();
+            writeln!(
+                output.err,
+                "warning: not checked against their models: {} ({e})",
+                names.join(", ")
+            )?;
+            return Ok((0, Vec::new()));
+        }
+        Err(e) => {
+            return Err(CliError::usage(
+                format!("failed to open the service models: {e}"),
+                Some("--models takes botocore's `data` directory, a directory of <service>/<version>/service-2.json, or one service-2.json".to_string()),
+            ));
+        }
+    };
+    let mut problems = 0;
+    let mut summaries = Vec::new();
+    for service in overlays {
+        let name = service.rules.model.as_deref().unwrap_or_default();
+        let base = match models.load(name) {
+            Ok(base) => base,
+            Err(e @ BotocoreError::UnknownService { .. }) => {
+                problems += 1;
+                writeln!(
+                    output.err,
+                    "error: {}: [service] model = \"{name}\": {e}",
+                    service.file
+                )?;
+                continue;
+            }
+            Err(e) => {
+                return Err(CliError::usage(
+                    format!(
+                        "failed to load model `{name}` that {} overlays: {e}",
+                        service.file
+                    ),
+                    None,
+                ));
+            }
+        };
+        let merged = spec::overlay(service, &base);
+        let Some(report) = &merged.rules.overlay else {
+            continue;
+        };
+        let (mut acknowledged, mut from_model) = (0, 0);
+        for finding in &report.findings {
+            if finding.is_error() {
+                problems += 1;
+                writeln!(
+                    output.err,
+                    "error: {}: {}",
+                    service.file,
+                    finding.describe()
+                )?;
+            } else if finding.acknowledged.is_some() {
+                acknowledged += 1;
+                writeln!(output.err, "note: {}: {}", service.file, finding.describe())?;
+            } else {
+                from_model += 1;
+            }
+        }
+        let restated = service.operations.len();
+        summaries.push(format!(
+            "{}: overlays {}: {restated} operation{} restated, {} from the model; {acknowledged} acknowledged disagreement{}, {from_model} constraint{} from the model on restated shapes",
+            service.file,
+            report.model,
+            plural(restated),
+            merged.operations.len().saturating_sub(restated),
+            plural(acknowledged),
+            plural(from_model),
+        ));
+    }
+    Ok((problems, summaries))
+}
+
+/// The spec files alone, lowered: what `--specs DIR` (or the built-in set) describes, without any model.
+fn spec_files(cli: &Cli) -> Result<Model, CliError> {
+    let specs = match &cli.specs {
+        Some(dir) => spec::load_paths(std::slice::from_ref(dir))?,
+        None => spec::embedded()?,
+    };
+    Ok(spec::lower(&specs))
+}
+
+/// The findings of an overlay that concern one operation: its own, and those on the named shapes it reaches.
+fn overlay_lines(service: &Service, op: &Operation, report: &OverlayReport) -> Vec<String> {
+    let mut rows = Vec::new();
+    flatten(
+        service,
+        service.input_members(op),
+        "",
+        &mut Vec::new(),
+        &mut rows,
+    );
+    flatten(
+        service,
+        service.output_members(op),
+        "",
+        &mut Vec::new(),
+        &mut rows,
+    );
+    let mut shapes: Vec<&str> = rows
+        .iter()
+        .map(|(_, m)| service.target(m).name.as_str())
+        .collect();
+    for (_, m) in &rows {
+        if let ShapeKind::List(item) = &service.target(m).kind {
+            shapes.push(service.target(item).name.as_str());
+        }
+    }
+    shapes.extend(op.errors.iter().map(|id| service.shape(*id).name.as_str()));
+    report
+        .findings
+        .iter()
+        .filter(|f| {
+            f.operation.as_deref() == Some(op.name.as_str())
+                || f.shape.as_deref().is_some_and(|s| shapes.contains(&s))
+        })
+        .map(|f| {
+            let mark = match (&f.kind, &f.acknowledged) {
+                (FindingKind::FromModel { .. }, _) => "from the model",
+                (FindingKind::Differs { .. }, Some(_)) => "disagreement (acknowledged)",
+                (FindingKind::Differs { .. }, None) => "disagreement (not acknowledged)",
+                (_, Some(_)) => "not in the model (acknowledged)",
+                (_, None) => "error",
+            };
+            format!("{mark}: {}", f.describe())
+        })
+        .collect()
 }
 
 fn plural(n: usize) -> &'static str {

@@ -151,6 +151,27 @@ impl Lanes {
 mod tests {
     use super::*;
 
+    /// The runner leaves the valid cases of laned operations out of its main pass and runs them from the lanes'
+    /// own pass: that is only sound while every one of them has a lane.
+    #[test]
+    fn every_valid_case_of_a_laned_operation_has_a_lane() {
+        let model = crate::spec::embedded_model().expect("the built-in specs load");
+        let lanes = Lanes::new(&model);
+        let mut config = crate::generate::GenConfig::new(&model, 3, 5);
+        config.kinds = vec![CaseKind::Valid];
+        let mut laned = 0;
+        for case in crate::generate::generate(&model, &config) {
+            if lanes
+                .operations()
+                .contains(&(case.service.clone(), case.operation.clone()))
+            {
+                assert!(lanes.key(&case).is_some(), "{}", case.id);
+                laned += 1;
+            }
+        }
+        assert!(laned > 20, "only {laned} valid cases of laned operations");
+    }
+
     #[test]
     fn alternate_contact_cases_are_laned_per_account_and_type_and_invalid_ones_are_not() {
         let model = crate::spec::embedded_model().expect("the built-in specs load");

@@ -18,7 +18,7 @@ use crate::protocol::{Malformation, Protocol, WireExpectation};
 pub(crate) fn slots(plan: &OpPlan<'_>, protocol: &dyn Protocol) -> (Vec<Slot>, Vec<Slot>) {
     let mut fixed = Vec::new();
     let mut cycle = Vec::new();
-    for m in protocol.malformations(plan.service, plan.op) {
+    for m in plan.malformations(protocol) {
         let slot = Slot::new(
             CaseKind::Malformed,
             CaseClass::Protocol(m.class.to_string()),
@@ -68,12 +68,12 @@ pub(crate) fn case_for(
             protocol.signing_fault(*signing),
         ),
         CaseClass::Protocol(name) => {
-            let m: Malformation = protocol
-                .malformations(plan.service, plan.op)
-                .into_iter()
+            let m: &Malformation = plan
+                .malformations(protocol)
+                .iter()
                 .find(|m| m.class == name)?;
             let request = protocol.malform(plan.service, plan.op, name, &valid)?;
-            (request, m.signing, m.detail, m.expect)
+            (request, m.signing, m.detail.clone(), m.expect.clone())
         }
         _ => return None,
     };
@@ -128,8 +128,8 @@ pub(crate) fn build(
 pub(crate) fn uses_input(plan: &OpPlan<'_>, protocol: &dyn Protocol, class: &CaseClass) -> bool {
     match class {
         CaseClass::Signing(_) => true,
-        CaseClass::Protocol(name) => protocol
-            .malformations(plan.service, plan.op)
+        CaseClass::Protocol(name) => plan
+            .malformations(protocol)
             .iter()
             .any(|m| m.class == name && m.uses_input),
         _ => false,

@@ -2,6 +2,7 @@
 //! recursion cut) and, per string shape, how to draw valid values (patterns parsed, feasible lengths known).
 
 use std::collections::HashMap;
+use std::sync::OnceLock;
 
 use indexmap::IndexMap;
 use proptest::prelude::Rng;
@@ -16,6 +17,7 @@ use crate::model::{
     ShapeKind, Timestamp, Value,
 };
 use crate::oracle::{self, Expected};
+use crate::protocol::{Malformation, Protocol};
 
 /// How to draw one value.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -143,6 +145,8 @@ pub(crate) struct OpPlan<'a> {
     root: Option<ShapeId>,
     /// [`closing_heights`] of every shape reachable from `root`.
     heights: HashMap<ShapeId, u32>,
+    /// [`OpPlan::malformations`], computed on first use.
+    malformations: OnceLock<Vec<Malformation>>,
 }
 
 fn member_key(member: &Member) -> usize {
@@ -156,32 +160,7 @@ impl<'a> OpPlan<'a> {
         op: &'a Operation,
         fixtures: &Fixtures,
     ) -> Result<Self, GenError> {
-        let members = service.input_members(op);
-        let mut plan = OpPlan {
-            service,
-            op,
-            members,
-            sites: Vec::new(),
-            optional: (0..members.len())
-                .filter(|i| !members[*i].required)
-                .collect(),
-            valid_expected: oracle::valid(service, op),
-            fixtures: fixtures.clone(),
-            strings: HashMap::new(),
-            emails: HashMap::new(),
-            fixture_uses: HashMap::new(),
-            root: op.input,
-            heights: op
-                .input
-                .map(|r| closing_heights(service, r))
-                .unwrap_or_default(),
-        };
-        plan.refuse_required_cycle()?;
-        if let Some(input) = op.input {
-            let mut stack = vec![input];
-            plan.compile_members(members, &mut Vec::new(), "", &mut stack)?;
-        }
-        Ok(plan)
+        Self::compile(service, op, fixtures, service.input_members(op), op.input)
     }
 
     /// A plan over an operation's output shape instead of its input (the embedded target's synthetic answers).
@@ -190,7 +169,17 @@ impl<'a> OpPlan<'a> {
         op: &'a Operation,
         fixtures: &Fixtures,
     ) -> Result<Self, GenError> {
-        let members = service.output_members(op);
+        Self::compile(service, op, fixtures, service.output_members(op), op.output)
+    }
+
+    /// A plan drawing from `root` (the input or the output structure), whose members are `members`.
+    fn compile(
+        service: &'a Service,
+        op: &'a Operation,
+        fixtures: &Fixtures,
+        members: &'a [Member],
+        root: Option<ShapeId>,
+    ) -> Result<Self, GenError> {
         let mut plan = OpPlan {
             service,
             op,
@@ -204,18 +193,25 @@ impl<'a> OpPlan<'a> {
             strings: HashMap::new(),
             emails: HashMap::new(),
             fixture_uses: HashMap::new(),
-            root: op.output,
-            heights: op
-                .output
+            root,
+            heights: root
                 .map(|r| closing_heights(service, r))
                 .unwrap_or_default(),
+            malformations: OnceLock::new(),
         };
         plan.refuse_required_cycle()?;
-        if let Some(output) = op.output {
-            let mut stack = vec![output];
+        if let Some(root) = root {
+            let mut stack = vec![root];
             plan.compile_members(members, &mut Vec::new(), "", &mut stack)?;
         }
         Ok(plan)
+    }
+
+    /// The protocol's malformations of this operation, listed once per plan (every malformed case looks its class
+    /// up, and listing them probes the service's routes). A service has one protocol, so the list cannot go stale.
+    pub(crate) fn malformations(&self, protocol: &dyn Protocol) -> &[Malformation] {
+        self.malformations
+            .get_or_init(|| protocol.malformations(self.service, self.op))
     }
 
     /// The closing height of a shape reachable from the root (`u32::MAX`: no finite value).

@@ -36,6 +36,9 @@ pub struct Disagreement {
     pub follows: String,
     /// Why.
     pub why: String,
+    /// The places where, because of this disagreement, the spec file overrides the published model it overlays
+    /// (`Name.max_length`, as `conform spec check` names them): `spec check` reports them as notes, not errors.
+    pub overrides: Vec<String>,
 }
 
 /// One acceptable outcome of a request: a status and, for errors, the error type.
@@ -329,4 +332,140 @@ pub struct Restore {
     pub remove: Option<Step>,
     /// Where it comes from.
     pub source: Provenance,
+}
+
+/// How a spec file that overlays a published model compares with it: what `conform spec check` reports and
+/// `conform spec show` marks.
+#[derive(Debug, Clone, Default)]
+pub struct OverlayReport {
+    /// The model overlaid (`botocore account/2021-02-01`).
+    pub model: String,
+    /// The model file.
+    pub model_file: String,
+    /// Every difference, in the order the merge met them.
+    pub findings: Vec<Finding>,
+}
+
+impl OverlayReport {
+    /// Whether any finding fails `conform spec check`.
+    pub fn has_errors(&self) -> bool {
+        self.findings.iter().any(Finding::is_error)
+    }
+}
+
+/// One place where a spec file and the model it overlays differ.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Finding {
+    /// The place, as `[[disagreement]] overrides` names it: `Name.max_length`, `PutThing.input.Name.required`.
+    pub place: String,
+    /// The table of the spec file it is in (`[[shape]] Name`, `[[operation]] PutThing, input member Name`).
+    pub table: String,
+    /// The operation it concerns, when it is in one.
+    pub operation: Option<String>,
+    /// The named shape it is on, when it is on one (operations reaching the shape show it).
+    pub shape: Option<String>,
+    /// What differs.
+    pub kind: FindingKind,
+    /// The `about` of the `[[disagreement]]` that lists the place in `overrides`: the difference is meant.
+    pub acknowledged: Option<String>,
+}
+
+/// What differs between a spec file and its model at one place.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FindingKind {
+    /// The spec file names something the model lacks (a typo, or another version of the model): an error.
+    Unknown {
+        /// What is missing (`input member \`Nmae\``).
+        what: String,
+        /// The model's closest name, when one is close.
+        closest: Option<String>,
+    },
+    /// The spec file gives another type than the model: an error.
+    Type {
+        /// The spec file's type.
+        spec: String,
+        /// The model's.
+        model: String,
+    },
+    /// A constraint (or the errors, the HTTP binding, ...) differs; the spec file wins.
+    Differs {
+        /// The spec file's value (`max_length 64`).
+        spec: String,
+        /// Its `source`.
+        spec_source: String,
+        /// The model's value (`max_length 50`, `no pattern`).
+        model: String,
+    },
+    /// The model adds a constraint the spec file does not restate (it applies, and comes from the model).
+    FromModel {
+        /// The constraint (`pattern \\d{12}`).
+        model: String,
+    },
+    /// A `[[disagreement]]` lists a place where the spec file and the model agree (or that names nothing).
+    Stale {
+        /// The disagreement's `about`.
+        about: String,
+    },
+}
+
+impl Finding {
+    /// Whether `conform spec check` fails on it: names the model lacks, other types and other constraints,
+    /// unless a `[[disagreement]]` acknowledges them; stale acknowledgements.
+    pub fn is_error(&self) -> bool {
+        match &self.kind {
+            FindingKind::Unknown { .. }
+            | FindingKind::Type { .. }
+            | FindingKind::Differs { .. } => self.acknowledged.is_none(),
+            FindingKind::Stale { .. } => true,
+            FindingKind::FromModel { .. } => false,
+        }
+    }
+
+    /// One line: `<table>: <what>`, and the disagreement that acknowledges it.
+    pub fn describe(&self) -> String {
+        let mut text = self.what();
+        if let Some(about) = &self.acknowledged {
+            text.push_str(&format!("; acknowledged by [[disagreement]] `{about}`"));
+        }
+        text
+    }
+
+    fn what(&self) -> String {
+        match &self.kind {
+            FindingKind::Unknown { what, closest } => format!(
+                "{} ({}): {what} is not in the model{}",
+                self.table,
+                self.place,
+                closest
+                    .as_ref()
+                    .map(|c| format!("; the closest model name is `{c}`"))
+                    .unwrap_or_default()
+            ),
+            FindingKind::Type { spec, model } => format!(
+                "{} ({}): spec file: type {spec}; model: type {model}",
+                self.table, self.place
+            ),
+            FindingKind::Differs {
+                spec,
+                spec_source,
+                model,
+            } => format!(
+                "{} ({}): spec file: {spec}{}; model: {model}",
+                self.table,
+                self.place,
+                if spec_source.is_empty() {
+                    String::new()
+                } else {
+                    format!(" ({spec_source})")
+                },
+            ),
+            FindingKind::FromModel { model } => {
+                format!("{} ({}): from the model: {model}", self.table, self.place)
+            }
+            FindingKind::Stale { about } => format!(
+                "[[disagreement]] `{about}`: overrides `{}`, where the spec file and the model do not differ",
+                self.place
+            ),
+        }
+    }
 }

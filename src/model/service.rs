@@ -320,8 +320,10 @@ pub struct ServiceRules {
     pub snapshots: SnapshotRules,
     /// State a run records before it changes anything on a real account, and puts back after.
     pub restores: Vec<Restore>,
-    /// Where the spec file overrides the published model, one line each (`spec show` says so).
-    pub overrides: Vec<String>,
+    /// The service of AWS's published models the spec file overlays (`[service] model`), when it names one.
+    pub model: Option<String>,
+    /// How the spec file compares with that model, once merged onto it; `None` when the model was not loaded.
+    pub overlay: Option<super::rules::OverlayReport>,
 }
 
 /// One service: metadata, the shape arena and the operations.

@@ -501,6 +501,21 @@ pub fn parse_body(body: &[u8]) -> Result<Option<Json>, serde_json::Error> {
 
 /// At most `max` characters of a body as one line, for messages about bodies that are not JSON.
 pub fn excerpt(body: &[u8], max: usize) -> String {
+    // Most bodies are printable ASCII, which needs no escaping and is one character per byte: copied at once.
+    let head = &body[..body.len().min(max)];
+    if head.iter().all(|b| (b' '..=b'~').contains(b)) {
+        let mut out = String::with_capacity(head.len() + 3);
+        out.extend(head.iter().map(|b| char::from(*b)));
+        if body.len() > max {
+            out.push('…');
+        }
+        return out;
+    }
+    excerpt_escaped(body, max)
+}
+
+/// [`excerpt`] character by character: invalid UTF-8 replaced, control characters escaped.
+fn excerpt_escaped(body: &[u8], max: usize) -> String {
     let text = String::from_utf8_lossy(body);
     let mut out = String::new();
     for (count, c) in text.chars().enumerate() {
@@ -819,6 +834,19 @@ mod tests {
             };
             let (_, problems) = decode_shape(&s, top, &json, DecodeOptions::OUTPUT);
             assert_eq!(problems.len(), 1, "{text}: {problems:?}");
+        }
+    }
+
+    proptest::proptest! {
+        /// The printable-ASCII shortcut gives what escaping character by character gives.
+        #[test]
+        fn excerpt_shortcut_agrees_with_escaping(
+            body in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..40),
+            printable in proptest::collection::vec(b' '..=b'~', 0..40),
+            max in 0usize..30,
+        ) {
+            proptest::prop_assert_eq!(excerpt(&body, max), excerpt_escaped(&body, max));
+            proptest::prop_assert_eq!(excerpt(&printable, max), excerpt_escaped(&printable, max));
         }
     }
 }

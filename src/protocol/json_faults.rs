@@ -293,6 +293,56 @@ fn sample_path(op: &Operation) -> String {
         .join("/")
 }
 
+/// `object` with [`UNKNOWN_MEMBER`] added last, holding as many `x` as make the document [`TOO_LARGE_BYTES`] long.
+/// The filler is written into the serialised document with an empty string in its place, so that the megabyte is
+/// copied once instead of being serialised (and escaped) twice.
+fn padded_to_too_large(mut object: serde_json::Map<String, serde_json::Value>) -> Option<Vec<u8>> {
+    object.shift_remove(UNKNOWN_MEMBER);
+    object.insert(
+        UNKNOWN_MEMBER.to_string(),
+        serde_json::Value::String(String::new()),
+    );
+    let mut body = serde_json::to_vec(&object).ok()?;
+    // The member is last (insertion order is kept), so the document ends with its empty string and the brace.
+    let tail = format!("\"{UNKNOWN_MEMBER}\":\"\"}}");
+    if !body.ends_with(tail.as_bytes()) {
+        return None;
+    }
+    let filler = TOO_LARGE_BYTES.saturating_sub(body.len());
+    let closing = body.split_off(body.len() - 2);
+    body.resize(body.len() + filler, b'x');
+    body.extend_from_slice(&closing);
+    Some(body)
+}
+
+/// The classes that need a JSON body the service reads ([`has_json_body`]).
+const BODY_CLASSES: [&str; 11] = [
+    "body-not-json",
+    "body-truncated",
+    "body-array",
+    "body-string",
+    "body-number",
+    "body-null",
+    "body-empty",
+    "unknown-member",
+    "body-too-large",
+    "content-type-wrong",
+    "content-type-missing",
+];
+
+/// Whether [`malformations`] offers `class` for `op`, without listing them: every malformed case asks, and the
+/// routing classes probe each of the service's routes to be listed. `method-wrong` and `path-unknown` are only
+/// said to be possible here; [`malform`] finds their method or path, or gives `None`.
+fn offers(service: &Service, op: &Operation, class: &str, protocol: ProtocolId) -> bool {
+    let aws_json = protocol.is_aws_json();
+    match class {
+        _ if BODY_CLASSES.contains(&class) => has_json_body(service, op, protocol),
+        "target-missing" | "target-unknown" | "parse-before-auth" => aws_json,
+        "method-wrong" | "path-unknown" => !aws_json,
+        _ => false,
+    }
+}
+
 /// Applies a class to a correctly encoded request; `None` when the class does not apply to the operation.
 pub(crate) fn malform(
     service: &Service,
@@ -301,10 +351,7 @@ pub(crate) fn malform(
     request: &HttpRequest,
     protocol: ProtocolId,
 ) -> Option<HttpRequest> {
-    let offered = malformations(service, op, protocol)
-        .iter()
-        .any(|m| m.class == class);
-    if !offered {
+    if !offers(service, op, class, protocol) {
         return None;
     }
     let mut out = request.clone();
@@ -343,21 +390,15 @@ pub(crate) fn malform(
                 _ if request.body.iter().all(u8::is_ascii_whitespace) => serde_json::Map::new(),
                 _ => return None,
             };
-            let filler = if class == "unknown-member" {
-                "ignored".to_string()
-            } else {
+            out.body = if class == "unknown-member" {
                 object.insert(
                     UNKNOWN_MEMBER.to_string(),
-                    serde_json::Value::String(String::new()),
+                    serde_json::Value::String("ignored".to_string()),
                 );
-                let overhead = serde_json::to_vec(&object).ok()?.len();
-                "x".repeat(TOO_LARGE_BYTES.saturating_sub(overhead))
+                serde_json::to_vec(&object).ok()?
+            } else {
+                padded_to_too_large(object)?
             };
-            object.insert(
-                UNKNOWN_MEMBER.to_string(),
-                serde_json::Value::String(filler),
-            );
-            out.body = serde_json::to_vec(&object).ok()?;
             if out.header("content-type").is_none() {
                 out.set_header("content-type", "application/json");
             }

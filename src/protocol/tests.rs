@@ -1096,6 +1096,56 @@ fn required_output_members_are_judged_only_for_operations_the_spec_files_describ
     assert_eq!(seed.problems[0].path, arn);
 }
 
+/// `malform` decides whether a class applies without listing the malformations (it runs once per malformed case);
+/// the two must agree on every operation, class by class.
+#[test]
+fn malform_applies_exactly_the_listed_classes() {
+    let classes = [
+        "body-not-json",
+        "body-truncated",
+        "body-array",
+        "body-string",
+        "body-number",
+        "body-null",
+        "body-empty",
+        "unknown-member",
+        "body-too-large",
+        "content-type-wrong",
+        "content-type-missing",
+        "target-missing",
+        "target-unknown",
+        "parse-before-auth",
+        "method-wrong",
+        "path-unknown",
+        "no-such-class",
+    ];
+    let services: [(Service, &dyn Protocol); 2] =
+        [(json_service(), aws_json()), (rest_service(), rest())];
+    let mut checked = 0;
+    for (service, protocol) in &services {
+        for op in service.operations.values() {
+            let listed: Vec<&str> = protocol
+                .malformations(service, op)
+                .iter()
+                .map(|m| m.class)
+                .collect();
+            let Ok(valid) = protocol.encode(service, op, &Value::structure()) else {
+                continue;
+            };
+            for class in classes {
+                assert_eq!(
+                    protocol.malform(service, op, class, &valid).is_some(),
+                    listed.contains(&class),
+                    "{} {class}",
+                    op.name
+                );
+            }
+            checked += 1;
+        }
+    }
+    assert!(checked >= 4, "only {checked} operations encoded");
+}
+
 #[test]
 fn malformations_offer_the_classes_that_apply_and_apply_them() {
     let j = json_service();
@@ -1141,6 +1191,11 @@ fn malformations_offer_the_classes_that_apply_and_apply_them() {
         .malform(&j, op, "body-too-large", &valid)
         .unwrap();
     assert_eq!(large.body.len(), TOO_LARGE_BYTES);
+    let padded = body_json(&large.body);
+    assert_eq!(padded["TableName"], json!("t"));
+    let filler = padded[UNKNOWN_MEMBER].as_str().unwrap();
+    assert!(filler.len() > 1024 * 1023, "{}", filler.len());
+    assert!(filler.bytes().all(|b| b == b'x'), "{:?}", &filler[..20]);
     let unknown = aws_json()
         .malform(&j, op, "unknown-member", &valid)
         .unwrap();

@@ -236,6 +236,7 @@ fn draw(
         operations: vec![operation.to_string()],
         services: vec![service.to_string()],
         fixtures: generation.fixtures.clone(),
+        leave_out: Vec::new(),
     };
     // Straight to the n-th random draw: building every deterministic case first made draws cost more than linear.
     generate::find_case(specs, &config, &format!("{operation}-valid-random-{n}"))

@@ -258,6 +258,21 @@ impl FileCtx<'_> {
             );
         }
         let region = self.region(&raw_service.region);
+        let model_name = raw_service.model.as_ref().map(|m| {
+            let model = m.get_ref();
+            if model.is_empty()
+                || !model
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+            {
+                self.problem(
+                    m.span(),
+                    format!("invalid model name `{model}`: use botocore's service name (lower-case letters, digits and `-`)"),
+                    Some("`conform spec list` lists the services of the models, e.g. `model = \"account\"`".into()),
+                );
+            }
+            model.clone()
+        });
 
         let mut scope = Scope {
             documents: IndexMap::new(),
@@ -497,6 +512,24 @@ impl FileCtx<'_> {
             .unwrap_or_default();
         let restores = self.restores(&scope, &raw.restore, &operations);
 
+        for d in &raw.disagreement {
+            for place in &d.get_ref().overrides {
+                if place.get_ref().is_empty() || place.get_ref().contains(char::is_whitespace) {
+                    self.problem(
+                        place.span(),
+                        format!("invalid override place `{}`", place.get_ref()),
+                        Some("name the place as `conform spec check` prints it, e.g. `Name.max_length` or `PutThing.input.Name.required`".into()),
+                    );
+                }
+            }
+            if !d.get_ref().overrides.is_empty() && raw_service.model.is_none() {
+                self.problem(
+                    d.span(),
+                    "a [[disagreement]] lists `overrides` but the file overlays no model",
+                    Some("add `model = \"<service>\"` to [service], or remove `overrides`".into()),
+                );
+            }
+        }
         let disagreements = raw
             .disagreement
             .iter()
@@ -507,6 +540,7 @@ impl FileCtx<'_> {
                     sides: d.sides.clone(),
                     follows: d.follows.clone(),
                     why: d.why.clone(),
+                    overrides: d.overrides.iter().map(|o| o.get_ref().clone()).collect(),
                 }
             })
             .collect();
@@ -534,6 +568,7 @@ impl FileCtx<'_> {
             scenarios,
             snapshots,
             restores,
+            model: model_name,
             file: self.file.to_string(),
             source: service_source,
         })

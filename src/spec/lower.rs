@@ -57,7 +57,8 @@ fn lower_service(s: &spec::Service) -> Service {
         scenarios: s.scenarios.clone(),
         snapshots: s.snapshots.clone(),
         restores: s.restores.clone(),
-        overrides: Vec::new(),
+        model: s.model.clone(),
+        overlay: None,
     };
     // Named shapes first, so that members refer to them by name.
     for (name, shape) in &s.shapes {

@@ -5,6 +5,7 @@ mod diagnostic;
 mod loader;
 mod lower;
 mod model;
+mod overlay;
 
 mod raw;
 mod reference;
@@ -19,6 +20,7 @@ pub use diagnostic::{LoadError, Problem};
 pub use loader::{EMBEDDED, embedded, load_paths, load_sources};
 pub use lower::lower;
 pub use model::*;
+pub use overlay::overlay;
 pub use reference::reference_markdown;
 pub use starter::starter;
 

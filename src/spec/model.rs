@@ -301,6 +301,8 @@ pub struct Service {
     pub snapshots: SnapshotRules,
     /// State a run records before it changes anything on a real account, and puts back after.
     pub restores: Vec<Restore>,
+    /// The service of AWS's published models this file overlays (`[service] model`), when it names one.
+    pub model: Option<String>,
     /// The spec file it was loaded from (`specs/account.toml`, or `<embedded>/account.toml`).
     pub file: String,
     /// Where the service metadata comes from.

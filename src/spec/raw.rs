@@ -40,6 +40,7 @@ pub(crate) struct RawService {
     pub region: Spanned<RawRegion>,
     pub source: Spanned<String>,
     pub on_violation: Option<Spanned<RawExpect>>,
+    pub model: Option<Spanned<String>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -175,6 +176,8 @@ pub(crate) struct RawDisagreement {
     pub sides: Vec<String>,
     pub follows: String,
     pub why: String,
+    #[serde(default)]
+    pub overrides: Vec<Spanned<String>>,
 }
 
 /// A stateful sequence of calls.

@@ -166,6 +166,12 @@ const TABLES: &[TableDoc] = &[
                 "The error a constraint violation gets unless a member says otherwise.",
                 "on_violation = { accept = [\"ValidationException\"], source = \"api: Errors\" }",
             ),
+            key(
+                "model",
+                "none: the file stands alone",
+                "The service of AWS's published models (botocore's name) this file overlays: with the models loaded, the file adds to that model instead of restating it. Operations, members and constraints it leaves out come from the model; where the two differ, the file wins, and `conform spec check` reports each difference (an error unless a `[[disagreement]]` lists it in `overrides`). Without the models, the file is used alone.",
+                "model = \"account\"",
+            ),
         ],
     },
     TableDoc {
@@ -619,6 +625,12 @@ const TABLES: &[TableDoc] = &[
                 "follows = \"model\"",
             ),
             key("why", "", "Why.", "why = \"the SDKs accept C\""),
+            key(
+                "overrides",
+                "none",
+                "Where, because of this disagreement, the file overrides the model it overlays: places as `conform spec check` names them (`Name.max_length`, `PutThing.input.Name.required`, `PutThing.errors`). `spec check` then reports them as notes, not errors; a place where the file and the model agree is an error.",
+                "overrides = [\"Name.max_length\"]",
+            ),
         ],
     },
     TableDoc {

@@ -43,6 +43,9 @@ signing_name = "{service}"
 # `fixed` for a service with one global endpoint; otherwise a `default`, and optionally the `allowed` regions.
 region = {{ default = "us-east-1" }}
 source = "api: Welcome"
+# To add to AWS's published model of the service instead of restating all of it, name the model (`conform spec
+# list` lists them); `conform spec check` then checks this file against it.
+# model = "{service}"
 
 # The error a constraint violation gets unless a member says otherwise.
 [service.on_violation]

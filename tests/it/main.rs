@@ -32,3 +32,4 @@ mod serve_support;
 mod spec_broken;
 mod spec_documents;
 mod spec_mutations;
+mod spec_overlay;
