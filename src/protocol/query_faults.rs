@@ -343,7 +343,8 @@ impl FormReader<'_> {
             400,
             "ValidationError",
             format!(
-                "Value '{text}' at '{}' failed to satisfy constraint: Member must be {expected}",
+                "1 validation error detected: Value '{text}' at '{}' failed to satisfy constraint: Member must be \
+                 {expected}",
                 path.coral()
             ),
         ))

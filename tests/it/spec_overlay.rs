@@ -365,7 +365,7 @@ fn protocol_chooses_among_the_models_protocols_and_refuses_the_others() {
         "{}",
         err(&o)
     );
-    // cloudwatch lists three; awsQuery is refused by run and serve alike, before anything starts.
+    // cloudwatch lists three; rpcv2Cbor is refused by run and serve alike, before anything starts.
     for command in ["run", "serve"] {
         let o = conform(&[
             "--models",
@@ -374,7 +374,7 @@ fn protocol_chooses_among_the_models_protocols_and_refuses_the_others() {
             "--service",
             "cloudwatch",
             "--protocol",
-            "awsQuery",
+            "rpcv2Cbor",
         ]);
         assert_eq!(o.status.code(), Some(2), "{command}: {}", err(&o));
         assert!(
