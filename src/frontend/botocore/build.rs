@@ -629,7 +629,8 @@ const SATISFIABLE_CHECK_MAX: u64 = 256;
 fn unsatisfiable(pattern: &Pattern, min: Option<u64>, max: Option<u64>) -> Option<String> {
     let max = max.filter(|m| *m <= SATISFIABLE_CHECK_MAX)?;
     let min = min.unwrap_or(0);
-    static KNOWN: OnceLock<Mutex<HashMap<(String, u64, u64), Option<String>>>> = OnceLock::new();
+    type Answers = HashMap<(String, u64, u64), Option<String>>;
+    static KNOWN: OnceLock<Mutex<Answers>> = OnceLock::new();
     let known = KNOWN.get_or_init(Default::default);
     let key = (pattern.source().to_string(), min, max);
     if let Some(answer) = known
