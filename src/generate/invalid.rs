@@ -428,10 +428,18 @@ fn mutate(
             let value = match &shape.kind {
                 ShapeKind::String => Value::String(string?.of_length(rng, len, Pick::Random)?),
                 ShapeKind::Enum(_) => return None,
-                ShapeKind::List(_) => {
+                ShapeKind::List(item_member) => {
                     let item = match current {
                         Value::List(items) if !items.is_empty() => items[0].clone(),
                         _ => plan.draw_site_value(site, rng, Mode::Min).pipe_item()?,
+                    };
+                    // Long lists of drawn items make bodies of tens of megabytes (frauddetector's 100,001 list
+                    // elements: 35 MB, more than a target reads before it answers): past a thousand items, the
+                    // plainest item.
+                    let item = if len > 1000 {
+                        plan.simplest_value(item_member, rng)
+                    } else {
+                        item
                     };
                     Value::List(vec![item; len])
                 }

@@ -940,6 +940,19 @@ impl<'a> OpPlan<'a> {
         Value::String(s.valid_text(rng, len, pick))
     }
 
+    /// The plainest valid value of a member edge (shortest strings, fewest items, optional members left out).
+    pub(crate) fn simplest_value(&self, m: &'a Member, rng: &mut TestRng) -> Value {
+        self.draw_member(
+            m,
+            rng,
+            None,
+            DRAW_DEPTH,
+            Mode::Simplest,
+            &mut Path::root(),
+            &mut None,
+        )
+    }
+
     /// A valid value for the member at a site, drawn on its own (shrinking replaces members by these).
     pub(crate) fn draw_site_value(&self, site: usize, rng: &mut TestRng, mode: Mode) -> Value {
         let member = self.sites[site].member;
