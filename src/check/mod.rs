@@ -418,13 +418,16 @@ impl Context<'_> {
             problems.extend(several_message_problems(message, &paths));
         }
         // The constraint texts can spell the value out themselves (a pattern `https://[...]+` and the value
-        // `https://`): only what precedes them, where Coral writes `Value '...'`, counts as an echo.
+        // `https://`), and so can the paths: only what precedes them, where Coral writes `Value '...'`, counts as an
+        // echo.
         let outside_constraints = message
             .split("; ")
             .map(|clause| {
-                clause
+                let head = clause
                     .split_once("failed to satisfy constraint:")
-                    .map_or(clause, |(head, _)| head)
+                    .map_or(clause, |(head, _)| head);
+                // Nor does the member's path (qconnect's `contextualGroundingPolicyConfig...` holds `Grounding`).
+                head.split_once(" at '").map_or(head, |(value, _)| value)
             })
             .collect::<Vec<_>>()
             .join("; ");

@@ -495,6 +495,13 @@ fn validation_messages_must_be_in_coral_form_and_withhold_sensitive_values() {
     assert!(
         verdict("1 validation error detected: Value at 'phoneNumber' failed to satisfy constraint: Member must satisfy regular expression pattern: [abcd]+").passed
     );
+    assert!(
+        verdict(
+            "1 validation error detected: Value at 'abcdNumber' failed to satisfy constraint: x"
+        )
+        .passed,
+        "the path is no echo"
+    );
     let echoed_second = verdict(
         "2 validation errors detected: Value at 'name' failed to satisfy constraint: abcd; Value 'abcd' at 'phoneNumber' failed to satisfy constraint: x",
     );
