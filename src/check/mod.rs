@@ -417,9 +417,23 @@ impl Context<'_> {
         if coral && let Some(paths) = self.several_paths() {
             problems.extend(several_message_problems(message, &paths));
         }
+        // The constraint texts can spell the value out themselves (a pattern `https://[...]+` and the value
+        // `https://`), and so can the paths: only what precedes them, where Coral writes `Value '...'`, counts as an
+        // echo.
+        let outside_constraints = message
+            .split("; ")
+            .map(|clause| {
+                let head = clause
+                    .split_once("failed to satisfy constraint:")
+                    .map_or(clause, |(head, _)| head);
+                // Nor does the member's path (qconnect's `contextualGroundingPolicyConfig...` holds `Grounding`).
+                head.split_once(" at '").map_or(head, |(value, _)| value)
+            })
+            .collect::<Vec<_>>()
+            .join("; ");
         if let Some(value) = self.mutated_sensitive_value()
             && value.chars().count() >= 4
-            && message.contains(value.as_str())
+            && outside_constraints.contains(value.as_str())
         {
             problems.push(
                 "the message echoes the value of a sensitive member, which AWS withholds".into(),

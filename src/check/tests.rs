@@ -490,6 +490,22 @@ fn validation_messages_must_be_in_coral_form_and_withhold_sensitive_values() {
         !echoed.passed && echoed.actual.contains("sensitive"),
         "{echoed:?}"
     );
+    // The value written inside the constraint's own text is no echo (inspector2's instanceUrl `https://` against
+    // the pattern `https://[...]{1,1024}`).
+    assert!(
+        verdict("1 validation error detected: Value at 'phoneNumber' failed to satisfy constraint: Member must satisfy regular expression pattern: [abcd]+").passed
+    );
+    assert!(
+        verdict(
+            "1 validation error detected: Value at 'abcdNumber' failed to satisfy constraint: x"
+        )
+        .passed,
+        "the path is no echo"
+    );
+    let echoed_second = verdict(
+        "2 validation errors detected: Value at 'name' failed to satisfy constraint: abcd; Value 'abcd' at 'phoneNumber' failed to satisfy constraint: x",
+    );
+    assert!(!echoed_second.passed, "{echoed_second:?}");
 }
 
 #[test]

@@ -6,7 +6,8 @@
 //! service owning its path, else to the awsJson service for `/`.
 //!
 //! Checks run in AWS's order: body size, Content-Type, body parse, target/route, authentication, validation,
-//! behaviour. Named deviations ("faults", see [`fault_catalogue`]) bend single steps for the harness's own tests.
+//! behaviour. (The route is looked up before the Content-Type, but its fault reported in that order: an operation
+//! whose body is a blob or text payload takes any media type and any bytes.) Named deviations ("faults", see [`fault_catalogue`]) bend single steps for the harness's own tests.
 //!
 //! Choices where the documents are silent:
 //! - An empty body is `{}`; a body that is not a JSON object is 400 `SerializationException`.
@@ -328,8 +329,15 @@ impl Emulator {
         if auth_first {
             authenticate()?;
         }
+        // The route is found first but its fault reported after the body's (AWS parses before it routes): only
+        // the operation tells whether the body is a document to check at all (a restJson1 blob or text payload
+        // takes any bytes under any media type).
+        let routed = protocol.route(service, request);
+        let raw_body = routed
+            .as_ref()
+            .is_ok_and(|op| protocol.raw_body(service, op));
         let content_type = request.header("content-type");
-        if !protocol.accepts_content_type(content_type) {
+        if !raw_body && !protocol.accepts_content_type(content_type) {
             return Err(ApiError::framework(
                 415,
                 "UnsupportedMediaTypeException",
@@ -342,11 +350,12 @@ impl Emulator {
         }
         let malformed_accepted = self.faults.has(Fault::MalformedJsonAccepted);
         let lenient_body = match protocol.check_body(request) {
+            _ if raw_body => false,
             Ok(()) => false,
             Err(_) if malformed_accepted => true,
             Err(f) => return Err(fault(f)),
         };
-        let op = match protocol.route(service, request) {
+        let op = match routed {
             Ok(op) => Some(op),
             Err(_)
                 if self.faults.has(Fault::UnknownTargetAccepted)

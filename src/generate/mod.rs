@@ -311,7 +311,7 @@ fn slots(
 fn build(plan: &OpPlan<'_>, protocol: &dyn Protocol, slot: &Slot, seed: u64) -> Option<Case> {
     let id = slot.id(plan);
     let mut rng = ids::case_rng(seed, &id);
-    match slot.kind {
+    let mut case = match slot.kind {
         CaseKind::Valid | CaseKind::Invalid if slot.class == CaseClass::Example => {
             examples::build(plan, protocol, slot, id)
         }
@@ -319,7 +319,11 @@ fn build(plan: &OpPlan<'_>, protocol: &dyn Protocol, slot: &Slot, seed: u64) -> 
         CaseKind::Invalid => invalid::build(plan, protocol, slot, &mut rng, id),
         CaseKind::Malformed => malformed::build(plan, protocol, slot, &mut rng, id),
         CaseKind::Scenario => None,
+    }?;
+    if matches!(case.kind, CaseKind::Valid | CaseKind::Invalid) {
+        crate::oracle::allow_oversized_body(&mut case.expected, case.request.body.len());
     }
+    Some(case)
 }
 
 /// Every case the configuration asks for, lazily: operation by operation, kind by kind (valid, invalid,

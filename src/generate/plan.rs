@@ -89,6 +89,32 @@ impl StringPlan {
         }
     }
 
+    /// A valid string, of `len` characters when the generator finds one (it draws; look-around can make a draw
+    /// fail), else of the nearest length it finds one for: never a string outside the valid lengths, as an empty
+    /// fallback would be where the minimum is 1. Empty only when no length gives one.
+    pub(crate) fn valid_text(&self, rng: &mut TestRng, len: usize, pick: Pick) -> String {
+        if let Some(text) = self.of_length(rng, len, pick) {
+            return text;
+        }
+        for _ in 0..4 {
+            if let Some(text) = self.of_length(rng, len, Pick::Random) {
+                return text;
+            }
+        }
+        let mut others: Vec<usize> = self
+            .valid_lengths
+            .iter()
+            .copied()
+            .filter(|l| *l != len)
+            .collect();
+        others.sort_by_key(|l| l.abs_diff(len));
+        others
+            .into_iter()
+            .take(64)
+            .find_map(|l| (0..2).find_map(|_| self.of_length(rng, l, Pick::Random)))
+            .unwrap_or_default()
+    }
+
     /// One copy fewer or more than each counted repetition of the pattern allows (none without a pattern).
     pub(crate) fn repetition_probes(&self) -> &[RepetitionProbe] {
         self.repeat_probes.get_or_init(|| match &self.pattern {
@@ -141,6 +167,8 @@ pub(crate) struct OpPlan<'a> {
     strings: HashMap<ShapeId, StringPlan>,
     emails: HashMap<usize, EmailDomain<'a>>,
     fixture_uses: HashMap<usize, FixtureUse<'a>>,
+    /// Member edges whose strings travel in a header (header members, their list items, prefix-header values).
+    header_members: std::collections::HashSet<usize>,
     /// The structure drawn from: the input, or the output for [`OpPlan::for_output`].
     root: Option<ShapeId>,
     /// [`closing_heights`] of every shape reachable from `root`.
@@ -160,7 +188,15 @@ impl<'a> OpPlan<'a> {
         op: &'a Operation,
         fixtures: &Fixtures,
     ) -> Result<Self, GenError> {
-        Self::compile(service, op, fixtures, service.input_members(op), op.input)
+        let members = service.input_members(op);
+        Self::compile(
+            service,
+            op,
+            fixtures,
+            members,
+            op.input,
+            header_members(service, members),
+        )
     }
 
     /// A plan over an operation's output shape instead of its input (the embedded target's synthetic answers).
@@ -169,16 +205,26 @@ impl<'a> OpPlan<'a> {
         op: &'a Operation,
         fixtures: &Fixtures,
     ) -> Result<Self, GenError> {
-        Self::compile(service, op, fixtures, service.output_members(op), op.output)
+        // Outputs travel back in headers too, but the embedded target writes them itself: no header-safe text needed.
+        Self::compile(
+            service,
+            op,
+            fixtures,
+            service.output_members(op),
+            op.output,
+            Default::default(),
+        )
     }
 
-    /// A plan drawing from `root` (the input or the output structure), whose members are `members`.
+    /// A plan drawing from `root` (the input or the output structure), whose members are `members`; the strings
+    /// of `header_members` travel in headers.
     fn compile(
         service: &'a Service,
         op: &'a Operation,
         fixtures: &Fixtures,
         members: &'a [Member],
         root: Option<ShapeId>,
+        header_members: std::collections::HashSet<usize>,
     ) -> Result<Self, GenError> {
         let mut plan = OpPlan {
             service,
@@ -193,6 +239,7 @@ impl<'a> OpPlan<'a> {
             strings: HashMap::new(),
             emails: HashMap::new(),
             fixture_uses: HashMap::new(),
+            header_members,
             root,
             heights: root
                 .map(|r| closing_heights(service, r))
@@ -297,7 +344,12 @@ impl<'a> OpPlan<'a> {
                 member: m,
             });
         }
-        if stack.contains(&m.target) || steps.len() > MAX_SITE_DEPTH {
+        if stack.contains(&m.target) {
+            return Ok(());
+        }
+        if steps.len() > MAX_SITE_DEPTH {
+            // No sites down there, but values are still drawn: every string needs its plan.
+            self.compile_below(m.target);
             return Ok(());
         }
         stack.push(m.target);
@@ -351,6 +403,30 @@ impl<'a> OpPlan<'a> {
             });
         }
         Ok(())
+    }
+
+    /// Compiles every shape reachable from `root` that has no plan yet, below the depth where sites end (a string
+    /// without a plan would be drawn empty, breaking its `min`: bedrock-agent's
+    /// `...patternObjectFilter.filters[0].objectType`, eight levels down). A shape that cannot be planned there is
+    /// left without a plan, as before: it fails no operation that may never draw it.
+    fn compile_below(&mut self, root: ShapeId) {
+        let mut seen = std::collections::HashSet::new();
+        let mut todo = vec![root];
+        while let Some(id) = todo.pop() {
+            if !seen.insert(id) {
+                continue;
+            }
+            let shape = self.service.shape(id);
+            let _ = self.compile_shape(id, shape);
+            match &shape.kind {
+                ShapeKind::Structure(children) | ShapeKind::Union(children) => {
+                    todo.extend(children.iter().map(|c| c.target));
+                }
+                ShapeKind::List(item) => todo.push(item.target),
+                ShapeKind::Map { key, value } => todo.extend([key.target, value.target]),
+                _ => {}
+            }
+        }
     }
 
     fn compile_shape(&mut self, id: ShapeId, shape: &Shape) -> Result<(), String> {
@@ -608,6 +684,24 @@ impl<'a> OpPlan<'a> {
                 value = self.draw_shape(m, rng, None, depth, Mode::Random, path, &mut None);
             }
         }
+        // HTTP strips the whitespace around a header value (and SigV4 trims it before signing), and HTTP clients
+        // write header text as Latin-1 or refuse it: a header member's valid value is printable ASCII without
+        // whitespace at its ends. Draw again (free text is drawn so at once, see `draw_string`).
+        if self.header_members.contains(&member_key(m)) {
+            for attempt in 0..16 {
+                let Value::String(text) = &value else { break };
+                if header_safe(text) {
+                    break;
+                }
+                // Wide classes (`.`, `[^/]`) rarely give ASCII throughout: the plainest value is the last resort.
+                let mode = if attempt < 15 {
+                    Mode::Random
+                } else {
+                    Mode::Simplest
+                };
+                value = self.draw_shape(m, rng, None, depth, mode, path, &mut None);
+            }
+        }
         value
     }
 
@@ -853,7 +947,23 @@ impl<'a> OpPlan<'a> {
                 }
             }
         }
-        Value::String(s.of_length(rng, len, pick).unwrap_or_default())
+        if s.pattern.is_none() && self.header_members.contains(&member_key(m)) {
+            return Value::String(header_text(rng, len, pick));
+        }
+        Value::String(s.valid_text(rng, len, pick))
+    }
+
+    /// The plainest valid value of a member edge (shortest strings, fewest items, optional members left out).
+    pub(crate) fn simplest_value(&self, m: &'a Member, rng: &mut TestRng) -> Value {
+        self.draw_member(
+            m,
+            rng,
+            None,
+            DRAW_DEPTH,
+            Mode::Simplest,
+            &mut Path::root(),
+            &mut None,
+        )
     }
 
     /// A valid value for the member at a site, drawn on its own (shrinking replaces members by these).
@@ -948,6 +1058,52 @@ fn closing_heights(service: &Service, root: ShapeId) -> HashMap<ShapeId, u32> {
 }
 
 /// Whether a label value is a dot segment (`.`, `..`), or for a greedy label holds one between its slashes.
+/// The member edges whose strings travel in a header: header members (JSON values aside: they are sent
+/// base64-encoded), the items of header lists, the values of prefix-header maps.
+fn header_members(service: &Service, members: &[Member]) -> std::collections::HashSet<usize> {
+    let mut out = std::collections::HashSet::new();
+    for m in members {
+        if !matches!(m.location, Location::Header(_) | Location::PrefixHeaders(_)) || m.json_value {
+            continue;
+        }
+        out.insert(member_key(m));
+        match &service.target(m).kind {
+            ShapeKind::List(item) => {
+                out.insert(member_key(item));
+            }
+            ShapeKind::Map { value, .. } => {
+                out.insert(member_key(value));
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+/// Whether a header carries this text as it is: printable ASCII (spaces inside), no whitespace at its ends.
+pub(crate) fn header_safe(text: &str) -> bool {
+    text.bytes().all(|b| (0x20..0x7f).contains(&b))
+        && !text.starts_with(' ')
+        && !text.ends_with(' ')
+}
+
+/// Free text of exactly `len` characters that a header carries as it is (see [`header_safe`]).
+fn header_text(rng: &mut TestRng, len: usize, pick: Pick) -> String {
+    (0..len)
+        .map(|i| {
+            let inner = i > 0 && i + 1 < len;
+            match pick {
+                Pick::Simplest => 'a',
+                Pick::EdgeLow if inner => ' ',
+                Pick::EdgeLow => '!',
+                Pick::EdgeHigh => '~',
+                Pick::Random if inner => char::from(rng.random_range(0x20u8..0x7F)),
+                Pick::Random => char::from(rng.random_range(0x21u8..0x7F)),
+            }
+        })
+        .collect()
+}
+
 fn has_dot_segment(text: &str, greedy: bool) -> bool {
     let dot = |segment: &str| segment == "." || segment == "..";
     if greedy {
@@ -1281,6 +1437,103 @@ mod tests {
                 let violations = crate::model::validate_input(&service, op.input.unwrap(), &value);
                 assert!(violations.is_empty(), "{mode:?} {value}: {violations:?}");
             }
+        }
+    }
+
+    /// Header members get text a header carries as it is (the chime-sdk-messaging `x-amz-chime-bearer` case:
+    /// leading tabs or Unicode spaces were stripped on the way, so the signed value differed), whatever the mode.
+    #[test]
+    fn header_members_get_header_safe_text() {
+        let json = r#"{
+          "version": "2.0",
+          "metadata": {"apiVersion": "2020-01-01", "endpointPrefix": "hd", "protocol": "rest-json",
+                       "serviceId": "Hd", "signatureVersion": "v4", "uid": "hd-2020-01-01"},
+          "operations": {
+            "Put": {"name": "Put", "http": {"method": "POST", "requestUri": "/p"}, "input": {"shape": "PutIn"}}
+          },
+          "shapes": {
+            "PutIn": {"type": "structure", "required": ["Bearer", "Free", "Body"], "members": {
+              "Bearer": {"shape": "Arn", "location": "header", "locationName": "x-amz-chime-bearer"},
+              "Free": {"shape": "Text", "location": "header", "locationName": "x-free"},
+              "Many": {"shape": "Texts", "location": "header", "locationName": "x-many"},
+              "Body": {"shape": "Text"}}},
+            "Arn": {"type": "string", "min": 5, "max": 40, "pattern": "[\\s\\S]*a[\\s\\S]*"},
+            "Text": {"type": "string", "min": 1, "max": 30},
+            "Texts": {"type": "list", "member": {"shape": "Text"}, "min": 1, "max": 3}
+          }
+        }"#;
+        let service = crate::frontend::botocore::parse_service(
+            "hd",
+            json.as_bytes(),
+            std::path::Path::new("hd.json"),
+        )
+        .unwrap();
+        let op = &service.operations["Put"];
+        let plan = OpPlan::new(&service, op, &Fixtures::default()).unwrap();
+        let mut body_unsafe = 0;
+        for seed in 0..64u8 {
+            let mut rng =
+                TestRng::from_seed(proptest::test_runner::RngAlgorithm::ChaCha, &[seed; 32]);
+            for mode in [
+                Mode::Random,
+                Mode::Min,
+                Mode::Max,
+                Mode::Edge(Pick::EdgeLow),
+                Mode::Edge(Pick::EdgeHigh),
+            ] {
+                let (value, _) = plan.valid_input(&mut rng, None, &|_| Some(true));
+                let Value::Structure(members) = &value else {
+                    panic!("{value}")
+                };
+                for name in ["Bearer", "Free"] {
+                    let text = members[name].as_str().unwrap();
+                    assert!(header_safe(text), "{mode:?} {name}: {text:?}");
+                }
+                if let Some(Value::List(items)) = members.get("Many") {
+                    for item in items {
+                        assert!(header_safe(item.as_str().unwrap()), "{item}");
+                    }
+                }
+                body_unsafe += usize::from(!header_safe(members["Body"].as_str().unwrap()));
+                assert!(
+                    crate::model::validate_input(&service, op.input.unwrap(), &value).is_empty()
+                );
+            }
+        }
+        assert!(body_unsafe > 0, "body members keep their wider alphabet");
+        assert!(
+            !header_safe(" a") && !header_safe("a\t") && !header_safe("é") && header_safe("a b")
+        );
+    }
+
+    /// A pattern generator that fails at the length asked gives a value of another valid length, never the empty
+    /// string (which broke `min: 1`: application-autoscaling's ScheduledActionName and 21 other operations).
+    #[test]
+    fn a_failed_draw_falls_back_to_another_valid_length_not_the_empty_string() {
+        let shape_json = r#"{
+          "version": "2.0",
+          "metadata": {"apiVersion": "2020-01-01", "endpointPrefix": "fb", "protocol": "json", "jsonVersion": "1.1",
+                       "targetPrefix": "Fb", "serviceId": "Fb", "signatureVersion": "v4", "uid": "fb-2020-01-01"},
+          "operations": {},
+          "shapes": {"Name": {"type": "string", "min": 1, "max": 8, "pattern": "^(?!x)[a-z]{3}$"}}
+        }"#;
+        let service = crate::frontend::botocore::parse_service(
+            "fb",
+            shape_json.as_bytes(),
+            std::path::Path::new("fb.json"),
+        )
+        .unwrap();
+        let (_, shape) = service.shape_named("Name").unwrap();
+        let plan = compile_string(shape).unwrap();
+        let pattern = shape.constraints.pattern.as_ref().unwrap();
+        let mut rng = TestRng::from_seed(proptest::test_runner::RngAlgorithm::ChaCha, &[3; 32]);
+        // Length 5 has no match: the fallback finds length 3.
+        for len in [1, 3, 5, 8] {
+            let text = plan.valid_text(&mut rng, len, Pick::Random);
+            assert!(
+                pattern.is_match(&text) && text.chars().count() == 3,
+                "{len}: {text:?}"
+            );
         }
     }
 }

@@ -373,6 +373,34 @@ pub fn violation(
     expected
 }
 
+/// Bodies over this many bytes (1 MiB) may meet a request-size limit before validation.
+pub const LARGE_BODY: usize = 1024 * 1024;
+
+/// Widens what a valid or invalid request expects when its body is over [`LARGE_BODY`] (a one-too-long string or
+/// list whose maximum is itself near a megabyte): the wire facts give no request-size limit, yet many AWS JSON APIs
+/// refuse bodies over 1 MiB with 413 before they validate anything. So a 413 is then uncertain, neither a pass nor a
+/// deviation; a success for an invalid request stays a deviation.
+pub fn allow_oversized_body(expected: &mut Expected, body_len: usize) {
+    if body_len <= LARGE_BODY {
+        return;
+    }
+    expected.uncertain = true;
+    let why = format!(
+        "the body is {body_len} bytes, over 1 MiB: the wire facts give no request-size limit, and AWS may answer 413 \
+         before validating"
+    );
+    expected.note = Some(match expected.note.take() {
+        Some(note) => format!("{note}; {why}"),
+        None => why,
+    });
+    for error_type in [Some("RequestEntityTooLargeException"), None] {
+        expected.plausible.outcomes.push(Outcome {
+            status: 413,
+            error_type: error_type.map(str::to_string),
+        });
+    }
+}
+
 /// What a request naming a fixture's well-formed unknown value expects (the spec's `on_unknown`).
 pub fn fixture_unknown(service: &Service, op: &Operation, rule: &Expectation) -> Expected {
     // A fixture's rule covers every operation that names it; each operation can answer only the errors its model
@@ -495,6 +523,28 @@ mod tests {
             status,
             error_type: Some(t.into()),
         }
+    }
+
+    /// A body over 1 MiB makes a 413 uncertain (the wire facts give no size limit) without excusing a success of
+    /// an invalid request; a body at the limit changes nothing.
+    #[test]
+    fn an_oversized_body_makes_a_413_uncertain_but_never_a_success() {
+        let invalid = Expected::certain(vec![outcome(400, "ValidationException")], "test");
+        let mut at_limit = invalid.clone();
+        allow_oversized_body(&mut at_limit, LARGE_BODY);
+        assert_eq!(at_limit, invalid);
+        let mut over = invalid.clone();
+        allow_oversized_body(&mut over, LARGE_BODY + 1);
+        assert!(over.accepts(400, Some("ValidationException")));
+        assert!(!over.accepts(413, Some("RequestEntityTooLargeException")));
+        assert!(over.excuses(413, Some("RequestEntityTooLargeException")));
+        assert!(over.excuses(413, None));
+        assert!(
+            !over.excuses(200, None),
+            "an invalid request never succeeds"
+        );
+        assert!(!over.excuses(500, Some("InternalFailure")));
+        assert!(over.note.as_deref().unwrap().contains("over 1 MiB"));
     }
 
     #[test]

@@ -116,6 +116,10 @@ impl Site {
     }
 }
 
+/// The longest request target (path and query) conform sends: the http crate's URIs end at 65,534 bytes, and the
+/// scheme and host take some of them; a longer one cannot be signed or sent at all.
+pub const MAX_REQUEST_TARGET: usize = 65_000;
+
 fn cannot(path: &Path, why: impl Into<String>) -> EncodeError {
     EncodeError::CannotCarry {
         path: path.clone(),
@@ -184,6 +188,16 @@ fn scalar_text(
         return Err(cannot(
             path,
             "a header cannot carry control characters (line breaks would end the header)",
+        ));
+    }
+    // HTTP strips the whitespace around a header value (and a list item), and SigV4 trims it before signing: the
+    // value received would be another than the one sent.
+    if site == Site::Header
+        && (text.starts_with(char::is_whitespace) || text.ends_with(char::is_whitespace))
+    {
+        return Err(cannot(
+            path,
+            "a header cannot carry whitespace at the start or end of a value (HTTP strips it)",
         ));
     }
     Ok(text)

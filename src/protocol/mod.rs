@@ -336,6 +336,13 @@ pub trait Protocol: Send + Sync {
         })
     }
 
+    /// Server side: whether a request of this operation carries raw bytes or text as its body (a restJson1 blob or
+    /// string payload) rather than a document: then neither its Content-Type nor its body is the protocol's to
+    /// check ([`Protocol::accepts_content_type`], [`Protocol::check_body`]).
+    fn raw_body(&self, _service: &Service, _op: &Operation) -> bool {
+        false
+    }
+
     /// Server side: whether the body is a document of the protocol's kind at all (a JSON object, well-formed XML),
     /// checked before the operation is routed, as AWS does.
     fn check_body(&self, request: &HttpRequest) -> Result<(), ProtocolFault>;

@@ -251,9 +251,21 @@ impl Protocol for RestJson1 {
         {
             headers.push(("content-type".into(), content_type.into()));
         }
+        let target = bound.target();
+        if target.len() > http_binding::MAX_REQUEST_TARGET {
+            return Err(EncodeError::CannotCarry {
+                path: crate::model::Path::root(),
+                why: format!(
+                    "the request target (path and query) would be {} bytes, over the {} an HTTP client can send \
+                     (URIs end at 65,534 bytes in the http crate, scheme and host included)",
+                    target.len(),
+                    http_binding::MAX_REQUEST_TARGET
+                ),
+            });
+        }
         Ok(HttpRequest {
             method: bound.method.clone(),
-            path: bound.target(),
+            path: target,
             headers,
             body,
             host_prefix: bound.host_prefix.clone(),
@@ -470,6 +482,16 @@ impl Protocol for RestJson1 {
 
     fn check_body(&self, request: &HttpRequest) -> Result<(), ProtocolFault> {
         json_server::check_body(request)
+    }
+
+    fn raw_body(&self, service: &Service, op: &Operation) -> bool {
+        service.input_members(op).iter().any(|m| {
+            m.location == Location::Payload
+                && matches!(
+                    payload_kind(service, m),
+                    PayloadKind::Bytes | PayloadKind::Text
+                )
+        })
     }
 
     fn accepts_content_type(&self, given: Option<&str>) -> bool {

@@ -489,6 +489,40 @@ fn what_a_location_cannot_carry_is_refused_with_the_member() {
         (
             structure(vec![
                 ("ThingName", Value::string("t")),
+                (
+                    "Labels",
+                    Value::List(vec![Value::string("a"), Value::string("\tb")]),
+                ),
+            ]),
+            "Labels[1]",
+            "whitespace at the start or end",
+        ),
+        (
+            structure(vec![
+                ("ThingName", Value::string("t")),
+                (
+                    "Meta",
+                    Value::Map(
+                        [("k".to_string(), Value::string("v\u{3000}"))]
+                            .into_iter()
+                            .collect(),
+                    ),
+                ),
+            ]),
+            "Meta{k}",
+            "whitespace at the start or end",
+        ),
+        (
+            structure(vec![
+                ("ThingName", Value::string("t")),
+                ("Tags", Value::List(vec![Value::string("a".repeat(65_536))])),
+            ]),
+            "",
+            "the request target (path and query) would be",
+        ),
+        (
+            structure(vec![
+                ("ThingName", Value::string("t")),
                 ("Limit", Value::Null),
             ]),
             "Limit",

@@ -311,3 +311,57 @@ fn the_spec_files_declare_every_output_member_the_published_model_has() {
     }
     assert!(missing.is_empty(), "{missing:#?}");
 }
+
+/// The false alarms the embedded sweep (`scripts/embedded-sweep.sh`) found over botocore's models stay fixed:
+/// raw (blob or text) payloads under any media type (appconfig, apigateway), header values HTTP would strip
+/// (chime-sdk-messaging's `x-amz-chime-bearer`), a header idempotency token one too long (deadline), a query value
+/// too long for any URI (chime-sdk-voice), a pattern no value of its length matches (dataexchange: the
+/// constraint is skipped with its reason, the operation runs), and a list one over a maximum of 100,000 items that
+/// made a 35 MB body (frauddetector: the items are now the plainest ones).
+#[test]
+fn the_embedded_sweeps_false_alarms_stay_fixed() {
+    let models = botocore_models();
+    for (service, operation) in [
+        ("appconfig", "CreateHostedConfigurationVersion"),
+        ("apigateway", "ImportApiKeys"),
+        ("chime-sdk-messaging", "SendChannelMessage"),
+        ("deadline", "UpdateStep"),
+        ("chime-sdk-voice", "ListPhoneNumberOrders"),
+        ("dataexchange", "CreateJob"),
+        ("frauddetector", "CreateList"),
+    ] {
+        let o = conform(&[
+            "--models",
+            models.to_str().unwrap(),
+            "run",
+            "--service",
+            service,
+            "--operation",
+            operation,
+            "--cases",
+            "2",
+            "--no-shrink",
+        ]);
+        let out = format!("{}{}", text(&o.stdout), text(&o.stderr));
+        assert_eq!(o.status.code(), Some(0), "{service}.{operation}: {out}");
+        assert!(
+            out.contains(" 0 failed") && out.contains(" 0 errors"),
+            "{service}.{operation}: {out}"
+        );
+    }
+    let o = conform(&[
+        "--models",
+        models.to_str().unwrap(),
+        "spec",
+        "show",
+        "--service",
+        "dataexchange",
+        "CreateJob",
+    ]);
+    let out = text(&o.stdout);
+    assert!(
+        out.contains("CatalogId: pattern .*/^[\\d]{12}$/.*")
+            && out.contains("no string of length 12 to 12 matches it"),
+        "{out}"
+    );
+}

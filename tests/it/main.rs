@@ -10,6 +10,7 @@ mod generate_cases;
 mod generate_cli;
 mod generate_properties;
 mod moto;
+mod param_validator_differential;
 mod protocol_differential;
 mod report_merge;
 mod run_cli;

@@ -346,9 +346,20 @@ fn string_value(shape: &Shape, rng: &mut Rng, carrier: Carrier) -> String {
         ],
         Carrier::Body => &['a', 'B', '3', ' ', '"', '\\', 'é', '😀', '\n', '/'],
     };
-    let random: String = (0..want)
+    let mut random: Vec<char> = (0..want)
         .map(|_| alphabet[rng.below(alphabet.len() as u64) as usize])
         .collect();
+    // HTTP strips the spaces around a header value: conform refuses to send them (as the target would not see
+    // them).
+    if carrier == Carrier::Header {
+        let n = random.len();
+        for i in [0, n.saturating_sub(1)] {
+            if random.get(i) == Some(&' ') {
+                random[i] = 'a';
+            }
+        }
+    }
+    let random: String = random.into_iter().collect();
     let Some(pattern) = &shape.constraints.pattern else {
         return random;
     };

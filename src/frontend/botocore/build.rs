@@ -555,8 +555,15 @@ impl<'r, 'a> Builder<'r, 'a> {
                 .patterns
                 .entry(source.as_str())
                 .or_insert_with(|| shared_pattern(source.as_str()));
+            let (min, max) = (constraints.min_length, constraints.max_length);
             match compiled {
-                Ok(pattern) => constraints.pattern = Some(pattern.clone()),
+                Ok(pattern) => match unsatisfiable(pattern, min, max) {
+                    Some(reason) => constraints.skipped.push(SkippedConstraint {
+                        what: format!("pattern {}", source.as_str()),
+                        reason,
+                    }),
+                    None => constraints.pattern = Some(pattern.clone()),
+                },
                 Err(reason) => constraints.skipped.push(SkippedConstraint {
                     what: format!("pattern {}", source.as_str()),
                     reason: reason.clone(),
@@ -609,6 +616,51 @@ fn shared_pattern(source: &str) -> Result<Arc<Pattern>, String> {
         *prune_at = (map.len() * 2).max(1024);
     }
     compiled
+}
+
+/// Strings with a maximum length up to this are checked for a pattern no string of an allowed length matches.
+const SATISFIABLE_CHECK_MAX: u64 = 256;
+
+/// Why no string of a length within `min..=max` can match `pattern` (dataexchange's `AwsAccountId`,
+/// `.*/^[\d]{12}$/.*` with length 12: at least 14 characters in any reading); `None` when one can, or the maximum
+/// is absent or above [`SATISFIABLE_CHECK_MAX`] (not checked, to keep loading fast). Such a pattern cannot be
+/// enforced by a service without refusing every value, so it is skipped, never the shape or the service. Answers
+/// are kept process-wide: the same constraint gives the same answer.
+fn unsatisfiable(pattern: &Pattern, min: Option<u64>, max: Option<u64>) -> Option<String> {
+    let max = max.filter(|m| *m <= SATISFIABLE_CHECK_MAX)?;
+    let min = min.unwrap_or(0);
+    type Answers = HashMap<(String, u64, u64), Option<String>>;
+    static KNOWN: OnceLock<Mutex<Answers>> = OnceLock::new();
+    let known = KNOWN.get_or_init(Default::default);
+    let key = (pattern.source().to_string(), min, max);
+    if let Some(answer) = known
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .get(&key)
+    {
+        return answer.clone();
+    }
+    let generator = crate::model::pattern::PatternGen::new(pattern, max as usize + 1);
+    let answer = (!generator
+        .lengths()
+        .iter()
+        .any(|l| (min..=max).contains(&(l as u64))))
+    .then(|| {
+        let shortest = generator
+            .lengths()
+            .min()
+            .map_or(format!("none is {} characters or shorter", max + 1), |n| {
+                format!("its shortest match is {n} characters")
+            });
+        format!(
+            "no string of length {min} to {max} matches it ({shortest}), so no value could be valid: not checked"
+        )
+    });
+    known
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .insert(key, answer.clone());
+    answer
 }
 
 fn length(value: &serde_json::Number) -> Option<u64> {

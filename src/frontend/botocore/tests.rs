@@ -983,3 +983,38 @@ fn parallel_map_keeps_order() {
     );
     assert!(parallel_map(&[] as &[usize], |i| *i).is_empty());
 }
+
+#[test]
+fn a_pattern_no_string_of_an_allowed_length_matches_is_skipped_with_the_reason() {
+    // dataexchange's AwsAccountId: `^`/`$` mid-pattern and two slashes make 14 characters the least in any reading,
+    // and the length is 12.
+    let json = r#"{
+      "version": "2.0",
+      "metadata": {"apiVersion": "2020-01-01", "endpointPrefix": "ex", "protocol": "rest-json",
+                   "serviceId": "Ex", "signatureVersion": "v4", "uid": "ex-2020-01-01"},
+      "operations": {},
+      "shapes": {
+        "AwsAccountId": {"type": "string", "min": 12, "max": 12, "pattern": ".*/^[\\d]{12}$/.*"},
+        "Plain": {"type": "string", "min": 12, "max": 12, "pattern": "^\\d{12}$"}
+      }
+    }"#;
+    let service = parse_service("ex", json.as_bytes(), Path::new("ex.json")).unwrap();
+    let id = &shape(&service, "AwsAccountId").constraints;
+    assert!(id.pattern.is_none());
+    assert_eq!(id.skipped.len(), 1, "{:?}", id.skipped);
+    assert_eq!(id.skipped[0].what, r"pattern .*/^[\d]{12}$/.*");
+    assert!(
+        id.skipped[0]
+            .reason
+            .contains("no string of length 12 to 12"),
+        "{}",
+        id.skipped[0].reason
+    );
+    assert_eq!(
+        (id.min_length, id.max_length),
+        (Some(12), Some(12)),
+        "the lengths stay"
+    );
+    // Where an allowed length matches, the pattern stays.
+    assert!(shape(&service, "Plain").constraints.pattern.is_some());
+}
