@@ -163,12 +163,14 @@ pub fn declared_errors(service: &Service, op: &Operation) -> Vec<Outcome> {
         .filter_map(|id| {
             let shape = service.shape(*id);
             let error = shape.error.as_ref()?;
-            // awsQuery and ec2Query answers are read with their `awsQueryError` code mapped back to the shape (as
+            // awsQuery and ec2Query answers, and the `x-amzn-query-error` codes of awsQuery-compatible JSON
+            // services (SQS, CloudWatch), are read with their `awsQueryError` code mapped back to the shape (as
             // `Protocol::decode_error` names them), so the expectation names the shape too.
-            let query = matches!(
-                service.protocol,
-                crate::model::ProtocolId::AwsQuery | crate::model::ProtocolId::Ec2Query
-            );
+            let query = service.query_compatible
+                || matches!(
+                    service.protocol,
+                    crate::model::ProtocolId::AwsQuery | crate::model::ProtocolId::Ec2Query
+                );
             let name = match &error.code {
                 Some(code) if !query => code.clone(),
                 _ => shape.name.clone(),

@@ -769,6 +769,54 @@ fn aws_json_errors_come_from_the_type_then_the_header_then_code() {
     );
 }
 
+/// On an awsQuery-compatible JSON service (SQS), a declared error whose `awsQueryError` code differs from its shape
+/// name is expected under the name the decoder gives the answer that carries the code: otherwise AWS's own answer
+/// would be an "undeclared error type".
+#[test]
+fn query_compatible_declared_errors_are_named_as_decoded() {
+    let mut s = json_service();
+    s.query_compatible = true;
+    let string = s.shape_named("String").map(|(id, _)| id).unwrap();
+    let mut shape = Shape::new(
+        "QueueDoesNotExist",
+        ShapeKind::Structure(vec![Member::new("message", string)]),
+    );
+    shape.error = Some(ErrorTrait {
+        code: Some("AWS.SimpleQueueService.NonExistentQueue".into()),
+        status: None,
+        fault: Fault::Client,
+        retryable: false,
+        throttling: false,
+    });
+    let missing = s.add_shape(shape);
+    s.operations
+        .get_mut("ListTables")
+        .unwrap()
+        .errors
+        .push(missing);
+    let declared = crate::oracle::declared_errors(&s, &s.operations["ListTables"]);
+    let decoded = aws_json()
+        .decode_error(
+            &s,
+            &response(
+                400,
+                &[(
+                    "x-amzn-query-error",
+                    "AWS.SimpleQueueService.NonExistentQueue;Sender",
+                )],
+                r#"{"__type":"com.amazonaws.sqs#QueueDoesNotExist"}"#,
+            ),
+        )
+        .unwrap();
+    assert_eq!(decoded.code, "QueueDoesNotExist");
+    assert!(
+        declared
+            .iter()
+            .any(|o| o.error_type.as_deref() == Some(decoded.code.as_str())),
+        "{declared:?}"
+    );
+}
+
 #[test]
 fn errors_encode_so_that_they_decode_with_their_message() {
     for (s, protocol, code, raw_header) in [
