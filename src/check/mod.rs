@@ -481,7 +481,9 @@ impl Context<'_> {
     }
 
     fn error_body(&self) -> Option<Verdict> {
-        if is_success(self.response.status) {
+        // A response to HEAD never has content (RFC 9110, section 9.3.2): its error is in the status and headers.
+        if is_success(self.response.status) || self.case.request.method.eq_ignore_ascii_case("HEAD")
+        {
             return None;
         }
         let body = &self.response.body;

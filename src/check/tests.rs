@@ -329,6 +329,17 @@ fn an_empty_error_body_fails_error_body() {
     assert!(!body.passed);
     assert_eq!(body.actual, "an empty body");
     assert!(get(&results, CheckName::ErrorType).unwrap().passed);
+
+    // The same answer to a HEAD request is whole: a response to HEAD has no content (mediastore-data
+    // DescribeObject).
+    let mut head = c.clone();
+    head.request.method = "HEAD".into();
+    let results = run("DeleteAlternateContact", &head, &r);
+    assert!(
+        get(&results, CheckName::ErrorBody).is_none_or(|b| b.passed),
+        "{results:?}"
+    );
+    assert!(get(&results, CheckName::ErrorType).unwrap().passed);
 }
 
 #[test]
