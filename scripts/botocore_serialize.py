@@ -165,7 +165,8 @@ def serialise(models, request):
     }
 
 
-def main():
+def serve(answer_for, default=None):
+    """Answers each JSON line of stdin with `answer_for(models, request)` as one JSON line; a failure is an answer."""
     models = Models()
     out = sys.stdout
     for line in sys.stdin:
@@ -173,13 +174,17 @@ def main():
         if not line:
             continue
         try:
-            answer = serialise(models, json.loads(line))
+            answer = answer_for(models, json.loads(line))
         except Exception as e:  # noqa: BLE001 - every failure is an answer for the comparison
             detail = "".join(traceback.format_exception_only(type(e), e)).strip()
             answer = {"ok": False, "error": detail}
-        out.write(json.dumps(answer))
+        out.write(json.dumps(answer, default=default))
         out.write("\n")
     out.flush()
+
+
+def main():
+    serve(serialise)
 
 
 if __name__ == "__main__":

@@ -21,15 +21,13 @@ raises, the line is {"ok": false, "error": "<type>: <message>"}.
 One process serves the whole batch; models are loaded once per service.
 """
 
-import json
 import os
 import sys
-import traceback
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from botocore import validate  # noqa: E402
-from botocore_serialize import Models, typed  # noqa: E402
+from botocore_serialize import serve, typed  # noqa: E402
 
 
 def check(models, request):
@@ -50,20 +48,7 @@ def check(models, request):
 
 
 def main():
-    models = Models()
-    out = sys.stdout
-    for line in sys.stdin:
-        line = line.strip()
-        if not line:
-            continue
-        try:
-            answer = check(models, json.loads(line))
-        except Exception as e:  # noqa: BLE001 - every failure is an answer for the comparison
-            detail = "".join(traceback.format_exception_only(type(e), e)).strip()
-            answer = {"ok": False, "error": detail}
-        out.write(json.dumps(answer, default=str))
-        out.write("\n")
-    out.flush()
+    serve(check, default=str)
 
 
 if __name__ == "__main__":

@@ -25,7 +25,7 @@ fn conform(args: &[&str]) -> Output {
 }
 
 /// conform with no way to find botocore: no flag, no variable, no `.venv` in its directory, no python3 on PATH.
-fn conform_without_models(args: &[&str]) -> Output {
+pub(super) fn conform_without_models(args: &[&str]) -> Output {
     let empty = tempfile::tempdir().unwrap();
     Command::new(env!("CARGO_BIN_EXE_conform"))
         .args(args)

@@ -24,7 +24,7 @@
 
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, Write};
-use std::path::{Path as FsPath, PathBuf};
+use std::path::PathBuf;
 use std::process::{Command, Stdio};
 use std::time::Instant;
 
@@ -36,6 +36,8 @@ use conform::model::{
     validate_input,
 };
 use conform::protocol;
+
+use super::protocol_differential::{NEEDS_BOTOCORE, python_with_botocore};
 use serde_json::{Value as Json, json};
 
 /// Every this-many-th JSON service (sorted by name) is tested.
@@ -49,47 +51,6 @@ const SEED: u64 = 14;
 
 /// The least number of cases compared (valid plus invalid ones botocore checks).
 const MIN_COMPARED: usize = 20_000;
-
-const NEEDS_BOTOCORE: &str = "run `scripts/test.sh`, which installs the pinned botocore into .venv, or set \
-     CONFORM_PYTHON to a Python that can import botocore";
-
-/// The Python interpreter with botocore (as the protocol differential test finds it).
-fn python_with_botocore(models_root: &FsPath) -> (PathBuf, Option<PathBuf>) {
-    let interpreter = match std::env::var_os("CONFORM_PYTHON") {
-        Some(path) => PathBuf::from(path),
-        None => PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(".venv/bin/python"),
-    };
-    assert!(
-        interpreter.exists(),
-        "botocore is needed by this test but `{}` does not exist; {NEEDS_BOTOCORE}",
-        interpreter.display()
-    );
-    let site_packages = models_root
-        .parent()
-        .filter(|p| p.file_name().is_some_and(|n| n == "botocore"))
-        .and_then(FsPath::parent)
-        .map(FsPath::to_path_buf);
-    let mut command = Command::new(&interpreter);
-    command.args(["-c", "import botocore.validate"]);
-    if let Some(path) = &site_packages {
-        command.env("PYTHONPATH", path);
-    }
-    match command.output() {
-        Ok(out) if out.status.success() => (interpreter, site_packages),
-        Ok(out) => panic!(
-            "failed to import botocore with `{}` ({}); {NEEDS_BOTOCORE}",
-            interpreter.display(),
-            String::from_utf8_lossy(&out.stderr)
-                .lines()
-                .last()
-                .unwrap_or("")
-        ),
-        Err(e) => panic!(
-            "failed to run `{}` ({e}); {NEEDS_BOTOCORE}",
-            interpreter.display()
-        ),
-    }
-}
 
 /// The member edge and the shape a violation's path leads to; `key` when the last map step names the key itself.
 fn resolve<'s>(

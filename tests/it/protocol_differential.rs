@@ -45,7 +45,7 @@ const MIN_AGREEMENT: f64 = 0.995;
 /// How deep the builder follows nested structures, lists and maps (recursive shapes are cut there).
 const MAX_DEPTH: usize = 5;
 
-const NEEDS_BOTOCORE: &str = "run `scripts/test.sh`, which installs the pinned botocore into .venv, or set \
+pub(super) const NEEDS_BOTOCORE: &str = "run `scripts/test.sh`, which installs the pinned botocore into .venv, or set \
      CONFORM_PYTHON to a Python that can import botocore";
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -399,7 +399,7 @@ fn string_value(shape: &Shape, rng: &mut Rng, carrier: Carrier) -> String {
 /// The Python interpreter with botocore: `CONFORM_PYTHON`, else the venv `scripts/test.sh` creates (as
 /// [`super::moto`] finds moto); the `PYTHONPATH` that makes the models' botocore importable when the models come from
 /// `CONFORM_MODELS`.
-fn python_with_botocore(models_root: &FsPath) -> (PathBuf, Option<PathBuf>) {
+pub(super) fn python_with_botocore(models_root: &FsPath) -> (PathBuf, Option<PathBuf>) {
     let interpreter = match std::env::var_os("CONFORM_PYTHON") {
         Some(path) => PathBuf::from(path),
         None => PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(".venv/bin/python"),

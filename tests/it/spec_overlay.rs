@@ -7,6 +7,8 @@ use std::process::{Command, Output};
 use conform::frontend::botocore::Models;
 use serde_json::Value;
 
+use super::cli_models::conform_without_models;
+
 fn conform_in(dir: &Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_conform"))
         .args(args)
@@ -22,21 +24,6 @@ fn conform_in(dir: &Path, args: &[&str]) -> Output {
 
 fn conform(args: &[&str]) -> Output {
     conform_in(Path::new(env!("CARGO_MANIFEST_DIR")), args)
-}
-
-/// conform with no way to find botocore: no flag, no variable, no `.venv` in its directory, no python on PATH.
-fn conform_without_models(args: &[&str]) -> Output {
-    let empty = tempfile::tempdir().unwrap();
-    Command::new(env!("CARGO_BIN_EXE_conform"))
-        .args(args)
-        .current_dir(empty.path())
-        .env_remove("CONFORM_SPECS")
-        .env_remove("CONFORM_MODELS")
-        .env_remove("AWS_ENDPOINT_URL")
-        .env("PATH", empty.path())
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("the conform binary runs")
 }
 
 fn out(o: &Output) -> String {
