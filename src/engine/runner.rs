@@ -23,7 +23,8 @@ use crate::model::{Model, Operation, Service, Value};
 use crate::oracle::Expected;
 use crate::protocol::{self, HttpRequest, HttpResponse};
 use crate::report::{
-    BaselineTracker, CaseResult, Event, Reporter, Reproduce, ShrunkCase, Stopped, Summary,
+    BaselineTracker, CaseResult, Event, Reporter, Reproduce, RunOrigin, ShrunkCase, Stopped,
+    Summary,
 };
 use crate::scenario;
 use crate::snapshot::{Normalising, Recording, SnapshotMode, SnapshotStore, Verdict, normalise};
@@ -114,6 +115,7 @@ pub async fn run(
                 target: session.target.label.clone(),
                 total: Some(phases.iter().map(|(_, n)| n).sum()),
                 phases,
+                origin: RunOrigin::new(super::run_digest(&model, &config), config.partition),
             },
         )?;
         runner.run_phases(&mut tally, reporter).await

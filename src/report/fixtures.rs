@@ -177,6 +177,7 @@ pub(crate) fn sample_events() -> Vec<Event> {
             target: "http://127.0.0.1:1".into(),
             total: Some(4),
             phases: Vec::new(),
+            origin: Default::default(),
         },
         Event::Note("signing with the documented test key pair".into()),
     ];

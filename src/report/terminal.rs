@@ -632,6 +632,7 @@ impl Reporter for TerminalReporter {
                 target,
                 total,
                 phases,
+                ..
             } => {
                 self.seed = *seed;
                 self.phases = phases.clone();
@@ -758,6 +759,7 @@ mod tests {
             target: "t".into(),
             total: None,
             phases: Vec::new(),
+            origin: Default::default(),
         }];
         let mut summary = Summary::default();
         let mut push = |r: CaseResult, events: &mut Vec<Event>| {
