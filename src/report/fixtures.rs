@@ -50,6 +50,7 @@ fn base(id: &str, operation: &str, kind: CaseKind, accept: Vec<Outcome>) -> Case
         error: false,
         baselined: false,
         shrunk: None,
+        shrunk_with: None,
         reproduce: Reproduce {
             curl: format!(
                 "curl -X POST http://127.0.0.1:1/ -H 'authorization: <redacted>' --data '{{}}' # {id}"

@@ -8,7 +8,8 @@
 //!   {"id", "service", "operation", "kind", "mutation", "passed", "uncertain", "deviation", "error", "baselined",
 //!    "expected": {"status", "error_type", "accept", "uncertain", "note"},
 //!    "actual": {"status" (null when no response came), "error_type"},
-//!    "checks", "transport_error", "retries", "shrunk", "reproduce": {"curl" (unless it passed), "replay"}, "body_excerpt",
+//!    "checks", "transport_error", "retries", "shrunk", "shrunk_with" (only on a deviation whose kind
+//!    another case was shrunk for: that case's id), "reproduce": {"curl" (unless it passed), "replay"}, "body_excerpt",
 //!    "capped_bodies" (only when a body was cut: [{"body": "request"|"shrunk request"|"response", "bytes", "sha256",
 //!    "kept"}])},
 //!   ...
@@ -220,6 +221,8 @@ pub(crate) struct ResultRecord {
     pub retries: u32,
     #[serde(default)]
     pub shrunk: Option<ShrunkCase>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shrunk_with: Option<String>,
     pub reproduce: Reproduce,
     #[serde(default)]
     pub body_excerpt: Option<String>,
@@ -333,6 +336,7 @@ impl From<&CaseResult> for ResultRecord {
             transport_error: r.transport_error.clone(),
             retries: r.retries,
             shrunk: r.shrunk.clone(),
+            shrunk_with: r.shrunk_with.clone(),
             reproduce: r.reproduce.clone(),
             body_excerpt: r.body_excerpt.clone(),
             capped_bodies: r.capped_bodies.clone(),
@@ -399,6 +403,7 @@ impl ResultRecord {
             error: self.error,
             baselined: self.baselined,
             shrunk: self.shrunk,
+            shrunk_with: self.shrunk_with,
             reproduce: self.reproduce,
             body_excerpt: self.body_excerpt,
             capped_bodies: self.capped_bodies,

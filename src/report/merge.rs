@@ -545,12 +545,12 @@ mod tests {
         refused(&[pa.clone(), file("of3.json")], "of3.json", &["2/3"]);
         // A missing partition: refused, or joined when accepted, and then the merged run is marked interrupted.
         refused(
-            &[pa.clone()],
+            std::slice::from_ref(&pa),
             "a.json",
             &["partition 2/2", "missing", "--accept-missing"],
         );
         let accepted = merge(
-            &[pa.clone()],
+            std::slice::from_ref(&pa),
             MergeOptions {
                 accept_missing: true,
                 ..MergeOptions::default()

@@ -277,6 +277,9 @@ pub struct CaseResult {
     pub baselined: bool,
     /// The smallest failing case after shrinking.
     pub shrunk: Option<ShrunkCase>,
+    /// The case whose shrinking stands for this one: a run shrinks once per kind of deviation (its baseline keys),
+    /// and the other deviations of that kind name the one it shrank.
+    pub shrunk_with: Option<String>,
     /// How to send it again.
     pub reproduce: Reproduce,
     /// The start of the response body.
@@ -335,6 +338,7 @@ impl CaseResult {
             error: false,
             baselined: false,
             shrunk: None,
+            shrunk_with: None,
             reproduce,
             body_excerpt: body,
             capped_bodies,

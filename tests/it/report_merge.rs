@@ -53,6 +53,7 @@ fn result(id: &str, operation: &str, deviation: bool) -> CaseResult {
         error: false,
         baselined: false,
         shrunk: None,
+        shrunk_with: None,
         reproduce: Reproduce {
             curl: "curl ...".into(),
             replay: format!("conform replay {id} --seed 1"),
