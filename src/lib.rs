@@ -18,5 +18,6 @@ pub mod redact;
 pub mod report;
 pub mod safety;
 pub mod scenario;
+pub mod sigv4;
 pub mod snapshot;
 pub mod spec;

@@ -7,8 +7,8 @@ use clap::Subcommand;
 use super::{CliError, Output};
 use crate::exit::Exit;
 use crate::report::{
-    Fanout, JsonReporter, JunitReporter, ReportError, Reporter, exit_for, merge_reports,
-    render_summary,
+    Fanout, JsonReporter, JunitReporter, MergeOptions, ReportError, Reporter, exit_for,
+    merge_reports, render_summary,
 };
 
 /// `conform report ...`
@@ -16,10 +16,12 @@ use crate::report::{
 pub enum ReportCommand {
     /// Join the JSON reports of the partitions of one run (`conform run --partition K/N --json ...`).
     ///
-    /// The reports must share a seed. Summaries are summed and results concatenated in the order of the files;
-    /// the merged summary is printed. Exit 1 when the merged report has deviations not in the baseline the
-    /// partitions ran with, or cases that got no usable response; 0 otherwise; 2 when a file is no conform report
-    /// or the seeds differ.
+    /// The reports must be the partitions of one run: the same seed, target, conform version and digest of the
+    /// specs, models and settings (each report records them), every partition once and none interrupted.
+    /// Anything else is refused, naming the file, rather than counted twice or passed off as the whole run.
+    /// Summaries are summed and results concatenated in the order of the files; the merged summary is printed.
+    /// Exit 1 when the merged report has deviations not in the baseline the partitions ran with, or cases that got
+    /// no usable response; 0 otherwise; 2 when a file is refused.
     #[command(
         after_help = "Example:\n  conform report merge part-1.json part-2.json part-3.json --json all.json --junit all.xml"
     )]
@@ -33,6 +35,14 @@ pub enum ReportCommand {
         /// Write a JUnit XML report of the merged results to PATH (one test suite per operation).
         #[arg(long, value_name = "PATH")]
         junit: Option<PathBuf>,
+        /// Join partitions that were interrupted (Ctrl-C, --max-time, an unavailable target); the merged report
+        /// is then marked interrupted too.
+        #[arg(long)]
+        accept_interrupted: bool,
+        /// Join the partitions given although some of the run's are missing; the merged report is then marked
+        /// interrupted, and the missing ones are named.
+        #[arg(long)]
+        accept_missing: bool,
     },
 }
 
@@ -42,7 +52,18 @@ pub(super) fn run(command: &ReportCommand, output: &mut Output<'_>) -> Result<Ex
             reports,
             json,
             junit,
-        } => merge(reports, json.as_deref(), junit.as_deref(), output),
+            accept_interrupted,
+            accept_missing,
+        } => merge(
+            reports,
+            json.as_deref(),
+            junit.as_deref(),
+            MergeOptions {
+                accept_interrupted: *accept_interrupted,
+                accept_missing: *accept_missing,
+            },
+            output,
+        ),
     }
 }
 
@@ -50,6 +71,7 @@ fn merge(
     reports: &[PathBuf],
     json: Option<&Path>,
     junit: Option<&Path>,
+    options: MergeOptions,
     output: &mut Output<'_>,
 ) -> Result<Exit, CliError> {
     for out in [json, junit].into_iter().flatten() {
@@ -71,7 +93,7 @@ fn merge(
         reporters.push(Box::new(JunitReporter::create(path).map_err(report_error)?));
     }
     let mut fanout = Fanout::new(reporters);
-    let outcome = merge_reports(reports, &mut fanout).map_err(report_error)?;
+    let outcome = merge_reports(reports, options, &mut fanout).map_err(report_error)?;
     let summary = &outcome.header.summary;
     write!(output.out, "{}", render_summary(summary))?;
     writeln!(
@@ -86,10 +108,18 @@ fn merge(
         summary.baselined,
         summary.uncertain,
         summary.errors,
-        if outcome.header.interrupted {
-            "; some partitions were interrupted"
-        } else {
-            ""
+        match (outcome.missing.is_empty(), outcome.header.interrupted) {
+            (false, _) => format!(
+                "; partitions {} missing, so this is not the whole run",
+                outcome
+                    .missing
+                    .iter()
+                    .map(|p| p.to_string())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            (true, true) => "; some partitions were interrupted".to_string(),
+            (true, false) => String::new(),
         }
     )?;
     let new = usize::try_from(summary.new_deviations()).unwrap_or(usize::MAX);

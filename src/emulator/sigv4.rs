@@ -1,15 +1,12 @@
-//! SigV4 verification: parse the Authorization header, re-sign the received bytes with aws-sigv4, compare.
+//! SigV4 verification: parse the Authorization header, re-sign the received bytes (with [`crate::sigv4`]), compare.
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use aws_credential_types::Credentials;
-use aws_sigv4::http_request::{SignableBody, SignableRequest, SigningSettings, sign};
-use aws_sigv4::sign::v4;
-use aws_smithy_runtime_api::client::identity::Identity;
 use http::HeaderMap;
 
 use super::faults::{Fault, FaultSet};
 use crate::model::{RegionRule, Service};
+pub(crate) use crate::sigv4::{format_amz_date, format_iso8601, parse_amz_date};
 
 /// How far X-Amz-Date may be from the clock, as AWS allows.
 const MAX_SKEW: Duration = Duration::from_secs(15 * 60);
@@ -182,7 +179,7 @@ pub(crate) fn verify(
     if !check_signature {
         return Ok(());
     }
-    let expected = compute_signature(request, &auth, keys, signed_at);
+    let expected = compute_signature(request, &auth, keys, amz_date);
     if expected.is_some_and(|expected| constant_time_eq(&expected, &auth.signature)) {
         Ok(())
     } else {
@@ -288,66 +285,43 @@ fn check_skew(signed_at: SystemTime, now: SystemTime) -> Result<(), AuthError> {
     Ok(())
 }
 
-/// Re-signs the received request with the signed headers, date and scope it claims; `None` when it cannot be signed.
+/// Re-signs the received request with the signed headers, date and scope it claims; `None` when it cannot be signed
+/// (a signed header whose value is not UTF-8).
 fn compute_signature(
     request: &Received<'_>,
     auth: &ParsedAuthorization,
     keys: &KeyPair<'_>,
-    signed_at: SystemTime,
+    amz_date: &str,
 ) -> Option<String> {
-    let host = request
-        .headers
-        .get(http::header::HOST)
-        .and_then(|h| h.to_str().ok())
-        .unwrap_or("localhost");
-    let uri = format!("http://{host}{}", request.path_and_query);
     let mut headers: Vec<(&str, &str)> = Vec::new();
     for name in &auth.signed_headers {
-        if name == "x-amz-date" {
-            continue; // the signer writes it from the time given
-        }
         for value in request.headers.get_all(name.as_str()) {
             // UTF-8 as the client signed it: `to_str` refuses anything beyond visible ASCII, and a header member
             // may hold any string of the model.
             headers.push((name.as_str(), std::str::from_utf8(value.as_bytes()).ok()?));
         }
     }
-    let identity: Identity = Credentials::new(
-        keys.access_key_id,
+    if !headers.iter().any(|(n, _)| *n == "host") {
+        // Signed or not, the SDK signer covers the host; AWS has it from the connection.
+        headers.push(("host", "localhost"));
+    }
+    let (canonical, _signed) = crate::sigv4::canonical_request(&crate::sigv4::Signable {
+        method: request.method,
+        path_and_query: request.path_and_query,
+        headers: &headers,
+        payload_hash: &crate::sigv4::payload_hash(request.body),
+    });
+    let scope = crate::sigv4::Scope {
+        date: &auth.date,
+        region: &auth.region,
+        service: &auth.service,
+    };
+    Some(crate::sigv4::signature(
         keys.secret_access_key,
-        None,
-        None,
-        "conform-emulator",
-    )
-    .into();
-    let mut settings = SigningSettings::default();
-    // Sign exactly what the client says it signed, user-agent included.
-    settings.excluded_headers = None;
-    let params = v4::SigningParams::builder()
-        .identity(&identity)
-        .region(&auth.region)
-        .name(&auth.service)
-        .time(signed_at)
-        .settings(settings)
-        .build()
-        .ok()?
-        .into();
-    // aws-sigv4 has `expect`s for inputs a client would never produce; a request we cannot re-sign is a mismatch,
-    // never a crash of the target.
-    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        let signable = SignableRequest::new(
-            request.method,
-            uri.as_str(),
-            headers.iter().copied(),
-            SignableBody::Bytes(request.body),
-        )
-        .ok()?;
-        sign(signable, &params)
-            .ok()
-            .map(|out| out.signature().to_string())
-    }))
-    .ok()
-    .flatten()
+        amz_date,
+        &scope,
+        &canonical,
+    ))
 }
 
 fn constant_time_eq(a: &str, b: &str) -> bool {
@@ -366,126 +340,9 @@ fn truncate(time: SystemTime) -> SystemTime {
     UNIX_EPOCH + Duration::from_secs(secs)
 }
 
-/// Parses `20150830T123600Z`.
-pub(crate) fn parse_amz_date(text: &str) -> Option<SystemTime> {
-    let b = text.as_bytes();
-    if b.len() != 16 || b[8] != b'T' || b[15] != b'Z' {
-        return None;
-    }
-    let digits = |range: std::ops::Range<usize>| -> Option<i64> {
-        let s = text.get(range)?;
-        s.bytes()
-            .all(|c| c.is_ascii_digit())
-            .then(|| s.parse().ok())?
-    };
-    let (year, month, day) = (digits(0..4)?, digits(4..6)?, digits(6..8)?);
-    let (hour, minute, second) = (digits(9..11)?, digits(11..13)?, digits(13..15)?);
-    if !(1..=12).contains(&month)
-        || !(1..=31).contains(&day)
-        || hour > 23
-        || minute > 59
-        || second > 59
-        || year < 1970
-    {
-        return None;
-    }
-    let days = days_from_civil(year, month, day);
-    let secs = days * 86_400 + hour * 3600 + minute * 60 + second;
-    Some(UNIX_EPOCH + Duration::from_secs(u64::try_from(secs).ok()?))
-}
-
-/// Formats a time as `20150830T123600Z`.
-pub(crate) fn format_amz_date(time: SystemTime) -> String {
-    let secs = time
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_secs() as i64)
-        .unwrap_or(0);
-    let (days, rest) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
-    let (y, m, d) = civil_from_days(days);
-    format!(
-        "{y:04}{m:02}{d:02}T{:02}{:02}{:02}Z",
-        rest / 3600,
-        rest % 3600 / 60,
-        rest % 60
-    )
-}
-
-/// Formats epoch seconds as ISO-8601 (`2015-08-30T12:36:00Z`).
-pub(crate) fn format_iso8601(secs: i64) -> String {
-    let (days, rest) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
-    let (y, m, d) = civil_from_days(days);
-    format!(
-        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
-        rest / 3600,
-        rest % 3600 / 60,
-        rest % 60
-    )
-}
-
-// Howard Hinnant's civil calendar algorithms.
-fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = (m + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
-}
-
-fn civil_from_days(z: i64) -> (i64, i64, i64) {
-    let z = z + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    (
-        if m <= 2 {
-            yoe + era * 400 + 1
-        } else {
-            yoe + era * 400
-        },
-        m,
-        d,
-    )
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn dates_round_trip() {
-        for text in [
-            "20150830T123600Z",
-            "20000229T000000Z",
-            "19700101T000000Z",
-            "20991231T235959Z",
-        ] {
-            assert_eq!(format_amz_date(parse_amz_date(text).unwrap()), text);
-        }
-        assert_eq!(
-            parse_amz_date("20150830T123600Z")
-                .unwrap()
-                .duration_since(UNIX_EPOCH)
-                .unwrap()
-                .as_secs(),
-            1_440_938_160
-        );
-        for bad in [
-            "",
-            "2015-08-30T12:36:00Z",
-            "20151330T123600Z",
-            "2015083OT123600Z",
-            "20150830T123600",
-        ] {
-            assert!(parse_amz_date(bad).is_none(), "{bad}");
-        }
-        assert_eq!(format_iso8601(1_440_938_160), "2015-08-30T12:36:00Z");
-    }
 
     #[test]
     fn authorization_header_parses_and_says_what_is_missing() {

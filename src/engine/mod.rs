@@ -351,6 +351,50 @@ pub fn scenario_operations<'a>(
         .map(|step| step.operation.as_str())
 }
 
+/// A digest of what decides a run's cases: the loaded services (their shapes, operations and the spec files'
+/// rules; not where they were read from, which differs between machines) and the settings that pick and draw the
+/// cases. Partitions of one run agree on it; `conform report merge` refuses parts that do not.
+pub fn run_digest(model: &Model, config: &RunConfig) -> String {
+    use sha2::{Digest, Sha256};
+    use std::fmt::Write as _;
+    /// Feeds formatted text straight into the hash: the models' Debug form is large, and is never held whole.
+    struct Hashing(Sha256);
+    impl std::fmt::Write for Hashing {
+        fn write_str(&mut self, s: &str) -> std::fmt::Result {
+            self.0.update(s.as_bytes());
+            Ok(())
+        }
+    }
+    let mut h = Hashing(Sha256::new());
+    for service in model.services.values() {
+        let _ = write!(
+            h,
+            "{}\0{}\0{}\0{:?}\0{:?}\0{:?}\0",
+            service.name,
+            service.protocol,
+            service.api_version,
+            service.shapes,
+            service.operations,
+            service.rules
+        );
+    }
+    let g = &config.generation;
+    let _ = write!(
+        h,
+        "{}\0{:?}\0{:?}\0{:?}\0{}\0{}\0{:?}\0{:?}",
+        g.cases,
+        g.kinds,
+        g.operations,
+        g.services,
+        config.scenarios,
+        config.scenario_draws,
+        config.checks,
+        config.embedded_faults
+    );
+    let digest = h.0.finalize();
+    digest[..12].iter().map(|b| format!("{b:02x}")).collect()
+}
+
 /// Whether a case falls in partition `k` of `n`: by a stable hash of its id, so every job agrees.
 pub fn in_partition(id: &str, partition: Option<(u64, u64)>) -> bool {
     match partition {

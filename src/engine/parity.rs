@@ -12,7 +12,7 @@ use crate::check::{CheckName, CheckResult};
 use crate::client::{Exchange, TransportError};
 use crate::generate;
 use crate::model::{Model, Operation, Service};
-use crate::report::{BaselineTracker, CaseResult, Event, Reporter, Reproduce, Summary};
+use crate::report::{BaselineTracker, CaseResult, Event, Reporter, Reproduce, RunOrigin, Summary};
 use crate::scenario;
 
 enum Item {
@@ -69,6 +69,7 @@ pub async fn diff(
             target: format!("{} against {}", a.target.label, b.target.label),
             total: None,
             phases: Vec::new(),
+            origin: RunOrigin::new(super::run_digest(&model, &config), config.partition),
         },
     )?;
     let mut tally = Tally {

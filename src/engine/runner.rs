@@ -23,7 +23,8 @@ use crate::model::{Model, Operation, Service, Value};
 use crate::oracle::Expected;
 use crate::protocol::{self, HttpRequest, HttpResponse};
 use crate::report::{
-    BaselineTracker, CaseResult, Event, Reporter, Reproduce, ShrunkCase, Stopped, Summary,
+    BaselineKey, BaselineTracker, CaseResult, Event, Reporter, Reproduce, RunOrigin, ShrunkCase,
+    Stopped, Summary,
 };
 use crate::scenario;
 use crate::snapshot::{Normalising, Recording, SnapshotMode, SnapshotStore, Verdict, normalise};
@@ -103,6 +104,7 @@ pub async fn run(
         stops: Stops::new(deadline, vec![session.client.clone()]),
         lanes: Lanes::new(&model),
         permits: tokio::sync::Semaphore::new(config.concurrency.max(1)),
+        shrunk_kinds: ShrunkKinds::default(),
     };
     let phases = async {
         let phases = phase_totals(&model, &config, &selection, &blocked);
@@ -114,6 +116,7 @@ pub async fn run(
                 target: session.target.label.clone(),
                 total: Some(phases.iter().map(|(_, n)| n).sum()),
                 phases,
+                origin: RunOrigin::new(super::run_digest(&model, &config), config.partition),
             },
         )?;
         runner.run_phases(&mut tally, reporter).await
@@ -352,6 +355,39 @@ pub(super) struct CaseRunner<'a> {
     pub(super) lanes: Lanes,
     /// One per generated case in flight (`--concurrency`), shared by the lanes and the other cases.
     pub(super) permits: tokio::sync::Semaphore,
+    /// The kinds of deviation already shrunk (or being shrunk), with the case that stands for each.
+    pub(super) shrunk_kinds: ShrunkKinds,
+}
+
+/// Which case a run shrinks for each kind of deviation. A kind is the set of baseline keys of a result (operation,
+/// failed check, mutation class, member): the cases of one kind fail for one reason, so shrinking them all (a
+/// request per step, up to 64 steps each) would cost a run as much again as it sends, for the same answer.
+#[derive(Default)]
+pub(super) struct ShrunkKinds(
+    std::sync::Mutex<std::collections::HashMap<Vec<BaselineKey>, String>>,
+);
+
+impl ShrunkKinds {
+    /// `None` when `result` is the first of its kind (it is to be shrunk); else the id of the case that was.
+    pub(super) fn claim(&self, result: &CaseResult) -> Option<String> {
+        let mut kind = BaselineKey::for_result(result);
+        kind.sort();
+        kind.dedup();
+        if kind.is_empty() {
+            return None;
+        }
+        let mut kinds = self
+            .0
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        match kinds.get(&kind) {
+            Some(id) => Some(id.clone()),
+            None => {
+                kinds.insert(kind, result.id.clone());
+                None
+            }
+        }
+    }
 }
 
 impl CaseRunner<'_> {
@@ -748,7 +784,10 @@ impl CaseRunner<'_> {
             }
         }
         if result.deviation && self.config.shrink {
-            result.shrunk = self.shrink(service, op, &case, &result).await;
+            match self.shrunk_kinds.claim(&result) {
+                None => result.shrunk = self.shrink(service, op, &case, &result).await,
+                Some(representative) => result.shrunk_with = Some(representative),
+            }
         }
         self.session
             .redactor

@@ -736,7 +736,22 @@ fn apply(
         return Some((path, detail));
     }
     let current = path.get(input).cloned().unwrap_or(Value::Null);
-    let (value, detail) = mutate(plan, site, slot, &current, rng)?;
+    let (mut value, mut detail) = mutate(plan, site, slot, &current, rng)?;
+    // A URI label with a `.` or `..` segment cannot be sent: URL parsing removes dot segments, so the target would
+    // see another (shorter) value than the one judged (workspaces-web's greedy `trustStoreArn` one over its maximum
+    // arrived within it, a false alarm). Draw again, as valid values are.
+    if let crate::model::Location::Label { greedy } = plan.sites[site].member.location {
+        let mut attempts = 0;
+        while let Some(Value::String(text)) = &value
+            && super::plan::has_dot_segment(text, greedy)
+        {
+            attempts += 1;
+            if attempts > 16 {
+                return None;
+            }
+            (value, detail) = mutate(plan, site, slot, &current, rng)?;
+        }
+    }
     match value {
         Some(v) => {
             if !path.set(input, v) {

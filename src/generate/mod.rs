@@ -424,7 +424,20 @@ pub fn synthetic_output(
 ) -> Option<crate::model::Value> {
     let plan = OpPlan::for_output(service, op, &Fixtures::default()).ok()?;
     let mut rng = ids::case_rng(seed, &op.name);
-    Some(plan.valid_input(&mut rng, None, &|_| None).0)
+    let mut output = plan.valid_input(&mut rng, None, &|_| None).0;
+    // A member bound to the status code (quicksight's `Status`) would make the success any status its shape
+    // allows, 500 included: a success answers with the operation's own code.
+    if let crate::model::Value::Structure(members) = &mut output {
+        for m in service.output_members(op) {
+            if m.location == crate::model::Location::StatusCode {
+                members.insert(
+                    m.name.clone(),
+                    crate::model::Value::Integer(i64::from(op.http.response_code)),
+                );
+            }
+        }
+    }
+    Some(output)
 }
 
 /// A shrinker for a failing case: simpler inputs that keep the case's kind, mutation and signing. `None` when
@@ -439,7 +452,95 @@ pub fn shrink<'a>(model: &'a Model, config: &GenConfig, case: &Case) -> Option<S
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{Path, validate_input};
+    use crate::model::{Path, Value, validate_input};
+
+    /// A greedy URI label whose pattern admits `.` and `/` (workspaces-web's `trustStoreArn`): no case of any
+    /// kind, at any seed, carries a `.` or `..` segment in it, which URL parsing would remove on the way (the
+    /// target then judged a shorter value than the one the case expects to be refused: a false alarm).
+    #[test]
+    fn no_case_sends_a_dot_segment_in_a_uri_label() {
+        let json = r#"{
+          "version": "2.0",
+          "metadata": {"apiVersion": "2020-01-01", "endpointPrefix": "gl", "protocol": "rest-json",
+                       "serviceId": "Gl", "signatureVersion": "v4", "uid": "gl-2020-01-01"},
+          "operations": {
+            "Delete": {"name": "Delete", "http": {"method": "DELETE", "requestUri": "/stores/{Arn+}"},
+                       "input": {"shape": "DeleteIn"}},
+            "Get": {"name": "Get", "http": {"method": "GET", "requestUri": "/one/{Name}"},
+                    "input": {"shape": "GetIn"}}
+          },
+          "shapes": {
+            "DeleteIn": {"type": "structure", "required": ["Arn"], "members": {
+              "Arn": {"shape": "Arn", "location": "uri", "locationName": "Arn"}}},
+            "GetIn": {"type": "structure", "required": ["Name"], "members": {
+              "Name": {"shape": "Name", "location": "uri", "locationName": "Name"}}},
+            "Arn": {"type": "string", "min": 1, "max": 6, "pattern": "^[./a]+$"},
+            "Name": {"type": "string", "min": 1, "max": 2, "pattern": "^[.a]+$"}
+          }
+        }"#;
+        let service = crate::frontend::botocore::parse_service(
+            "gl",
+            json.as_bytes(),
+            std::path::Path::new("gl.json"),
+        )
+        .unwrap();
+        let mut model = Model::default();
+        model.services.insert("gl".into(), service);
+        let mut labels = 0;
+        for seed in 0..40 {
+            let config = GenConfig::new(&model, seed, 8);
+            for case in generate(&model, &config) {
+                for (member, greedy) in [("Arn", true), ("Name", false)] {
+                    if let Some(Value::String(text)) = Path::members([member]).get(&case.input) {
+                        labels += 1;
+                        assert!(
+                            !plan::has_dot_segment(text, greedy),
+                            "{}: {member} = {text:?}",
+                            case.id
+                        );
+                    }
+                }
+            }
+        }
+        assert!(labels > 500, "labels drawn: {labels}");
+    }
+
+    /// An output member bound to the status code (quicksight's `Status` on every operation): the embedded
+    /// target's synthetic successes carry the operation's own code there, never a drawn 500.
+    #[test]
+    fn synthetic_outputs_keep_the_operation_s_status_code() {
+        let json = r#"{
+          "version": "2.0",
+          "metadata": {"apiVersion": "2020-01-01", "endpointPrefix": "st", "protocol": "rest-json",
+                       "serviceId": "St", "signatureVersion": "v4", "uid": "st-2020-01-01"},
+          "operations": {
+            "Update": {"name": "Update", "http": {"method": "PUT", "requestUri": "/u", "responseCode": 202},
+                       "output": {"shape": "UpdateOut"}}
+          },
+          "shapes": {
+            "UpdateOut": {"type": "structure", "members": {
+              "Status": {"shape": "StatusCode", "location": "statusCode"},
+              "Id": {"shape": "Id"}}},
+            "StatusCode": {"type": "integer"},
+            "Id": {"type": "string"}
+          }
+        }"#;
+        let service = crate::frontend::botocore::parse_service(
+            "st",
+            json.as_bytes(),
+            std::path::Path::new("st.json"),
+        )
+        .unwrap();
+        let op = &service.operations["Update"];
+        for seed in 0..50 {
+            let output = synthetic_output(&service, op, seed).unwrap();
+            assert_eq!(
+                Path::members(["Status"]).get(&output),
+                Some(&Value::Integer(202)),
+                "seed {seed}"
+            );
+        }
+    }
 
     /// Issue 12's classes on PutAlternateContact: `^\\d{12}$` probed with 11 and 13 digits, one look-alike case per
     /// ASCII class of EmailAddress's pattern (`\\s` and `\\w`), each failing Java's reading and passing a

@@ -1057,7 +1057,6 @@ fn closing_heights(service: &Service, root: ShapeId) -> HashMap<ShapeId, u32> {
     heights
 }
 
-/// Whether a label value is a dot segment (`.`, `..`), or for a greedy label holds one between its slashes.
 /// The member edges whose strings travel in a header: header members (JSON values aside: they are sent
 /// base64-encoded), the items of header lists, the values of prefix-header maps.
 fn header_members(service: &Service, members: &[Member]) -> std::collections::HashSet<usize> {
@@ -1104,7 +1103,8 @@ fn header_text(rng: &mut TestRng, len: usize, pick: Pick) -> String {
         .collect()
 }
 
-fn has_dot_segment(text: &str, greedy: bool) -> bool {
+/// Whether a URI label value has a segment URL parsing would remove (`.`, `..`; any segment of a greedy label).
+pub(crate) fn has_dot_segment(text: &str, greedy: bool) -> bool {
     let dot = |segment: &str| segment == "." || segment == "..";
     if greedy {
         text.split('/').any(dot)

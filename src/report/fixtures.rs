@@ -50,6 +50,7 @@ fn base(id: &str, operation: &str, kind: CaseKind, accept: Vec<Outcome>) -> Case
         error: false,
         baselined: false,
         shrunk: None,
+        shrunk_with: None,
         reproduce: Reproduce {
             curl: format!(
                 "curl -X POST http://127.0.0.1:1/ -H 'authorization: <redacted>' --data '{{}}' # {id}"
@@ -177,6 +178,7 @@ pub(crate) fn sample_events() -> Vec<Event> {
             target: "http://127.0.0.1:1".into(),
             total: Some(4),
             phases: Vec::new(),
+            origin: Default::default(),
         },
         Event::Note("signing with the documented test key pair".into()),
     ];

@@ -3,11 +3,13 @@
 //! Layout (field names are the contract; fields may be added, never renamed):
 //! ```text
 //! {"format": "conform-report/1", "seed": 42, "target": "...",
+//!  "origin": {"conform_version": "0.1.0", "digest": "9f2c...", "partition": {"k": 1, "n": 4} or null},
 //!  "results": [
 //!   {"id", "service", "operation", "kind", "mutation", "passed", "uncertain", "deviation", "error", "baselined",
 //!    "expected": {"status", "error_type", "accept", "uncertain", "note"},
 //!    "actual": {"status" (null when no response came), "error_type"},
-//!    "checks", "transport_error", "retries", "shrunk", "reproduce": {"curl" (unless it passed), "replay"}, "body_excerpt",
+//!    "checks", "transport_error", "retries", "shrunk", "shrunk_with" (only on a deviation whose kind
+//!    another case was shrunk for: that case's id), "reproduce": {"curl" (unless it passed), "replay"}, "body_excerpt",
 //!    "capped_bodies" (only when a body was cut: [{"body": "request"|"shrunk request"|"response", "bytes", "sha256",
 //!    "kept"}])},
 //!   ...
@@ -27,8 +29,8 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use super::{
-    Actual, CappedBody, CaseResult, Event, ReportError, Reporter, Reproduce, ShrunkCase, Stopped,
-    Summary,
+    Actual, CappedBody, CaseResult, Event, ReportError, Reporter, Reproduce, RunOrigin, ShrunkCase,
+    Stopped, Summary,
 };
 use crate::case::{CaseKind, Mutation};
 use crate::check::CheckResult;
@@ -91,11 +93,12 @@ impl JsonReporter {
         serde_json::to_string(value).map_err(|e| self.io(e.into()))
     }
 
-    fn start(&mut self, seed: u64, target: &str) -> Result<(), ReportError> {
+    fn start(&mut self, seed: u64, target: &str, origin: &RunOrigin) -> Result<(), ReportError> {
         let head = format!(
-            "{{\"format\":{},\"seed\":{seed},\"target\":{},\"results\":[",
+            "{{\"format\":{},\"seed\":{seed},\"target\":{},\"origin\":{},\"results\":[",
             self.json(&FORMAT)?,
-            self.json(&target)?
+            self.json(&target)?,
+            self.json(origin)?
         );
         self.out
             .write_all(head.as_bytes())
@@ -112,7 +115,7 @@ impl JsonReporter {
         stopped: Option<&Stopped>,
     ) -> Result<(), ReportError> {
         if self.state == State::NotStarted {
-            self.start(0, "")?;
+            self.start(0, "", &RunOrigin::default())?;
         }
         let tail = format!(
             "\n],\"summary\":{},\"elapsed_ms\":{elapsed_ms},\"interrupted\":{interrupted},\"stopped\":{},\"notes\":{}}}\n",
@@ -132,12 +135,15 @@ impl JsonReporter {
 impl Reporter for JsonReporter {
     fn event(&mut self, event: &Event) -> Result<(), ReportError> {
         match event {
-            Event::RunStarted { seed, target, .. } if self.state == State::NotStarted => {
-                self.start(*seed, target)
-            }
+            Event::RunStarted {
+                seed,
+                target,
+                origin,
+                ..
+            } if self.state == State::NotStarted => self.start(*seed, target, origin),
             Event::CaseFinished(result) if self.state != State::Closed => {
                 if self.state == State::NotStarted {
-                    self.start(0, "")?;
+                    self.start(0, "", &RunOrigin::default())?;
                 }
                 let line = self.json(&ResultRecord::from(result.as_ref()))?;
                 let sep = if self.state == State::First {
@@ -215,6 +221,8 @@ pub(crate) struct ResultRecord {
     pub retries: u32,
     #[serde(default)]
     pub shrunk: Option<ShrunkCase>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shrunk_with: Option<String>,
     pub reproduce: Reproduce,
     #[serde(default)]
     pub body_excerpt: Option<String>,
@@ -328,6 +336,7 @@ impl From<&CaseResult> for ResultRecord {
             transport_error: r.transport_error.clone(),
             retries: r.retries,
             shrunk: r.shrunk.clone(),
+            shrunk_with: r.shrunk_with.clone(),
             reproduce: r.reproduce.clone(),
             body_excerpt: r.body_excerpt.clone(),
             capped_bodies: r.capped_bodies.clone(),
@@ -394,6 +403,7 @@ impl ResultRecord {
             error: self.error,
             baselined: self.baselined,
             shrunk: self.shrunk,
+            shrunk_with: self.shrunk_with,
             reproduce: self.reproduce,
             body_excerpt: self.body_excerpt,
             capped_bodies: self.capped_bodies,

@@ -103,6 +103,10 @@ fn test_case(r: &CaseResult) -> TestCase {
         }
         if let Some(s) = &r.shrunk {
             text.push_str(&format!("shrunk:   {} {}\n", s.id, s.body));
+        } else if let Some(id) = &r.shrunk_with {
+            text.push_str(&format!(
+                "shrunk:   not again: case {id} deviates the same way, and was shrunk for both\n"
+            ));
         }
         for capped in &r.capped_bodies {
             text.push_str(&format!("capped:   {}\n", capped.describe()));

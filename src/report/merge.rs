@@ -9,12 +9,17 @@ use std::time::Duration;
 use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
 
 use super::bounded::{BoundedReadError, REPORT_LIMIT, open_bounded};
+use super::json::FORMAT;
 use super::json::ResultRecord;
-use super::{CaseResult, Event, ReportError, Reporter, Stopped, Summary};
+use super::{CaseResult, Event, PartitionId, ReportError, Reporter, RunOrigin, Stopped, Summary};
 
 /// The top-level fields of a JSON report: everything but its results.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ReportHeader {
+    /// The `format` field (`conform-report/1`).
+    pub format: String,
+    /// Which conform ran it, from what, and which partition it is (default when the report does not say).
+    pub origin: RunOrigin,
     /// The seed of the run.
     pub seed: u64,
     /// The endpoint tested.
@@ -29,6 +34,16 @@ pub struct ReportHeader {
     pub stopped: Option<Stopped>,
 }
 
+/// What `merge_reports` lets through that it otherwise refuses.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct MergeOptions {
+    /// Join partitions that were interrupted (their cases are incomplete; the merged report says it was
+    /// interrupted too).
+    pub accept_interrupted: bool,
+    /// Join the partitions given although some of the run's are missing (the merged report is marked interrupted).
+    pub accept_missing: bool,
+}
+
 /// What a merge produced.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MergeOutcome {
@@ -36,6 +51,8 @@ pub struct MergeOutcome {
     pub header: ReportHeader,
     /// How many reports were joined.
     pub files: usize,
+    /// The partitions that were missing and accepted as such (`--accept-missing`).
+    pub missing: Vec<PartitionId>,
 }
 
 type OnResult<'a> = &'a mut dyn FnMut(CaseResult) -> Result<(), ReportError>;
@@ -74,56 +91,97 @@ fn not_a_report(path: &Path, e: serde_json::Error) -> ReportError {
     }
 }
 
-/// Joins partition reports into `reporter`: the seeds must agree; summaries are summed and results concatenated.
+/// Joins the partition reports of one run into `reporter`: summaries are summed and results concatenated.
+///
+/// Refused, each with the file it concerns: a file given twice; a report of another format; reports that differ in
+/// seed, target, conform version or digest (another run, not another part of this one); a whole run among
+/// partitions; two reports of the same partition; partitions of different counts; a missing partition and an
+/// interrupted one (unless `options` accepts them). Joined silently, any of these would count cases twice or
+/// pass off part of a run as all of it.
 pub fn merge_reports(
     paths: &[PathBuf],
+    options: MergeOptions,
     reporter: &mut dyn Reporter,
 ) -> Result<MergeOutcome, ReportError> {
-    let Some(first_path) = paths.first() else {
+    if paths.is_empty() {
         return Err(ReportError::Merge {
             path: PathBuf::from("-"),
             message: "no report to merge".into(),
         });
+    }
+    let refuse = |path: &Path, message: String| ReportError::Merge {
+        path: path.to_path_buf(),
+        message,
     };
-    let mut merged: Option<ReportHeader> = None;
-    let mut targets: Vec<String> = Vec::new();
+    let mut headers: Vec<(&PathBuf, ReportHeader)> = Vec::new();
     for path in paths {
-        let header = read_report(path, None)?;
-        if !targets.contains(&header.target) {
-            targets.push(header.target.clone());
+        if let Some((earlier, _)) = headers.iter().find(|(p, _)| same_file(p, path)) {
+            return Err(refuse(
+                path,
+                format!(
+                    "it is given twice (also as `{}`); each partition is merged once",
+                    earlier.display()
+                ),
+            ));
         }
-        match &mut merged {
-            None => merged = Some(header),
-            Some(m) => {
-                if header.seed != m.seed {
-                    return Err(ReportError::Merge {
-                        path: path.clone(),
-                        message: format!(
-                            "its seed {} differs from seed {} of `{}`; partitions of one run share a seed",
-                            header.seed,
-                            m.seed,
-                            first_path.display()
-                        ),
-                    });
-                }
-                m.summary.merge(&header.summary);
-                m.elapsed_ms = m.elapsed_ms.max(header.elapsed_ms);
-                m.interrupted |= header.interrupted;
-                if m.stopped.is_none() {
-                    m.stopped = header.stopped.clone();
-                }
-            }
+        let header = read_report(path, None)?;
+        if header.format != FORMAT {
+            return Err(refuse(
+                path,
+                format!(
+                    "its format `{}` is not `{FORMAT}`, the one this conform reads",
+                    header.format
+                ),
+            ));
+        }
+        headers.push((path, header));
+    }
+    let (first_path, first) = (&headers[0].0, headers[0].1.clone());
+    if headers.len() > 1 {
+        check_same_run(&headers, options)?;
+    }
+    let mut missing = Vec::new();
+    if let Some(PartitionId { n, .. }) = first.origin.partition {
+        let present: Vec<u64> = headers
+            .iter()
+            .filter_map(|(_, h)| h.origin.partition.map(|p| p.k))
+            .collect();
+        missing = (1..=n)
+            .filter(|k| !present.contains(k))
+            .map(|k| PartitionId { k, n })
+            .collect();
+        if !missing.is_empty() && !options.accept_missing {
+            let list: Vec<String> = missing.iter().map(|p| p.to_string()).collect();
+            return Err(refuse(
+                first_path,
+                format!(
+                    "partition{} {} of this run {} missing; merge every partition, or pass --accept-missing to \
+                     join these (the merged report is then marked interrupted)",
+                    if missing.len() == 1 { "" } else { "s" },
+                    list.join(", "),
+                    if missing.len() == 1 { "is" } else { "are" }
+                ),
+            ));
         }
     }
-    let Some(mut header) = merged else {
-        unreachable!("paths is not empty")
-    };
-    header.target = targets.join(", ");
+    let mut header = first;
+    for (_, other) in &headers[1..] {
+        header.summary.merge(&other.summary);
+        header.elapsed_ms = header.elapsed_ms.max(other.elapsed_ms);
+        header.interrupted |= other.interrupted;
+        if header.stopped.is_none() {
+            header.stopped = other.stopped.clone();
+        }
+    }
+    header.interrupted |= !missing.is_empty();
+    // The merged report is the whole run again (or as much of it as was accepted).
+    header.origin.partition = None;
     reporter.event(&Event::RunStarted {
         seed: header.seed,
         target: header.target.clone(),
         total: Some(header.summary.total),
         phases: Vec::new(),
+        origin: header.origin.clone(),
     })?;
     for path in paths {
         let mut forward =
@@ -142,7 +200,114 @@ pub fn merge_reports(
     Ok(MergeOutcome {
         header,
         files: paths.len(),
+        missing,
     })
+}
+
+/// Every report must be a partition of the first one's run, each partition once, none interrupted unless accepted.
+fn check_same_run(
+    headers: &[(&PathBuf, ReportHeader)],
+    options: MergeOptions,
+) -> Result<(), ReportError> {
+    let (first_path, first) = (&headers[0].0, &headers[0].1);
+    let differs = |path: &Path, what: &str, theirs: &str, ours: &str| ReportError::Merge {
+        path: path.to_path_buf(),
+        message: format!(
+            "its {what} {theirs} differs from {ours} of `{}`; partitions of one run share it",
+            first_path.display()
+        ),
+    };
+    for (path, h) in headers {
+        if h.seed != first.seed {
+            return Err(differs(
+                path,
+                "seed",
+                &h.seed.to_string(),
+                &format!("seed {}", first.seed),
+            ));
+        }
+        if h.target != first.target {
+            return Err(differs(
+                path,
+                "target",
+                &format!("`{}`", h.target),
+                &format!("`{}`", first.target),
+            ));
+        }
+        if h.origin.conform_version != first.origin.conform_version {
+            return Err(differs(
+                path,
+                "conform version",
+                &format!("`{}`", h.origin.conform_version),
+                &format!("`{}`", first.origin.conform_version),
+            ));
+        }
+        if h.origin.digest != first.origin.digest {
+            return Err(ReportError::Merge {
+                path: path.to_path_buf(),
+                message: format!(
+                    "it was run from other specs, models or settings than `{}` (digest {} against {}); \
+                     partitions of one run are run with the same flags and files",
+                    first_path.display(),
+                    or_unknown(&h.origin.digest),
+                    or_unknown(&first.origin.digest)
+                ),
+            });
+        }
+        let Some(partition) = h.origin.partition else {
+            return Err(ReportError::Merge {
+                path: path.to_path_buf(),
+                message: "it is a whole run, not a partition (`conform run --partition K/N --json ...` writes \
+                          one); merging it with others would count its cases twice"
+                    .into(),
+            });
+        };
+        let first_n = first.origin.partition.map_or(partition.n, |p| p.n);
+        if partition.n != first_n {
+            return Err(differs(
+                path,
+                "partition",
+                &partition.to_string(),
+                &format!("a partition of {first_n}"),
+            ));
+        }
+        if let Some((twin, _)) = headers
+            .iter()
+            .find(|(p, o)| !std::ptr::eq(*p, *path) && o.origin.partition == Some(partition))
+        {
+            return Err(ReportError::Merge {
+                path: path.to_path_buf(),
+                message: format!(
+                    "it is partition {partition}, as `{}` is; each partition is merged once",
+                    twin.display()
+                ),
+            });
+        }
+        if h.interrupted && !options.accept_interrupted {
+            let why = h.stopped.as_ref().map_or("interrupted".to_string(), |s| {
+                format!("stopped ({})", s.name())
+            });
+            return Err(ReportError::Merge {
+                path: path.to_path_buf(),
+                message: format!(
+                    "partition {partition} was {why} before all its cases ran; run it again, or pass \
+                     --accept-interrupted to join what it has"
+                ),
+            });
+        }
+    }
+    Ok(())
+}
+
+fn or_unknown(digest: &str) -> &str {
+    if digest.is_empty() { "unknown" } else { digest }
+}
+
+fn same_file(a: &Path, b: &Path) -> bool {
+    match (a.canonicalize(), b.canonicalize()) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => a == b,
+    }
 }
 
 struct ReportVisitor<'a, 'f> {
@@ -159,9 +324,12 @@ impl<'de> Visitor<'de> for ReportVisitor<'_, '_> {
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<ReportHeader, A::Error> {
         let (mut seed, mut target, mut summary, mut results) = (None, None, None, false);
+        let (mut format, mut origin) = (String::new(), RunOrigin::default());
         let (mut elapsed_ms, mut interrupted, mut stopped) = (0u64, false, None);
         while let Some(key) = map.next_key::<String>()? {
             match key.as_str() {
+                "format" => format = map.next_value::<String>()?,
+                "origin" => origin = map.next_value::<RunOrigin>()?,
                 "seed" => seed = Some(map.next_value::<u64>()?),
                 "target" => target = Some(map.next_value::<String>()?),
                 "summary" => summary = Some(map.next_value::<Summary>()?),
@@ -191,6 +359,8 @@ impl<'de> Visitor<'de> for ReportVisitor<'_, '_> {
             return Err(missing("results"));
         }
         Ok(ReportHeader {
+            format,
+            origin,
             seed: seed.ok_or_else(|| missing("seed"))?,
             target: target.unwrap_or_default(),
             summary: summary.ok_or_else(|| missing("summary"))?,
@@ -265,13 +435,14 @@ mod tests {
                 _ => None,
             })
             .collect();
-        let part = |seed: u64, picks: &[usize]| {
+        let part = |seed: u64, picks: &[usize], k: u64| {
             let mut summary = Summary::default();
             let mut out = vec![Event::RunStarted {
                 seed,
                 target: "http://127.0.0.1:1".into(),
                 total: None,
                 phases: Vec::new(),
+                origin: origin(Some((k, 2))),
             }];
             for &i in picks {
                 summary.add(&cases[i]);
@@ -284,7 +455,137 @@ mod tests {
             });
             out
         };
-        (part(42, &[0, 2]), part(seed_b, &[1, 3]))
+        (part(42, &[0, 2], 1), part(seed_b, &[1, 3], 2))
+    }
+
+    fn origin(partition: Option<(u64, u64)>) -> RunOrigin {
+        RunOrigin::new("0123456789abcdef".into(), partition)
+    }
+
+    /// Rewrites the header of a report file: `edit` changes its top-level object (results kept).
+    fn edited(path: &Path, to: &Path, edit: impl FnOnce(&mut serde_json::Map<String, Value>)) {
+        let mut v: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+        edit(v.as_object_mut().unwrap());
+        std::fs::write(to, v.to_string()).unwrap();
+    }
+
+    #[test]
+    fn parts_of_other_runs_and_parts_given_twice_are_refused_naming_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let (a, b) = partitions(42);
+        let (pa, pb) = (dir.path().join("a.json"), dir.path().join("b.json"));
+        write_partition(&pa, &a);
+        write_partition(&pb, &b);
+        let file = |name: &str| dir.path().join(name);
+        let merge = |paths: &[PathBuf], options: MergeOptions| {
+            merge_reports(paths, options, &mut Fanout::new(vec![]))
+        };
+        let refused = |paths: &[PathBuf], file: &str, words: &[&str]| {
+            let err = merge(paths, MergeOptions::default())
+                .unwrap_err()
+                .to_string();
+            assert!(err.contains(file), "{err}");
+            for w in words {
+                assert!(err.contains(w), "`{w}` not in: {err}");
+            }
+        };
+        // The same file twice, by another spelling of its path.
+        let again = dir.path().join(".").join("a.json");
+        refused(&[pa.clone(), again], "a.json", &["given twice"]);
+        // Another format.
+        edited(&pb, &file("fmt.json"), |o| {
+            o.insert("format".into(), "conform-report/9".into());
+        });
+        refused(
+            &[pa.clone(), file("fmt.json")],
+            "fmt.json",
+            &["conform-report/9"],
+        );
+        // Another target, another conform, other specs or settings.
+        edited(&pb, &file("tgt.json"), |o| {
+            o.insert("target".into(), "http://127.0.0.1:2".into());
+        });
+        refused(&[pa.clone(), file("tgt.json")], "tgt.json", &["target"]);
+        edited(&pb, &file("ver.json"), |o| {
+            o["origin"]["conform_version"] = "0.0.1".into();
+        });
+        refused(
+            &[pa.clone(), file("ver.json")],
+            "ver.json",
+            &["conform version"],
+        );
+        edited(&pb, &file("dig.json"), |o| {
+            o["origin"]["digest"] = "ffff".into();
+        });
+        refused(
+            &[pa.clone(), file("dig.json")],
+            "dig.json",
+            &["digest ffff"],
+        );
+        // A whole run among partitions; a report that does not say (older conform) is no partition either.
+        edited(&pb, &file("whole.json"), |o| {
+            o["origin"]["partition"] = Value::Null;
+        });
+        refused(
+            &[pa.clone(), file("whole.json")],
+            "whole.json",
+            &["whole run"],
+        );
+        // One partition twice, in two files.
+        edited(&pa, &file("a2.json"), |_| {});
+        refused(
+            &[pa.clone(), file("a2.json")],
+            "a2.json",
+            &["partition 1/2", "a.json"],
+        );
+        // Partitions of different counts.
+        edited(&pb, &file("of3.json"), |o| {
+            o["origin"]["partition"] = serde_json::json!({"k": 2, "n": 3});
+        });
+        refused(&[pa.clone(), file("of3.json")], "of3.json", &["2/3"]);
+        // A missing partition: refused, or joined when accepted, and then the merged run is marked interrupted.
+        refused(
+            std::slice::from_ref(&pa),
+            "a.json",
+            &["partition 2/2", "missing", "--accept-missing"],
+        );
+        let accepted = merge(
+            std::slice::from_ref(&pa),
+            MergeOptions {
+                accept_missing: true,
+                ..MergeOptions::default()
+            },
+        )
+        .unwrap();
+        assert_eq!(accepted.missing, vec![PartitionId { k: 2, n: 2 }]);
+        assert!(accepted.header.interrupted);
+        // An interrupted partition: refused, or joined when accepted.
+        edited(&pb, &file("cut.json"), |o| {
+            o.insert("interrupted".into(), true.into());
+            o.insert(
+                "stopped".into(),
+                serde_json::json!({"reason": "max-time", "limit_ms": 5}),
+            );
+        });
+        refused(
+            &[pa.clone(), file("cut.json")],
+            "cut.json",
+            &["2/2", "--accept-interrupted"],
+        );
+        let accepted = merge(
+            &[pa.clone(), file("cut.json")],
+            MergeOptions {
+                accept_interrupted: true,
+                ..MergeOptions::default()
+            },
+        )
+        .unwrap();
+        assert!(accepted.header.interrupted && accepted.missing.is_empty());
+        // All of them, once each: joined, and the merged report is the whole run again.
+        let whole = merge(&[pb.clone(), pa.clone()], MergeOptions::default()).unwrap();
+        assert!(!whole.header.interrupted);
+        assert_eq!(whole.header.origin.partition, None);
+        assert_eq!(whole.header.origin.digest, "0123456789abcdef");
     }
 
     #[test]
@@ -299,7 +600,7 @@ mod tests {
             Box::new(JsonReporter::new(Box::new(json.clone()), Path::new("-"))),
             Box::new(JunitReporter::new(Box::new(xml.clone()), Path::new("-"))),
         ]);
-        let outcome = merge_reports(&[pa, pb], &mut fanout).unwrap();
+        let outcome = merge_reports(&[pa, pb], MergeOptions::default(), &mut fanout).unwrap();
         assert_eq!(outcome.files, 2);
         assert_eq!(outcome.header.seed, 42);
         assert_eq!(
@@ -338,9 +639,13 @@ mod tests {
         write_partition(&pa, &a);
         write_partition(&pb, &b);
         let mut sink = Fanout::new(vec![]);
-        let err = merge_reports(&[pa.clone(), pb.clone()], &mut sink)
-            .unwrap_err()
-            .to_string();
+        let err = merge_reports(
+            &[pa.clone(), pb.clone()],
+            MergeOptions::default(),
+            &mut sink,
+        )
+        .unwrap_err()
+        .to_string();
         assert!(
             err.contains("b.json") && err.contains("seed 7 differs from seed 42"),
             "{err}"
@@ -348,7 +653,7 @@ mod tests {
 
         let foreign = dir.path().join("package.json");
         std::fs::write(&foreign, r#"{"name": "x", "version": "1"}"#).unwrap();
-        let err = merge_reports(&[pa.clone(), foreign], &mut sink)
+        let err = merge_reports(&[pa.clone(), foreign], MergeOptions::default(), &mut sink)
             .unwrap_err()
             .to_string();
         assert!(
@@ -358,7 +663,7 @@ mod tests {
 
         let garbage = dir.path().join("g.json");
         std::fs::write(&garbage, "<html>").unwrap();
-        let err = merge_reports(&[garbage], &mut sink)
+        let err = merge_reports(&[garbage], MergeOptions::default(), &mut sink)
             .unwrap_err()
             .to_string();
         assert!(
@@ -367,7 +672,7 @@ mod tests {
         );
 
         let missing = dir.path().join("missing.json");
-        let err = merge_reports(&[missing], &mut sink)
+        let err = merge_reports(&[missing], MergeOptions::default(), &mut sink)
             .unwrap_err()
             .to_string();
         assert!(

@@ -41,7 +41,7 @@ pub use baseline::{
 pub use bodies::{CappedBody, MAX_KEPT_BODY_BYTES, cap_bodies};
 pub use json::JsonReporter;
 pub use junit::JunitReporter;
-pub use merge::{MergeOutcome, ReportHeader, merge_reports, read_report};
+pub use merge::{MergeOptions, MergeOutcome, ReportHeader, merge_reports, read_report};
 pub use outputs::{ReportArgs, StreamGuard};
 pub use terminal::{
     TerminalOptions, TerminalReporter, color_enabled, render_summary, severity, stderr_color,
@@ -49,6 +49,47 @@ pub use terminal::{
 
 /// How many characters of a response body a result keeps.
 pub const BODY_EXCERPT_CHARS: usize = 300;
+
+/// Where a run's results come from: what `conform report merge` compares before it joins partitions, so that
+/// parts of different runs are never added up as one.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct RunOrigin {
+    /// The version of conform that ran it.
+    pub conform_version: String,
+    /// A digest of what decides the cases: the services loaded (specs and models), the selection and the
+    /// generation settings (see `engine::run_digest`); empty when unknown.
+    pub digest: String,
+    /// Which partition of the run this is (`--partition K/N`), when it is one.
+    pub partition: Option<PartitionId>,
+}
+
+/// Partition `k` of `n` (1-based), as `--partition K/N` names it.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
+pub struct PartitionId {
+    /// Which one, from 1.
+    pub k: u64,
+    /// Of how many.
+    pub n: u64,
+}
+
+impl std::fmt::Display for PartitionId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}/{}", self.k, self.n)
+    }
+}
+
+impl RunOrigin {
+    /// The origin of a run of this conform with `digest`, partition `partition` (`(k, n)`, 1-based).
+    pub fn new(digest: String, partition: Option<(u64, u64)>) -> Self {
+        RunOrigin {
+            conform_version: env!("CARGO_PKG_VERSION").to_string(),
+            digest,
+            partition: partition.map(|(k, n)| PartitionId { k, n }),
+        }
+    }
+}
 
 /// Something that happened during a run.
 #[derive(Debug, Clone)]
@@ -63,6 +104,8 @@ pub enum Event {
         total: Option<u64>,
         /// The phases that will run, in order, with their numbers of cases (for progress; may be empty).
         phases: Vec<(Phase, u64)>,
+        /// Which conform ran it, from what, and which part of the run it is (for joining partitions safely).
+        origin: RunOrigin,
     },
     /// One case is done: checked, and shrunk if it failed.
     CaseFinished(Box<CaseResult>),
@@ -234,6 +277,9 @@ pub struct CaseResult {
     pub baselined: bool,
     /// The smallest failing case after shrinking.
     pub shrunk: Option<ShrunkCase>,
+    /// The case whose shrinking stands for this one: a run shrinks once per kind of deviation (its baseline keys),
+    /// and the other deviations of that kind name the one it shrank.
+    pub shrunk_with: Option<String>,
     /// How to send it again.
     pub reproduce: Reproduce,
     /// The start of the response body.
@@ -292,6 +338,7 @@ impl CaseResult {
             error: false,
             baselined: false,
             shrunk: None,
+            shrunk_with: None,
             reproduce,
             body_excerpt: body,
             capped_bodies,

@@ -574,6 +574,10 @@ fn deviation_block(r: &CaseResult, seed: u64, p: Paint) -> String {
         let what = s.mutation.as_ref().map(mutation_text).unwrap_or_default();
         t.push_str(&format!("  shrunk:    case {} {what}\n", s.id));
         t.push_str(&format!("             body {}\n", s.body));
+    } else if let Some(id) = &r.shrunk_with {
+        t.push_str(&format!(
+            "  shrunk:    not again: case {id} deviates the same way, and was shrunk for both\n"
+        ));
     }
     for capped in &r.capped_bodies {
         t.push_str(&format!("  capped:    {}\n", capped.describe()));
@@ -632,6 +636,7 @@ impl Reporter for TerminalReporter {
                 target,
                 total,
                 phases,
+                ..
             } => {
                 self.seed = *seed;
                 self.phases = phases.clone();
@@ -758,6 +763,7 @@ mod tests {
             target: "t".into(),
             total: None,
             phases: Vec::new(),
+            origin: Default::default(),
         }];
         let mut summary = Summary::default();
         let mut push = |r: CaseResult, events: &mut Vec<Event>| {

@@ -10,7 +10,9 @@ use conform::cli::{Cli, Output, run_with};
 use conform::exit::Exit;
 use conform::model::Outcome;
 use conform::oracle::Expected;
-use conform::report::{Actual, CaseResult, Event, JsonReporter, Reporter, Reproduce, Summary};
+use conform::report::{
+    Actual, CaseResult, Event, JsonReporter, Reporter, Reproduce, RunOrigin, Summary,
+};
 
 fn result(id: &str, operation: &str, deviation: bool) -> CaseResult {
     let mut r = CaseResult {
@@ -51,6 +53,7 @@ fn result(id: &str, operation: &str, deviation: bool) -> CaseResult {
         error: false,
         baselined: false,
         shrunk: None,
+        shrunk_with: None,
         reproduce: Reproduce {
             curl: "curl ...".into(),
             replay: format!("conform replay {id} --seed 1"),
@@ -62,7 +65,8 @@ fn result(id: &str, operation: &str, deviation: bool) -> CaseResult {
     r
 }
 
-fn write_report(path: &Path, seed: u64, results: Vec<CaseResult>) {
+/// A report of partition `k` of 2 (or of a whole run, with `k` = 0).
+fn write_report(path: &Path, seed: u64, k: u64, results: Vec<CaseResult>) {
     let mut reporter = JsonReporter::create(path).unwrap();
     let mut summary = Summary::default();
     reporter
@@ -71,6 +75,7 @@ fn write_report(path: &Path, seed: u64, results: Vec<CaseResult>) {
             target: "http://127.0.0.1:9".into(),
             total: None,
             phases: Vec::new(),
+            origin: RunOrigin::new("d1".into(), (k > 0).then_some((k, 2))),
         })
         .unwrap();
     for r in results {
@@ -109,10 +114,11 @@ fn conform(args: &[&str]) -> (Exit, String, String) {
 fn merging_partitions_sums_them_and_exits_1_on_deviations() {
     let dir = tempfile::tempdir().unwrap();
     let (a, b) = (dir.path().join("a.json"), dir.path().join("b.json"));
-    write_report(&a, 1, vec![result("c1", "PutAlternateContact", false)]);
+    write_report(&a, 1, 1, vec![result("c1", "PutAlternateContact", false)]);
     write_report(
         &b,
         1,
+        2,
         vec![
             result("c2", "GetAlternateContact", true),
             result("c3", "PutAlternateContact", false),
@@ -139,8 +145,30 @@ fn merging_partitions_sums_them_and_exits_1_on_deviations() {
     assert_eq!(junit.matches("<testsuite ").count(), 2, "{junit}");
 
     // Without deviations, exit 0.
-    let (exit, _, _) = conform(&["report", "merge", a.to_str().unwrap()]);
-    assert_eq!(exit, Exit::Ok);
+    let whole = dir.path().join("whole.json");
+    write_report(
+        &whole,
+        1,
+        0,
+        vec![result("c1", "PutAlternateContact", false)],
+    );
+    let (exit, _, err) = conform(&["report", "merge", whole.to_str().unwrap()]);
+    assert_eq!(exit, Exit::Ok, "{err}");
+
+    // One partition alone is not the run: refused, or joined and said to be partial when accepted.
+    let (exit, _, err) = conform(&["report", "merge", a.to_str().unwrap()]);
+    assert_eq!(exit, Exit::Usage);
+    assert!(
+        err.contains("partition 2/2 of this run is missing"),
+        "{err}"
+    );
+    let (_, out, err) = conform(&["report", "merge", a.to_str().unwrap(), "--accept-missing"]);
+    assert!(out.contains("partitions 2/2 missing"), "{out}{err}");
+
+    // The same partition twice double-counts: refused.
+    let (exit, _, err) = conform(&["report", "merge", a.to_str().unwrap(), a.to_str().unwrap()]);
+    assert_eq!(exit, Exit::Usage);
+    assert!(err.contains("given twice"), "{err}");
 }
 
 #[test]
@@ -150,8 +178,8 @@ fn mismatched_seeds_exit_2_naming_the_file() {
         dir.path().join("a.json"),
         dir.path().join("other-seed.json"),
     );
-    write_report(&a, 1, vec![result("c1", "PutAlternateContact", false)]);
-    write_report(&b, 2, vec![result("c2", "PutAlternateContact", false)]);
+    write_report(&a, 1, 1, vec![result("c1", "PutAlternateContact", false)]);
+    write_report(&b, 2, 2, vec![result("c2", "PutAlternateContact", false)]);
     let (exit, _, err) = conform(&["report", "merge", a.to_str().unwrap(), b.to_str().unwrap()]);
     assert_eq!(exit, Exit::Usage);
     assert!(
@@ -164,7 +192,7 @@ fn mismatched_seeds_exit_2_naming_the_file() {
 fn an_output_that_is_also_an_input_is_refused() {
     let dir = tempfile::tempdir().unwrap();
     let a = dir.path().join("a.json");
-    write_report(&a, 1, vec![result("c1", "PutAlternateContact", false)]);
+    write_report(&a, 1, 0, vec![result("c1", "PutAlternateContact", false)]);
     let (exit, _, err) = conform(&[
         "report",
         "merge",
@@ -178,4 +206,122 @@ fn an_output_that_is_also_an_input_is_refused() {
         std::fs::read_to_string(&a).unwrap().contains("\"c1\""),
         "the input is intact"
     );
+}
+
+/// Each result's verdict and expectation, by case id. Not what the target answered: the embedded target keeps
+/// state, so a stateful case (DeleteAlternateContact: 200 or 404) meets another state when only a third of the
+/// cases ran before it, and passes either way.
+fn verdicts(report: &serde_json::Value) -> std::collections::BTreeMap<String, String> {
+    report["results"]
+        .as_array()
+        .expect("results")
+        .iter()
+        .map(|r| {
+            let id = r["id"].as_str().expect("id").to_string();
+            let verdict = serde_json::json!([
+                r["passed"],
+                r["deviation"],
+                r["uncertain"],
+                r["error"],
+                r["baselined"],
+                r["expected"]
+            ]);
+            (id, verdict.to_string())
+        })
+        .collect()
+}
+
+/// The flow of docs/github-actions-moto.yml run locally: three `conform run --partition K/3` processes against the
+/// embedded target (with a fault, so that some cases deviate), merged, give the same results, case for case, as one
+/// process running the whole run.
+#[test]
+fn three_partition_processes_merge_into_the_single_process_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let bin = env!("CARGO_BIN_EXE_conform");
+    let run = |extra: &[&str], json: &Path| {
+        let mut args = vec![
+            "run",
+            "--seed",
+            "7",
+            "--cases",
+            "3",
+            "--no-shrink",
+            "--embedded-fault",
+            "enum-case-insensitive",
+            "--json",
+            json.to_str().unwrap(),
+        ];
+        args.extend_from_slice(extra);
+        std::process::Command::new(bin)
+            .args(&args)
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .env_remove("CONFORM_SPECS")
+            .env_remove("CONFORM_MODELS")
+            .env_remove("AWS_ENDPOINT_URL")
+            .env("NO_COLOR", "1")
+            .spawn()
+            .expect("the conform binary starts")
+    };
+    let parts: Vec<_> = (1..=3)
+        .map(|k| dir.path().join(format!("part-{k}.json")))
+        .collect();
+    let whole = dir.path().join("whole.json");
+    let mut children: Vec<_> = parts
+        .iter()
+        .enumerate()
+        .map(|(i, p)| run(&["--partition", &format!("{}/3", i + 1)], p))
+        .collect();
+    children.push(run(&[], &whole));
+    let codes: Vec<Option<i32>> = children
+        .iter_mut()
+        .map(|c| c.wait().unwrap().code())
+        .collect();
+    assert_eq!(codes[3], Some(1), "the faulted target deviates (exit 1)");
+    assert!(
+        codes[..3].iter().all(|c| matches!(c, Some(0 | 1))),
+        "each partition runs to its end: {codes:?}"
+    );
+    let merged = dir.path().join("merged.json");
+    let mut args = vec!["report", "merge"];
+    args.extend(parts.iter().map(|p| p.to_str().unwrap()));
+    args.extend(["--json", merged.to_str().unwrap()]);
+    let (exit, out, err) = conform(&args);
+    assert_eq!(exit, Exit::Deviations, "{out}{err}");
+    let read = |p: &Path| -> serde_json::Value {
+        serde_json::from_slice(&std::fs::read(p).unwrap()).unwrap()
+    };
+    let (merged, whole) = (read(&merged), read(&whole));
+    let (m, w) = (verdicts(&merged), verdicts(&whole));
+    assert!(w.len() > 100, "the whole run has cases: {}", w.len());
+    assert_eq!(
+        m.len(),
+        w.len(),
+        "the partitions cover the run, each case once"
+    );
+    assert_eq!(
+        m, w,
+        "case for case, the merged partitions are the single-process run"
+    );
+    for count in [
+        "total",
+        "passed",
+        "failed",
+        "uncertain",
+        "errors",
+        "operations",
+    ] {
+        assert_eq!(merged["summary"][count], whole["summary"][count], "{count}");
+    }
+    assert!(
+        whole["summary"]["failed"].as_u64().unwrap() > 0,
+        "the fault shows"
+    );
+    assert_eq!(merged["origin"]["digest"], whole["origin"]["digest"]);
+    assert!(merged["origin"]["partition"].is_null());
+    // Every part says which it is.
+    let ks: Vec<u64> = parts
+        .iter()
+        .map(|p| read(p)["origin"]["partition"]["k"].as_u64().unwrap())
+        .collect();
+    assert_eq!(ks, vec![1, 2, 3]);
 }

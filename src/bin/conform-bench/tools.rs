@@ -513,6 +513,7 @@ mod tests {
                 target: "http://127.0.0.1:1".into(),
                 total: Some(4),
                 phases: Vec::new(),
+                origin: Default::default(),
             },
             Event::RunFinished {
                 summary,
