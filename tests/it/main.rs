@@ -14,6 +14,7 @@ mod param_validator_differential;
 mod protocol_differential;
 mod report_merge;
 mod run_cli;
+mod run_cbor;
 mod run_curl;
 mod run_determinism;
 mod run_diff;
