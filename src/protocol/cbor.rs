@@ -220,13 +220,15 @@ pub(crate) fn members_cbor(
     values
         .iter()
         .filter(|(_, v)| !matches!(v, Value::Null))
-        .map(|(name, value)| match members.iter().find(|m| &m.name == name) {
-            Some(member) => (
-                Cbor::Text(member.wire_name().to_string()),
-                member_cbor(service, member, value),
-            ),
-            None => (Cbor::Text(name.clone()), untyped_cbor(value)),
-        })
+        .map(
+            |(name, value)| match members.iter().find(|m| &m.name == name) {
+                Some(member) => (
+                    Cbor::Text(member.wire_name().to_string()),
+                    member_cbor(service, member, value),
+                ),
+                None => (Cbor::Text(name.clone()), untyped_cbor(value)),
+            },
+        )
         .collect()
 }
 
@@ -297,9 +299,9 @@ impl<'a> Reader<'a> {
                 let values = self.members(&members, entries, path, true);
                 let set = values.values().filter(|v| **v != Value::Null).count();
                 let unknown_only = set == 0
-                    && entries.iter().any(|(k, v)| {
-                        !matches!(k, Cbor::Text(t) if t == "__type") && !v.is_null()
-                    });
+                    && entries
+                        .iter()
+                        .any(|(k, v)| !matches!(k, Cbor::Text(t) if t == "__type") && !v.is_null());
                 if self.options.direction == Direction::Output && set > 1 {
                     self.problem(
                         path,
@@ -453,11 +455,7 @@ pub(crate) fn decode_members(
 
 /// At most `max` bytes of a body in hexadecimal, for messages about bodies that are not what they should be.
 pub(crate) fn hex_excerpt(body: &[u8], max: usize) -> String {
-    let mut out: String = body
-        .iter()
-        .take(max)
-        .map(|b| format!("{b:02x}"))
-        .collect();
+    let mut out: String = body.iter().take(max).map(|b| format!("{b:02x}")).collect();
     if body.len() > max {
         out.push('…');
     }

@@ -215,7 +215,9 @@ impl Protocol for RpcV2Cbor {
         let (values, problems) = match cbor::parse_body(&response.body) {
             // An empty body is no members (an operation without output sends none).
             Ok(None) => cbor::decode_members(service, &members, &[], options),
-            Ok(Some(Cbor::Map(entries))) => cbor::decode_members(service, &members, &entries, options),
+            Ok(Some(Cbor::Map(entries))) => {
+                cbor::decode_members(service, &members, &entries, options)
+            }
             Ok(Some(other)) => (
                 Default::default(),
                 vec![ShapeProblem {
@@ -312,7 +314,10 @@ impl Protocol for RpcV2Cbor {
             return Err(fault(
                 405,
                 "UnknownOperationException",
-                format!("Operation {op_name} is not available over {}", request.method),
+                format!(
+                    "Operation {op_name} is not available over {}",
+                    request.method
+                ),
             ));
         }
         if let Some(target) = ["x-amz-target", "x-amzn-target"]

@@ -20,8 +20,10 @@ use super::json_faults::{TOO_LARGE_BYTES, UNKNOWN_MEMBER};
 use super::rpcv2_cbor::SMITHY_PROTOCOL;
 use super::{Also, HttpRequest, Malformation, WireExpectation};
 
-const SPEC: &str = "Smithy rpcv2Cbor specification (identification for claiming, requests); no capture of AWS";
-const FACTS: &str = "wire-facts: What real AWS does with protocol faults (JSON services); unverified on rpcv2Cbor";
+const SPEC: &str =
+    "Smithy rpcv2Cbor specification (identification for claiming, requests); no capture of AWS";
+const FACTS: &str =
+    "wire-facts: What real AWS does with protocol faults (JSON services); unverified on rpcv2Cbor";
 const NO_CAPTURE_BODY: &str = "no capture of an AWS rpcv2Cbor service's answer to a body it cannot read; AWS's JSON \
      services answer 400 SerializationException";
 const NO_CAPTURE_ROUTE: &str = "no capture of an AWS rpcv2Cbor service's answer to a request it does not claim; \
@@ -179,7 +181,9 @@ pub(crate) fn malformations(_service: &Service, op: &Operation) -> Vec<Malformat
             "body-null",
             "the body is CBOR null",
             false,
-            maybe_no_input("a null body may be read as no input or refused; no capture shows which"),
+            maybe_no_input(
+                "a null body may be read as no input or refused; no capture shows which",
+            ),
         ));
         out.push(m(
             "body-empty",

@@ -702,13 +702,13 @@ fn same_cbor(a: &ciborium::Value, b: &ciborium::Value) -> bool {
     use ciborium::Value as C;
     match (a, b) {
         (C::Float(x), C::Float(y)) => x == y || (x.is_nan() && y.is_nan()),
-        (C::Array(x), C::Array(y)) => x.len() == y.len() && x.iter().zip(y).all(|(a, b)| same_cbor(a, b)),
+        (C::Array(x), C::Array(y)) => {
+            x.len() == y.len() && x.iter().zip(y).all(|(a, b)| same_cbor(a, b))
+        }
         (C::Map(x), C::Map(y)) => {
             x.len() == y.len()
-                && x.iter().all(|(k, v)| {
-                    y.iter()
-                        .any(|(l, w)| same_cbor(k, l) && same_cbor(v, w))
-                })
+                && x.iter()
+                    .all(|(k, v)| y.iter().any(|(l, w)| same_cbor(k, l) && same_cbor(v, w)))
         }
         (C::Tag(t, x), C::Tag(u, y)) => t == u && same_cbor(x, y),
         _ => a == b,

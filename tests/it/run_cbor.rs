@@ -62,7 +62,10 @@ fn check_clean(report: &serde_json::Value, operations: &[&str]) {
         .filter(|r| r["actual"]["status"].is_null())
         .take(3)
         .collect();
-    assert!(unanswered.is_empty(), "cases without an answer: {unanswered:?}");
+    assert!(
+        unanswered.is_empty(),
+        "cases without an answer: {unanswered:?}"
+    );
     for op in operations {
         let counts = &summary["operations"][*op];
         assert!(
@@ -103,7 +106,12 @@ fn cbor_first_services_default_to_cbor_requests() {
         "1",
     ]);
     needs_models(&o);
-    assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
     let stdout = String::from_utf8_lossy(&o.stdout);
     let first: serde_json::Value =
         serde_json::from_str(stdout.lines().next().expect("a case")).unwrap();
@@ -127,7 +135,12 @@ fn cbor_first_services_default_to_cbor_requests() {
         "--cases",
         "1",
     ]);
-    assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
     assert!(String::from_utf8_lossy(&o.stdout).contains("x-amz-target"));
 }
 
@@ -137,7 +150,12 @@ fn the_embedded_target_serves_an_aws_query_compatible_cbor_service_cleanly() {
     let report = run("cloudwatch", &ops, "2");
     check_clean(&report, &ops);
     let classes = malformed_classes(&report);
-    for class in ["body-not-cbor", "body-array", "operation-unknown", "protocol-header-missing"] {
+    for class in [
+        "body-not-cbor",
+        "body-array",
+        "operation-unknown",
+        "protocol-header-missing",
+    ] {
         assert!(
             classes.iter().any(|c| c == class),
             "no {class} case among {classes:?}"
