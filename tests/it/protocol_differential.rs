@@ -715,6 +715,38 @@ fn same_cbor(a: &ciborium::Value, b: &ciborium::Value) -> bool {
     }
 }
 
+#[test]
+fn cbor_bodies_compare_as_decoded_data() {
+    use ciborium::Value as C;
+    let bytes = |v: &C| {
+        let mut out = Vec::new();
+        ciborium::ser::into_writer(v, &mut out).unwrap();
+        out
+    };
+    let text = |s: &str| C::Text(s.into());
+    let a = C::Map(vec![
+        (text("A"), C::Float(1.5)),
+        (text("T"), C::Tag(1, Box::new(C::Integer(5.into())))),
+    ]);
+    // The same data: entries in another order, the float in 64 bits (`fb`) where ciborium writes 16.
+    let mut b = vec![0xa2, 0x61, b'T', 0xc1, 0x05, 0x61, b'A', 0xfb];
+    b.extend(1.5f64.to_be_bytes());
+    assert!(same_cbor_body(&bytes(&a), &b));
+    assert!(same_cbor_body(&[], &[]));
+    // Different data: an untagged timestamp, another float, a missing body, bytes that are no CBOR.
+    let untagged = C::Map(vec![
+        (text("A"), C::Float(1.5)),
+        (text("T"), C::Integer(5.into())),
+    ]);
+    let other = C::Map(vec![
+        (text("A"), C::Float(1.25)),
+        (text("T"), C::Tag(1, Box::new(C::Integer(5.into())))),
+    ]);
+    for different in [bytes(&untagged), bytes(&other), Vec::new(), vec![0xff]] {
+        assert!(!same_cbor_body(&bytes(&a), &different), "{different:02x?}");
+    }
+}
+
 /// A CBOR body as its decoded data (or its bytes in hexadecimal when it is none), for messages.
 fn cbor_text(body: &[u8]) -> String {
     match ciborium::de::from_reader::<ciborium::Value, _>(body) {

@@ -388,4 +388,21 @@ fn protocol_chooses_among_the_models_protocols_and_refuses_the_others() {
         "{}",
         out(&o)
     );
+    let o = conform(&[
+        "--models",
+        &models,
+        "spec",
+        "show",
+        "--service",
+        "cloudwatch",
+        "ListDashboards",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", err(&o));
+    assert!(
+        out(&o).contains(
+            "rpcv2Cbor POST /service/GraniteServiceVersion20100801/operation/ListDashboards with smithy-protocol: rpc-v2-cbor"
+        ),
+        "{}",
+        out(&o)
+    );
 }
