@@ -1,6 +1,7 @@
 //! `conform run` over rpcv2Cbor services from the published models against the embedded target, which serves them
 //! from the model: with no fault switched on, no case deviates and every case gets an answer. CBOR is these
-//! services' default protocol (the first of their list that conform speaks), and the requests are CBOR.
+//! services' default protocol (the first of their list that conform speaks), and the requests are CBOR. botocore's
+//! own CBOR client, pointed at `conform serve`, reads the embedded target's answers and errors.
 
 use std::process::{Command, Output};
 
@@ -171,4 +172,110 @@ fn the_embedded_target_serves_cbor_services_cleanly() {
     let ops = ["CreateProject", "BatchGetBuilds"];
     let report = run("codebuild", &ops, "2");
     check_clean(&report, &ops);
+}
+
+/// botocore's own rpcv2Cbor client (its serializer and `RpcV2CBORParser`, chosen over JSON, which botocore 1.44
+/// prefers), against the embedded target: successes parse, and errors come back with their type, message and, on
+/// CloudWatch (awsQuery-compatible), the query code of `x-amzn-query-error`.
+const BOTOCORE_CLIENT: &str = r#"
+import datetime, sys
+import botocore.model, botocore.session, botocore.exceptions
+from botocore.config import Config
+botocore.model.PRIORITY_ORDERED_SUPPORTED_PROTOCOLS = ("smithy-rpc-v2-cbor",) + tuple(
+    p for p in botocore.model.PRIORITY_ORDERED_SUPPORTED_PROTOCOLS if p != "smithy-rpc-v2-cbor")
+session = botocore.session.get_session()
+def client(name, **config):
+    return session.create_client(name, endpoint_url=sys.argv[1], region_name="us-east-1",
+        aws_access_key_id="AKIAIOSFODNN7EXAMPLE", aws_secret_access_key="wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+        config=Config(retries={"max_attempts": 1}, **config))
+cw = client("cloudwatch")
+assert cw.meta.service_model.resolved_protocol == "smithy-rpc-v2-cbor", cw.meta.service_model.resolved_protocol
+sent = []
+cw.meta.events.register("before-send", lambda request, **_: sent.append(request))
+assert cw.list_metrics(Namespace="AWS/EC2")["ResponseMetadata"]["HTTPStatusCode"] == 200
+assert sent[-1].url.endswith("/service/GraniteServiceVersion20100801/operation/ListMetrics"), sent[-1].url
+assert sent[-1].headers["smithy-protocol"] == b"rpc-v2-cbor"
+cw.put_metric_data(Namespace="Conform", MetricData=[
+    {"MetricName": "m", "Value": 1.5, "Timestamp": datetime.datetime(2024, 1, 2, 3, 4, 5, 250000)}])
+def error(call, **kwargs):
+    try:
+        call(**kwargs)
+    except botocore.exceptions.ClientError as e:
+        return e.response["Error"], e.response["ResponseMetadata"]["HTTPStatusCode"]
+    raise AssertionError("no error")
+unchecked = client("cloudwatch", parameter_validation=False)
+found, status = error(unchecked.describe_alarms, MaxRecords=0)
+assert status == 400 and found["Code"] == "ValidationError" and found["QueryErrorCode"] == "ValidationException", found
+assert "at 'maxRecords' failed to satisfy constraint" in found["Message"], found
+tr = client("translate")
+assert isinstance(tr.translate_text(Text="hello", SourceLanguageCode="en", TargetLanguageCode="fr")["TranslatedText"], str)
+found, status = error(client("translate", parameter_validation=False).translate_text, Text="", SourceLanguageCode="en")
+assert status == 400 and found["Code"] == "ValidationException", found
+assert "Value null at 'targetLanguageCode' failed to satisfy constraint: Member must not be null" in found["Message"], found
+print("botocore cbor client ok")
+"#;
+
+#[test]
+fn botocore_s_cbor_client_talks_to_the_embedded_target() {
+    use std::io::{BufRead, BufReader};
+    use std::process::Stdio;
+    let models = conform::frontend::botocore::Models::locate(None, None).unwrap_or_else(|e| {
+        panic!(
+            "failed to find botocore's models: {e}; {}",
+            super::protocol_differential::NEEDS_BOTOCORE
+        )
+    });
+    let (python, pythonpath) = super::protocol_differential::python_with_botocore(&models.root);
+    let mut child = Command::new(env!("CARGO_BIN_EXE_conform"))
+        .args([
+            "serve",
+            "--port",
+            "0",
+            "--service",
+            "cloudwatch",
+            "--service",
+            "translate",
+        ])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env_remove("CONFORM_SPECS")
+        .env_remove("CONFORM_MODELS")
+        .env_remove("CONFORM_SERVE_SECRET_ACCESS_KEY")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("conform serve starts");
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let endpoint = loop {
+        match lines.next() {
+            Some(Ok(line)) => {
+                if let Some(endpoint) = line.strip_prefix("endpoint: ") {
+                    break endpoint.to_string();
+                }
+            }
+            other => {
+                let _ = child.kill();
+                panic!("conform serve printed no endpoint: {other:?}");
+            }
+        }
+    };
+    std::thread::spawn(move || lines.for_each(drop));
+    let mut script = Command::new(&python);
+    script.args(["-c", BOTOCORE_CLIENT, &endpoint]);
+    if let Some(path) = &pythonpath {
+        script.env("PYTHONPATH", path);
+    }
+    let o = script
+        .env_remove("AWS_PROFILE")
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .output();
+    let _ = child.kill();
+    let _ = child.wait();
+    let o = o.expect("failed to run botocore's Python");
+    assert!(
+        o.status.success()
+            && String::from_utf8_lossy(&o.stdout).contains("botocore cbor client ok"),
+        "{}\n{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    );
 }
