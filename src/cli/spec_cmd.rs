@@ -715,6 +715,11 @@ fn plural(n: usize) -> &'static str {
 }
 
 fn route(service: &Service, op: &Operation) -> String {
+    if service.protocol == crate::model::ProtocolId::RpcV2Cbor
+        && let Ok(path) = crate::protocol::rpcv2_cbor::operation_path(service, op)
+    {
+        return format!("POST {path} with smithy-protocol: rpc-v2-cbor");
+    }
     match service.target_header(&op.name) {
         Some(target) => {
             format!("POST / with X-Amz-Target: {target}")

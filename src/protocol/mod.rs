@@ -6,6 +6,7 @@
 //! target — does the same from the server's side.
 
 mod aws_json;
+pub(crate) mod cbor;
 pub mod http_binding;
 mod idempotency;
 pub mod json;
@@ -15,12 +16,15 @@ mod query;
 mod query_faults;
 pub mod query_xml;
 mod rest_json;
+pub mod rpcv2_cbor;
+mod rpcv2_cbor_faults;
 
 pub use aws_json::AwsJson;
 pub use idempotency::fill_idempotency_tokens;
 pub use json_faults::{TOO_LARGE_BYTES, UNKNOWN_MEMBER};
 pub use query::{AwsQuery, form_decode, form_encode};
 pub use rest_json::RestJson1;
+pub use rpcv2_cbor::RpcV2Cbor;
 
 /// The protocol object for a protocol id; `None` for the protocols conform does not speak yet.
 pub fn for_id(id: ProtocolId) -> Option<&'static dyn Protocol> {
@@ -29,13 +33,15 @@ pub fn for_id(id: ProtocolId) -> Option<&'static dyn Protocol> {
     static AWS_JSON_1_1: AwsJson = AwsJson::V1_1;
     static AWS_QUERY: AwsQuery = AwsQuery::QUERY;
     static EC2_QUERY: AwsQuery = AwsQuery::EC2;
+    static RPC_V2_CBOR: RpcV2Cbor = RpcV2Cbor;
     match id {
         ProtocolId::RestJson1 => Some(&REST_JSON_1),
         ProtocolId::AwsJson1_0 => Some(&AWS_JSON_1_0),
         ProtocolId::AwsJson1_1 => Some(&AWS_JSON_1_1),
         ProtocolId::AwsQuery => Some(&AWS_QUERY),
         ProtocolId::Ec2Query => Some(&EC2_QUERY),
-        ProtocolId::RestXml | ProtocolId::RpcV2Cbor => None,
+        ProtocolId::RpcV2Cbor => Some(&RPC_V2_CBOR),
+        ProtocolId::RestXml => None,
     }
 }
 

@@ -345,19 +345,18 @@ fn create_thing_input() -> Value {
 }
 
 #[test]
-fn protocols_exist_for_the_json_and_query_ids_only() {
+fn protocols_exist_for_the_json_query_and_cbor_ids_only() {
     for id in [
         ProtocolId::RestJson1,
         ProtocolId::AwsJson1_0,
         ProtocolId::AwsJson1_1,
         ProtocolId::AwsQuery,
         ProtocolId::Ec2Query,
+        ProtocolId::RpcV2Cbor,
     ] {
         assert_eq!(for_id(id).map(|p| p.id()), Some(id));
     }
-    for id in [ProtocolId::RestXml, ProtocolId::RpcV2Cbor] {
-        assert!(for_id(id).is_none());
-    }
+    assert!(for_id(ProtocolId::RestXml).is_none());
 }
 
 #[test]

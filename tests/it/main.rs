@@ -13,6 +13,7 @@ mod moto;
 mod param_validator_differential;
 mod protocol_differential;
 mod report_merge;
+mod run_cbor;
 mod run_cli;
 mod run_curl;
 mod run_determinism;

@@ -1,7 +1,8 @@
 //! Differential test: conform's protocol encoders against botocore's serializers, for every operation of every
 //! service of the installed botocore that speaks restJson1 or awsJson (those that prefer CBOR but list JSON
 //! included), and, in a second test, of every service that speaks awsQuery or ec2Query (those that now prefer JSON
-//! but still list query included, encoded as query).
+//! but still list query included, encoded as query), and, in a third, of every service that lists rpcv2Cbor
+//! (`smithy-rpc-v2-cbor`), encoded as CBOR.
 //!
 //! For each operation [`INPUTS_PER_OPERATION`] valid inputs are built from the shape graph, deterministically (see
 //! [`build_input`]: the case generator's valid-input builder is private to the crate and plans from the spec files'
@@ -10,7 +11,9 @@
 //! part by part: method, path (escaped as sent, segment by segment), query (a multiset of `key=value` pairs, escaped
 //! as sent), the headers botocore sets, the body (equal as JSON, or byte for byte when it is no JSON) and the host
 //! prefix. A form body (awsQuery, ec2Query) is compared as a multiset of decoded (name, value) pairs, as botocore's
-//! `AWSPreparedRequest` form-encodes its field dict. botocore's `ParamValidator` checks every input, so a builder bug cannot pass for an encoder bug.
+//! `AWSPreparedRequest` form-encodes its field dict. A CBOR body is compared as decoded data (floats by value
+//! whatever their width, maps as sets of entries), since ciborium writes each float in the shortest width that
+//! holds it exactly where botocore always writes 32 or 64 bits. botocore's `ParamValidator` checks every input, so a builder bug cannot pass for an encoder bug.
 //!
 //! Where the two differ only in how they write the same instant (botocore writes date-time fractions to the
 //! microsecond, `.250000Z`; conform to the millisecond, `.250Z`, as Smithy and the other SDKs do), timestamps are
@@ -630,7 +633,16 @@ fn differences(ours: &HttpRequest, theirs: &Json) -> Vec<String> {
     let form = ours
         .header("content-type")
         .is_some_and(|t| t.starts_with("application/x-www-form-urlencoded"));
-    if form {
+    let cbor = ours.header("smithy-protocol").is_some();
+    if cbor {
+        if !same_cbor_body(&ours.body, &their_body) {
+            out.push(format!(
+                "cbor body: conform {} botocore {}",
+                cbor_text(&ours.body),
+                cbor_text(&their_body)
+            ));
+        }
+    } else if form {
         let (a, b) = (
             protocol::form_decode(&ours.body),
             protocol::form_decode(&their_body),
@@ -668,6 +680,79 @@ fn differences(ours: &HttpRequest, theirs: &Json) -> Vec<String> {
         ));
     }
     out
+}
+
+/// Whether two CBOR bodies hold the same data: both empty, or one data item each that decode equal ([`same_cbor`]).
+fn same_cbor_body(ours: &[u8], theirs: &[u8]) -> bool {
+    if ours.is_empty() || theirs.is_empty() {
+        return ours.is_empty() && theirs.is_empty();
+    }
+    match (
+        ciborium::de::from_reader::<ciborium::Value, _>(ours),
+        ciborium::de::from_reader::<ciborium::Value, _>(theirs),
+    ) {
+        (Ok(a), Ok(b)) => same_cbor(&a, &b),
+        _ => false,
+    }
+}
+
+/// CBOR data compared as decoded: floats by value whatever their width (NaN equal to NaN), maps as sets of entries
+/// (botocore writes the input's order, conform the value's), tags, types and everything else exactly.
+fn same_cbor(a: &ciborium::Value, b: &ciborium::Value) -> bool {
+    use ciborium::Value as C;
+    match (a, b) {
+        (C::Float(x), C::Float(y)) => x == y || (x.is_nan() && y.is_nan()),
+        (C::Array(x), C::Array(y)) => {
+            x.len() == y.len() && x.iter().zip(y).all(|(a, b)| same_cbor(a, b))
+        }
+        (C::Map(x), C::Map(y)) => {
+            x.len() == y.len()
+                && x.iter()
+                    .all(|(k, v)| y.iter().any(|(l, w)| same_cbor(k, l) && same_cbor(v, w)))
+        }
+        (C::Tag(t, x), C::Tag(u, y)) => t == u && same_cbor(x, y),
+        _ => a == b,
+    }
+}
+
+#[test]
+fn cbor_bodies_compare_as_decoded_data() {
+    use ciborium::Value as C;
+    let bytes = |v: &C| {
+        let mut out = Vec::new();
+        ciborium::ser::into_writer(v, &mut out).unwrap();
+        out
+    };
+    let text = |s: &str| C::Text(s.into());
+    let a = C::Map(vec![
+        (text("A"), C::Float(1.5)),
+        (text("T"), C::Tag(1, Box::new(C::Integer(5.into())))),
+    ]);
+    // The same data: entries in another order, the float in 64 bits (`fb`) where ciborium writes 16.
+    let mut b = vec![0xa2, 0x61, b'T', 0xc1, 0x05, 0x61, b'A', 0xfb];
+    b.extend(1.5f64.to_be_bytes());
+    assert!(same_cbor_body(&bytes(&a), &b));
+    assert!(same_cbor_body(&[], &[]));
+    // Different data: an untagged timestamp, another float, a missing body, bytes that are no CBOR.
+    let untagged = C::Map(vec![
+        (text("A"), C::Float(1.5)),
+        (text("T"), C::Integer(5.into())),
+    ]);
+    let other = C::Map(vec![
+        (text("A"), C::Float(1.25)),
+        (text("T"), C::Tag(1, Box::new(C::Integer(5.into())))),
+    ]);
+    for different in [bytes(&untagged), bytes(&other), Vec::new(), vec![0xff]] {
+        assert!(!same_cbor_body(&bytes(&a), &different), "{different:02x?}");
+    }
+}
+
+/// A CBOR body as its decoded data (or its bytes in hexadecimal when it is none), for messages.
+fn cbor_text(body: &[u8]) -> String {
+    match ciborium::de::from_reader::<ciborium::Value, _>(body) {
+        Ok(value) => format!("{value:?}"),
+        Err(_) => body.iter().map(|b| format!("{b:02x}")).collect(),
+    }
 }
 
 /// Counts what the compared requests exercise, so that a narrow builder shows in the figures.
@@ -825,6 +910,31 @@ fn query_protocol_encoders_agree_with_botocore_on_every_operation() {
         exceptions_file: "protocol_differential_query_exceptions.txt",
         min_services: 15,
         what: "query",
+    });
+}
+
+fn encode_cbor(
+    service: &Service,
+    op: &Operation,
+    input: &Value,
+) -> Result<HttpRequest, EncodeError> {
+    use conform::protocol::Protocol;
+    protocol::RpcV2Cbor.encode(service, op, input)
+}
+
+#[test]
+fn cbor_protocol_encoder_agrees_with_botocore_on_every_operation() {
+    differential(Under {
+        choose: |protocols| {
+            protocols
+                .contains(&ProtocolId::RpcV2Cbor)
+                .then_some(ProtocolId::RpcV2Cbor)
+        },
+        encode: encode_cbor,
+        exceptions: include_str!("protocol_differential_cbor_exceptions.txt"),
+        exceptions_file: "protocol_differential_cbor_exceptions.txt",
+        min_services: 40,
+        what: "rpcv2Cbor",
     });
 }
 

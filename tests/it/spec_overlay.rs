@@ -311,7 +311,7 @@ fn the_default_commands_do_not_look_for_the_models() {
 #[test]
 fn protocol_chooses_among_the_models_protocols_and_refuses_the_others() {
     let models = botocore_models();
-    // translate lists smithy-rpc-v2-cbor first, then json (1.1): conform speaks the second.
+    // translate lists smithy-rpc-v2-cbor first, then json (1.1): conform speaks both, and uses the first.
     let generated = |protocol: Option<&str>| {
         let mut args = vec![
             "--models",
@@ -331,28 +331,27 @@ fn protocol_chooses_among_the_models_protocols_and_refuses_the_others() {
         }
         conform(&args)
     };
-    for protocol in [None, Some("awsJson1_1"), Some("json")] {
+    for (protocol, expected) in [
+        (None, "rpcv2Cbor"),
+        (Some("rpcv2Cbor"), "rpcv2Cbor"),
+        (Some("smithy-rpc-v2-cbor"), "rpcv2Cbor"),
+        (Some("awsJson1_1"), "awsJson1_1"),
+        (Some("json"), "awsJson1_1"),
+    ] {
         let o = generated(protocol);
         assert_eq!(o.status.code(), Some(0), "{protocol:?}: {}", err(&o));
         let first: Value = serde_json::from_str(out(&o).lines().next().unwrap()).unwrap();
-        assert_eq!(first["protocol"], "awsJson1_1", "{protocol:?}");
+        assert_eq!(first["protocol"], expected, "{protocol:?}");
     }
-    let o = generated(Some("rpcv2Cbor"));
+    let o = generated(Some("restJson1"));
     assert_eq!(o.status.code(), Some(2), "{}", err(&o));
     assert!(
-        err(&o).contains("failed to use protocol `rpcv2Cbor` for service `translate`: conform does not speak rpcv2Cbor yet")
+        err(&o).contains("failed to use protocol `restJson1` for service `translate`: service `translate` does not speak it")
             && err(&o).contains("`translate` speaks: rpcv2Cbor, awsJson1_1; conform speaks: restJson1, awsJson1_0, awsJson1_1"),
         "{}",
         err(&o)
     );
-    let o = generated(Some("restJson1"));
-    assert_eq!(o.status.code(), Some(2), "{}", err(&o));
-    assert!(
-        err(&o).contains("service `translate` does not speak it"),
-        "{}",
-        err(&o)
-    );
-    // cloudwatch lists three; rpcv2Cbor is refused by run and serve alike, before anything starts.
+    // cloudwatch lists three; one it does not list is refused by run and serve alike, before anything starts.
     for command in ["run", "serve"] {
         let o = conform(&[
             "--models",
@@ -361,7 +360,7 @@ fn protocol_chooses_among_the_models_protocols_and_refuses_the_others() {
             "--service",
             "cloudwatch",
             "--protocol",
-            "rpcv2Cbor",
+            "restJson1",
         ]);
         assert_eq!(o.status.code(), Some(2), "{command}: {}", err(&o));
         assert!(
@@ -385,6 +384,23 @@ fn protocol_chooses_among_the_models_protocols_and_refuses_the_others() {
     assert!(
         out(&o).contains(
             "awsJson1_0 POST / with X-Amz-Target: GraniteServiceVersion20100801.ListDashboards"
+        ),
+        "{}",
+        out(&o)
+    );
+    let o = conform(&[
+        "--models",
+        &models,
+        "spec",
+        "show",
+        "--service",
+        "cloudwatch",
+        "ListDashboards",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", err(&o));
+    assert!(
+        out(&o).contains(
+            "rpcv2Cbor POST /service/GraniteServiceVersion20100801/operation/ListDashboards with smithy-protocol: rpc-v2-cbor"
         ),
         "{}",
         out(&o)

@@ -184,7 +184,7 @@ pub(crate) fn apply_paginators(service: &mut Service, raw: RawPaginators<'_>) {
     }
 }
 
-/// The protocols a service speaks, in the model's order, and the one conform uses: the first JSON protocol, else
+/// The protocols a service speaks, in the model's order, and the one conform uses: the first conform speaks, else
 /// the first. `protocols` wins over `protocol` when it lists any; names conform does not know are left out, and a
 /// service with none it knows is an error.
 pub(crate) fn protocols_of<'a>(
@@ -206,7 +206,7 @@ pub(crate) fn protocols_of<'a>(
     let chosen = known
         .iter()
         .copied()
-        .find(|p| p.is_json())
+        .find(|p| crate::protocol::for_id(*p).is_some())
         .or_else(|| known.first().copied())
         .ok_or_else(|| format!("no protocol conform knows among `{}`", names.join("`, `")))?;
     Ok((known, chosen))

@@ -227,8 +227,8 @@ fn metadata_is_carried() {
     );
     assert_eq!(
         service.protocol,
-        ProtocolId::AwsJson1_1,
-        "the first JSON protocol is used"
+        ProtocolId::RpcV2Cbor,
+        "the first protocol conform speaks is used"
     );
     assert_eq!(service.file, "things/2020-01-02/service-2.json");
     assert_eq!(service.source.text, "botocore things/2020-01-02");
