@@ -76,11 +76,11 @@ pub fn page(columns: &[Column], baseline: bool) -> String {
         h(&title)
     );
     // Totals, one row per report.
-    let _ = write!(
+    let _ = writeln!(
         out,
         "<table><thead><tr><th>report</th><th>target</th><th>seed</th><th>services</th><th>operations</th>\
          <th>not implemented</th><th>pass</th><th>deviate</th><th>uncertain</th><th>no response</th>\
-         <th>skipped services</th></tr></thead><tbody>\n"
+         <th>skipped services</th></tr></thead><tbody>"
     );
     for c in columns {
         let t = c.matrix.totals();
@@ -270,9 +270,9 @@ fn cell(
     };
     *anchor += 1;
     let id = format!("c{anchor}");
-    let _ = write!(
+    let _ = writeln!(
         cases,
-        "<section class=\"cases\" id=\"{id}\"><h3>{} · {} · {} · {}: {symbol} {name}{}</h3>\n",
+        "<section class=\"cases\" id=\"{id}\"><h3>{} · {} · {} · {}: {symbol} {name}{}</h3>",
         h(&column.label),
         h(service),
         h(operation),
@@ -283,9 +283,9 @@ fn cell(
         }
     );
     for e in examples {
-        let _ = write!(
+        let _ = writeln!(
             cases,
-            "<p><b>{}</b> ({}, check <code>{}</code>): expected {}, got {}. {}</p>\n",
+            "<p><b>{}</b> ({}, check <code>{}</code>): expected {}, got {}. {}</p>",
             h(&e.id),
             e.state.as_str(),
             e.check,

@@ -235,7 +235,7 @@ impl Cell {
 }
 
 /// One operation's row.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OperationRow {
     /// False when the target does not implement it.
     pub implemented: bool,
@@ -246,14 +246,18 @@ pub struct OperationRow {
     pub cells: BTreeMap<CheckClass, Cell>,
 }
 
-impl OperationRow {
-    fn new() -> Self {
+/// A row starts implemented: only its probes' answers say otherwise.
+impl Default for OperationRow {
+    fn default() -> Self {
         OperationRow {
             implemented: true,
-            ..OperationRow::default()
+            answered: None,
+            cells: BTreeMap::new(),
         }
     }
+}
 
+impl OperationRow {
     /// The state of a class's cell; `None` when no case of the class was counted.
     pub fn state(&self, class: CheckClass) -> Option<CellState> {
         if !self.implemented {
@@ -300,7 +304,7 @@ impl Matrix {
             .entry(result.service.clone())
             .or_default()
             .entry(result.operation.clone())
-            .or_insert_with(OperationRow::new);
+            .or_default();
         let reproductions = self.reproductions;
         let example = |check: &CheckResult, state: CellState| Example {
             id: result.id.clone(),
