@@ -331,14 +331,12 @@ fn results_per_operation(report: &Value, service: &str) -> BTreeMap<String, usiz
     counts
 }
 
-#[test]
-fn operations_the_target_lacks_are_found_by_their_probes_on_the_embedded_target_and_on_moto() {
-    let dir = tempfile::tempdir().unwrap();
-    let models = models_dir(dir.path());
+/// The embedded target serving the spec files' services and widgets, but not gadgets: gadgets' requests reach no
+/// operation it knows (400 UnknownOperationException). The runtime serves it until dropped.
+fn serve_all_but_gadgets(
+    models: &Path,
+) -> (tokio::runtime::Runtime, conform::emulator::EmulatorHandle) {
     let runtime = tokio::runtime::Runtime::new().unwrap();
-
-    // The embedded target serving the spec files' services and widgets, but not gadgets: gadgets' requests reach
-    // no operation it knows (400 UnknownOperationException).
     let mut served = conform::spec::embedded_model().unwrap();
     let widgets = conform::frontend::botocore::load_file(
         &models.join("widgets/2020-01-01/service-2.json"),
@@ -355,6 +353,84 @@ fn operations_the_target_lacks_are_found_by_their_probes_on_the_embedded_target_
             "127.0.0.1:0".parse().unwrap(),
         ))
         .unwrap();
+    (runtime, target)
+}
+
+#[test]
+fn merged_partitions_have_the_matrix_of_one_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let models = models_dir(dir.path());
+    let (_runtime, target) = serve_all_but_gadgets(&models);
+    let endpoint = target.endpoint();
+    let run = |name: &str, partition: Option<&str>| {
+        let json = dir.path().join(format!("{name}.json"));
+        let mut args = vec![
+            "--models",
+            models.to_str().unwrap(),
+            "run",
+            "--endpoint",
+            &endpoint,
+            "--service",
+            "widgets,gadgets",
+            "--service",
+            "b*",
+            "--cases",
+            "1",
+            "--json",
+            json.to_str().unwrap(),
+        ];
+        if let Some(p) = partition {
+            args.extend(["--partition", p]);
+        }
+        let o = conform(&args);
+        assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+        json
+    };
+    let whole = run("whole", None);
+    let (one, two) = (run("p1", Some("1/2")), run("p2", Some("2/2")));
+    let merged = dir.path().join("merged.json");
+    let o = conform(&[
+        "report",
+        "merge",
+        one.to_str().unwrap(),
+        two.to_str().unwrap(),
+        "--json",
+        merged.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    let (whole, merged) = (report(&whole), report(&merged));
+    assert_eq!(cells(&merged), cells(&whole));
+    assert_eq!(merged["matrix"]["totals"], whole["matrix"]["totals"]);
+    assert_eq!(merged["matrix"]["skipped"], whole["matrix"]["skipped"]);
+    assert_eq!(whole["matrix"]["skipped"][0]["service"], "blobs");
+    let services: Vec<&String> = whole["matrix"]["services"]
+        .as_object()
+        .unwrap()
+        .keys()
+        .collect();
+    assert_eq!(
+        services,
+        ["gadgets", "widgets"],
+        "only the services named and matched"
+    );
+    // A plain name is run as named: one in a protocol conform does not speak is an error, as it always was.
+    let o = conform(&[
+        "--models",
+        models.to_str().unwrap(),
+        "run",
+        "--endpoint",
+        &endpoint,
+        "--service",
+        "widgets,blobs",
+    ]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+}
+
+#[test]
+fn operations_the_target_lacks_are_found_by_their_probes_on_the_embedded_target_and_on_moto() {
+    let dir = tempfile::tempdir().unwrap();
+    let models = models_dir(dir.path());
+    let (_runtime, target) = serve_all_but_gadgets(&models);
     let json = dir.path().join("embedded.json");
     let o = conform(&[
         "--models",
