@@ -258,6 +258,14 @@ impl Default for OperationRow {
 }
 
 impl OperationRow {
+    /// Whether every cell tested passes (none deviates, is uncertain or lacks a response).
+    pub fn passes(&self) -> bool {
+        self.implemented
+            && CheckClass::ALL
+                .iter()
+                .all(|c| matches!(self.state(*c), None | Some(CellState::Pass)))
+    }
+
     /// The state of a class's cell; `None` when no case of the class was counted.
     pub fn state(&self, class: CheckClass) -> Option<CellState> {
         if !self.implemented {
@@ -712,8 +720,14 @@ fn totals_line(t: &Totals) -> String {
     )
 }
 
+/// Up to how many operations a Markdown matrix lists every operation; above, only those with a cell that does not
+/// pass, the others counted, so that the matrix of a whole emulator (twenty thousand operations) stays small enough
+/// for a CI job summary (GitHub takes 1 MiB). The HTML page lists every row.
+pub const EVERY_ROW_UP_TO: usize = 500;
+
 /// The Markdown matrix of one report: totals, a row per service, then per service (folded) a row per implemented
-/// operation and the list of those not implemented; for a pull-request comment or a CI job summary.
+/// operation (only those with a cell that does not pass, above [`EVERY_ROW_UP_TO`] operations) and the list of those
+/// not implemented; for a pull-request comment or a CI job summary.
 pub fn markdown(column: &Column) -> String {
     let m = &column.matrix;
     let mut out = String::new();
@@ -754,6 +768,7 @@ pub fn markdown(column: &Column) -> String {
          cases. {LEGEND}.\n"
     );
     skipped_markdown(&mut out, &m.skipped);
+    let every_row = m.services.values().map(BTreeMap::len).sum::<usize>() <= EVERY_ROW_UP_TO;
     for (service, rows) in &m.services {
         let t = m.service_totals(service);
         let _ = writeln!(
@@ -764,8 +779,14 @@ pub fn markdown(column: &Column) -> String {
             t.not_implemented,
             t.cells.deviate + t.cells.error
         );
-        let implemented: Vec<(&String, &OperationRow)> =
-            rows.iter().filter(|(_, r)| r.implemented).collect();
+        let implemented: Vec<(&String, &OperationRow)> = rows
+            .iter()
+            .filter(|(_, r)| r.implemented && (every_row || !r.passes()))
+            .collect();
+        let passing = rows
+            .values()
+            .filter(|r| r.implemented && r.passes())
+            .count();
         if !implemented.is_empty() {
             let _ = writeln!(
                 out,
@@ -779,6 +800,12 @@ pub fn markdown(column: &Column) -> String {
                 let _ = writeln!(out, "| {} | {} |", md(operation), cells.join(" | "));
             }
             out.push('\n');
+        }
+        if !every_row && passing > 0 {
+            let _ = writeln!(
+                out,
+                "✅ {passing} other operation(s) pass in every class tested (listed in the HTML matrix).\n"
+            );
         }
         let missing: Vec<String> = rows
             .iter()
@@ -872,7 +899,9 @@ pub fn markdown_side_by_side(columns: &[Column]) -> String {
         }
     }
     let labels: Vec<String> = columns.iter().map(|c| md(&c.label)).collect();
-    for (service, operations) in union_rows(columns) {
+    let rows = union_rows(columns);
+    let every_row = rows.values().map(Vec::len).sum::<usize>() <= EVERY_ROW_UP_TO;
+    for (service, operations) in rows {
         let _ = writeln!(
             out,
             "<details><summary>{}: {} operation(s)</summary>\n\n| operation | {} |\n|---|{}",
@@ -881,12 +910,26 @@ pub fn markdown_side_by_side(columns: &[Column]) -> String {
             labels.join(" | "),
             "---|".repeat(labels.len())
         );
+        let mut alike = 0usize;
         for operation in operations {
-            let cells: Vec<String> = columns
+            let found: Vec<Option<&OperationRow>> = columns
                 .iter()
-                .map(|c| compact(row_of(&c.matrix, &service, &operation)))
+                .map(|c| row_of(&c.matrix, &service, &operation))
                 .collect();
+            let cells: Vec<String> = found.iter().map(|row| compact(*row)).collect();
+            let passing_alike = found.iter().all(|r| r.is_some_and(OperationRow::passes))
+                && cells.iter().all(|c| *c == cells[0]);
+            if !every_row && passing_alike {
+                alike += 1;
+                continue;
+            }
             let _ = writeln!(out, "| {} | {} |", md(&operation), cells.join(" | "));
+        }
+        if alike > 0 {
+            let _ = writeln!(
+                out,
+                "\n✅ {alike} other operation(s) pass alike in every report (listed in the HTML matrix)."
+            );
         }
         let _ = writeln!(out, "\n</details>\n");
     }
@@ -1297,6 +1340,42 @@ mod tests {
         assert!(
             text.contains("| svc | B | error types and statuses | ✅ pass | ❌ deviate |"),
             "{text}"
+        );
+    }
+
+    #[test]
+    fn a_large_markdown_matrix_lists_only_the_operations_that_do_not_pass() {
+        let mut m = Matrix::new(false);
+        for n in 0..=EVERY_ROW_UP_TO {
+            m.add(&result(
+                &format!("Op{n:04}"),
+                CaseKind::Valid,
+                vec![check(CheckName::Status, n != 7, false)],
+            ));
+        }
+        let column = |matrix: Matrix| Column {
+            label: "r".into(),
+            target: "t".into(),
+            seed: 0,
+            matrix,
+        };
+        let text = markdown(&column(m.clone()));
+        assert!(text.contains("| Op0007 | · | ❌ 1/1 |"), "{text}");
+        assert!(!text.contains("| Op0008 |"), "{text}");
+        assert!(
+            text.contains(&format!(
+                "✅ {EVERY_ROW_UP_TO} other operation(s) pass in every class tested"
+            )),
+            "{text}"
+        );
+        let both = markdown_side_by_side(&[column(m.clone()), column(m)]);
+        assert!(both.contains("| Op0007 | ·❌··· | ·❌··· |"), "{both}");
+        assert!(!both.contains("| Op0008 |"), "{both}");
+        assert!(
+            both.contains(&format!(
+                "✅ {EVERY_ROW_UP_TO} other operation(s) pass alike"
+            )),
+            "{both}"
         );
     }
 
