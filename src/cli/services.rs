@@ -215,18 +215,22 @@ mod tests {
     #[test]
     fn a_service_is_left_out_only_for_a_protocol_conform_does_not_speak() {
         let json = [ProtocolId::AwsJson1_1];
-        let cbor_first = [ProtocolId::RpcV2Cbor, ProtocolId::AwsJson1_0];
+        let xml_first = [ProtocolId::RestXml, ProtocolId::AwsJson1_0];
         let xml = [ProtocolId::RestXml];
+        assert!(
+            crate::protocol::for_id(ProtocolId::RestXml).is_none(),
+            "pick another"
+        );
         assert_eq!(unspoken(&json, None), None);
-        assert_eq!(unspoken(&cbor_first, None), None, "the first it speaks");
+        assert_eq!(unspoken(&xml_first, None), None, "the first it speaks");
         assert_eq!(
             unspoken(&xml, None).as_deref(),
             Some("speaks restXml, which conform does not speak yet")
         );
-        assert_eq!(unspoken(&cbor_first, Some("json")), None);
+        assert_eq!(unspoken(&xml_first, Some("json")), None);
         assert_eq!(
-            unspoken(&cbor_first, Some("rpcv2Cbor")).as_deref(),
-            Some("conform does not speak rpcv2Cbor yet")
+            unspoken(&xml_first, Some("rest-xml")).as_deref(),
+            Some("conform does not speak restXml yet")
         );
         assert_eq!(
             unspoken(&json, Some("rest-json")).as_deref(),
