@@ -83,7 +83,11 @@ pub fn expand(
         Err(e) if cli.models.is_some() => {
             return Err(CliError::usage(
                 format!("failed to open the service models: {e}"),
-                Some("--models takes botocore's `data` directory, a directory of <service>/<version>/service-2.json, or one service-2.json".to_string()),
+                Some(
+                    "--models takes botocore's `data` directory, a directory of \
+                     <service>/<version>/service-2.json, or one service-2.json"
+                        .to_string(),
+                ),
             ));
         }
         Err(e) => {

@@ -540,9 +540,10 @@ impl CaseRunner<'_> {
         Ok(Some(why))
     }
 
-    /// Sends the first few valid cases of every selected operation ([`super::probes`]) and reports them. An operation
-    /// whose every probe is answered as an unknown route ([`crate::check::looks_unimplemented`]) is reported as not implemented, once
-    /// per probe, and its other cases are not sent: hundreds of deviations would say one thing.
+    /// Sends the first few valid cases of every selected operation ([`super::probes`]) and reports them. An
+    /// operation whose every probe is answered as an unknown route ([`crate::check::looks_unimplemented`]) is
+    /// reported as not implemented, once per probe, and its other cases are not sent: hundreds of deviations would
+    /// say one thing.
     async fn probe_operations(
         &self,
         tally: &mut Tally,
