@@ -6,6 +6,7 @@
 //! is read by the service's protocol, so nothing here knows a protocol. See [`run_checks`] for when a failure is
 //! uncertain rather than a deviation.
 
+mod implemented;
 mod text;
 
 use std::fmt;
@@ -17,6 +18,7 @@ use crate::case::{Case, CaseClass, CaseKind};
 use crate::model::{Operation, Outcome, Role, Segment, Service};
 use crate::protocol::{self, ErrorInfo, HttpResponse, Protocol};
 
+pub use implemented::looks_unimplemented;
 pub use text::{body_excerpt, error_message, is_blank};
 
 /// How many characters of a body a check message quotes.
@@ -155,30 +157,6 @@ impl CheckResult {
     /// Whether this result is a deviation: failed and not uncertain.
     pub fn is_deviation(&self) -> bool {
         !self.passed && !self.uncertain
-    }
-}
-
-/// Error types with which targets say they do not implement an operation.
-const NOT_IMPLEMENTED_TYPES: [&str; 5] = [
-    "UnknownOperationException",
-    "InvalidAction",
-    "NotImplemented",
-    "NotImplementedException",
-    "UnsupportedOperation",
-];
-
-/// Whether a response to a valid request says the target does not know the operation: a 404, 405, 500 or 501
-/// with no error type of the protocol (a web framework's HTML page), any 501, or an error type that says so
-/// (`UnknownOperationException`; LocalStack's `InternalFailure` "... not yet implemented").
-pub fn looks_unimplemented(status: u16, error_type: Option<&str>, body: &str) -> bool {
-    match (status, error_type) {
-        (501, _) => true,
-        (404 | 405 | 500, None) => true,
-        (400.., Some(code)) => {
-            NOT_IMPLEMENTED_TYPES.contains(&code)
-                || body.to_ascii_lowercase().contains("not yet implemented")
-        }
-        _ => false,
     }
 }
 

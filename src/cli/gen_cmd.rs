@@ -56,7 +56,9 @@ pub struct GenArgs {
     /// Only this operation (repeatable; case does not matter). Default: every operation.
     #[arg(long = "operation", value_name = "OP")]
     pub operations: Vec<String>,
-    /// Only the operations of this service (repeatable). Default: every service.
+    /// Only the operations of this service (repeatable, or comma-separated). `all` selects every service of the spec
+    /// files and of AWS's published models, a glob (`'cloud*'`, `'s?s'`) those it matches; of those, services in a
+    /// protocol conform does not speak yet are left out with a note. Default: every service of the spec files.
     #[arg(long = "service", value_name = "SERVICE")]
     pub services: Vec<String>,
     /// Only cases of this kind (repeatable). Default: every kind.
@@ -80,6 +82,20 @@ pub struct GenArgs {
 }
 
 impl GenArgs {
+    /// These arguments with `--service`'s lists, `all` and globs expanded into service names
+    /// ([`super::services::expand`]), and what the expansion left out.
+    pub fn expand_services(
+        &self,
+        cli: &Cli,
+    ) -> Result<(GenArgs, super::services::ServiceChoice), CliError> {
+        let choice = super::services::expand(cli, &self.services, self.protocol.as_deref())?;
+        let expanded = GenArgs {
+            services: choice.names.clone(),
+            ..self.clone()
+        };
+        Ok((expanded, choice))
+    }
+
     /// The specs and models these arguments need, loaded (see [`super::load_model_for`]).
     pub fn load(&self, cli: &Cli) -> Result<Model, CliError> {
         super::load_model_for(
@@ -191,6 +207,16 @@ pub fn case_json(case: &Case, protocol: &str) -> Value {
 }
 
 pub(super) fn run(cli: &Cli, args: &GenArgs, output: &mut Output<'_>) -> Result<Exit, CliError> {
+    let (args, choice) = args.expand_services(cli)?;
+    let args = &args;
+    for note in choice
+        .notes
+        .iter()
+        .cloned()
+        .chain(super::services::skipped_note(&choice.skipped))
+    {
+        writeln!(output.err, "note: {note}")?;
+    }
     let specs = args.load(cli)?;
     let config = args.config(&specs)?;
     let mut line = Vec::with_capacity(1024);

@@ -4,6 +4,7 @@ pub mod gen_cmd;
 mod report_cmd;
 mod run_cmd;
 mod serve_cmd;
+pub mod services;
 mod spec_cmd;
 mod table;
 pub mod values;

@@ -1,4 +1,5 @@
-//! `conform report merge`: join the JSON reports of the partitions of one run.
+//! `conform report merge`: join the JSON reports of the partitions of one run; `conform report matrix`: the
+//! fidelity matrices of reports side by side, or what changed against a baseline report.
 
 use std::path::{Path, PathBuf};
 
@@ -6,9 +7,12 @@ use clap::Subcommand;
 
 use super::{CliError, Output};
 use crate::exit::Exit;
+use crate::report::matrix::{
+    Column, Direction, Matrix, compare, markdown_changes, markdown_side_by_side, write_file,
+};
 use crate::report::{
     Fanout, JsonReporter, JunitReporter, MergeOptions, ReportError, Reporter, exit_for,
-    merge_reports, render_summary,
+    merge_reports, read_report, render_summary,
 };
 
 /// `conform report ...`
@@ -44,6 +48,32 @@ pub enum ReportCommand {
         #[arg(long)]
         accept_missing: bool,
     },
+    /// The fidelity matrix (service × operation × check class) of JSON reports, side by side.
+    ///
+    /// Each report is one column (named after its file): moto beside fakecloud, two versions of one emulator. Its
+    /// cells are rebuilt from the report's results, read as a stream. Markdown goes to stdout (or --md FILE), for a
+    /// pull-request comment or `$GITHUB_STEP_SUMMARY`; --html FILE writes a sortable, filterable page whose failing
+    /// cells link to their cases and reproductions. With --baseline OLD.json and one report, it says which cells got
+    /// better and which worse, and exits 1 when any got worse; otherwise it exits 0. A file that is no conform
+    /// report is exit 2.
+    #[command(
+        after_help = "Examples:\n  conform report matrix moto.json fakecloud.json --html matrix.html\n  \
+                           conform report matrix --baseline main.json branch.json >> \"$GITHUB_STEP_SUMMARY\""
+    )]
+    Matrix {
+        /// JSON reports written by `conform run --json` (or `report merge --json`).
+        #[arg(required = true, value_name = "REPORT")]
+        reports: Vec<PathBuf>,
+        /// Compare the one REPORT with this older report of the same target: cells that got better, and worse.
+        #[arg(long, value_name = "OLD")]
+        baseline: Option<PathBuf>,
+        /// Write the Markdown here instead of stdout.
+        #[arg(long, value_name = "FILE")]
+        md: Option<PathBuf>,
+        /// Also write the matrix as a self-contained HTML page.
+        #[arg(long, value_name = "FILE")]
+        html: Option<PathBuf>,
+    },
 }
 
 pub(super) fn run(command: &ReportCommand, output: &mut Output<'_>) -> Result<Exit, CliError> {
@@ -64,7 +94,117 @@ pub(super) fn run(command: &ReportCommand, output: &mut Output<'_>) -> Result<Ex
             },
             output,
         ),
+        ReportCommand::Matrix {
+            reports,
+            baseline,
+            md,
+            html,
+        } => matrix(
+            reports,
+            baseline.as_deref(),
+            md.as_deref(),
+            html.as_deref(),
+            output,
+        ),
     }
+}
+
+/// Reads one report into a matrix column, streaming its results.
+fn read_column(path: &Path, label: String) -> Result<Column, CliError> {
+    let mut matrix = Matrix::new(true);
+    let mut add = |result: crate::report::CaseResult| {
+        matrix.add(&result);
+        Ok(())
+    };
+    let header = read_report(path, Some(&mut add)).map_err(report_error)?;
+    for skipped in &header.skipped {
+        matrix.skip(&skipped.service, &skipped.reason);
+    }
+    Ok(Column {
+        label: if header.interrupted {
+            format!("{label} (interrupted)")
+        } else {
+            label
+        },
+        target: header.target,
+        seed: header.seed,
+        matrix,
+    })
+}
+
+/// Short names for the reports: their file names without `.json`, or their paths where two names are the same.
+fn labels(paths: &[&Path]) -> Vec<String> {
+    let stem = |p: &Path| {
+        p.file_stem().map_or_else(
+            || p.display().to_string(),
+            |s| s.to_string_lossy().into_owned(),
+        )
+    };
+    let stems: Vec<String> = paths.iter().map(|p| stem(p)).collect();
+    paths
+        .iter()
+        .zip(&stems)
+        .map(|(path, s)| {
+            if stems.iter().filter(|other| *other == s).count() > 1 {
+                path.display().to_string()
+            } else {
+                s.clone()
+            }
+        })
+        .collect()
+}
+
+fn matrix(
+    reports: &[PathBuf],
+    baseline: Option<&Path>,
+    md: Option<&Path>,
+    html: Option<&Path>,
+    output: &mut Output<'_>,
+) -> Result<Exit, CliError> {
+    if baseline.is_some() && reports.len() != 1 {
+        return Err(CliError::usage(
+            format!(
+                "failed to compare: --baseline compares one report with it, and {} were given",
+                reports.len()
+            ),
+            Some("give one report, or leave --baseline out to put them side by side".to_string()),
+        ));
+    }
+    let mut paths: Vec<&Path> = baseline.into_iter().collect();
+    paths.extend(reports.iter().map(PathBuf::as_path));
+    for out in [md, html].into_iter().flatten() {
+        if paths.iter().any(|input| same_file(input, out)) {
+            return Err(CliError::usage(
+                format!(
+                    "failed to write the matrix: `{}` is both an input and an output",
+                    out.display()
+                ),
+                Some("write the matrix to a new file".to_string()),
+            ));
+        }
+    }
+    let columns = paths
+        .iter()
+        .zip(labels(&paths))
+        .map(|(path, label)| read_column(path, label))
+        .collect::<Result<Vec<Column>, CliError>>()?;
+    let (text, worse) = match &columns[..] {
+        [before, after] if baseline.is_some() => {
+            let changes = compare(&before.matrix, &after.matrix);
+            let worse = changes.iter().any(|c| c.direction() == Direction::Worse);
+            (markdown_changes(before, after, &changes), worse)
+        }
+        _ => (markdown_side_by_side(&columns), false),
+    };
+    if let Some(path) = html {
+        let page = crate::report::matrix_page(&columns, baseline.is_some());
+        write_file(path, "HTML matrix", &page).map_err(report_error)?;
+    }
+    match md {
+        Some(path) => write_file(path, "Markdown matrix", &text).map_err(report_error)?,
+        None => output.out.write_all(text.as_bytes())?,
+    }
+    Ok(if worse { Exit::Deviations } else { Exit::Ok })
 }
 
 fn merge(

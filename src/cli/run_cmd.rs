@@ -37,6 +37,8 @@ Examples:
               --baseline conform-baseline.toml
   conform run --json - > report.json    # the JSON report on stdout
   conform run --partition 1/4 --json part1.json   # one of four CI jobs
+  conform run --endpoint http://127.0.0.1:5000 --service all \\
+              --matrix-md matrix.md --matrix-html matrix.html  # whole emulator
   conform run --embedded-fault enum-case-insensitive    # a known bug
 
 Real AWS (any endpoint not on loopback): only what changes nothing runs unless you consent; what may change is recorded first and put back after, also after Ctrl-C or a crash (see the options under Real AWS accounts, above). A run that would change a target another conform run is changing refuses to start (exit 2) and names that run.
@@ -184,12 +186,12 @@ pub(super) fn runtime() -> Result<tokio::runtime::Runtime, CliError> {
         .map_err(CliError::Io)
 }
 
-/// The run configuration the arguments ask for.
-fn run_config(specs: &Model, args: &RunArgs) -> Result<RunConfig, CliError> {
-    let generation = args.generation.config(specs)?;
+/// The run configuration the arguments ask for, with `generation` (the arguments' own, services expanded).
+fn run_config(specs: &Model, args: &RunArgs, generation: &GenArgs) -> Result<RunConfig, CliError> {
+    let kinds = &generation.kinds;
+    let generation = generation.config(specs)?;
     // With only `--kind scenario`, the generator yields no single request (it makes no scenario cases).
-    let scenarios =
-        args.generation.kinds.is_empty() || generation.kinds.contains(&CaseKind::Scenario);
+    let scenarios = kinds.is_empty() || generation.kinds.contains(&CaseKind::Scenario);
     let only = (!args.checks.is_empty()).then_some(args.checks.as_slice());
     let checks = crate::check::select_checks(only, &args.exclude_checks);
     if checks.is_empty() {
@@ -234,13 +236,15 @@ fn run_config(specs: &Model, args: &RunArgs) -> Result<RunConfig, CliError> {
 }
 
 pub(super) fn run(cli: &Cli, args: &RunArgs, output: &mut Output<'_>) -> Result<Exit, CliError> {
-    let specs = Arc::new(args.generation.load(cli)?);
-    let config = run_config(&specs, args)?;
+    let (generation, choice) = args.generation.expand_services(cli)?;
+    let specs = Arc::new(generation.load(cli)?);
+    let config = run_config(&specs, args, &generation)?;
     if args.dry_run {
         crate::engine::dry_run(&specs, &config, output.out)?;
         return Ok(Exit::Ok);
     }
     let mut fanout = reporters(&args.reports)?;
+    announce_choice(&choice, &mut fanout).map_err(|e| CliError::usage(error_chain(&e), None))?;
     let outcome = match runtime()?.block_on(crate::engine::run(specs, config, &mut fanout)) {
         Ok(outcome) => outcome,
         Err(e) => return run_error(e, output),
@@ -274,6 +278,28 @@ pub(super) fn run(cli: &Cli, args: &RunArgs, output: &mut Output<'_>) -> Result<
         outcome.new_deviations,
         outcome.stopped.as_ref(),
     ))
+}
+
+/// Tells the reporters what `--service` left out: each service to the matrix, one note for the terminal.
+fn announce_choice(
+    choice: &super::services::ServiceChoice,
+    reporter: &mut dyn report::Reporter,
+) -> Result<(), report::ReportError> {
+    for skipped in &choice.skipped {
+        reporter.event(&report::Event::ServiceSkipped {
+            service: skipped.service.clone(),
+            reason: skipped.reason.clone(),
+        })?;
+    }
+    for note in choice
+        .notes
+        .iter()
+        .cloned()
+        .chain(super::services::skipped_note(&choice.skipped))
+    {
+        reporter.event(&report::Event::Note(note))?;
+    }
+    Ok(())
 }
 
 /// The terminal reporter, and the JSON and JUnit reporters the flags ask for.
@@ -371,8 +397,9 @@ pub(super) fn replay(
     args: &ReplayArgs,
     output: &mut Output<'_>,
 ) -> Result<Exit, CliError> {
-    let specs = Arc::new(args.generation.load(cli)?);
-    let generation = args.generation.config(&specs)?;
+    let (generation, _) = args.generation.expand_services(cli)?;
+    let specs = Arc::new(generation.load(cli)?);
+    let generation = generation.config(&specs)?;
     let mut config = RunConfig::new(generation);
     config.endpoint = args.target.endpoint.clone();
     config.profile = args.target.profile.clone();
@@ -539,8 +566,9 @@ pub struct DiffArgs {
 }
 
 pub(super) fn diff(cli: &Cli, args: &DiffArgs, output: &mut Output<'_>) -> Result<Exit, CliError> {
-    let specs = Arc::new(args.generation.load(cli)?);
-    let generation = args.generation.config(&specs)?;
+    let (expanded, choice) = args.generation.expand_services(cli)?;
+    let specs = Arc::new(expanded.load(cli)?);
+    let generation = expanded.config(&specs)?;
     let mut a = RunConfig::new(generation);
     a.endpoint = args.target.endpoint.clone();
     a.profile = args.target.profile.clone();
@@ -566,6 +594,7 @@ pub(super) fn diff(cli: &Cli, args: &DiffArgs, output: &mut Output<'_>) -> Resul
         ));
     }
     let mut fanout = reporters(&args.reports)?;
+    announce_choice(&choice, &mut fanout).map_err(|e| CliError::usage(error_chain(&e), None))?;
     match runtime()?.block_on(crate::engine::diff(specs, a, b, &mut fanout)) {
         Ok(outcome) if restore_incomplete(&outcome) => Ok(Exit::Restore),
         Ok(outcome) => Ok(report::exit_for(

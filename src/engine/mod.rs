@@ -11,6 +11,7 @@
 mod dry_run;
 mod lanes;
 mod parity;
+mod probes;
 mod runner;
 mod session;
 

@@ -15,7 +15,7 @@ use super::{
     scenario_operations,
 };
 use crate::case::{Case, CaseClass, CaseKind, Signing};
-use crate::check::{CheckName, CheckResult, error_type_of, looks_unimplemented, run_checks};
+use crate::check::{CheckName, CheckResult, error_type_of, run_checks};
 use crate::client::{Client, CurlSigning, Exchange, TransportError, curl_command};
 use crate::generate;
 use crate::model::json_form::to_plain_json;
@@ -28,13 +28,6 @@ use crate::report::{
 };
 use crate::scenario;
 use crate::snapshot::{Normalising, Recording, SnapshotMode, SnapshotStore, Verdict, normalise};
-
-/// How many valid cases of each operation are sent first, to find the operations a target does not implement.
-const PROBES: usize = 2;
-
-/// Probes sent one after another: the lane group they share (none: an operation alone), and each operation's
-/// probes.
-type ProbeUnit = (Option<usize>, Vec<((String, String), Vec<Case>)>);
 
 /// What the probes found: the cases already sent, and the operations the target does not implement.
 #[derive(Debug, Default)]
@@ -547,9 +540,10 @@ impl CaseRunner<'_> {
         Ok(Some(why))
     }
 
-    /// Sends the first [`PROBES`] valid cases of every selected operation and reports them. An operation whose
-    /// every probe is answered as an unknown route ([`looks_unimplemented`]) is reported as not implemented, once
-    /// per probe, and its other cases are not sent: hundreds of deviations would say one thing.
+    /// Sends the first few valid cases of every selected operation ([`super::probes`]) and reports them. An
+    /// operation whose every probe is answered as an unknown route ([`crate::check::looks_unimplemented`]) is
+    /// reported as not implemented, once per probe, and its other cases are not sent: hundreds of deviations would
+    /// say one thing.
     async fn probe_operations(
         &self,
         tally: &mut Tally,
@@ -559,31 +553,12 @@ impl CaseRunner<'_> {
         if !self.config.checks.contains(&CheckName::Implemented) {
             return Ok(probed);
         }
-        let mut per_operation: Vec<((String, String), Vec<Case>)> = Vec::new();
-        for case in generate::generate(self.model, &self.config.generation)
-            .filter(|case| case.kind == CaseKind::Valid)
-            .filter(|case| runs_as_single_request(case, self.config, self.blocked))
-        {
-            let key = (case.service.clone(), case.operation.clone());
-            match per_operation.iter_mut().find(|(k, _)| *k == key) {
-                Some((_, probes)) if probes.len() < PROBES => probes.push(case),
-                Some(_) => {}
-                None => per_operation.push((key, vec![case])),
-            }
-        }
-        // The probes of operations that share state run one after another (in the order listed), so that they
-        // land in the same order at any concurrency; the others side by side.
-        let mut units: Vec<ProbeUnit> = Vec::new();
-        for (key, probes) in per_operation {
-            let group = self.lanes.group(&key.0, &key.1);
-            match units
-                .iter_mut()
-                .find(|(g, _)| group.is_some() && *g == group)
-            {
-                Some((_, ops)) => ops.push((key, probes)),
-                None => units.push((group, vec![(key, probes)])),
-            }
-        }
+        let per_operation =
+            super::probes::probe_cases(self.model, &self.config.generation, |case| {
+                runs_as_single_request(case, self.config, self.blocked)
+            });
+        let units =
+            super::probes::units(per_operation, |service, op| self.lanes.group(service, op));
         let mut answers = futures::stream::iter(units)
             .map(|(_, ops)| async move {
                 let mut answered = Vec::new();
@@ -599,15 +574,8 @@ impl CaseRunner<'_> {
             .buffer_unordered(self.config.concurrency.max(1))
             .flatten();
         while let Some(((service, operation), results)) = answers.next().await {
-            let missing = results.iter().all(|(result, _)| {
-                result.actual.as_ref().is_some_and(|actual| {
-                    looks_unimplemented(
-                        actual.status,
-                        actual.error_type.as_deref(),
-                        result.body_excerpt.as_deref().unwrap_or(""),
-                    )
-                })
-            });
+            let missing =
+                super::probes::all_unimplemented(self.model, &service, &operation, &results);
             for (mut result, written) in results {
                 probed.ids.insert(result.id.clone());
                 if missing {

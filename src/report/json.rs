@@ -15,8 +15,12 @@
 //!   ...
 //!  ],
 //!  "summary": {"total", "passed", "failed", "uncertain", "errors", "baselined", "operations", "checks"},
-//!  "elapsed_ms": 1234, "interrupted": false, "stopped": null, "notes": [...]}
+//!  "elapsed_ms": 1234, "interrupted": false, "stopped": null, "notes": [...],
+//!  "matrix": {"classes", "totals", "services", "skipped"}}
 //! ```
+//! `matrix` is the fidelity matrix of the results (see [`super::matrix::MatrixSection`]): per service and operation,
+//! each check class's cases passed, deviating, uncertain and without a response, and whether the target implements
+//! the operation; its examples name failing cases, whose reproduction the results carry.
 //! `interrupted` is true when the run stopped before every case ran; `stopped` then says why (see
 //! [`super::Stopped`]), and the notes end with the verdict.
 //! Each result is written as it arrives, one per line; the object is closed at `RunFinished`, or by `finish` when
@@ -49,6 +53,8 @@ pub struct JsonReporter {
     summary: Summary,
     /// The run's notes (what was left out on a real target, what the restore did): few, kept for the tail.
     notes: Vec<String>,
+    /// The fidelity matrix of the results written, for the tail.
+    matrix: super::matrix::Matrix,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -78,6 +84,7 @@ impl JsonReporter {
             state: State::NotStarted,
             summary: Summary::default(),
             notes: Vec::new(),
+            matrix: super::matrix::Matrix::new(false),
         }
     }
 
@@ -118,10 +125,11 @@ impl JsonReporter {
             self.start(0, "", &RunOrigin::default())?;
         }
         let tail = format!(
-            "\n],\"summary\":{},\"elapsed_ms\":{elapsed_ms},\"interrupted\":{interrupted},\"stopped\":{},\"notes\":{}}}\n",
+            "\n],\"summary\":{},\"elapsed_ms\":{elapsed_ms},\"interrupted\":{interrupted},\"stopped\":{},\"notes\":{},\"matrix\":{}}}\n",
             self.json(summary)?,
             self.json(&stopped)?,
-            self.json(&self.notes)?
+            self.json(&self.notes)?,
+            self.json(&self.matrix.section())?
         );
         self.out
             .write_all(tail.as_bytes())
@@ -157,10 +165,15 @@ impl Reporter for JsonReporter {
                     .map_err(|e| self.io(e))?;
                 self.state = State::More;
                 self.summary.add(result);
+                self.matrix.add(result);
                 Ok(())
             }
             Event::Note(note) => {
                 self.notes.push(note.clone());
+                Ok(())
+            }
+            Event::ServiceSkipped { service, reason } => {
+                self.matrix.skip(service, reason);
                 Ok(())
             }
             Event::RunFinished {

@@ -32,6 +32,8 @@ pub struct ReportHeader {
     pub interrupted: bool,
     /// Why, when the report says (the first partition's reason, when several stopped).
     pub stopped: Option<Stopped>,
+    /// The services its run left out, and why (its `matrix` section's `skipped`).
+    pub skipped: Vec<super::matrix::SkippedService>,
 }
 
 /// What `merge_reports` lets through that it otherwise refuses.
@@ -172,6 +174,11 @@ pub fn merge_reports(
         if header.stopped.is_none() {
             header.stopped = other.stopped.clone();
         }
+        for skipped in &other.skipped {
+            if !header.skipped.contains(skipped) {
+                header.skipped.push(skipped.clone());
+            }
+        }
     }
     header.interrupted |= !missing.is_empty();
     // The merged report is the whole run again (or as much of it as was accepted).
@@ -183,6 +190,12 @@ pub fn merge_reports(
         phases: Vec::new(),
         origin: header.origin.clone(),
     })?;
+    for skipped in &header.skipped {
+        reporter.event(&Event::ServiceSkipped {
+            service: skipped.service.clone(),
+            reason: skipped.reason.clone(),
+        })?;
+    }
     for path in paths {
         let mut forward =
             |result: CaseResult| reporter.event(&Event::CaseFinished(Box::new(result)));
@@ -326,6 +339,7 @@ impl<'de> Visitor<'de> for ReportVisitor<'_, '_> {
         let (mut seed, mut target, mut summary, mut results) = (None, None, None, false);
         let (mut format, mut origin) = (String::new(), RunOrigin::default());
         let (mut elapsed_ms, mut interrupted, mut stopped) = (0u64, false, None);
+        let mut skipped = Vec::new();
         while let Some(key) = map.next_key::<String>()? {
             match key.as_str() {
                 "format" => format = map.next_value::<String>()?,
@@ -336,6 +350,7 @@ impl<'de> Visitor<'de> for ReportVisitor<'_, '_> {
                 "elapsed_ms" => elapsed_ms = map.next_value()?,
                 "interrupted" => interrupted = map.next_value()?,
                 "stopped" => stopped = map.next_value()?,
+                "matrix" => skipped = map.next_value::<super::matrix::SectionSkipped>()?.skipped,
                 "results" => {
                     results = true;
                     let mut on_result = self.on_result.borrow_mut();
@@ -367,6 +382,7 @@ impl<'de> Visitor<'de> for ReportVisitor<'_, '_> {
             elapsed_ms,
             interrupted,
             stopped,
+            skipped,
         })
     }
 }

@@ -15,8 +15,10 @@
 mod baseline;
 mod bodies;
 pub mod bounded;
+mod html;
 mod json;
 mod junit;
+pub mod matrix;
 mod merge;
 mod outputs;
 mod terminal;
@@ -39,6 +41,7 @@ pub use baseline::{
     stale_entries_note,
 };
 pub use bodies::{CappedBody, MAX_KEPT_BODY_BYTES, cap_bodies};
+pub use html::page as matrix_page;
 pub use json::JsonReporter;
 pub use junit::JunitReporter;
 pub use merge::{MergeOptions, MergeOutcome, ReportHeader, merge_reports, read_report};
@@ -111,6 +114,14 @@ pub enum Event {
     CaseFinished(Box<CaseResult>),
     /// Something the user should know once (`signing with the documented test key pair`).
     Note(String),
+    /// A service selected (`--service all`, a glob) but not run: its protocol is one conform does not speak yet.
+    /// The matrix lists it apart; the human report says so in a note.
+    ServiceSkipped {
+        /// The service.
+        service: String,
+        /// Why.
+        reason: String,
+    },
     /// The run is over, completely or not.
     RunFinished {
         /// The counts.

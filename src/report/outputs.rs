@@ -19,6 +19,14 @@ pub struct ReportArgs {
     /// Print every deviating case on the terminal, not one example of each kind of deviation.
     #[arg(long)]
     pub show_all: bool,
+    /// Write the fidelity matrix (service × operation × check class) here as Markdown, for a pull-request comment
+    /// or `$GITHUB_STEP_SUMMARY`.
+    #[arg(long, value_name = "FILE")]
+    pub matrix_md: Option<PathBuf>,
+    /// Write the fidelity matrix here as one self-contained HTML page (sortable, filterable; each failing cell links
+    /// to its cases and their reproduction).
+    #[arg(long, value_name = "FILE")]
+    pub matrix_html: Option<PathBuf>,
 }
 
 /// Whether a report path means stdout.
@@ -56,6 +64,12 @@ impl ReportArgs {
             } else {
                 JunitReporter::create(path)?
             }));
+        }
+        if self.matrix_md.is_some() || self.matrix_html.is_some() {
+            reporters.push(Box::new(super::matrix::MatrixReporter::new(
+                self.matrix_md.clone(),
+                self.matrix_html.clone(),
+            )));
         }
         Ok(Fanout::new(reporters))
     }
@@ -126,7 +140,7 @@ mod tests {
         let args = ReportArgs {
             json: Some("-".into()),
             junit: Some("-".into()),
-            show_all: false,
+            ..ReportArgs::default()
         };
         let error = args.reporters().err().expect("refused").to_string();
         assert!(error.contains("--json and --junit"), "{error}");

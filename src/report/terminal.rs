@@ -647,6 +647,8 @@ impl Reporter for TerminalReporter {
                 let label = self.paint.yellow("note:");
                 self.write_text(&format!("{label} {note}\n"));
             }
+            // The command says it once, in a note listing them all.
+            Event::ServiceSkipped { .. } => {}
             Event::CaseFinished(result) => {
                 self.enter_phase(Phase::of(result));
                 self.record(result);

@@ -12,6 +12,7 @@ mod generate_properties;
 mod moto;
 mod param_validator_differential;
 mod protocol_differential;
+mod report_matrix;
 mod report_merge;
 mod run_cbor;
 mod run_cli;

@@ -1,0 +1,166 @@
+//! A run's probes: the first valid cases of each operation, sent before the others to find the operations the
+//! target does not implement (which answers say so: [`crate::check::looks_unimplemented`]).
+
+use std::collections::HashMap;
+
+use crate::case::{Case, CaseKind};
+use crate::check::looks_unimplemented;
+use crate::generate::{self, GenConfig};
+use crate::model::Model;
+use crate::report::CaseResult;
+
+/// How many valid cases of each operation are sent first. Two, so that one unlucky answer (a valid request that
+/// happens to meet a crash) does not leave an operation out; each must say "not implemented".
+pub(super) const PROBES: usize = 2;
+
+/// An operation's probes, by (service, operation).
+pub(super) type OperationProbes = ((String, String), Vec<Case>);
+
+/// Probes sent one after another: the lane group they share (none: an operation alone), and each operation's
+/// probes.
+pub(super) type ProbeUnit = (Option<usize>, Vec<OperationProbes>);
+
+/// The first [`PROBES`] valid cases that `keep` lets run of every operation `generation` selects, in generation
+/// order: the same cases, with the same ids, as the whole run's (each operation and kind is drawn from the seed
+/// alone). Generated one operation at a time and only as far as its probes, so that with every service of the
+/// models loaded (twenty thousand operations) the probes cost a case or two each, not each operation's whole draw.
+/// None when the run generates no valid case (`--kind invalid`).
+pub(super) fn probe_cases(
+    model: &Model,
+    generation: &GenConfig,
+    keep: impl Fn(&Case) -> bool,
+) -> Vec<OperationProbes> {
+    if !generation.kinds.is_empty() && !generation.kinds.contains(&CaseKind::Valid) {
+        return Vec::new();
+    }
+    let valid = GenConfig {
+        kinds: vec![CaseKind::Valid],
+        ..generation.clone()
+    };
+    let operations = generate::selected_operations(model, &valid).unwrap_or_default();
+    let mut probes = Vec::with_capacity(operations.len());
+    for (service, op) in operations {
+        let one = GenConfig {
+            services: vec![service.name.clone()],
+            operations: vec![op.name.clone()],
+            ..valid.clone()
+        };
+        let cases: Vec<Case> = generate::generate(model, &one)
+            .filter(|case| {
+                case.kind == CaseKind::Valid
+                    && case.service == service.name
+                    && case.operation == op.name
+            })
+            .filter(|case| keep(case))
+            .take(PROBES)
+            .collect();
+        if !cases.is_empty() {
+            probes.push(((service.name.clone(), op.name.clone()), cases));
+        }
+    }
+    probes
+}
+
+/// The probes in units: the operations of one lane group (which share state) together, in the order listed, so
+/// that their probes land in the same order at any concurrency; every other operation alone.
+pub(super) fn units(
+    per_operation: Vec<OperationProbes>,
+    group: impl Fn(&str, &str) -> Option<usize>,
+) -> Vec<ProbeUnit> {
+    let mut units: Vec<ProbeUnit> = Vec::new();
+    let mut unit_of_group: HashMap<usize, usize> = HashMap::new();
+    for (key, probes) in per_operation {
+        match group(&key.0, &key.1) {
+            Some(g) => match unit_of_group.get(&g) {
+                Some(&at) => units[at].1.push((key, probes)),
+                None => {
+                    unit_of_group.insert(g, units.len());
+                    units.push((Some(g), vec![(key, probes)]));
+                }
+            },
+            None => units.push((None, vec![(key, probes)])),
+        }
+    }
+    units
+}
+
+/// Whether every probe of an operation was answered as one the target does not implement.
+pub(super) fn all_unimplemented(
+    model: &Model,
+    service: &str,
+    operation: &str,
+    results: &[(CaseResult, usize)],
+) -> bool {
+    let Some((service, op)) = model.operation_of(service, operation) else {
+        return false;
+    };
+    !results.is_empty()
+        && results.iter().all(|(result, _)| {
+            result.actual.as_ref().is_some_and(|actual| {
+                looks_unimplemented(
+                    service,
+                    op,
+                    actual.status,
+                    actual.error_type.as_deref(),
+                    result.body_excerpt.as_deref().unwrap_or(""),
+                )
+            })
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn probes_are_the_first_valid_cases_of_the_whole_generation() {
+        let model = crate::spec::lower(&crate::spec::embedded().unwrap());
+        let config = GenConfig::new(&model, 7, 5);
+        let probes = probe_cases(&model, &config, |_| true);
+        let mut expected: Vec<OperationProbes> = Vec::new();
+        for case in generate::generate(&model, &config).filter(|c| c.kind == CaseKind::Valid) {
+            let key = (case.service.clone(), case.operation.clone());
+            match expected.iter_mut().find(|(k, _)| *k == key) {
+                Some((_, cases)) if cases.len() < PROBES => cases.push(case),
+                Some(_) => {}
+                None => expected.push((key, vec![case])),
+            }
+        }
+        assert!(probes.len() > 5, "{}", probes.len());
+        let ids = |p: &[OperationProbes]| -> Vec<(String, String, Vec<String>)> {
+            p.iter()
+                .map(|((s, o), cases)| {
+                    (
+                        s.clone(),
+                        o.clone(),
+                        cases.iter().map(|c| c.id.clone()).collect(),
+                    )
+                })
+                .collect()
+        };
+        assert_eq!(ids(&probes), ids(&expected));
+        for ((_, cases), (_, wanted)) in probes.iter().zip(&expected) {
+            for (case, want) in cases.iter().zip(wanted) {
+                assert_eq!(case.request.body, want.request.body, "{}", case.id);
+            }
+        }
+        let invalid_only = GenConfig {
+            kinds: vec![CaseKind::Invalid],
+            ..config
+        };
+        assert!(probe_cases(&model, &invalid_only, |_| true).is_empty());
+    }
+
+    #[test]
+    fn operations_of_one_lane_group_probe_together_in_order() {
+        let case = |op: &str| ((String::from("s"), op.to_string()), Vec::new());
+        let units = units(vec![case("A"), case("B"), case("C"), case("D")], |_, op| {
+            (op == "A" || op == "C").then_some(1)
+        });
+        let names: Vec<Vec<&str>> = units
+            .iter()
+            .map(|(_, ops)| ops.iter().map(|((_, o), _)| o.as_str()).collect())
+            .collect();
+        assert_eq!(names, vec![vec!["A", "C"], vec!["B"], vec!["D"]]);
+    }
+}
