@@ -66,7 +66,10 @@ pub struct ServeArgs {
     #[arg(long, default_value = "30", value_name = "SECS", value_parser = super::values::parse_seconds)]
     pub idle_timeout: Duration,
     /// Also serve this service of AWS's published models (repeatable, e.g. `--service dynamodb`; see `--models`):
-    /// every operation, with requests validated against the model and synthetic outputs.
+    /// every operation, with requests validated against the model and synthetic outputs. A request goes to the
+    /// service its signature is scoped to; services that share a signing name and routes (neptune and rds,
+    /// qconnect and wisdom), which AWS tells apart by host name, are told apart only for conform's own client
+    /// (`x-conform-service`): serve them on separate ports for other clients.
     #[arg(long = "service", value_name = "SERVICE")]
     pub services: Vec<String>,
     /// The protocol to serve the services of --service in (every service when none is named), for services whose

@@ -53,7 +53,15 @@ pub struct ClientConfig {
     pub max_backoff: Duration,
     /// Seed of the backoff jitter (use the run's seed).
     pub retry_seed: u64,
+    /// Name the service each request is for in an [`SERVICE_HINT_HEADER`] header: only for conform's own embedded
+    /// target, which serves every loaded service on one port where AWS tells them apart by host name (Neptune
+    /// and RDS, Q Connect and Wisdom share signing names and routes). Never sent to any other target.
+    pub service_hint: bool,
 }
+
+/// The header naming the service a request is for, sent to the embedded target only (see
+/// [`ClientConfig::service_hint`]).
+pub const SERVICE_HINT_HEADER: &str = "x-conform-service";
 
 impl ClientConfig {
     /// A configuration with the defaults: 30 s timeout, no rate limit, 3 retries, 10 MiB responses,
@@ -70,6 +78,7 @@ impl ClientConfig {
             base_backoff: Duration::from_millis(100),
             max_backoff: Duration::from_secs(20),
             retry_seed: 0,
+            service_hint: false,
         }
     }
 }
@@ -237,6 +246,8 @@ struct Inner {
     throttle: ThrottleWatch,
     /// When waits before retries must end (the run's `--max-time`); none after it is lifted for a restore.
     deadline: std::sync::Mutex<Option<Instant>>,
+    /// See [`ClientConfig::service_hint`].
+    service_hint: bool,
 }
 
 impl Client {
@@ -297,6 +308,7 @@ impl Client {
                 backoff: Backoff::new(config.base_backoff, config.max_backoff, config.retry_seed),
                 throttle: ThrottleWatch::default(),
                 deadline: std::sync::Mutex::new(None),
+                service_hint: config.service_hint,
             }),
         })
     }
@@ -396,6 +408,9 @@ impl Client {
             headers.push(("host".to_string(), host));
         }
         headers.extend(request.headers.iter().cloned());
+        if inner.service_hint {
+            headers.push((SERVICE_HINT_HEADER.to_string(), service.name.clone()));
+        }
         // Reject what HTTP cannot carry before signing, naming the header (the signer's error would not).
         for (name, value) in &headers {
             if reqwest::header::HeaderName::from_bytes(name.as_bytes()).is_err() {

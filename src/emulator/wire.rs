@@ -73,15 +73,23 @@ pub(crate) enum Success {
     Json(Map<String, Value>),
 }
 
-/// The service a request is for: the SigV4 credential scope's service when signed (as moto routes), else an
-/// `X-Amz-Target` header naming a service's prefix, else the service whose protocol routes the request, else the
-/// first service of the model.
+/// The service a request is for: the one conform's own client names (`x-conform-service`, sent to the embedded
+/// target only: AWS tells Neptune from RDS by host name, which a loopback port does not have), else the SigV4
+/// credential scope's service when signed (as moto routes), else an `X-Amz-Target` header naming a service's
+/// prefix, else the service whose protocol routes the request, else the first service of the model.
 pub(crate) fn choose_service<'a>(
     model: &'a Model,
     headers: &HeaderMap,
     request: &HttpRequest,
 ) -> &'a Service {
     let services = || model.services.values();
+    if let Some(named) = headers
+        .get(crate::client::SERVICE_HINT_HEADER)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|name| model.services.get(name))
+    {
+        return named;
+    }
     if let Some(scope) = sigv4::scope_service(headers) {
         // Several services may share a signing name (those of one API family); the one that routes it wins.
         let signing: Vec<&Service> = services().filter(|s| s.signing_name == scope).collect();

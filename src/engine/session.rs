@@ -152,6 +152,7 @@ impl Session {
             max_retries: config.max_retries,
             retry_seed: config.generation.seed,
             max_response_bytes: 1 << 20,
+            service_hint: target.embedded.is_some(),
             ..ClientConfig::new(target.endpoint.clone(), credentials)
         })
         .map_err(|e| RunError::Config(e.to_string()))?;
