@@ -189,6 +189,7 @@ pub(super) fn runtime() -> Result<tokio::runtime::Runtime, CliError> {
 /// The run configuration the arguments ask for, with `generation` (the arguments' own, services expanded).
 fn run_config(specs: &Model, args: &RunArgs, generation: &GenArgs) -> Result<RunConfig, CliError> {
     let kinds = &generation.kinds;
+    let protocol = generation.protocol.clone();
     let generation = generation.config(specs)?;
     // With only `--kind scenario`, the generator yields no single request (it makes no scenario cases).
     let scenarios = kinds.is_empty() || generation.kinds.contains(&CaseKind::Scenario);
@@ -232,6 +233,7 @@ fn run_config(specs: &Model, args: &RunArgs, generation: &GenArgs) -> Result<Run
         safety: args.safety.safety(specs)?,
         mask_sensitive: args.target.mask_sensitive,
         max_time: args.max_time,
+        protocol,
     })
 }
 

@@ -78,6 +78,8 @@ pub struct RunConfig {
     /// The overall deadline (`--max-time`), counted from the start of the run: when it passes, no new case starts
     /// and the run reports what finished.
     pub max_time: Option<Duration>,
+    /// `--protocol`, when the run chose one (named again in the replay commands).
+    pub protocol: Option<String>,
 }
 
 impl RunConfig {
@@ -104,6 +106,7 @@ impl RunConfig {
             safety: Safety::default(),
             mask_sensitive: false,
             max_time: None,
+            protocol: None,
         }
     }
 
@@ -419,11 +422,19 @@ pub(crate) fn panic_message(panic: Box<dyn std::any::Any + Send>) -> String {
 }
 
 /// The command that sends a case again: same id, seed, draws, target and fixtures.
-pub(crate) fn replay_command(id: &str, config: &RunConfig) -> String {
+pub(crate) fn replay_command(id: &str, service: &str, config: &RunConfig) -> String {
     let mut command = format!(
         "conform replay {id} --seed {} --cases {}",
         config.generation.seed, config.generation.cases
     );
+    // A service the run chose (one of the published models, or `--service all`) is named again, so that replay
+    // loads it; with the built-in specs alone, none is named.
+    if !config.generation.services.is_empty() {
+        command.push_str(&format!(" --service {service}"));
+    }
+    if let Some(protocol) = &config.protocol {
+        command.push_str(&format!(" --protocol {protocol}"));
+    }
     match &config.endpoint {
         Some(endpoint) => command.push_str(&format!(" --endpoint {endpoint}")),
         None => {

@@ -247,7 +247,7 @@ fn parity_result(
     );
     let reproduce = Reproduce {
         curl: curl_for(a, service, case, &case.request),
-        replay: replay_command(&case.id, config),
+        replay: replay_command(&case.id, &service.name, config),
     };
     let response = match &on_a {
         Ok(e) => Ok(&e.response),

@@ -1071,7 +1071,7 @@ pub(super) fn judge(
     // seventh of the runner's CPU and most of a large JSON report.
     let reproduce = Reproduce {
         curl: String::new(),
-        replay: replay_command(&case.id, config),
+        replay: replay_command(&case.id, &service.name, config),
     };
     let mut result = match sent {
         Ok(exchange) => {
@@ -1348,7 +1348,7 @@ pub(super) fn scenario_result(
             unsigned.remove_header("authorization");
             curl_for(session, service, &case, &unsigned)
         },
-        replay: replay_command(&outcome.instance.id, config),
+        replay: replay_command(&outcome.instance.id, &outcome.instance.service, config),
     };
     let response = match (
         &outcome.transport_error,

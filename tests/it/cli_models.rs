@@ -365,3 +365,45 @@ fn the_embedded_sweeps_false_alarms_stay_fixed() {
         "{out}"
     );
 }
+
+/// The replay line of a case of a model's service names the service (and the protocol the run chose), so that it
+/// finds the case again: without them, `conform replay` looks among the built-in specs and finds nothing.
+#[test]
+fn replay_lines_of_a_model_s_service_replay_the_case() {
+    let dir = tempfile::tempdir().unwrap();
+    let json = dir.path().join("r.json");
+    let o = conform(&[
+        "run",
+        "--service",
+        "cloudwatch",
+        "--protocol",
+        "awsJson1_0",
+        "--operation",
+        "ListDashboards",
+        "--cases",
+        "1",
+        "--json",
+        json.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    let result = report["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["kind"] == "invalid")
+        .expect("an invalid case");
+    let line = result["reproduce"]["replay"].as_str().unwrap();
+    assert!(
+        line.contains(" --service cloudwatch") && line.contains(" --protocol awsJson1_0"),
+        "{line}"
+    );
+    let args: Vec<&str> = line.split_whitespace().skip(1).collect();
+    let o = conform(&args);
+    let out = format!("{}{}", text(&o.stdout), text(&o.stderr));
+    assert_eq!(o.status.code(), Some(0), "{line}: {out}");
+    assert!(out.contains(result["id"].as_str().unwrap()), "{out}");
+    // The JSON encoding the run chose, not CloudWatch's default CBOR.
+    assert!(out.contains("x-amz-json-1.0"), "{out}");
+}
