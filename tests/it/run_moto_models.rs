@@ -23,17 +23,15 @@ const SELECTION: [(&str, &str); 8] = [
     ("stepfunctions", "ListStateMachines"),
 ];
 
-#[test]
-fn moto_over_services_of_the_published_models_deviates_as_its_baseline_says() {
+/// Runs `selection` against a fresh moto with `baseline` and returns the JSON report, after checking that the run
+/// matches the baseline exactly, that moto answered every request, and that every operation ran.
+fn run_against_baseline(selection: &[(&str, &str)], baseline: &str) -> serde_json::Value {
     let moto = Moto::start();
     let dir = tempfile::tempdir().unwrap();
     let json = dir.path().join("moto.json");
-    let baseline = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/tests/moto-models-baseline.toml"
-    );
+    let baseline = format!("{}/tests/{baseline}", env!("CARGO_MANIFEST_DIR"));
     let mut args: Vec<&str> = Vec::new();
-    for (service, operation) in SELECTION {
+    for (service, operation) in selection {
         args.extend(["--service", service, "--operation", operation]);
     }
     let o = Command::new(env!("CARGO_BIN_EXE_conform"))
@@ -48,7 +46,7 @@ fn moto_over_services_of_the_published_models_deviates_as_its_baseline_says() {
             "0",
         ])
         // One at a time: the order of the cases, and so moto's state for each, is the same in every run.
-        .args(["--no-shrink", "--concurrency", "1", "--baseline", baseline])
+        .args(["--no-shrink", "--concurrency", "1", "--baseline", &baseline])
         .args(&args)
         .args(["--json", json.to_str().unwrap()])
         .env_remove("AWS_PROFILE")
@@ -62,12 +60,12 @@ fn moto_over_services_of_the_published_models_deviates_as_its_baseline_says() {
     assert_eq!(
         o.status.code(),
         Some(0),
-        "a deviation outside tests/moto-models-baseline.toml (or a run error):\n{}",
+        "a deviation outside {baseline} (or a run error):\n{}",
         &stderr[stderr.len().saturating_sub(6000)..]
     );
     assert!(
         !stderr.contains("no longer seen"),
-        "a known moto deviation disappeared; update tests/moto-models-baseline.toml and docs/moto-report.md:\n{stderr}"
+        "a known moto deviation disappeared; update {baseline} and docs/moto-report.md:\n{stderr}"
     );
     let report: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
@@ -76,7 +74,7 @@ fn moto_over_services_of_the_published_models_deviates_as_its_baseline_says() {
         summary["errors"], 0,
         "moto answered every request: {summary}"
     );
-    for (_, operation) in SELECTION {
+    for (_, operation) in selection {
         let counts = &summary["operations"][operation];
         let ran: u64 = ["passed", "failed", "uncertain"]
             .iter()
@@ -84,6 +82,12 @@ fn moto_over_services_of_the_published_models_deviates_as_its_baseline_says() {
             .sum();
         assert!(ran > 10, "{operation} ran: {counts}");
     }
+    report
+}
+
+#[test]
+fn moto_over_services_of_the_published_models_deviates_as_its_baseline_says() {
+    let report = run_against_baseline(&SELECTION, "moto-models-baseline.toml");
     let results = report["results"].as_array().unwrap();
     let find = |id: &str| {
         results
@@ -105,4 +109,43 @@ fn moto_over_services_of_the_published_models_deviates_as_its_baseline_says() {
     let missing = find("DescribeTable-invalid-missing-required-TableName-0");
     assert_eq!(missing["actual"]["status"], 500, "{missing}");
     assert_eq!(missing["deviation"], true);
+}
+
+/// Read operations of services of the other protocols: awsQuery (SNS, IAM, STS), ec2Query (EC2), restXml (S3,
+/// Route 53) and rpcv2Cbor (CloudWatch, which lists it first), against moto, held to
+/// tests/moto-protocols-baseline.toml.
+const PROTOCOL_SELECTION: [(&str, &str); 7] = [
+    ("sns", "ListTopics"),
+    ("iam", "ListUsers"),
+    ("sts", "GetCallerIdentity"),
+    ("ec2", "DescribeVpcs"),
+    ("s3", "ListBuckets"),
+    ("route53", "ListHostedZones"),
+    ("cloudwatch", "DescribeAlarms"),
+];
+
+#[test]
+fn moto_over_the_query_xml_and_cbor_protocols_deviates_as_its_baseline_says() {
+    let report = run_against_baseline(&PROTOCOL_SELECTION, "moto-protocols-baseline.toml");
+    let protocols: std::collections::BTreeSet<&str> = report["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|r| r["reproduce"]["curl"].as_str())
+        .filter_map(|curl| {
+            [
+                ("application/x-www-form-urlencoded", "query"),
+                ("smithy-protocol: rpc-v2-cbor", "cbor"),
+                ("/hostedzone", "restXml"),
+            ]
+            .into_iter()
+            .find(|(marker, _)| curl.contains(marker))
+            .map(|(_, protocol)| protocol)
+        })
+        .collect();
+    assert_eq!(
+        protocols,
+        ["cbor", "query", "restXml"].into_iter().collect(),
+        "each protocol was spoken"
+    );
 }
