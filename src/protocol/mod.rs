@@ -15,12 +15,14 @@ mod query;
 mod query_faults;
 pub mod query_xml;
 mod rest_json;
+mod rest_xml;
 
 pub use aws_json::AwsJson;
 pub use idempotency::fill_idempotency_tokens;
 pub use json_faults::{TOO_LARGE_BYTES, UNKNOWN_MEMBER};
 pub use query::{AwsQuery, form_decode, form_encode};
 pub use rest_json::RestJson1;
+pub use rest_xml::RestXml;
 
 /// The protocol object for a protocol id; `None` for the protocols conform does not speak yet.
 pub fn for_id(id: ProtocolId) -> Option<&'static dyn Protocol> {
@@ -29,13 +31,15 @@ pub fn for_id(id: ProtocolId) -> Option<&'static dyn Protocol> {
     static AWS_JSON_1_1: AwsJson = AwsJson::V1_1;
     static AWS_QUERY: AwsQuery = AwsQuery::QUERY;
     static EC2_QUERY: AwsQuery = AwsQuery::EC2;
+    static REST_XML: RestXml = RestXml;
     match id {
         ProtocolId::RestJson1 => Some(&REST_JSON_1),
         ProtocolId::AwsJson1_0 => Some(&AWS_JSON_1_0),
         ProtocolId::AwsJson1_1 => Some(&AWS_JSON_1_1),
         ProtocolId::AwsQuery => Some(&AWS_QUERY),
         ProtocolId::Ec2Query => Some(&EC2_QUERY),
-        ProtocolId::RestXml | ProtocolId::RpcV2Cbor => None,
+        ProtocolId::RestXml => Some(&REST_XML),
+        ProtocolId::RpcV2Cbor => None,
     }
 }
 

@@ -498,6 +498,40 @@ impl Reader<'_> {
     }
 }
 
+/// The members of a structure read from `element`'s children (restXml's bodies), with what departs from the model.
+pub(crate) fn read_structure(
+    service: &Service,
+    members: &[Member],
+    element: &Element,
+    missing_required: bool,
+) -> (IndexMap<String, Value>, Vec<ShapeProblem>) {
+    let mut reader = Reader {
+        service,
+        missing_required,
+        problems: Vec::new(),
+    };
+    let values = reader.structure(members, element, &mut Path::root(), &[]);
+    (values, reader.problems)
+}
+
+/// A member's value read from `element` (restXml's structure payloads: the root element itself), with what departs
+/// from the model.
+pub(crate) fn read_member(
+    service: &Service,
+    member: &Member,
+    element: &Element,
+    missing_required: bool,
+) -> (Value, Vec<ShapeProblem>) {
+    let mut reader = Reader {
+        service,
+        missing_required,
+        problems: Vec::new(),
+    };
+    let mut path = Path::members([member.name.as_str()]);
+    let value = reader.value(Some(member), service.target(member), element, &mut path);
+    (value, reader.problems)
+}
+
 /// A timestamp as botocore's default parser takes it: ISO 8601, epoch seconds or an HTTP date.
 fn parse_any_timestamp(text: &str) -> Option<Timestamp> {
     parse_date_time(text)

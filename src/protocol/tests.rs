@@ -352,10 +352,11 @@ fn protocols_exist_for_the_json_and_query_ids_only() {
         ProtocolId::AwsJson1_1,
         ProtocolId::AwsQuery,
         ProtocolId::Ec2Query,
+        ProtocolId::RestXml,
     ] {
         assert_eq!(for_id(id).map(|p| p.id()), Some(id));
     }
-    for id in [ProtocolId::RestXml, ProtocolId::RpcV2Cbor] {
+    for id in [ProtocolId::RpcV2Cbor] {
         assert!(for_id(id).is_none());
     }
 }
