@@ -379,6 +379,40 @@ pub(crate) fn request_root_name(service: &Service, op: &Operation) -> Option<Str
 }
 
 impl RestXml {
+    /// The request botocore's serializer sends for `input` (see the module docs), before [`Protocol::encode`] checks
+    /// that no other operation would claim it.
+    pub fn encode_request(
+        &self,
+        service: &Service,
+        op: &Operation,
+        input: &Value,
+    ) -> Result<HttpRequest, EncodeError> {
+        input_members(op, input)?;
+        let mut filled = input.clone();
+        super::fill_idempotency_tokens(service, op, &mut filled);
+        let members = input_members(op, &filled)?;
+        let bound = http_binding::bind_request(service, op, members)?;
+        let body = self.body(service, op, &bound);
+        let target = bound.target();
+        if target.len() > http_binding::MAX_REQUEST_TARGET {
+            return Err(EncodeError::CannotCarry {
+                path: Path::root(),
+                why: format!(
+                    "the request target (path and query) would be {} bytes, over the {} an HTTP client can send",
+                    target.len(),
+                    http_binding::MAX_REQUEST_TARGET
+                ),
+            });
+        }
+        Ok(HttpRequest {
+            method: bound.method.clone(),
+            path: target,
+            headers: bound.headers.clone(),
+            body,
+            host_prefix: bound.host_prefix.clone(),
+        })
+    }
+
     fn body(&self, service: &Service, op: &Operation, bound: &BoundRequest<'_>) -> Vec<u8> {
         if let Some((member, value)) = bound.payload {
             return match (payload_kind(service, member), value) {
@@ -423,6 +457,87 @@ impl RestXml {
     }
 }
 
+/// The operation a request is for: of those whose method, path template and static query match it, the most
+/// specific template; among equally specific ones (S3's PutObject, UploadPart, CopyObject and UploadPartCopy share
+/// `PUT /{Bucket}/{Key+}`), the one whose query parameters and headers the request carries best — each bound one
+/// present counts for it, a required one missing or a query parameter it does not bind counts against it — then
+/// one that is not deprecated, then the first in the model.
+pub(crate) fn route_request<'s>(
+    service: &'s Service,
+    request: &HttpRequest,
+) -> Option<&'s Operation> {
+    let query = http_binding::parse_query(request.query().unwrap_or("")).unwrap_or_default();
+    let raw: Vec<&str> = request.path_only().split('/').collect();
+    let mut best: Option<(_, i64, bool, &'s Operation)> = None;
+    for op in service.operations.values() {
+        if op.http.method != request.method {
+            continue;
+        }
+        let template = op.http.template();
+        if !template.static_query_matches(&query) || template.match_split(&raw).is_none() {
+            continue;
+        }
+        let rank = template.specificity();
+        let score = claim(service, op, request, &query, &template.static_query);
+        let better = match &best {
+            None => true,
+            Some((r, s, deprecated, _)) => {
+                (&rank, std::cmp::Reverse(score), op.deprecated)
+                    < (r, std::cmp::Reverse(*s), *deprecated)
+            }
+        };
+        if better {
+            best = Some((rank, score, op.deprecated, op));
+        }
+    }
+    best.map(|(_, _, _, op)| op)
+}
+
+/// How well a request's query parameters and headers fit an operation's HTTP-bound members (see [`route_request`]).
+fn claim(
+    service: &Service,
+    op: &Operation,
+    request: &HttpRequest,
+    query: &[(String, String)],
+    static_query: &[(String, Option<String>)],
+) -> i64 {
+    const MISSING_REQUIRED: i64 = 100;
+    let members = service.input_members(op);
+    let mut score = 0;
+    let takes_any_query = members.iter().any(|m| {
+        matches!(m.location, Location::Query(_))
+            && matches!(service.target(m).kind, ShapeKind::Map { .. })
+    });
+    for member in members {
+        let present = match &member.location {
+            Location::Query(key)
+                if !matches!(service.target(member).kind, ShapeKind::Map { .. }) =>
+            {
+                query.iter().any(|(k, _)| k == key)
+            }
+            Location::Header(name) => request.header(name).is_some(),
+            _ => continue,
+        };
+        if present {
+            score += 1;
+        } else if member.required {
+            score -= MISSING_REQUIRED;
+        }
+    }
+    if !takes_any_query {
+        for (key, _) in query {
+            let bound = members
+                .iter()
+                .any(|m| matches!(&m.location, Location::Query(k) if k == key));
+            let fixed = static_query.iter().any(|(k, _)| k == key);
+            if !bound && !fixed {
+                score -= 1;
+            }
+        }
+    }
+    score
+}
+
 /// The members of `members` read from `element`'s children, with what departs from the model.
 fn read_members(
     service: &Service,
@@ -454,30 +569,21 @@ impl Protocol for RestXml {
         op: &Operation,
         input: &Value,
     ) -> Result<HttpRequest, EncodeError> {
-        input_members(op, input)?;
-        let mut filled = input.clone();
-        super::fill_idempotency_tokens(service, op, &mut filled);
-        let members = input_members(op, &filled)?;
-        let bound = http_binding::bind_request(service, op, members)?;
-        let body = self.body(service, op, &bound);
-        let target = bound.target();
-        if target.len() > http_binding::MAX_REQUEST_TARGET {
-            return Err(EncodeError::CannotCarry {
+        let request = self.encode_request(service, op, input)?;
+        // S3 gives several operations one method and path (PutObject, UploadPart, CopyObject, UploadPartCopy) and
+        // tells them apart by query and headers alone: a request another operation claims at least as well would
+        // be served as that one (by AWS too), so it cannot test this one.
+        match route_request(service, &request) {
+            Some(other) if other.name != op.name => Err(EncodeError::CannotCarry {
                 path: Path::root(),
                 why: format!(
-                    "the request target (path and query) would be {} bytes, over the {} an HTTP client can send",
-                    target.len(),
-                    http_binding::MAX_REQUEST_TARGET
+                    "the request would be {}'s: S3 tells operations that share a method and path apart by their \
+                     query and headers, and this one names none that {} lacks",
+                    other.name, other.name
                 ),
-            });
+            }),
+            _ => Ok(request),
         }
-        Ok(HttpRequest {
-            method: bound.method.clone(),
-            path: target,
-            headers: bound.headers.clone(),
-            body,
-            host_prefix: bound.host_prefix.clone(),
-        })
     }
 
     fn decode_error(&self, service: &Service, response: &HttpResponse) -> Option<ErrorInfo> {
@@ -665,9 +771,7 @@ impl Protocol for RestXml {
         service: &'s Service,
         request: &HttpRequest,
     ) -> Result<&'s Operation, ProtocolFault> {
-        http_binding::route(service, request)
-            .map(|(op, _)| op)
-            .ok_or_else(|| faults::unknown_route(service, request))
+        route_request(service, request).ok_or_else(|| faults::unknown_route(service, request))
     }
 
     fn decode_input(

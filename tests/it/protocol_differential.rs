@@ -34,7 +34,7 @@ use std::time::Instant;
 
 use conform::frontend::botocore::Models;
 use conform::model::{Member, Operation, ProtocolId, Service, Shape, ShapeKind, Timestamp, Value};
-use conform::protocol::{self, EncodeError, HttpRequest, Protocol};
+use conform::protocol::{self, EncodeError, HttpRequest};
 use indexmap::IndexMap;
 use serde_json::{Value as Json, json};
 
@@ -862,7 +862,7 @@ fn encode_rest_xml(
     op: &Operation,
     input: &Value,
 ) -> Result<HttpRequest, EncodeError> {
-    protocol::RestXml.encode(service, op, input)
+    protocol::RestXml.encode_request(service, op, input)
 }
 
 #[test]
