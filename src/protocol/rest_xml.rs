@@ -32,7 +32,8 @@ mod tests;
 use indexmap::IndexMap;
 
 use crate::model::{
-    Location, Member, Operation, Path, ProtocolId, Service, Shape, ShapeKind, Value,
+    ConstraintKind, Location, Member, Operation, Path, ProtocolId, Service, Shape, ShapeKind,
+    Value, validate_input,
 };
 
 use super::http_binding::{self, BoundRequest, python_float};
@@ -242,6 +243,10 @@ fn serialize(
                 parent.children.push(node);
             }
         }
+        (_, Value::Raw(raw @ (serde_json::Value::Object(_) | serde_json::Value::Array(_)))) => {
+            // A wrong-typed object or array goes as the elements it would be, not as JSON text.
+            raw_json(raw, parent, name);
+        }
         _ => {
             let mut node = Element {
                 name: name.to_string(),
@@ -291,6 +296,30 @@ fn untyped(value: &Value, parent: &mut Element, name: &str) {
                 other => super::query::scalar_text(other),
             }
         }
+    }
+    parent.children.push(node);
+}
+
+/// A JSON value as elements: an object's members as children, an array's items as `<member>` children.
+fn raw_json(json: &serde_json::Value, parent: &mut Element, name: &str) {
+    let mut node = Element {
+        name: name.to_string(),
+        ..Element::default()
+    };
+    match json {
+        serde_json::Value::Object(members) => {
+            for (k, v) in members {
+                raw_json(v, &mut node, k);
+            }
+        }
+        serde_json::Value::Array(items) => {
+            for v in items {
+                raw_json(v, &mut node, "member");
+            }
+        }
+        serde_json::Value::String(s) => node.text = s.clone(),
+        serde_json::Value::Null => {}
+        other => node.text = other.to_string(),
     }
     parent.children.push(node);
 }
@@ -410,6 +439,62 @@ impl RestXml {
             headers: bound.headers.clone(),
             body,
             host_prefix: bound.host_prefix.clone(),
+        })
+    }
+
+    /// Refuses an input whose request a server reads back with other constraint violations than the input has:
+    /// XML cannot tell an empty flattened list from an absent one, botocore leaves out what follows a null, and a
+    /// wrong-typed value may be valid text (`5` for a string), so a case built on one would test something else
+    /// than it says. A request the server refuses outright (a header that is no value of its type) is kept: that
+    /// refusal is what a wrong-typed case tests.
+    fn check_carried(
+        &self,
+        service: &Service,
+        op: &Operation,
+        input: &Value,
+        request: &HttpRequest,
+    ) -> Result<(), EncodeError> {
+        let Some(shape) = op.input else {
+            return Ok(());
+        };
+        let Ok(read) = self.read_input(service, op, request, true) else {
+            return Ok(());
+        };
+        let keys = |value: &Value| {
+            let mut keys: Vec<(Path, ConstraintKind)> = validate_input(service, shape, value)
+                .into_iter()
+                .map(|v| {
+                    // A null is left out: it reads back as absent, which breaks the same rule.
+                    let kind = match v.kind {
+                        ConstraintKind::Null => ConstraintKind::Required,
+                        kind => kind,
+                    };
+                    (v.path, kind)
+                })
+                .collect();
+            keys.sort();
+            keys.dedup();
+            keys
+        };
+        let (sent, read) = (keys(input), keys(&read));
+        if sent == read {
+            return Ok(());
+        }
+        let differing = sent
+            .iter()
+            .find(|k| !read.contains(k))
+            .or_else(|| read.iter().find(|k| !sent.contains(k)))
+            .map(|(path, _)| path.clone())
+            .unwrap_or_default();
+        Err(EncodeError::CannotCarry {
+            path: differing,
+            why: format!(
+                "XML cannot carry it as it is: the request reads back with {} constraint violation(s) where the input \
+                 has {} (an empty flattened list or what follows a null leaves no element; a wrong-typed value may \
+                 be valid text)",
+                read.len(),
+                sent.len()
+            ),
         })
     }
 
@@ -570,6 +655,9 @@ impl Protocol for RestXml {
         input: &Value,
     ) -> Result<HttpRequest, EncodeError> {
         let request = self.encode_request(service, op, input)?;
+        let mut filled = input.clone();
+        super::fill_idempotency_tokens(service, op, &mut filled);
+        self.check_carried(service, op, &filled, &request)?;
         // S3 gives several operations one method and path (PutObject, UploadPart, CopyObject, UploadPartCopy) and
         // tells them apart by query and headers alone: a request another operation claims at least as well would
         // be served as that one (by AWS too), so it cannot test this one.
