@@ -21,9 +21,12 @@
 //!
 //! Responses are read as botocore's `RestXMLParser` reads them: body members are children of the root element
 //! (whatever its name), a structure payload is the root itself; errors are `<ErrorResponse><Error><Code>` or S3's
-//! `<Error><Code>` at the root. The server side (the embedded target) routes by method and URI template, refuses a
-//! body that is not well-formed XML and a root element other than the one the model names, and answers errors in
-//! S3's form for S3 and in the `<ErrorResponse>` form for the others.
+//! `<Error><Code>` at the root. The server side (the embedded target) routes by method and URI template (S3's
+//! operations that share both by the query parameters and headers they bind, see [`route_request`]), then refuses a
+//! document body that is not well-formed XML, has another root element than the one the model names, or holds a
+//! value that is not of its member's type (`MalformedXML`), and answers errors in S3's form for S3 and in the
+//! `<ErrorResponse>` form for the others. An input whose request would read back otherwise (an empty flattened list,
+//! a wrong-typed value that is valid text) is refused by [`Protocol::encode`], as awsQuery refuses its own.
 
 mod faults;
 #[cfg(test)]
@@ -845,13 +848,10 @@ impl Protocol for RestXml {
         })
     }
 
-    fn check_body(&self, request: &HttpRequest) -> Result<(), ProtocolFault> {
-        if request.body.iter().all(u8::is_ascii_whitespace) {
-            return Ok(());
-        }
-        parse_document(&request.body)
-            .map(|_| ())
-            .map_err(|e| faults::malformed_xml(format!("failed to read the body: {e}")))
+    fn check_body(&self, _request: &HttpRequest) -> Result<(), ProtocolFault> {
+        // Only the operation says whether the body is a document at all (S3 takes any bytes as an object, a JSON
+        // text as a bucket policy, and ignores the body of a GET): it is checked once routed, in `decode_input`.
+        Ok(())
     }
 
     fn route<'s>(
@@ -1039,7 +1039,7 @@ impl RestXml {
                     values.insert(member.name.clone(), value);
                 }
             }
-        } else if !blank {
+        } else if !blank && members.iter().any(|m| m.location == Location::Body) {
             let root = self.root(service, op, request)?;
             let (read, problems) = read_members(service, members, &root, false);
             faults::accept_read(Value::Null, &problems, lenient)?;
