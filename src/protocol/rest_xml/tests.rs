@@ -20,6 +20,11 @@ const MODEL: &str = r#"{
       "http": {"method": "PUT", "requestUri": "/{Bucket}/{Key+}"},
       "input": {"shape": "PutKeyRequest"}
     },
+    "CopyKey": {
+      "name": "CopyKey",
+      "http": {"method": "PUT", "requestUri": "/{Bucket}/{Key+}"},
+      "input": {"shape": "CopyKeyRequest"}
+    },
     "CreateZone": {
       "name": "CreateZone",
       "http": {"method": "POST", "requestUri": "/2013-04-01/zone"},
@@ -93,6 +98,15 @@ const MODEL: &str = r#"{
         "Body": {"shape": "Blob"}
       },
       "payload": "Body"
+    },
+    "CopyKeyRequest": {
+      "type": "structure",
+      "required": ["Bucket", "Key", "CopySource"],
+      "members": {
+        "Bucket": {"shape": "String", "location": "uri", "locationName": "Bucket"},
+        "Key": {"shape": "String", "location": "uri", "locationName": "Key"},
+        "CopySource": {"shape": "String", "location": "header", "locationName": "x-amz-copy-source"}
+      }
     },
     "Tags": {"type": "map", "key": {"shape": "String"}, "value": {"shape": "String"}},
     "CreateZoneRequest": {
@@ -404,4 +418,66 @@ fn timestamps_in_a_body_follow_the_member_format() {
     let shape = s.target(when);
     assert_eq!(scalar_text(Some(when), shape, &t), "2020-09-13T12:26:40Z");
     assert_eq!(scalar_text(Some(&epoch), shape, &t), "1600000000");
+}
+
+#[test]
+fn operations_sharing_a_method_and_path_are_told_apart_by_the_headers_and_query_they_bind() {
+    let s = service();
+    let copy = encode(
+        &s,
+        "CopyKey",
+        serde_json::json!({"Bucket": "b", "Key": "k", "CopySource": "/other/k"}),
+    );
+    assert_eq!(RestXml.route(&s, &copy).unwrap().name, "CopyKey");
+    let put = encode(&s, "PutKey", serde_json::json!({"Bucket": "b", "Key": "k"}));
+    assert_eq!(RestXml.route(&s, &put).unwrap().name, "PutKey");
+    // Without its header, CopyKey's request is PutKey's (AWS would serve it as that): it cannot test CopyKey.
+    let op = &s.operations["CopyKey"];
+    let without = value(
+        &s,
+        "CopyKey",
+        false,
+        serde_json::json!({"Bucket": "b", "Key": "k"}),
+    );
+    assert!(RestXml.encode_request(&s, op, &without).is_ok());
+    let refused = RestXml.encode(&s, op, &without).unwrap_err();
+    assert!(refused.to_string().contains("PutKey's"), "{refused}");
+}
+
+#[test]
+fn an_input_xml_cannot_carry_as_it_is_is_refused_and_a_wrong_form_is_malformed_xml() {
+    let s = service();
+    let op = &s.operations["CreateZone"];
+    // A number where a string belongs is valid text: the server would read a valid input.
+    let number = value(&s, "CreateZone", false, serde_json::json!({"Name": 5}));
+    assert!(matches!(
+        number.as_structure().unwrap()["Name"],
+        Value::Raw(_)
+    ));
+    let refused = RestXml.encode(&s, op, &number).unwrap_err();
+    assert!(
+        refused.to_string().contains("XML cannot carry it"),
+        "{refused}"
+    );
+    // An object where a string belongs goes as elements, which no string is: MalformedXML.
+    let object = value(
+        &s,
+        "CreateZone",
+        false,
+        serde_json::json!({"Name": {"a": 1}}),
+    );
+    let request = RestXml.encode(&s, op, &object).expect("carried");
+    assert_eq!(
+        String::from_utf8_lossy(&request.body),
+        r#"<CreateZoneRequest xmlns="https://zones/doc/2013-04-01/"><Name><a>1</a></Name></CreateZoneRequest>"#
+    );
+    let fault = RestXml.decode_input(&s, op, &request).unwrap_err();
+    assert_eq!((fault.status, fault.code.as_str()), (400, "MalformedXML"));
+    assert!(fault.message.contains("at 'Name'"), "{}", fault.message);
+    // The embedded target's skip-type fault reads it all the same.
+    let lenient = RestXml.decode_input_lenient(&s, op, &request).unwrap();
+    assert!(matches!(
+        lenient.as_structure().unwrap()["Name"],
+        Value::Raw(_)
+    ));
 }
