@@ -86,7 +86,7 @@ fn the_embedded_target_serves_route_53_cleanly() {
 fn the_embedded_target_serves_a_selection_of_s3_cleanly() {
     // Attributes and prefixed namespaces (PutBucketAcl), a text payload (PutBucketPolicy), flattened lists
     // (DeleteObjects, CompleteMultipartUpload), query-bound listing (ListObjectsV2) and an operation that shares its
-    // method and path with three others (UploadPartCopy).
+    // method and path with three others (UploadPartCopy), and a HEAD whose errors have no body (HeadObject).
     let ops = [
         "PutBucketAcl",
         "PutBucketPolicy",
@@ -94,6 +94,7 @@ fn the_embedded_target_serves_a_selection_of_s3_cleanly() {
         "CompleteMultipartUpload",
         "ListObjectsV2",
         "UploadPartCopy",
+        "HeadObject",
     ];
     let report = run("s3", &ops, "2");
     check_clean(&report, &ops, ops.len());
