@@ -6,7 +6,7 @@ Reads JSON lines from stdin, one input each:
     {"service": "dynamodb", "operation": "PutItem", "protocol": "json", "input": <typed JSON>}
 
 `service` is botocore's service directory name, `protocol` botocore's protocol name (`json`, `rest-json`, `query`,
-`ec2`; the service's own when left out) and `input` conform's typed JSON form (see src/model/value.rs): objects, arrays and
+`ec2`, `rest-xml`; the service's own when left out) and `input` conform's typed JSON form (see src/model/value.rs): objects, arrays and
 scalars, with {"$blob": base64}, {"$timestamp": RFC 3339}, {"$raw": JSON} and {"$document": JSON} for what JSON
 cannot tell apart. The input is converted to the Python types botocore expects, using the operation's shapes.
 
@@ -24,6 +24,9 @@ when the input is valid). When serialising raises, the line is {"ok": false, "er
 
 For `query` and `ec2` the serializer's body is a dict of form fields; `body` is then that dict form-encoded as
 botocore's `AWSPreparedRequest` sends it (`urllib.parse.urlencode(..., doseq=True)` over UTF-8 pairs).
+
+For `rest-xml` the body is the bytes botocore's ElementTree writes (an XML declaration, then the document), which
+the test compares as a tree.
 
 One process serves the whole batch; models are loaded once per service.
 """
