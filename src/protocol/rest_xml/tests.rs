@@ -75,7 +75,16 @@ const MODEL: &str = r#"{
         "Ratio": {"shape": "Double"},
         "Enabled": {"shape": "Boolean"},
         "When": {"shape": "Timestamp"},
-        "Data": {"shape": "Blob"}
+        "Data": {"shape": "Blob"},
+        "Topic": {"shape": "Topic"}
+      }
+    },
+    "Events": {"type": "list", "member": {"shape": "String"}, "flattened": true},
+    "Topic": {
+      "type": "structure",
+      "members": {
+        "Events": {"shape": "Events", "locationName": "Event"},
+        "Event": {"shape": "String", "deprecated": true}
       }
     },
     "PutAclRequest": {
@@ -480,4 +489,45 @@ fn an_input_xml_cannot_carry_as_it_is_is_refused_and_a_wrong_form_is_malformed_x
         lenient.as_structure().unwrap()["Name"],
         Value::Raw(_)
     ));
+}
+
+#[test]
+fn a_scalar_and_a_flattened_list_sharing_an_element_name_are_no_duplicate() {
+    // S3's TopicConfigurationDeprecated: `Events` (flattened, `<Event>`) and the older scalar `Event`.
+    let s = service();
+    let op = &s.operations["PutAcl"];
+    let request = encode(
+        &s,
+        "PutAcl",
+        serde_json::json!({"Bucket": "b", "Policy": {"Topic": {"Events": ["a", "b"]}}}),
+    );
+    assert!(
+        String::from_utf8_lossy(&request.body)
+            .contains("<Topic><Event>a</Event><Event>b</Event></Topic>")
+    );
+    let read = RestXml
+        .decode_input(&s, op, &request)
+        .expect("no duplicate");
+    let topic = &read.as_structure().unwrap()["Policy"]
+        .as_structure()
+        .unwrap()["Topic"];
+    assert_eq!(
+        topic.as_structure().unwrap()["Events"],
+        Value::List(vec![Value::string("a"), Value::string("b")])
+    );
+    // A scalar repeated on its own is still a duplicate the client side reports.
+    let zone = &s.operations["GetZone"];
+    let response = HttpResponse {
+        status: 200,
+        headers: vec![],
+        body: b"<Zone><Id>1</Id><Id>2</Id></Zone>".to_vec(),
+    };
+    let out = RestXml.decode_output(&s, zone, &response);
+    assert!(
+        out.problems
+            .iter()
+            .any(|p| p.problem.contains("appears 2 times")),
+        "{:?}",
+        out.problems
+    );
 }
