@@ -6,7 +6,7 @@ Reads JSON lines from stdin, one input each:
     {"service": "dynamodb", "operation": "PutItem", "protocol": "json", "input": <typed JSON>}
 
 `service` is botocore's service directory name, `protocol` botocore's protocol name (`json`, `rest-json`, `query`,
-`ec2`, `smithy-rpc-v2-cbor`; the service's own when left out) and `input` conform's typed JSON form (see src/model/value.rs): objects, arrays and
+`ec2`, `smithy-rpc-v2-cbor`, `rest-xml`; the service's own when left out) and `input` conform's typed JSON form (see src/model/value.rs): objects, arrays and
 scalars, with {"$blob": base64}, {"$timestamp": RFC 3339}, {"$raw": JSON} and {"$document": JSON} for what JSON
 cannot tell apart. The input is converted to the Python types botocore expects, using the operation's shapes.
 
@@ -27,6 +27,8 @@ botocore's `AWSPreparedRequest` sends it (`urllib.parse.urlencode(..., doseq=Tru
 
 A CBOR body (`smithy-rpc-v2-cbor`) is bytes that are no UTF-8 (a map's first byte never is): it comes as
 `body_base64`.
+For `rest-xml` the body is the bytes botocore's ElementTree writes (an XML declaration, then the document), which
+the test compares as a tree.
 
 One process serves the whole batch; models are loaded once per service.
 """

@@ -17,7 +17,7 @@ extra=("$@")
 mkdir -p "$out"
 timeout_s=${SWEEP_TIMEOUT:-600}
 services=$("$bin" spec list 2>/dev/null | awk '/^Services of AWS/ {on=1; next} on && NF>=3 && $1!="SERVICE" {print $1" "$2}' |
-  awk '$2 ~ /^(awsJson1_0|awsJson1_1|restJson1|awsQuery|ec2Query|rpcv2Cbor)$/ || ($2=="(spec" ) {print $1}')
+  awk '$2 ~ /^(awsJson1_0|awsJson1_1|restJson1|awsQuery|ec2Query|rpcv2Cbor|restXml)$/ || ($2=="(spec" ) {print $1}')
 if [[ -z $services ]]; then
   echo "error: failed to list the models' services with '$bin spec list'; is botocore installed (pip install botocore) or CONFORM_MODELS set?" >&2
   exit 2

@@ -312,6 +312,39 @@ fn an_html_body_fails_with_an_excerpt_and_never_panics() {
 }
 
 #[test]
+fn a_bodiless_answer_to_head_passes_error_type_where_the_protocol_carries_it_in_the_body() {
+    // S3's HeadObject answers 404 with nothing: restXml carries the error type in the body, which HEAD has not.
+    let specs = specs();
+    let (service, operation) = specs.operation("DeleteAlternateContact").unwrap();
+    let mut service = service.clone();
+    service.protocol = crate::model::ProtocolId::RestXml;
+    let mut c = case(
+        "DeleteAlternateContact",
+        vec![outcome(404, Some("ResourceNotFoundException"))],
+        false,
+        None,
+    );
+    c.request.method = "HEAD".into();
+    let r = response(404, &[RID], "");
+    let results = run_checks(&service, operation, &c, &r, &CheckName::ALL);
+    let error_type = get(&results, CheckName::ErrorType).unwrap();
+    assert!(error_type.passed, "{error_type:?}");
+    assert!(
+        error_type.message.contains("HEAD"),
+        "{}",
+        error_type.message
+    );
+    // Another status is still wrong, and so is the same answer to GET.
+    let r = response(400, &[RID], "");
+    let results = run_checks(&service, operation, &c, &r, &CheckName::ALL);
+    assert!(!get(&results, CheckName::ErrorType).unwrap().passed);
+    c.request.method = "GET".into();
+    let r = response(404, &[RID], "");
+    let results = run_checks(&service, operation, &c, &r, &CheckName::ALL);
+    assert!(!get(&results, CheckName::ErrorType).unwrap().passed);
+}
+
+#[test]
 fn an_empty_error_body_fails_error_body() {
     let c = case(
         "DeleteAlternateContact",

@@ -436,16 +436,15 @@ fn catalog_entry(file: &ModelFile) -> Result<CatalogEntry, BotocoreError> {
     } else {
         scan_head(&file.path)?
     };
-    let (protocols, _) = build::protocols_of(
+    // A model in protocols conform does not know (one newer than this conform) is still listed, with none: `spec
+    // list` shows it as unknown and `--service all` leaves it out with that reason. Loading it is the error.
+    let protocols = build::protocols_of(
         metadata.protocol.as_deref(),
         metadata.protocols.iter().map(String::as_str),
         metadata.json_version.as_deref(),
     )
-    .map_err(|problem| BotocoreError::Malformed {
-        path: file.path.clone(),
-        place: "metadata".into(),
-        problem,
-    })?;
+    .map(|(protocols, _)| protocols)
+    .unwrap_or_default();
     let service_id = metadata.service_id.unwrap_or_else(|| file.service.clone());
     Ok(CatalogEntry {
         name: file.service.clone(),

@@ -16,6 +16,7 @@ mod query;
 mod query_faults;
 pub mod query_xml;
 mod rest_json;
+mod rest_xml;
 pub mod rpcv2_cbor;
 mod rpcv2_cbor_faults;
 
@@ -24,6 +25,7 @@ pub use idempotency::fill_idempotency_tokens;
 pub use json_faults::{TOO_LARGE_BYTES, UNKNOWN_MEMBER};
 pub use query::{AwsQuery, form_decode, form_encode};
 pub use rest_json::RestJson1;
+pub use rest_xml::RestXml;
 pub use rpcv2_cbor::RpcV2Cbor;
 
 /// The protocol object for a protocol id; `None` for the protocols conform does not speak yet.
@@ -34,6 +36,7 @@ pub fn for_id(id: ProtocolId) -> Option<&'static dyn Protocol> {
     static AWS_QUERY: AwsQuery = AwsQuery::QUERY;
     static EC2_QUERY: AwsQuery = AwsQuery::EC2;
     static RPC_V2_CBOR: RpcV2Cbor = RpcV2Cbor;
+    static REST_XML: RestXml = RestXml;
     match id {
         ProtocolId::RestJson1 => Some(&REST_JSON_1),
         ProtocolId::AwsJson1_0 => Some(&AWS_JSON_1_0),
@@ -41,7 +44,7 @@ pub fn for_id(id: ProtocolId) -> Option<&'static dyn Protocol> {
         ProtocolId::AwsQuery => Some(&AWS_QUERY),
         ProtocolId::Ec2Query => Some(&EC2_QUERY),
         ProtocolId::RpcV2Cbor => Some(&RPC_V2_CBOR),
-        ProtocolId::RestXml => None,
+        ProtocolId::RestXml => Some(&REST_XML),
     }
 }
 

@@ -324,7 +324,14 @@ impl Reader<'_> {
                     out.insert(member.name.clone(), value);
                 }
             } else if let Some(first) = found.first() {
-                if found.len() > 1 {
+                // S3's TopicConfigurationDeprecated names a scalar and a flattened list `<Event>` both: the
+                // repeated elements are the list's, and no duplicate.
+                let shared = members.iter().any(|other| {
+                    other.name != member.name
+                        && !other.location.is_http_bound()
+                        && member_element_name(self.service, other) == name
+                });
+                if found.len() > 1 && !shared {
                     self.problem(path, format!("`<{name}>` appears {} times", found.len()));
                 }
                 let value = self.value(Some(member), shape, &element.children[*first], path);
@@ -408,6 +415,33 @@ impl Reader<'_> {
     ) -> Value {
         let text = element.text.as_str();
         let raw = || Value::Raw(serde_json::Value::String(text.to_string()));
+        // An element of the wrong form is no value of its shape: text where elements belong (a structure, list or
+        // map), or elements where text belongs (a scalar).
+        let nested = matches!(
+            shape.kind,
+            ShapeKind::Structure(_)
+                | ShapeKind::Union(_)
+                | ShapeKind::List(_)
+                | ShapeKind::Map { .. }
+        );
+        if nested && element.children.is_empty() && !text.trim().is_empty() {
+            self.problem(
+                path,
+                format!("expected {}, found the text `{text}`", shape.kind.name()),
+            );
+            return raw();
+        }
+        if !nested && !element.children.is_empty() {
+            self.problem(
+                path,
+                format!(
+                    "expected {}, found the element `<{}>`",
+                    shape.kind.name(),
+                    element.children[0].name
+                ),
+            );
+            return Value::Raw(element.to_json());
+        }
         match &shape.kind {
             ShapeKind::Structure(members) | ShapeKind::Union(members) => {
                 Value::Structure(self.structure(members, element, path, &[]))
@@ -496,6 +530,40 @@ impl Reader<'_> {
             },
         }
     }
+}
+
+/// The members of a structure read from `element`'s children (restXml's bodies), with what departs from the model.
+pub(crate) fn read_structure(
+    service: &Service,
+    members: &[Member],
+    element: &Element,
+    missing_required: bool,
+) -> (IndexMap<String, Value>, Vec<ShapeProblem>) {
+    let mut reader = Reader {
+        service,
+        missing_required,
+        problems: Vec::new(),
+    };
+    let values = reader.structure(members, element, &mut Path::root(), &[]);
+    (values, reader.problems)
+}
+
+/// A member's value read from `element` (restXml's structure payloads: the root element itself), with what departs
+/// from the model.
+pub(crate) fn read_member(
+    service: &Service,
+    member: &Member,
+    element: &Element,
+    missing_required: bool,
+) -> (Value, Vec<ShapeProblem>) {
+    let mut reader = Reader {
+        service,
+        missing_required,
+        problems: Vec::new(),
+    };
+    let mut path = Path::members([member.name.as_str()]);
+    let value = reader.value(Some(member), service.target(member), element, &mut path);
+    (value, reader.problems)
 }
 
 /// A timestamp as botocore's default parser takes it: ISO 8601, epoch seconds or an HTTP date.

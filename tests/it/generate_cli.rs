@@ -81,10 +81,10 @@ fn gen_rejects_unknown_names_and_bad_fixtures() {
         err.contains("NoSuchThing") && err.contains("PutAlternateContact"),
         "{err}"
     );
-    let (exit, _, err) = run(&["gen", "--service", "s3"]);
+    let (exit, _, err) = run(&["gen", "--service", "cloudwatchomni"]);
     assert_eq!(exit, Exit::Usage);
     assert!(
-        err.contains("restXml"),
+        err.contains("rpcv2Cbor"),
         "a protocol conform does not speak yet: {err}"
     );
     let (exit, _, err) = run(&["gen", "--service", "nosuchservice"]);

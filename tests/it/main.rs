@@ -25,6 +25,7 @@ mod run_moto_models;
 mod run_query;
 mod run_real;
 mod run_redaction;
+mod run_rest_xml;
 mod run_shrink;
 mod run_snapshots;
 mod run_transport;
