@@ -1,8 +1,8 @@
 //! SigV4, the one implementation both sides use: the client signs with it, the embedded target verifies with it.
 //!
 //! It follows AWS's SDK signer (aws-sigv4, with its default settings: double-encoded, normalised paths, no
-//! `x-amz-content-sha256` header) step for step, and a property test proves that the two agree on arbitrary
-//! requests. It exists because the SDK signer derives the signing key again for every request (four HMACs, a
+//! `x-amz-content-sha256` header; and with S3's, see [`s3_rules`]) step for step, and a property test proves that
+//! the two agree on arbitrary requests. It exists because the SDK signer derives the signing key again for every request (four HMACs, a
 //! fifth of the runner's CPU against a fast target); here the key is derived once per secret, day, region and
 //! service and kept.
 
@@ -95,6 +95,14 @@ pub struct Signable<'a> {
     pub headers: &'a [(&'a str, &'a str)],
     /// Lower-case hex SHA-256 of the body.
     pub payload_hash: &'a str,
+    /// S3's rules: the path as sent, neither normalised nor escaped again (every other service escapes it twice).
+    pub s3: bool,
+}
+
+/// Whether a service signs by S3's rules (its signing name is `s3`: S3 and S3 Control, botocore's `s3v4`): the path
+/// escaped once and not normalised, and the body's SHA-256 sent and signed in `x-amz-content-sha256`.
+pub fn s3_rules(signing_name: &str) -> bool {
+    signing_name == "s3"
 }
 
 /// Lower-case hex SHA-256 of some bytes, as the canonical request writes the payload's.
@@ -139,7 +147,11 @@ pub fn canonical_request(request: &Signable<'_>) -> (String, String) {
     );
     canonical.push_str(request.method);
     canonical.push('\n');
-    canonical.extend(utf8_percent_encode(&normalise_path(path), PATH_SET));
+    if request.s3 {
+        canonical.push_str(if path.is_empty() { "/" } else { path });
+    } else {
+        canonical.extend(utf8_percent_encode(&normalise_path(path), PATH_SET));
+    }
     canonical.push('\n');
     canonical.push_str(&canonical_query(query));
     canonical.push('\n');

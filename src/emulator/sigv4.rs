@@ -310,6 +310,7 @@ fn compute_signature(
         path_and_query: request.path_and_query,
         headers: &headers,
         payload_hash: &crate::sigv4::payload_hash(request.body),
+        s3: crate::sigv4::s3_rules(&auth.service),
     });
     let scope = crate::sigv4::Scope {
         date: &auth.date,

@@ -229,6 +229,13 @@ pub fn valid_plausible(service: &Service, op: &Operation) -> Plausible {
 /// model).
 pub fn imported_valid_plausible(service: &Service, op: &Operation) -> Plausible {
     let mut plausible = valid_plausible(service, op);
+    // EC2's model declares no error at all: its codes are documented apart (the EC2 API reference's "Error codes
+    // for the Amazon EC2 API": `InvalidVpcID.NotFound` for a VPC that does not exist, 412 `DryRunOperation` for a
+    // request with `DryRun` set, ...). A valid request may meet any of them, so any client error may be AWS's
+    // answer (a 5xx, a success that breaks the output shape, stay deviations).
+    if service.shapes.iter().all(|s| s.error.is_none()) {
+        plausible.client_error = true;
+    }
     plausible
         .outcomes
         .extend(VALIDATION_LIKE.iter().map(|t| Outcome {
@@ -629,5 +636,31 @@ mod tests {
             !expected.excuses(404, Some("ResourceNotFoundException")),
             "another op's error"
         );
+    }
+
+    /// EC2's model declares no errors: a valid request may meet any of the codes its API reference lists apart
+    /// (`InvalidVpcID.NotFound`, 412 `DryRunOperation`), and only a fault or a success breaking the output shape
+    /// is certainly wrong. A service that declares errors keeps to them (above).
+    #[test]
+    fn a_valid_request_of_a_service_declaring_no_errors_may_meet_any_client_error() {
+        let model = include_str!("../../tests/models/widgets/2020-01-01/service-2.json");
+        let mut json: serde_json::Value = serde_json::from_str(model).unwrap();
+        let shapes = json["shapes"].as_object_mut().unwrap();
+        shapes.retain(|_, shape| shape.get("exception").is_none());
+        for op in json["operations"].as_object_mut().unwrap().values_mut() {
+            op.as_object_mut().unwrap().remove("errors");
+        }
+        let service = crate::frontend::botocore::parse_service(
+            "widgets",
+            json.to_string().as_bytes(),
+            std::path::Path::new("widgets.json"),
+        )
+        .unwrap();
+        let expected = valid(&service, &service.operations["CreateWidget"]);
+        assert!(expected.uncertain);
+        assert!(expected.excuses(400, Some("InvalidVpcID.NotFound")));
+        assert!(expected.excuses(412, Some("DryRunOperation")));
+        assert!(!expected.excuses(500, Some("InternalError")), "a fault");
+        assert!(!expected.excuses(503, None), "a fault");
     }
 }

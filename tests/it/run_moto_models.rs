@@ -24,8 +24,13 @@ const SELECTION: [(&str, &str); 8] = [
 ];
 
 /// Runs `selection` against a fresh moto with `baseline` and returns the JSON report, after checking that the run
-/// matches the baseline exactly, that moto answered every request, and that every operation ran.
-fn run_against_baseline(selection: &[(&str, &str)], baseline: &str) -> serde_json::Value {
+/// matches the baseline exactly, that moto answered every request, and that every operation ran more than
+/// `min_cases` cases (an operation moto lacks runs its two probes only).
+fn run_against_baseline(
+    selection: &[(&str, &str)],
+    baseline: &str,
+    min_cases: u64,
+) -> serde_json::Value {
     let moto = Moto::start();
     let dir = tempfile::tempdir().unwrap();
     let json = dir.path().join("moto.json");
@@ -80,14 +85,14 @@ fn run_against_baseline(selection: &[(&str, &str)], baseline: &str) -> serde_jso
             .iter()
             .map(|k| counts[k].as_u64().unwrap_or(0))
             .sum();
-        assert!(ran > 10, "{operation} ran: {counts}");
+        assert!(ran > min_cases, "{operation} ran: {counts}");
     }
     report
 }
 
 #[test]
 fn moto_over_services_of_the_published_models_deviates_as_its_baseline_says() {
-    let report = run_against_baseline(&SELECTION, "moto-models-baseline.toml");
+    let report = run_against_baseline(&SELECTION, "moto-models-baseline.toml", 10);
     let results = report["results"].as_array().unwrap();
     let find = |id: &str| {
         results
@@ -126,7 +131,24 @@ const PROTOCOL_SELECTION: [(&str, &str); 7] = [
 
 #[test]
 fn moto_over_the_query_xml_and_cbor_protocols_deviates_as_its_baseline_says() {
-    let report = run_against_baseline(&PROTOCOL_SELECTION, "moto-protocols-baseline.toml");
+    let report = run_against_baseline(&PROTOCOL_SELECTION, "moto-protocols-baseline.toml", 1);
+    // moto does not speak rpcv2Cbor, CloudWatch's first protocol (botocore 1.44 still sends JSON): its answer
+    // to every request is a 404 page, so the operation shows as one moto lacks.
+    let alarms = report["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["operation"] == "DescribeAlarms")
+        .expect("DescribeAlarms ran");
+    assert_eq!(alarms["actual"]["status"], 404, "{alarms}");
+    assert!(
+        alarms["checks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c["check"] == "implemented" && c["passed"] == false),
+        "{alarms}"
+    );
     let protocols: std::collections::BTreeSet<&str> = report["results"]
         .as_array()
         .unwrap()
