@@ -6,9 +6,8 @@
 //! fifth of the runner's CPU against a fast target); here the key is derived once per secret, day, region and
 //! service and kept.
 
-use std::collections::HashMap;
 use std::fmt::Write as _;
-use std::sync::{Mutex, OnceLock};
+use std::sync::Mutex;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use hmac::{Hmac, Mac};
@@ -188,28 +187,45 @@ pub fn authorization(
 /// The signing key of a secret for a day, region and service: derived once, then kept (a run signs tens of
 /// thousands of requests with one or two keys).
 fn signing_key(secret: &str, scope: &Scope<'_>) -> [u8; 32] {
-    type Cache = Mutex<HashMap<(String, String, String, String), [u8; 32]>>;
-    static CACHE: OnceLock<Cache> = OnceLock::new();
-    let cache = CACHE.get_or_init(Default::default);
-    let id = (
-        secret.to_string(),
-        scope.date.to_string(),
-        scope.region.to_string(),
-        scope.service.to_string(),
-    );
-    if let Some(key) = cache.lock().ok().and_then(|c| c.get(&id).copied()) {
+    /// One derived key: the secret, day, region and service it is for, and the key.
+    struct Derived {
+        secret: String,
+        date: String,
+        region: String,
+        service: String,
+        key: [u8; 32],
+    }
+    // A list, not a map: a run holds one or two keys, and comparing borrowed text allocates nothing per request.
+    static CACHE: Mutex<Vec<Derived>> = Mutex::new(Vec::new());
+    let same = |d: &Derived| {
+        d.secret == secret
+            && d.date == scope.date
+            && d.region == scope.region
+            && d.service == scope.service
+    };
+    if let Some(key) = CACHE
+        .lock()
+        .ok()
+        .and_then(|cache| cache.iter().find(|d| same(d)).map(|d| d.key))
+    {
         return key;
     }
     let k_date = hmac(format!("AWS4{secret}").as_bytes(), scope.date.as_bytes());
     let k_region = hmac(&k_date, scope.region.as_bytes());
     let k_service = hmac(&k_region, scope.service.as_bytes());
     let key = hmac(&k_service, b"aws4_request");
-    if let Ok(mut cache) = cache.lock() {
+    if let Ok(mut cache) = CACHE.lock() {
         // Keys of past days, other regions and unknown-key cases would otherwise pile up in a long `serve`.
         if cache.len() >= 64 {
             cache.clear();
         }
-        cache.insert(id, key);
+        cache.push(Derived {
+            secret: secret.to_string(),
+            date: scope.date.to_string(),
+            region: scope.region.to_string(),
+            service: scope.service.to_string(),
+            key,
+        });
     }
     key
 }

@@ -12,7 +12,7 @@ use crate::report::matrix::{
 };
 use crate::report::{
     Fanout, JsonReporter, JunitReporter, MergeOptions, ReportError, Reporter, exit_for,
-    merge_reports, read_report, render_summary,
+    merge_reports, read_report, render_summary, same_file,
 };
 
 /// `conform report ...`
@@ -264,13 +264,6 @@ fn merge(
     )?;
     let new = usize::try_from(summary.new_deviations()).unwrap_or(usize::MAX);
     Ok(exit_for(summary, new, None))
-}
-
-fn same_file(a: &Path, b: &Path) -> bool {
-    match (a.canonicalize(), b.canonicalize()) {
-        (Ok(a), Ok(b)) => a == b,
-        _ => a == b,
-    }
 }
 
 /// A report error as a command error (exit 2), with its causes.

@@ -293,6 +293,7 @@ fn compute_signature(
     keys: &KeyPair<'_>,
     amz_date: &str,
 ) -> Option<String> {
+    // Exactly the headers the client says it signed (`check_coverage` has made sure `host` is among them).
     let mut headers: Vec<(&str, &str)> = Vec::new();
     for name in &auth.signed_headers {
         for value in request.headers.get_all(name.as_str()) {
@@ -300,10 +301,6 @@ fn compute_signature(
             // may hold any string of the model.
             headers.push((name.as_str(), std::str::from_utf8(value.as_bytes()).ok()?));
         }
-    }
-    if !headers.iter().any(|(n, _)| *n == "host") {
-        // Signed or not, the SDK signer covers the host; AWS has it from the connection.
-        headers.push(("host", "localhost"));
     }
     let (canonical, _signed) = crate::sigv4::canonical_request(&crate::sigv4::Signable {
         method: request.method,

@@ -233,7 +233,8 @@ pub fn imported_valid_plausible(service: &Service, op: &Operation) -> Plausible 
     // for the Amazon EC2 API": `InvalidVpcID.NotFound` for a VPC that does not exist, 412 `DryRunOperation` for a
     // request with `DryRun` set, ...). A valid request may meet any of them, so any client error may be AWS's
     // answer (a 5xx, a success that breaks the output shape, stay deviations).
-    if service.shapes.iter().all(|s| s.error.is_none()) {
+    // The operation's own list first: most operations declare errors, and the service-wide look stops there.
+    if op.errors.is_empty() && service.operations.values().all(|o| o.errors.is_empty()) {
         plausible.client_error = true;
     }
     plausible

@@ -302,13 +302,10 @@ impl<'a> Reader<'a> {
                     && entries
                         .iter()
                         .any(|(k, v)| !matches!(k, Cbor::Text(t) if t == "__type") && !v.is_null());
-                if self.options.direction == Direction::Output && set > 1 {
-                    self.problem(
-                        path,
-                        format!("a union must have exactly one member set, found {set}"),
-                    );
-                } else if self.options.direction == Direction::Output && set == 0 && !unknown_only {
-                    self.problem(path, "a union must have exactly one member set, found none");
+                if self.options.direction == Direction::Output
+                    && let Some(problem) = super::json::union_problem(set, unknown_only)
+                {
+                    self.problem(path, problem);
                 }
                 Value::Structure(values)
             }

@@ -316,7 +316,8 @@ fn or_unknown(digest: &str) -> &str {
     if digest.is_empty() { "unknown" } else { digest }
 }
 
-fn same_file(a: &Path, b: &Path) -> bool {
+/// Whether two paths name the same file (the same spelling when either does not exist).
+pub fn same_file(a: &Path, b: &Path) -> bool {
     match (a.canonicalize(), b.canonicalize()) {
         (Ok(a), Ok(b)) => a == b,
         _ => a == b,

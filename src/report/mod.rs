@@ -44,7 +44,7 @@ pub use bodies::{CappedBody, MAX_KEPT_BODY_BYTES, cap_bodies};
 pub use html::page as matrix_page;
 pub use json::JsonReporter;
 pub use junit::JunitReporter;
-pub use merge::{MergeOptions, MergeOutcome, ReportHeader, merge_reports, read_report};
+pub use merge::{MergeOptions, MergeOutcome, ReportHeader, merge_reports, read_report, same_file};
 pub use outputs::{ReportArgs, StreamGuard};
 pub use terminal::{
     TerminalOptions, TerminalReporter, color_enabled, render_summary, severity, stderr_color,

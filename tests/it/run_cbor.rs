@@ -5,18 +5,7 @@
 
 use std::process::{Command, Output};
 
-fn conform(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_conform"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .env_remove("CONFORM_SPECS")
-        .env_remove("CONFORM_MODELS")
-        .env_remove("AWS_ENDPOINT_URL")
-        .env("AWS_EC2_METADATA_DISABLED", "true")
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("the conform binary runs")
-}
+use super::run_query::{conform, run};
 
 fn needs_models(o: &Output) {
     let stderr = String::from_utf8_lossy(&o.stderr);
@@ -24,27 +13,6 @@ fn needs_models(o: &Output) {
         !stderr.contains("botocore") || o.status.code() == Some(0),
         "botocore's models are needed (run scripts/test.sh, which installs them into .venv): {stderr}"
     );
-}
-
-/// Runs a few operations of a service and returns the JSON report.
-fn run(service: &str, operations: &[&str], cases: &str) -> serde_json::Value {
-    let dir = tempfile::tempdir().unwrap();
-    let report = dir.path().join("report.json");
-    let mut args = vec!["run", "--service", service, "--cases", cases, "--no-shrink"];
-    for op in operations {
-        args.extend(["--operation", op]);
-    }
-    args.extend(["--json", report.to_str().unwrap()]);
-    let o = conform(&args);
-    needs_models(&o);
-    assert_eq!(
-        o.status.code(),
-        Some(0),
-        "{}\n{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    );
-    serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap()
 }
 
 fn check_clean(report: &serde_json::Value, operations: &[&str]) {

@@ -3,7 +3,8 @@
 
 use std::process::{Command, Output};
 
-fn conform(args: &[&str]) -> Output {
+/// conform as a process, from the repository, with nothing of the environment choosing specs, models or endpoint.
+pub(super) fn conform(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_conform"))
         .args(args)
         .current_dir(env!("CARGO_MANIFEST_DIR"))
@@ -16,8 +17,9 @@ fn conform(args: &[&str]) -> Output {
         .expect("the conform binary runs")
 }
 
-/// Runs a few operations of a query service and returns the JSON report.
-fn run(service: &str, operations: &[&str], cases: &str) -> serde_json::Value {
+/// Runs operations of a service of the models (every one when none is named) against the embedded target and
+/// returns the JSON report; conform must exit 0.
+pub(super) fn run(service: &str, operations: &[&str], cases: &str) -> serde_json::Value {
     let dir = tempfile::tempdir().unwrap();
     let report = dir.path().join("report.json");
     let mut args = vec!["run", "--service", service, "--cases", cases, "--no-shrink"];

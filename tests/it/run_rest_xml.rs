@@ -2,40 +2,7 @@
 //! embedded target, which serves them from the model: with no fault switched on, no case deviates, every case gets
 //! an answer, and none is left uncertain.
 
-use std::process::{Command, Output};
-
-fn conform(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_conform"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .env_remove("CONFORM_SPECS")
-        .env_remove("CONFORM_MODELS")
-        .env_remove("AWS_ENDPOINT_URL")
-        .env("AWS_EC2_METADATA_DISABLED", "true")
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("the conform binary runs")
-}
-
-/// Runs operations of a restXml service (all of them when none is named) and returns the JSON report.
-fn run(service: &str, operations: &[&str], cases: &str) -> serde_json::Value {
-    let dir = tempfile::tempdir().unwrap();
-    let report = dir.path().join("report.json");
-    let mut args = vec!["run", "--service", service, "--cases", cases, "--no-shrink"];
-    for op in operations {
-        args.extend(["--operation", op]);
-    }
-    args.extend(["--json", report.to_str().unwrap()]);
-    let o = conform(&args);
-    let stderr = String::from_utf8_lossy(&o.stderr);
-    let stdout = String::from_utf8_lossy(&o.stdout);
-    assert!(
-        !stderr.contains("botocore") || o.status.code() == Some(0),
-        "botocore's models are needed (run scripts/test.sh, which installs them into .venv): {stderr}"
-    );
-    assert_eq!(o.status.code(), Some(0), "{stdout}\n{stderr}");
-    serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap()
-}
+use super::run_query::run;
 
 /// No deviation, no error, nothing uncertain; every named operation (every operation of the report when none is
 /// named) has passing cases, and the malformations of restXml were among them.
