@@ -382,6 +382,16 @@ impl Emulator {
         if !auth_first {
             authenticate()?;
         }
+        // On an operation with a request checksum (`httpChecksum`, `httpChecksumRequired`), a checksum header must
+        // be the body's (S3's BadDigest: "The Content-MD5 or checksum value that you specified did not match what
+        // the server received"). Elsewhere such a header is data (CompleteMultipartUpload's is the whole object's).
+        if let Some(op) = op
+            && (op.checksum.required || op.checksum.algorithm_member.is_some())
+            && let Err(mismatch) =
+                crate::protocol::checksum::verify(&request.headers, &request.body)
+        {
+            return Err(ApiError::framework(400, "BadDigest", mismatch.to_string()));
+        }
         let Some(op) = op else {
             return Ok((None, Success::Json(Default::default())));
         };

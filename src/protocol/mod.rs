@@ -7,6 +7,7 @@
 
 mod aws_json;
 pub(crate) mod cbor;
+pub mod checksum;
 pub mod http_binding;
 mod idempotency;
 pub mod json;

@@ -138,13 +138,15 @@ impl Protocol for RpcV2Cbor {
         if !body.is_empty() {
             headers.push(("content-type".into(), CBOR_CONTENT_TYPE.into()));
         }
-        Ok(HttpRequest {
+        let mut request = HttpRequest {
             method: "POST".into(),
             path,
             headers,
             body,
             host_prefix: http_binding::host_prefix(service, op, members)?,
-        })
+        };
+        super::checksum::apply(service, op, &filled, &mut request);
+        Ok(request)
     }
 
     fn decode_error(&self, service: &Service, response: &HttpResponse) -> Option<ErrorInfo> {

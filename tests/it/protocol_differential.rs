@@ -600,31 +600,6 @@ fn differences(ours: &HttpRequest, theirs: &Json) -> Vec<String> {
             "query: conform {our_query:?} botocore {their_query:?}"
         ));
     }
-    let their_headers: BTreeMap<String, String> = theirs["headers"]
-        .as_object()
-        .into_iter()
-        .flatten()
-        .map(|(k, v)| (k.to_ascii_lowercase(), v.as_str().unwrap_or("").to_string()))
-        .collect();
-    let our_headers: BTreeMap<String, String> = ours
-        .headers
-        .iter()
-        .map(|(k, v)| (k.to_ascii_lowercase(), v.clone()))
-        .collect();
-    for (name, value) in &their_headers {
-        match our_headers.get(name) {
-            Some(ours) if same_text(ours, value) => {}
-            Some(ours) => out.push(format!(
-                "header {name}: conform {ours:?} botocore {value:?}"
-            )),
-            None => out.push(format!("header {name}: conform none, botocore {value:?}")),
-        }
-    }
-    for (name, value) in &our_headers {
-        if !their_headers.contains_key(name) {
-            out.push(format!("header {name}: conform {value:?}, botocore none"));
-        }
-    }
     let their_body: Vec<u8> = match (
         theirs.get("body").and_then(Json::as_str),
         theirs.get("body_base64").and_then(Json::as_str),
@@ -638,6 +613,65 @@ fn differences(ours: &HttpRequest, theirs: &Json) -> Vec<String> {
         }
         _ => Vec::new(),
     };
+    let their_headers: BTreeMap<String, String> = theirs["headers"]
+        .as_object()
+        .into_iter()
+        .flatten()
+        .map(|(k, v)| (k.to_ascii_lowercase(), v.as_str().unwrap_or("").to_string()))
+        .collect();
+    let mut our_headers: BTreeMap<String, String> = ours
+        .headers
+        .iter()
+        .map(|(k, v)| (k.to_ascii_lowercase(), v.clone()))
+        .collect();
+    // botocore without the CRT cannot compute CRC32C, CRC64NVME, MD5 or the XXHashes: conform must send that header
+    // all the same (its value is held to known answers in protocol::checksum's tests), and it is not compared.
+    if let Some(name) = theirs.get("checksum_not_computed").and_then(Json::as_str)
+        && our_headers.remove(name).is_none()
+    {
+        out.push(format!(
+            "header {name}: conform none, botocore would send one (it cannot compute it without the CRT)"
+        ));
+    }
+    // A checksum is of the body's bytes, which may differ where the bodies are the same data (XML written
+    // otherwise): where the values differ, each must be its own body's checksum by the algorithm the name says, the
+    // checksum botocore computed (over its body) proving conform's algorithm and encoding. (A value the input gives,
+    // `ChecksumCRC32`, is sent as given by both.)
+    let checksum_of = |name: &str| {
+        name.strip_prefix("x-amz-checksum-")
+            .and_then(protocol::checksum::Algorithm::parse)
+    };
+    for (name, value) in &their_headers {
+        if let (Some(algorithm), Some(ours_value)) = (checksum_of(name), our_headers.get(name))
+            && !same_text(ours_value, value)
+        {
+            if algorithm.checksum(&their_body) != *value {
+                out.push(format!(
+                    "header {name}: botocore's {value:?} is not conform's {} of botocore's body",
+                    algorithm.name()
+                ));
+            }
+            if algorithm.checksum(&ours.body) != *ours_value {
+                out.push(format!(
+                    "header {name}: conform's {ours_value:?} is not the {} of its body",
+                    algorithm.name()
+                ));
+            }
+            continue;
+        }
+        match our_headers.get(name) {
+            Some(ours) if same_text(ours, value) => {}
+            Some(ours) => out.push(format!(
+                "header {name}: conform {ours:?} botocore {value:?}"
+            )),
+            None => out.push(format!("header {name}: conform none, botocore {value:?}")),
+        }
+    }
+    for (name, value) in &our_headers {
+        if !their_headers.contains_key(name) {
+            out.push(format!("header {name}: conform {value:?}, botocore none"));
+        }
+    }
     let form = ours
         .header("content-type")
         .is_some_and(|t| t.starts_with("application/x-www-form-urlencoded"));
@@ -793,6 +827,13 @@ fn count_coverage(coverage: &mut BTreeMap<&'static str, usize>, request: &HttpRe
     }
     if request.host_prefix.is_some() {
         count("a host prefix");
+    }
+    if request
+        .headers
+        .iter()
+        .any(|(n, _)| n.starts_with("x-amz-checksum-"))
+    {
+        count("a checksum header");
     }
     if request.body.is_empty() {
         count("no body");
@@ -1109,6 +1150,14 @@ fn differential(under: Under) {
             }
             if let Ok(ours) = &case.encoded {
                 count_coverage(&mut coverage, ours);
+            }
+            if answer
+                .get("checksum_not_computed")
+                .is_some_and(Json::is_string)
+            {
+                *coverage
+                    .entry("a checksum botocore cannot compute without the CRT (not compared)")
+                    .or_default() += 1;
             }
             let diffs = match (&case.encoded, answer.get("ok").and_then(Json::as_bool)) {
                 (Ok(ours), Some(true)) => differences(ours, answer),
