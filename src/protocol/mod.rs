@@ -295,6 +295,12 @@ pub trait Protocol: Send + Sync {
         Some(self.content_type())
     }
 
+    /// Headers every answer must carry, success or error, with their values (rpcv2Cbor's `smithy-protocol`), and
+    /// the rule that says so; none by default.
+    fn required_response_headers(&self) -> &'static [(&'static str, &'static str, &'static str)] {
+        &[]
+    }
+
     /// The Content-Type an error answer must have; `None` where the protocol's errors are not judged by it.
     fn error_content_type(&self) -> Option<&'static str> {
         Some(self.content_type())

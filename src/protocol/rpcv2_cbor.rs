@@ -248,6 +248,14 @@ impl Protocol for RpcV2Cbor {
         CBOR_CONTENT_TYPE
     }
 
+    fn required_response_headers(&self) -> &'static [(&'static str, &'static str, &'static str)] {
+        &[(
+            SMITHY_PROTOCOL.0,
+            SMITHY_PROTOCOL.1,
+            "Smithy's rpcv2Cbor specification: every response MUST contain it",
+        )]
+    }
+
     fn success_content_type(&self, _service: &Service, op: &Operation) -> Option<&'static str> {
         // An operation without output answers with no body and no Content-Type (the specification's rule).
         op.output.map(|_| CBOR_CONTENT_TYPE)

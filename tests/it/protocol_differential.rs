@@ -736,7 +736,8 @@ fn differences(ours: &HttpRequest, theirs: &Json) -> Vec<String> {
     out
 }
 
-/// Whether two CBOR bodies hold the same data: both empty, or one data item each that decode equal ([`same_cbor`]).
+/// Whether two CBOR bodies hold the same data: both empty, or one data item each that decode equal ([`same_cbor`])
+/// and write the same floats in the same widths ([`float_widths`]).
 fn same_cbor_body(ours: &[u8], theirs: &[u8]) -> bool {
     if ours.is_empty() || theirs.is_empty() {
         return ours.is_empty() && theirs.is_empty();
@@ -745,9 +746,37 @@ fn same_cbor_body(ours: &[u8], theirs: &[u8]) -> bool {
         ciborium::de::from_reader::<ciborium::Value, _>(ours),
         ciborium::de::from_reader::<ciborium::Value, _>(theirs),
     ) {
-        (Ok(a), Ok(b)) => same_cbor(&a, &b),
+        (Ok(a), Ok(b)) => {
+            same_cbor(&a, &b) && float_widths(ours).is_some_and(|w| float_widths(theirs) == Some(w))
+        }
         _ => false,
     }
+}
+
+/// Every float a CBOR body writes, as (its value's bits, NaN as one; its width in bytes), sorted: decoded data
+/// forgets widths, and botocore writes a `float` member in 4 bytes, a `double` in 8 and NaN and the infinities in
+/// 2. `None` for bytes that are no CBOR.
+fn float_widths(body: &[u8]) -> Option<Vec<(u64, usize)>> {
+    use ciborium_io::Read;
+    use ciborium_ll::{Decoder, Header};
+    let mut decoder = Decoder::from(body);
+    let mut out = Vec::new();
+    while decoder.offset() < body.len() {
+        let before = decoder.offset();
+        match decoder.pull().ok()? {
+            Header::Float(f) => {
+                let bits = if f.is_nan() { u64::MAX } else { f.to_bits() };
+                out.push((bits, decoder.offset() - before - 1));
+            }
+            Header::Bytes(Some(n)) | Header::Text(Some(n)) => {
+                let mut skipped = vec![0; n];
+                decoder.read_exact(&mut skipped).ok()?;
+            }
+            _ => {}
+        }
+    }
+    out.sort_unstable();
+    Some(out)
 }
 
 /// CBOR data compared as decoded: floats by value whatever their width (NaN equal to NaN), maps as sets of entries
@@ -782,11 +811,24 @@ fn cbor_bodies_compare_as_decoded_data() {
         (text("A"), C::Float(1.5)),
         (text("T"), C::Tag(1, Box::new(C::Integer(5.into())))),
     ]);
-    // The same data: entries in another order, the float in 64 bits (`fb`) where ciborium writes 16.
-    let mut b = vec![0xa2, 0x61, b'T', 0xc1, 0x05, 0x61, b'A', 0xfb];
-    b.extend(1.5f64.to_be_bytes());
-    assert!(same_cbor_body(&bytes(&a), &b));
+    // The same data, entries in another order: the float in 64 bits (`fb`) on both sides.
+    let written = |width: u8| {
+        let mut b = vec![0xa2, 0x61, b'T', 0xc1, 0x05, 0x61, b'A', width];
+        match width {
+            0xfb => b.extend(1.5f64.to_be_bytes()),
+            0xfa => b.extend(1.5f32.to_be_bytes()),
+            _ => b.extend([0x3e, 0x00]),
+        }
+        b
+    };
+    let mut ours = vec![0xa2, 0x61, b'A', 0xfb];
+    ours.extend(1.5f64.to_be_bytes());
+    ours.extend([0x61, b'T', 0xc1, 0x05]);
+    assert!(same_cbor_body(&ours, &written(0xfb)));
     assert!(same_cbor_body(&[], &[]));
+    // The same value in another width (32 bits, or ciborium's 16) is a difference: botocore's widths are the rule.
+    assert!(!same_cbor_body(&ours, &written(0xfa)));
+    assert!(!same_cbor_body(&ours, &bytes(&a)));
     // Different data: an untagged timestamp, another float, a missing body, bytes that are no CBOR.
     let untagged = C::Map(vec![
         (text("A"), C::Float(1.5)),
