@@ -30,6 +30,14 @@ A CBOR body (`smithy-rpc-v2-cbor`) is bytes that are no UTF-8 (a map's first byt
 For `rest-xml` the body is the bytes botocore's ElementTree writes (an XML declaration, then the document), which
 the test compares as a tree.
 
+Operations with the `httpChecksumRequired` or `httpChecksum` trait get what botocore's client adds after
+serialising, by botocore's own code under its default configuration (`request_checksum_calculation` and
+`response_checksum_validation` `when_supported`): `handlers._handle_request_validation_mode_member` on the
+parameters, then `httpchecksum.resolve_checksum_context` and `apply_request_checksum` on the request (the
+`x-amz-checksum-*` header and the algorithm member's header). botocore without the CRT computes only CRC32, SHA-1,
+SHA-256 and SHA-512; for another algorithm the input names, `checksum_not_computed` gives the header botocore could
+not compute (`x-amz-checksum-crc32c`), which the test then does not compare.
+
 One process serves the whole batch; models are loaded once per service.
 """
 
@@ -40,7 +48,9 @@ import sys
 import traceback
 
 import botocore.session
-from botocore import serialize, validate
+from botocore import handlers, httpchecksum, serialize, validate
+from botocore.config import Config
+from botocore.exceptions import FlexibleChecksumError, MissingDependencyException
 from urllib.parse import urlencode
 
 from botocore.utils import is_json_value_header, percent_encode_sequence
@@ -140,6 +150,10 @@ def serialise(models, request):
         report = validate.ParamValidator().validate(params, operation.input_shape)
         if report.has_errors():
             problems = report.generate_report().splitlines()
+    has_checksum = bool(operation.http_checksum_required or operation.http_checksum)
+    if has_checksum:
+        handlers._handle_request_validation_mode_member(
+            params, operation, context={"client_config": CHECKSUM_CONFIG})
     serializer = serialize.create_serializer(protocol, include_validation=False)
     result = serializer.serialize_to_request(params, operation)
     body = result.get("body", b"")
@@ -150,6 +164,10 @@ def serialise(models, request):
         body = urlencode(pairs, doseq=True)
     if isinstance(body, str):
         body = body.encode("utf-8")
+    not_computed = None
+    if has_checksum:
+        result["body"] = body
+        not_computed = apply_checksum(result, operation, params)
     text = None
     encoded = None
     try:
@@ -167,7 +185,27 @@ def serialise(models, request):
         "body_base64": encoded,
         "host_prefix": result.get("host_prefix"),
         "validation": problems,
+        "checksum_not_computed": not_computed,
     }
+
+
+# botocore's defaults (botocore.args resolves an unset option to `when_supported`).
+CHECKSUM_CONFIG = Config(request_checksum_calculation="when_supported",
+                         response_checksum_validation="when_supported")
+
+
+def apply_checksum(request, operation, params):
+    """Adds the checksum headers as botocore's client does between serialising and signing (client._make_api_call);
+    returns the header botocore cannot compute without the CRT, or None."""
+    request["url"] = "https://conform.invalid/"
+    request["context"] = {"client_config": CHECKSUM_CONFIG}
+    try:
+        httpchecksum.resolve_checksum_context(request, operation, params)
+    except (MissingDependencyException, FlexibleChecksumError):
+        member = operation.http_checksum.get("requestAlgorithmMember")
+        return "x-amz-checksum-" + str(params[member]).lower()
+    httpchecksum.apply_request_checksum(request)
+    return None
 
 
 def serve(answer_for, default=None):

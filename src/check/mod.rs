@@ -36,7 +36,8 @@ pub enum CheckName {
     ErrorBody,
     /// A success body matches the operation's output shape.
     OutputShape,
-    /// A JSON body carries the protocol's Content-Type.
+    /// A body carries the protocol's Content-Type, and every answer the headers its protocol requires (rpcv2Cbor's
+    /// `smithy-protocol`).
     ContentType,
     /// The response carries a request id header.
     RequestId,
@@ -606,6 +607,18 @@ impl Context<'_> {
     }
 
     fn content_type(&self) -> Option<Verdict> {
+        for (name, value, rule) in self.protocol.required_response_headers() {
+            let header = self.response.header(name);
+            if !header.is_some_and(|h| h.trim().eq_ignore_ascii_case(value)) {
+                let actual = header.map_or("(none)".to_string(), |h| format!("{name}: {h}"));
+                return Some(Verdict {
+                    passed: false,
+                    message: format!("expected the header {name}: {value} ({rule}), got {actual}"),
+                    expected: format!("{name}: {value}"),
+                    actual,
+                });
+            }
+        }
         if is_blank(&self.response.body) {
             return None;
         }

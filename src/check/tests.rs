@@ -716,3 +716,58 @@ fn several_violations_are_compared_as_a_count_and_a_set() {
     );
     assert!(!several_field_problems(&serde_json::json!({"message": "x"}), &paths).is_empty());
 }
+
+#[test]
+fn an_rpcv2_cbor_answer_without_smithy_protocol_fails_the_content_type_check() {
+    // WorkMail's operation served as rpcv2Cbor: Smithy's specification says every response MUST carry
+    // `smithy-protocol: rpc-v2-cbor`.
+    let mut specs = specs();
+    let service = specs.services.get_mut("workmail").unwrap();
+    service.protocol = crate::model::ProtocolId::RpcV2Cbor;
+    let (service, operation) = specs.operation("UpdatePrimaryEmailAddress").unwrap();
+    let c = case(
+        "UpdatePrimaryEmailAddress",
+        vec![outcome(400, Some("EntityNotFoundException"))],
+        false,
+        None,
+    );
+    let body = crate::protocol::cbor::to_bytes(&ciborium::Value::Map(vec![
+        (
+            ciborium::Value::Text("__type".into()),
+            ciborium::Value::Text("EntityNotFoundException".into()),
+        ),
+        (
+            ciborium::Value::Text("Message".into()),
+            ciborium::Value::Text("not found".into()),
+        ),
+    ]));
+    let answer = |headers: &[(&str, &str)]| HttpResponse {
+        status: 400,
+        headers: headers
+            .iter()
+            .map(|(n, v)| (n.to_string(), v.to_string()))
+            .collect(),
+        body: body.clone(),
+    };
+    let with = answer(&[
+        ("content-type", "application/cbor"),
+        ("smithy-protocol", "rpc-v2-cbor"),
+        RID,
+    ]);
+    let results = run_checks(service, operation, &c, &with, &CheckName::ALL);
+    assert!(results.iter().all(|r| r.passed), "{results:#?}");
+    let without = answer(&[("content-type", "application/cbor"), RID]);
+    let results = run_checks(service, operation, &c, &without, &CheckName::ALL);
+    let ct = get(&results, CheckName::ContentType).unwrap();
+    assert!(!ct.passed, "{ct:?}");
+    assert_eq!(ct.expected, "smithy-protocol: rpc-v2-cbor");
+    assert!(ct.message.contains("MUST"), "{}", ct.message);
+    // The rest of the answer is fine.
+    assert!(
+        results
+            .iter()
+            .filter(|r| r.check != CheckName::ContentType)
+            .all(|r| r.passed),
+        "{results:#?}"
+    );
+}

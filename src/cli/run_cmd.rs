@@ -75,6 +75,12 @@ pub struct TargetArgs {
     /// Values read from a real target and secrets are never shown.
     #[arg(long)]
     pub mask_sensitive: bool,
+    /// How S3 requests name their bucket, as botocore's `addressing_style`: `auto` puts a DNS-compatible bucket
+    /// in the host (`bucket.s3.amazonaws.com`) on AWS's endpoints and in the path on any other; `path` always in
+    /// the path; `virtual` in the host wherever the name allows (not on an IP address endpoint). The request
+    /// still goes to the endpoint's address, with the bucket's host in the signed Host header.
+    #[arg(long, value_enum, default_value = "auto", value_name = "STYLE")]
+    pub s3_addressing: crate::client::addressing::S3Addressing,
 }
 
 /// Safety on real AWS accounts.
@@ -234,6 +240,7 @@ fn run_config(specs: &Model, args: &RunArgs, generation: &GenArgs) -> Result<Run
         mask_sensitive: args.target.mask_sensitive,
         max_time: args.max_time,
         protocol,
+        s3_addressing: args.target.s3_addressing,
     })
 }
 

@@ -6,6 +6,7 @@
 //! at the transport level. Any HTTP response, however odd (HTML, not JSON, a 500), is an `Exchange`: judging it
 //! is the checks' job.
 
+pub mod addressing;
 mod credentials;
 mod curl;
 mod rate;
@@ -57,6 +58,8 @@ pub struct ClientConfig {
     /// target, which serves every loaded service on one port where AWS tells them apart by host name (Neptune
     /// and RDS, Q Connect and Wisdom share signing names and routes). Never sent to any other target.
     pub service_hint: bool,
+    /// How S3 requests name their bucket: in the path, or in the host (see [`addressing`]).
+    pub s3_addressing: addressing::S3Addressing,
 }
 
 /// The header naming the service a request is for, sent to the embedded target only (see
@@ -79,6 +82,7 @@ impl ClientConfig {
             max_backoff: Duration::from_secs(20),
             retry_seed: 0,
             service_hint: false,
+            s3_addressing: addressing::S3Addressing::Auto,
         }
     }
 }
@@ -248,6 +252,8 @@ struct Inner {
     deadline: std::sync::Mutex<Option<Instant>>,
     /// See [`ClientConfig::service_hint`].
     service_hint: bool,
+    /// See [`ClientConfig::s3_addressing`].
+    s3_addressing: addressing::S3Addressing,
 }
 
 impl Client {
@@ -309,6 +315,7 @@ impl Client {
                 throttle: ThrottleWatch::default(),
                 deadline: std::sync::Mutex::new(None),
                 service_hint: config.service_hint,
+                s3_addressing: config.s3_addressing,
             }),
         })
     }
@@ -397,12 +404,20 @@ impl Client {
         signing: Signing,
     ) -> Result<Exchange, TransportError> {
         let inner = &self.inner;
-        let mut url = self.url_for(&request.path)?;
+        // S3's bucket may go into the host: the request still goes to the endpoint's address, with that host in
+        // the (signed) Host header.
+        let moved = (service.name == "s3" && request.header("host").is_none())
+            .then(|| addressing::virtual_host(inner.s3_addressing, &inner.base, &request.path))
+            .flatten();
+        let path = moved.as_ref().map_or(request.path.as_str(), |(p, _)| p);
+        let mut url = self.url_for(path)?;
         if let Some(prefix) = &request.host_prefix {
             apply_host_prefix(&mut url, prefix);
         }
         let mut headers = Vec::with_capacity(request.headers.len() + 4);
-        if request.header("host").is_none()
+        if let Some((_, host)) = &moved {
+            headers.push(("host".to_string(), host.clone()));
+        } else if request.header("host").is_none()
             && let Some(host) = host_header(&url)
         {
             headers.push(("host".to_string(), host));
@@ -452,6 +467,7 @@ impl Client {
                     }
                 })?;
             let mut sent = request.clone();
+            sent.path = path.to_string();
             sent.headers = headers.clone();
             sent.headers.extend(signed);
 

@@ -292,6 +292,17 @@ impl Emulator {
     ) -> Result<(Option<&'s Operation>, Success), ApiError> {
         let fault =
             |f: crate::protocol::ProtocolFault| ApiError::framework(f.status, &f.code, f.message);
+        // A virtual-host S3 request (`Host: bucket.localhost:port`) is served as its path-style twin; its signature
+        // covers the path as sent.
+        let signed_path = request.path.as_str();
+        let path_style;
+        let request = match path_style_twin(service, request) {
+            Some(twin) => {
+                path_style = twin;
+                &path_style
+            }
+            None => request,
+        };
         if self.faults.has(Fault::NonAsciiCrash) && !request.body.is_ascii() {
             return Err(ApiError::framework(
                 500,
@@ -307,7 +318,7 @@ impl Emulator {
         let authenticate = || {
             let received = sigv4::Received {
                 method: parts.method.as_str(),
-                path_and_query: &request.path,
+                path_and_query: signed_path,
                 headers: &parts.headers,
                 body: &request.body,
             };
@@ -381,6 +392,16 @@ impl Emulator {
         };
         if !auth_first {
             authenticate()?;
+        }
+        // On an operation with a request checksum (`httpChecksum`, `httpChecksumRequired`), a checksum header must
+        // be the body's (S3's BadDigest: "The Content-MD5 or checksum value that you specified did not match what
+        // the server received"). Elsewhere such a header is data (CompleteMultipartUpload's is the whole object's).
+        if let Some(op) = op
+            && (op.checksum.required || op.checksum.algorithm_member.is_some())
+            && let Err(mismatch) =
+                crate::protocol::checksum::verify(&request.headers, &request.body)
+        {
+            return Err(ApiError::framework(400, "BadDigest", mismatch.to_string()));
         }
         let Some(op) = op else {
             return Ok((None, Success::Json(Default::default())));
@@ -534,6 +555,25 @@ async fn serve(
 }
 
 /// Accept errors that belong to one connection, not to the listener.
+/// The path-style request a virtual-host S3 request stands for (`Host: bucket.localhost:5000`, `/key` is
+/// `/bucket/key`), `None` when the host names no bucket (see [`crate::client::addressing::bucket_of_host`]).
+fn path_style_twin(service: &Service, request: &HttpRequest) -> Option<HttpRequest> {
+    if service.name != "s3" {
+        return None;
+    }
+    let bucket = crate::client::addressing::bucket_of_host(request.header("host")?)?;
+    let rest = request.path.strip_prefix('/').unwrap_or(&request.path);
+    let path = if rest.is_empty() || rest.starts_with('?') {
+        format!("/{bucket}{rest}")
+    } else {
+        format!("/{bucket}/{rest}")
+    };
+    Some(HttpRequest {
+        path,
+        ..request.clone()
+    })
+}
+
 fn is_connection_error(e: &std::io::Error) -> bool {
     use std::io::ErrorKind;
     matches!(

@@ -80,6 +80,8 @@ pub struct RunConfig {
     pub max_time: Option<Duration>,
     /// `--protocol`, when the run chose one (named again in the replay commands).
     pub protocol: Option<String>,
+    /// How S3 requests name their bucket (`--s3-addressing`).
+    pub s3_addressing: crate::client::addressing::S3Addressing,
 }
 
 impl RunConfig {
@@ -107,6 +109,7 @@ impl RunConfig {
             mask_sensitive: false,
             max_time: None,
             protocol: None,
+            s3_addressing: Default::default(),
         }
     }
 

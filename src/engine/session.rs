@@ -153,6 +153,7 @@ impl Session {
             retry_seed: config.generation.seed,
             max_response_bytes: 1 << 20,
             service_hint: target.embedded.is_some(),
+            s3_addressing: config.s3_addressing,
             ..ClientConfig::new(target.endpoint.clone(), credentials)
         })
         .map_err(|e| RunError::Config(e.to_string()))?;

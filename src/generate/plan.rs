@@ -13,8 +13,8 @@ use super::semantic::{self, Semantic};
 use super::strings::{Pick, free_text};
 use crate::model::pattern::{PatternGen, RepetitionProbe};
 use crate::model::{
-    Fixture, Fixtures, Location, Member, Operation, Path, Segment, Service, Shape, ShapeId,
-    ShapeKind, Timestamp, Value,
+    Fixture, Fixtures, Location, Member, Operation, Path, ProtocolId, Segment, Service, Shape,
+    ShapeId, ShapeKind, Timestamp, Value,
 };
 use crate::oracle::{self, Expected};
 use crate::protocol::{Malformation, Protocol};
@@ -723,7 +723,12 @@ impl<'a> OpPlan<'a> {
                 self.draw_structure(shape, rng, force, None, depth, mode, path, found)
             }
             ShapeKind::List(item) => {
-                let (min, max) = collection_bounds(shape, depth);
+                let (mut min, mut max) = collection_bounds(shape, depth);
+                if min == 0 && m.required && empty_list_is_absent(self.service, m, shape) {
+                    // The wire cannot tell an empty list from none: a required one must have an item to be sent.
+                    min = 1;
+                    max = max.max(1);
+                }
                 let forced = force.is_some();
                 let n = match mode {
                     Mode::Min | Mode::Simplest => min,
@@ -1110,6 +1115,19 @@ pub(crate) fn has_dot_segment(text: &str, greedy: bool) -> bool {
         text.split('/').any(dot)
     } else {
         dot(text)
+    }
+}
+
+/// Whether the protocol sends an empty list of this member as nothing at all, so that it reads back as absent: a
+/// flattened list in an XML body (restXml: no wrapper element, and no item elements), any list on ec2Query (botocore
+/// leaves an empty one out of the form). awsQuery sends `Name=` for an empty list, the JSON protocols and CBOR `[]`.
+fn empty_list_is_absent(service: &Service, member: &Member, shape: &Shape) -> bool {
+    match service.protocol {
+        ProtocolId::RestXml => {
+            member.location == Location::Body && (member.flattened || shape.flattened)
+        }
+        ProtocolId::Ec2Query => member.location == Location::Body,
+        _ => false,
     }
 }
 

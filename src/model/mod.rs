@@ -22,7 +22,8 @@ pub use path::{Path, Segment};
 pub use pattern::Pattern;
 pub use rules::*;
 pub use service::{
-    Http, Operation, OperationRules, Paginator, ProtocolId, RegionRule, Service, ServiceRules,
+    Checksums, Http, Operation, OperationRules, Paginator, ProtocolId, RegionRule, Service,
+    ServiceRules,
 };
 pub use shape::{
     Constraints, ErrorTrait, Fault, Location, Member, MemberRules, Numeric, Shape, ShapeId,

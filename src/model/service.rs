@@ -229,6 +229,8 @@ pub struct Operation {
     pub unsigned: bool,
     /// Why the operation cannot be tested (a streaming or event-stream member); it is listed but generates nothing.
     pub unsupported: Option<String>,
+    /// The `httpChecksumRequired` and `httpChecksum` traits: which checksum the request carries.
+    pub checksum: Checksums,
     /// awsQuery's `resultWrapper`: the element the output is wrapped in (`CreateQueueResult`).
     pub result_wrapper: Option<String>,
     /// How the operation pages through its results, when the model says (botocore's `paginators-1.json`).
@@ -256,6 +258,7 @@ impl Operation {
             deprecated: false,
             unsigned: false,
             unsupported: None,
+            checksum: Checksums::default(),
             result_wrapper: None,
             paginator: None,
             docs: None,
@@ -284,6 +287,30 @@ impl Operation {
                     .next()
                     .is_none_or(|c| c.is_ascii_uppercase())
         })
+    }
+}
+
+/// An operation's checksum traits (Smithy's `httpChecksumRequired` and `httpChecksum`, as botocore's models carry
+/// them).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Checksums {
+    /// The request must carry a checksum: `httpChecksumRequired`, or `httpChecksum.requestChecksumRequired`.
+    pub required: bool,
+    /// `requestAlgorithmMember`: the input member (a header) naming the algorithm of the request's checksum.
+    pub algorithm_member: Option<String>,
+    /// `requestValidationModeMember`: the input member that asks for a checksum of the response.
+    pub validation_mode_member: Option<String>,
+    /// `responseAlgorithms`: the algorithms a response's checksum may use.
+    pub response_algorithms: Vec<String>,
+}
+
+impl Checksums {
+    /// Whether the operation has either trait.
+    pub fn any(&self) -> bool {
+        self.required
+            || self.algorithm_member.is_some()
+            || self.validation_mode_member.is_some()
+            || !self.response_algorithms.is_empty()
     }
 }
 

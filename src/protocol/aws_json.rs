@@ -81,13 +81,15 @@ impl Protocol for AwsJson {
         if service.query_compatible {
             headers.push(("x-amzn-query-mode".into(), "true".into()));
         }
-        Ok(HttpRequest {
+        let mut request = HttpRequest {
             method: "POST".into(),
             path: "/".into(),
             headers,
             body: Json::Object(body).to_string().into_bytes(),
             host_prefix: http_binding::host_prefix(service, op, members)?,
-        })
+        };
+        super::checksum::apply(service, op, &filled, &mut request);
+        Ok(request)
     }
 
     fn decode_error(&self, service: &Service, response: &HttpResponse) -> Option<ErrorInfo> {

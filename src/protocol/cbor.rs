@@ -5,9 +5,9 @@
 //! rpcv2Cbor specification requires), lists are arrays, maps are maps with text keys, strings and enums are text
 //! strings, blobs byte strings, booleans simple values, integers major type 0 or 1, a `float` member a
 //! single-precision value and a `double` a double, and timestamps tag 1 over epoch seconds (an integer when whole,
-//! else a float with the milliseconds), whatever `timestampFormat` says. The bytes are written by ciborium, which
-//! gives each float the shortest width that holds it exactly (botocore always writes 32 or 64 bits): the same data,
-//! decoded. A value that does not fit its shape ([`Value::Raw`], or a value of another kind) is written as what it
+//! else a float with the milliseconds), whatever `timestampFormat` says. Floats are written in botocore's widths:
+//! 32 bits for a `float` member, 64 for a `double` and a timestamp's seconds, 16 for NaN and the infinities (see
+//! [`to_bytes`]). A value that does not fit its shape ([`Value::Raw`], or a value of another kind) is written as what it
 //! is, since wrong-typed injections must reach the wire unchanged.
 //!
 //! Decoding reads a data item against a shape into a [`Value`] and lists every [`ShapeProblem`], as the JSON codec
@@ -59,12 +59,101 @@ pub(crate) fn parse_body(body: &[u8]) -> Result<Option<Cbor>, NotCbor> {
     Ok(Some(item))
 }
 
-/// A data item as bytes.
+/// The private tag that marks a `float` member's value while it is built: [`to_bytes`] writes the value inside as
+/// a single-precision float, without the tag. No CBOR conform sends carries it (tags of 2^64 - 1 are reserved).
+const SINGLE_PRECISION: u64 = u64::MAX;
+
+/// A `float` member's value: written in 32 bits, as botocore writes it.
+pub(crate) fn single(f: f32) -> Cbor {
+    Cbor::Tag(SINGLE_PRECISION, Box::new(Cbor::Float(f64::from(f))))
+}
+
+/// A data item as bytes, with definite lengths, integers in their shortest form, and floats as botocore's
+/// `CBORSerializer` writes them: a `float` member's value (see [`single`]) in 32 bits, every other float in 64
+/// (a `double`, a timestamp's fractional seconds), and NaN and the infinities in 16 bits. ciborium's own serialiser
+/// would write each float in the shortest width that holds it, half precision included, which the specification
+/// says floats SHOULD NOT use. The items are written by ciborium's low-level encoder; only the floats' widths are
+/// chosen here.
 pub(crate) fn to_bytes(item: &Cbor) -> Vec<u8> {
     let mut out = Vec::new();
-    // Writing into a Vec cannot fail, and every ciborium Value serialises.
-    let _ = ciborium::ser::into_writer(item, &mut out);
+    // Writing into a Vec cannot fail.
+    let _ = write_item(&mut ciborium_ll::Encoder::from(&mut out), item);
     out
+}
+
+fn write_item(encoder: &mut ciborium_ll::Encoder<&mut Vec<u8>>, item: &Cbor) -> Result<(), ()> {
+    use ciborium_io::Write;
+    use ciborium_ll::Header;
+    let failed = |_| ();
+    match item {
+        Cbor::Integer(i) => {
+            let i = i128::from(*i);
+            let header = if i >= 0 {
+                Header::Positive(i as u64)
+            } else {
+                Header::Negative((-1 - i) as u64)
+            };
+            encoder.push(header).map_err(failed)
+        }
+        Cbor::Bytes(b) => encoder.bytes(b, None).map_err(failed),
+        Cbor::Text(t) => encoder.text(t, None).map_err(failed),
+        Cbor::Bool(b) => encoder
+            .push(Header::Simple(if *b {
+                ciborium_ll::simple::TRUE
+            } else {
+                ciborium_ll::simple::FALSE
+            }))
+            .map_err(failed),
+        Cbor::Null => encoder
+            .push(Header::Simple(ciborium_ll::simple::NULL))
+            .map_err(failed),
+        Cbor::Float(f) if !f.is_finite() => {
+            // botocore's `_get_bytes_for_special_numbers`: half precision, NaN as 0x7e00.
+            let bits: u16 = if f.is_nan() {
+                0x7e00
+            } else if *f > 0.0 {
+                0x7c00
+            } else {
+                0xfc00
+            };
+            encoder.write_all(&[0xf9]).map_err(failed)?;
+            encoder.write_all(&bits.to_be_bytes()).map_err(failed)
+        }
+        Cbor::Float(f) => {
+            encoder.write_all(&[0xfb]).map_err(failed)?;
+            encoder.write_all(&f.to_be_bytes()).map_err(failed)
+        }
+        Cbor::Tag(SINGLE_PRECISION, inner) => match inner.as_ref() {
+            Cbor::Float(f) if f.is_finite() => {
+                encoder.write_all(&[0xfa]).map_err(failed)?;
+                encoder
+                    .write_all(&(*f as f32).to_be_bytes())
+                    .map_err(failed)
+            }
+            other => write_item(encoder, other),
+        },
+        Cbor::Tag(tag, inner) => {
+            encoder.push(Header::Tag(*tag)).map_err(failed)?;
+            write_item(encoder, inner)
+        }
+        Cbor::Array(items) => {
+            encoder
+                .push(Header::Array(Some(items.len())))
+                .map_err(failed)?;
+            items.iter().try_for_each(|i| write_item(encoder, i))
+        }
+        Cbor::Map(entries) => {
+            encoder
+                .push(Header::Map(Some(entries.len())))
+                .map_err(failed)?;
+            entries.iter().try_for_each(|(k, v)| {
+                write_item(encoder, k)?;
+                write_item(encoder, v)
+            })
+        }
+        // ciborium's Value is non-exhaustive; it has no other variant today.
+        _ => Err(()),
+    }
 }
 
 /// "a text string", "a map": the CBOR type of a data item with its article, for messages.
@@ -205,7 +294,7 @@ pub(crate) fn shape_cbor(service: &Service, shape: &Shape, value: &Value) -> Cbo
                 .collect(),
         ),
         // botocore packs a `float` member into 32 bits: the value it sends is the nearest single.
-        (ShapeKind::Float, Value::Float(f)) => Cbor::Float(f64::from(*f as f32)),
+        (ShapeKind::Float, Value::Float(f)) => single(*f as f32),
         _ => untyped_cbor(value),
     }
 }

@@ -7,6 +7,7 @@
 
 mod aws_json;
 pub(crate) mod cbor;
+pub mod checksum;
 pub mod http_binding;
 mod idempotency;
 pub mod json;
@@ -292,6 +293,12 @@ pub trait Protocol: Send + Sync {
     /// blob or text payload goes out with its own media type).
     fn success_content_type(&self, _service: &Service, _op: &Operation) -> Option<&'static str> {
         Some(self.content_type())
+    }
+
+    /// Headers every answer must carry, success or error, with their values (rpcv2Cbor's `smithy-protocol`), and
+    /// the rule that says so; none by default.
+    fn required_response_headers(&self) -> &'static [(&'static str, &'static str, &'static str)] {
+        &[]
     }
 
     /// The Content-Type an error answer must have; `None` where the protocol's errors are not judged by it.

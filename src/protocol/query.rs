@@ -77,13 +77,15 @@ impl AwsQuery {
         super::fill_idempotency_tokens(service, op, &mut filled);
         let members = input_members(op, &filled)?;
         let pairs = self.form_pairs(service, op, &filled);
-        Ok(HttpRequest {
+        let mut request = HttpRequest {
             method: op.http.method.clone(),
             path: "/".into(),
             headers: vec![("content-type".into(), FORM_CONTENT_TYPE.into())],
             body: form_encode(&pairs).into_bytes(),
             host_prefix: http_binding::host_prefix(service, op, members)?,
-        })
+        };
+        super::checksum::apply(service, op, &filled, &mut request);
+        Ok(request)
     }
 
     /// Refuses an input whose form a server reads back with other constraint violations than the input has: a

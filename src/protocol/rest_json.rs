@@ -263,13 +263,15 @@ impl Protocol for RestJson1 {
                 ),
             });
         }
-        Ok(HttpRequest {
+        let mut request = HttpRequest {
             method: bound.method.clone(),
             path: target,
             headers,
             body,
             host_prefix: bound.host_prefix.clone(),
-        })
+        };
+        super::checksum::apply(service, op, &filled, &mut request);
+        Ok(request)
     }
 
     fn decode_error(&self, service: &Service, response: &HttpResponse) -> Option<ErrorInfo> {

@@ -436,13 +436,15 @@ impl RestXml {
                 ),
             });
         }
-        Ok(HttpRequest {
+        let mut request = HttpRequest {
             method: bound.method.clone(),
             path: target,
             headers: bound.headers.clone(),
             body,
             host_prefix: bound.host_prefix.clone(),
-        })
+        };
+        super::checksum::apply(service, op, &filled, &mut request);
+        Ok(request)
     }
 
     /// Refuses an input whose request a server reads back with other constraint violations than the input has:

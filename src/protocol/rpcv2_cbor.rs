@@ -138,13 +138,15 @@ impl Protocol for RpcV2Cbor {
         if !body.is_empty() {
             headers.push(("content-type".into(), CBOR_CONTENT_TYPE.into()));
         }
-        Ok(HttpRequest {
+        let mut request = HttpRequest {
             method: "POST".into(),
             path,
             headers,
             body,
             host_prefix: http_binding::host_prefix(service, op, members)?,
-        })
+        };
+        super::checksum::apply(service, op, &filled, &mut request);
+        Ok(request)
     }
 
     fn decode_error(&self, service: &Service, response: &HttpResponse) -> Option<ErrorInfo> {
@@ -244,6 +246,14 @@ impl Protocol for RpcV2Cbor {
 
     fn content_type(&self) -> &'static str {
         CBOR_CONTENT_TYPE
+    }
+
+    fn required_response_headers(&self) -> &'static [(&'static str, &'static str, &'static str)] {
+        &[(
+            SMITHY_PROTOCOL.0,
+            SMITHY_PROTOCOL.1,
+            "Smithy's rpcv2Cbor specification: every response MUST contain it",
+        )]
     }
 
     fn success_content_type(&self, _service: &Service, op: &Operation) -> Option<&'static str> {

@@ -26,6 +26,7 @@ mod run_query;
 mod run_real;
 mod run_redaction;
 mod run_rest_xml;
+mod run_s3_addressing;
 mod run_shrink;
 mod run_snapshots;
 mod run_transport;

@@ -600,31 +600,6 @@ fn differences(ours: &HttpRequest, theirs: &Json) -> Vec<String> {
             "query: conform {our_query:?} botocore {their_query:?}"
         ));
     }
-    let their_headers: BTreeMap<String, String> = theirs["headers"]
-        .as_object()
-        .into_iter()
-        .flatten()
-        .map(|(k, v)| (k.to_ascii_lowercase(), v.as_str().unwrap_or("").to_string()))
-        .collect();
-    let our_headers: BTreeMap<String, String> = ours
-        .headers
-        .iter()
-        .map(|(k, v)| (k.to_ascii_lowercase(), v.clone()))
-        .collect();
-    for (name, value) in &their_headers {
-        match our_headers.get(name) {
-            Some(ours) if same_text(ours, value) => {}
-            Some(ours) => out.push(format!(
-                "header {name}: conform {ours:?} botocore {value:?}"
-            )),
-            None => out.push(format!("header {name}: conform none, botocore {value:?}")),
-        }
-    }
-    for (name, value) in &our_headers {
-        if !their_headers.contains_key(name) {
-            out.push(format!("header {name}: conform {value:?}, botocore none"));
-        }
-    }
     let their_body: Vec<u8> = match (
         theirs.get("body").and_then(Json::as_str),
         theirs.get("body_base64").and_then(Json::as_str),
@@ -638,6 +613,65 @@ fn differences(ours: &HttpRequest, theirs: &Json) -> Vec<String> {
         }
         _ => Vec::new(),
     };
+    let their_headers: BTreeMap<String, String> = theirs["headers"]
+        .as_object()
+        .into_iter()
+        .flatten()
+        .map(|(k, v)| (k.to_ascii_lowercase(), v.as_str().unwrap_or("").to_string()))
+        .collect();
+    let mut our_headers: BTreeMap<String, String> = ours
+        .headers
+        .iter()
+        .map(|(k, v)| (k.to_ascii_lowercase(), v.clone()))
+        .collect();
+    // botocore without the CRT cannot compute CRC32C, CRC64NVME, MD5 or the XXHashes: conform must send that header
+    // all the same (its value is held to known answers in protocol::checksum's tests), and it is not compared.
+    if let Some(name) = theirs.get("checksum_not_computed").and_then(Json::as_str)
+        && our_headers.remove(name).is_none()
+    {
+        out.push(format!(
+            "header {name}: conform none, botocore would send one (it cannot compute it without the CRT)"
+        ));
+    }
+    // A checksum is of the body's bytes, which may differ where the bodies are the same data (XML written
+    // otherwise): where the values differ, each must be its own body's checksum by the algorithm the name says, the
+    // checksum botocore computed (over its body) proving conform's algorithm and encoding. (A value the input gives,
+    // `ChecksumCRC32`, is sent as given by both.)
+    let checksum_of = |name: &str| {
+        name.strip_prefix("x-amz-checksum-")
+            .and_then(protocol::checksum::Algorithm::parse)
+    };
+    for (name, value) in &their_headers {
+        if let (Some(algorithm), Some(ours_value)) = (checksum_of(name), our_headers.get(name))
+            && !same_text(ours_value, value)
+        {
+            if algorithm.checksum(&their_body) != *value {
+                out.push(format!(
+                    "header {name}: botocore's {value:?} is not conform's {} of botocore's body",
+                    algorithm.name()
+                ));
+            }
+            if algorithm.checksum(&ours.body) != *ours_value {
+                out.push(format!(
+                    "header {name}: conform's {ours_value:?} is not the {} of its body",
+                    algorithm.name()
+                ));
+            }
+            continue;
+        }
+        match our_headers.get(name) {
+            Some(ours) if same_text(ours, value) => {}
+            Some(ours) => out.push(format!(
+                "header {name}: conform {ours:?} botocore {value:?}"
+            )),
+            None => out.push(format!("header {name}: conform none, botocore {value:?}")),
+        }
+    }
+    for (name, value) in &our_headers {
+        if !their_headers.contains_key(name) {
+            out.push(format!("header {name}: conform {value:?}, botocore none"));
+        }
+    }
     let form = ours
         .header("content-type")
         .is_some_and(|t| t.starts_with("application/x-www-form-urlencoded"));
@@ -702,7 +736,8 @@ fn differences(ours: &HttpRequest, theirs: &Json) -> Vec<String> {
     out
 }
 
-/// Whether two CBOR bodies hold the same data: both empty, or one data item each that decode equal ([`same_cbor`]).
+/// Whether two CBOR bodies hold the same data: both empty, or one data item each that decode equal ([`same_cbor`])
+/// and write the same floats in the same widths ([`float_widths`]).
 fn same_cbor_body(ours: &[u8], theirs: &[u8]) -> bool {
     if ours.is_empty() || theirs.is_empty() {
         return ours.is_empty() && theirs.is_empty();
@@ -711,9 +746,37 @@ fn same_cbor_body(ours: &[u8], theirs: &[u8]) -> bool {
         ciborium::de::from_reader::<ciborium::Value, _>(ours),
         ciborium::de::from_reader::<ciborium::Value, _>(theirs),
     ) {
-        (Ok(a), Ok(b)) => same_cbor(&a, &b),
+        (Ok(a), Ok(b)) => {
+            same_cbor(&a, &b) && float_widths(ours).is_some_and(|w| float_widths(theirs) == Some(w))
+        }
         _ => false,
     }
+}
+
+/// Every float a CBOR body writes, as (its value's bits, NaN as one; its width in bytes), sorted: decoded data
+/// forgets widths, and botocore writes a `float` member in 4 bytes, a `double` in 8 and NaN and the infinities in
+/// 2. `None` for bytes that are no CBOR.
+fn float_widths(body: &[u8]) -> Option<Vec<(u64, usize)>> {
+    use ciborium_io::Read;
+    use ciborium_ll::{Decoder, Header};
+    let mut decoder = Decoder::from(body);
+    let mut out = Vec::new();
+    while decoder.offset() < body.len() {
+        let before = decoder.offset();
+        match decoder.pull().ok()? {
+            Header::Float(f) => {
+                let bits = if f.is_nan() { u64::MAX } else { f.to_bits() };
+                out.push((bits, decoder.offset() - before - 1));
+            }
+            Header::Bytes(Some(n)) | Header::Text(Some(n)) => {
+                let mut skipped = vec![0; n];
+                decoder.read_exact(&mut skipped).ok()?;
+            }
+            _ => {}
+        }
+    }
+    out.sort_unstable();
+    Some(out)
 }
 
 /// CBOR data compared as decoded: floats by value whatever their width (NaN equal to NaN), maps as sets of entries
@@ -748,11 +811,24 @@ fn cbor_bodies_compare_as_decoded_data() {
         (text("A"), C::Float(1.5)),
         (text("T"), C::Tag(1, Box::new(C::Integer(5.into())))),
     ]);
-    // The same data: entries in another order, the float in 64 bits (`fb`) where ciborium writes 16.
-    let mut b = vec![0xa2, 0x61, b'T', 0xc1, 0x05, 0x61, b'A', 0xfb];
-    b.extend(1.5f64.to_be_bytes());
-    assert!(same_cbor_body(&bytes(&a), &b));
+    // The same data, entries in another order: the float in 64 bits (`fb`) on both sides.
+    let written = |width: u8| {
+        let mut b = vec![0xa2, 0x61, b'T', 0xc1, 0x05, 0x61, b'A', width];
+        match width {
+            0xfb => b.extend(1.5f64.to_be_bytes()),
+            0xfa => b.extend(1.5f32.to_be_bytes()),
+            _ => b.extend([0x3e, 0x00]),
+        }
+        b
+    };
+    let mut ours = vec![0xa2, 0x61, b'A', 0xfb];
+    ours.extend(1.5f64.to_be_bytes());
+    ours.extend([0x61, b'T', 0xc1, 0x05]);
+    assert!(same_cbor_body(&ours, &written(0xfb)));
     assert!(same_cbor_body(&[], &[]));
+    // The same value in another width (32 bits, or ciborium's 16) is a difference: botocore's widths are the rule.
+    assert!(!same_cbor_body(&ours, &written(0xfa)));
+    assert!(!same_cbor_body(&ours, &bytes(&a)));
     // Different data: an untagged timestamp, another float, a missing body, bytes that are no CBOR.
     let untagged = C::Map(vec![
         (text("A"), C::Float(1.5)),
@@ -793,6 +869,13 @@ fn count_coverage(coverage: &mut BTreeMap<&'static str, usize>, request: &HttpRe
     }
     if request.host_prefix.is_some() {
         count("a host prefix");
+    }
+    if request
+        .headers
+        .iter()
+        .any(|(n, _)| n.starts_with("x-amz-checksum-"))
+    {
+        count("a checksum header");
     }
     if request.body.is_empty() {
         count("no body");
@@ -1109,6 +1192,14 @@ fn differential(under: Under) {
             }
             if let Ok(ours) = &case.encoded {
                 count_coverage(&mut coverage, ours);
+            }
+            if answer
+                .get("checksum_not_computed")
+                .is_some_and(Json::is_string)
+            {
+                *coverage
+                    .entry("a checksum botocore cannot compute without the CRT (not compared)")
+                    .or_default() += 1;
             }
             let diffs = match (&case.encoded, answer.get("ok").and_then(Json::as_bool)) {
                 (Ok(ours), Some(true)) => differences(ours, answer),

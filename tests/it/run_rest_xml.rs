@@ -54,7 +54,11 @@ fn the_embedded_target_serves_a_selection_of_s3_cleanly() {
     // Attributes and prefixed namespaces (PutBucketAcl), a text payload (PutBucketPolicy), flattened lists
     // (DeleteObjects, CompleteMultipartUpload), query-bound listing (ListObjectsV2) and an operation that shares its
     // method and path with three others (UploadPartCopy), and a HEAD whose errors have no body (HeadObject).
+    // PutBucketCors's required flattened CORSRules must be drawn with an item (XML cannot carry an empty one), and
+    // it and PutBucketTagging carry the checksum headers the embedded target checks.
     let ops = [
+        "PutBucketCors",
+        "PutBucketTagging",
         "PutBucketAcl",
         "PutBucketPolicy",
         "DeleteObjects",
@@ -65,4 +69,24 @@ fn the_embedded_target_serves_a_selection_of_s3_cleanly() {
     ];
     let report = run("s3", &ops, "2");
     check_clean(&report, &ops, ops.len());
+    let results = report["results"].as_array().unwrap();
+    let valid_cors = results
+        .iter()
+        .filter(|r| r["operation"] == "PutBucketCors" && r["kind"] == "valid")
+        .count();
+    assert!(valid_cors > 0, "PutBucketCors has no valid case");
+    // A checksum of other bytes than the body is refused (BadDigest), on every operation that sends one.
+    for op in [
+        "PutBucketCors",
+        "PutBucketTagging",
+        "PutBucketAcl",
+        "DeleteObjects",
+    ] {
+        assert!(
+            results.iter().any(|r| r["operation"] == op
+                && r["mutation"]["class"] == "checksum-mismatch"
+                && r["passed"] == true),
+            "no passing checksum-mismatch case of {op}"
+        );
+    }
 }

@@ -10,12 +10,13 @@ use std::sync::{Arc, Mutex, OnceLock, PoisonError, Weak};
 
 use crate::model::shape::SkippedConstraint;
 use crate::model::{
-    Constraints, ErrorTrait, Fault, Http, Location, Member, Numeric, Operation, Paginator, Pattern,
-    ProtocolId, Provenance, Service, Shape, ShapeId, ShapeKind, TimestampFormat, XmlNamespace,
+    Checksums, Constraints, ErrorTrait, Fault, Http, Location, Member, Numeric, Operation,
+    Paginator, Pattern, ProtocolId, Provenance, Service, Shape, ShapeId, ShapeKind,
+    TimestampFormat, XmlNamespace,
 };
 
 use super::BotocoreError;
-use super::raw::{RawModel, RawPaginators, RawRef, RawShape, RawXmlNamespace, Text};
+use super::raw::{RawModel, RawOperation, RawPaginators, RawRef, RawShape, RawXmlNamespace, Text};
 
 /// Builds the service `name` from a parsed model read from `path`.
 pub(crate) fn build_service(
@@ -158,6 +159,8 @@ pub(crate) fn build_service(
                 .first()
                 .is_some_and(|a| a.as_str() == "smithy.api#noAuth");
         op.docs = raw_op.documentation.0.clone();
+        op.checksum =
+            checksums(raw_op, &service, &op).map_err(|problem| malformed(place(), problem))?;
         op.source = builder.provenance(op_name);
         mark_greedy_labels(&mut service.shapes, &op);
         op.unsupported = unsupported_reason(&service.shapes, &op);
@@ -166,6 +169,45 @@ pub(crate) fn build_service(
         }
     }
     Ok(service)
+}
+
+/// An operation's checksum traits; a member they name must be one of its input's.
+fn checksums(
+    raw: &RawOperation<'_>,
+    service: &Service,
+    op: &Operation,
+) -> Result<Checksums, String> {
+    let flexible = raw.http_checksum.as_ref();
+    let member = |name: Option<&Text<'_>>, trait_name: &str| -> Result<Option<String>, String> {
+        let Some(name) = name else { return Ok(None) };
+        let name = name.as_str();
+        if !service.input_members(op).iter().any(|m| m.name == name) {
+            return Err(format!(
+                "httpChecksum's {trait_name} `{name}` is no member of its input"
+            ));
+        }
+        Ok(Some(name.to_string()))
+    };
+    Ok(Checksums {
+        required: raw.http_checksum_required
+            || flexible.is_some_and(|c| c.request_checksum_required),
+        algorithm_member: member(
+            flexible.and_then(|c| c.request_algorithm_member.as_ref()),
+            "requestAlgorithmMember",
+        )?,
+        validation_mode_member: member(
+            flexible.and_then(|c| c.request_validation_mode_member.as_ref()),
+            "requestValidationModeMember",
+        )?,
+        response_algorithms: flexible
+            .map(|c| {
+                c.response_algorithms
+                    .iter()
+                    .map(|a| a.as_str().to_string())
+                    .collect()
+            })
+            .unwrap_or_default(),
+    })
 }
 
 /// Sets each operation's paginator from a parsed `paginators-1.json`; entries for operations the model lacks are

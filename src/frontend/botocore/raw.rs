@@ -242,6 +242,27 @@ pub(crate) struct RawOperation<'a> {
     pub deprecated: bool,
     #[serde(default)]
     pub documentation: Doc,
+    /// `httpChecksumRequired`: the request must carry a checksum (Smithy's older trait).
+    #[serde(rename = "httpChecksumRequired", default)]
+    pub http_checksum_required: bool,
+    /// `httpChecksum`: flexible checksums.
+    #[serde(rename = "httpChecksum", borrow)]
+    pub http_checksum: Option<RawHttpChecksum<'a>>,
+}
+
+/// `httpChecksum` of an operation.
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[serde(expecting = "an httpChecksum object")]
+pub(crate) struct RawHttpChecksum<'a> {
+    #[serde(default)]
+    pub request_checksum_required: bool,
+    #[serde(borrow)]
+    pub request_algorithm_member: Option<Text<'a>>,
+    #[serde(borrow)]
+    pub request_validation_mode_member: Option<Text<'a>>,
+    #[serde(borrow, default)]
+    pub response_algorithms: Vec<Text<'a>>,
 }
 
 impl Described for RawOperation<'_> {

@@ -189,6 +189,23 @@ pub(crate) fn malformations(service: &Service, op: &Operation) -> Vec<Malformati
             },
         ));
     }
+    if op.checksum.required || op.checksum.algorithm_member.is_some() {
+        out.push(m(
+            "checksum-mismatch",
+            "the x-amz-checksum-* header is the checksum of other bytes than the body",
+            WireExpectation {
+                accept: vec![(400, Some("BadDigest")), (400, Some("InvalidRequest"))],
+                also: Also::Nothing,
+                uncertain: Some(
+                    "S3's error-code list gives BadDigest (400) for a checksum that does not match the body; no \
+                     capture records which error a restXml service answers",
+                ),
+                // The body is not what the checksum says: S3 refuses it rather than store it.
+                certainly_fails: true,
+                source: SOURCE,
+            },
+        ));
+    }
     out.push(m(
         "method-unknown",
         "the method is PATCH, which no operation of the service answers",
@@ -240,6 +257,16 @@ pub(crate) fn malform(
             };
             out.body = body.into_bytes();
         }
+        "checksum-mismatch" => {
+            let (algorithm, value) = out.headers.iter_mut().find_map(|(name, value)| {
+                let algorithm = name
+                    .strip_prefix("x-amz-checksum-")
+                    .and_then(crate::protocol::checksum::Algorithm::parse)?;
+                Some((algorithm, value))
+            })?;
+            *value = algorithm.checksum(b"conform: not the body");
+            return Some(out);
+        }
         "method-unknown" => {
             let taken = service
                 .operations
@@ -252,5 +279,7 @@ pub(crate) fn malform(
         }
         _ => return None,
     }
+    // The body changed: its checksum stays true, so that the case tests the body alone.
+    crate::protocol::checksum::refresh(&mut out);
     Some(out)
 }

@@ -205,6 +205,61 @@ fn nulls_are_left_out_and_floats_are_sent_as_botocore_rounds_them() {
 }
 
 #[test]
+fn floats_are_written_in_botocores_widths() {
+    // A `float` member in 32 bits even where 16 would hold it (1.5), a double in 64, NaN and the infinities in 16,
+    // as botocore's CBORSerializer writes them; ciborium alone would write 1.5 in 16 bits.
+    let body = |f: Cbor| cbor::to_bytes(&Cbor::Array(vec![f]));
+    assert_eq!(
+        body(cbor::single(1.5)),
+        [0x81, 0xfa, 0x3f, 0xc0, 0x00, 0x00]
+    );
+    let mut double = vec![0x81, 0xfb];
+    double.extend(1.5f64.to_be_bytes());
+    assert_eq!(body(Cbor::Float(1.5)), double);
+    assert_eq!(body(Cbor::Float(f64::NAN)), [0x81, 0xf9, 0x7e, 0x00]);
+    assert_eq!(body(Cbor::Float(f64::INFINITY)), [0x81, 0xf9, 0x7c, 0x00]);
+    assert_eq!(
+        body(cbor::single(f32::NEG_INFINITY)),
+        [0x81, 0xf9, 0xfc, 0x00]
+    );
+    // A timestamp with milliseconds: tag 1 over a double.
+    let stamp = cbor::to_bytes(&cbor::timestamp_cbor(Timestamp { epoch_millis: 1500 }));
+    assert_eq!(stamp[..2], [0xc1, 0xfb]);
+    // Everything else as ciborium writes it: the same bytes.
+    let other = Cbor::Map(vec![
+        (Cbor::Text("a".into()), Cbor::Integer((-300).into())),
+        (Cbor::Text("b".into()), Cbor::Bytes(vec![1, 2])),
+        (
+            Cbor::Text("c".into()),
+            Cbor::Tag(1, Box::new(Cbor::Integer(7.into()))),
+        ),
+        (
+            Cbor::Text("d".into()),
+            Cbor::Array(vec![Cbor::Bool(true), Cbor::Null]),
+        ),
+    ]);
+    let mut theirs = Vec::new();
+    ciborium::ser::into_writer(&other, &mut theirs).unwrap();
+    assert_eq!(cbor::to_bytes(&other), theirs);
+    // The encoder's `float` members go out in 32 bits.
+    let s = service();
+    let input = structure(vec![
+        ("Name", Value::string("n")),
+        ("Ratio", Value::Float(1.5)),
+    ]);
+    let r = RpcV2Cbor
+        .encode(&s, &s.operations["PutThing"], &input)
+        .unwrap();
+    assert!(
+        r.body
+            .windows(5)
+            .any(|w| w == [0xfa, 0x3f, 0xc0, 0x00, 0x00]),
+        "{:02x?}",
+        r.body
+    );
+}
+
+#[test]
 fn the_server_side_reads_back_what_the_client_sends() {
     let s = service();
     let op = &s.operations["PutThing"];
