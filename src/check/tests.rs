@@ -771,3 +771,20 @@ fn an_rpcv2_cbor_answer_without_smithy_protocol_fails_the_content_type_check() {
         "{results:#?}"
     );
 }
+
+#[test]
+fn the_status_check_names_each_accepted_status_once() {
+    // Accepted outcomes in the order the oracle lists them: two share 404, not next to each other.
+    let accept = vec![
+        outcome(404, Some("ResourceNotFoundException")),
+        outcome(403, None),
+        outcome(404, None),
+        outcome(405, None),
+    ];
+    let c = case("PutAlternateContact", accept, false, Some("Name"));
+    let results = run("PutAlternateContact", &c, &response(400, &[RID], ""));
+    let status = get(&results, CheckName::Status).unwrap();
+    assert!(!status.passed);
+    assert_eq!(status.expected, "404 or 403 or 405");
+    assert_eq!(status.message, "expected status 404 or 403 or 405, got 400");
+}
