@@ -289,6 +289,75 @@ fn an_operation_the_target_does_not_implement_is_reported_once_not_per_case() {
             "{implemented}"
         );
     }
+    // The probes are no cases: the summary counts them apart, and the exit code (1 above) comes from that finding.
+    assert_eq!(r["summary"]["total"], 0, "{}", r["summary"]);
+    assert_eq!(r["summary"]["failed"], 0, "{}", r["summary"]);
+    assert_eq!(
+        r["summary"]["not_implemented"],
+        serde_json::json!({"operations": ["account.GetAlternateContact"], "probes": 2, "baselined": 0})
+    );
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        stderr.contains("1 operation(s) not implemented (2 probe(s), not counted as cases)")
+            && stderr.contains("0 cases:"),
+        "{stderr}"
+    );
+    // A baseline that accepts the finding makes the same run pass.
+    let baseline = dir.path().join("baseline.toml");
+    let o = conform(
+        &[
+            "run",
+            "--service",
+            "account",
+            "--operation",
+            "GetAlternateContact",
+            "--cases",
+            "0",
+            "--timeout",
+            "2",
+            "--endpoint",
+            &endpoint,
+            "--retries",
+            "0",
+            "--baseline",
+            baseline.to_str().unwrap(),
+            "--update-baseline",
+        ],
+        &json,
+    );
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let o = conform(
+        &[
+            "run",
+            "--service",
+            "account",
+            "--operation",
+            "GetAlternateContact",
+            "--cases",
+            "0",
+            "--timeout",
+            "2",
+            "--endpoint",
+            &endpoint,
+            "--retries",
+            "0",
+            "--baseline",
+            baseline.to_str().unwrap(),
+        ],
+        &json,
+    );
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert_eq!(report(&json)["summary"]["not_implemented"]["baselined"], 2);
     // The embedded target implements every operation: nothing is left out there.
     let all = conform(
         &[
