@@ -1365,6 +1365,79 @@ mod tests {
     }
 
     #[test]
+    fn an_operation_that_may_crash_says_so_in_every_class_and_in_the_compact_file() {
+        let mut m = Matrix::new(false);
+        let mut implemented = check(CheckName::Implemented, false, false);
+        implemented.expected = crate::check::EXPECTED_NO_CRASH.into();
+        let mut probe = result("Shaky", CaseKind::Valid, vec![implemented]);
+        probe.actual = Some(Actual {
+            status: 500,
+            error_type: None,
+        });
+        m.add(&probe);
+        m.add(&result(
+            "Fine",
+            CaseKind::Invalid,
+            vec![check(CheckName::Status, false, false)],
+        ));
+        let row = &m.services["svc"]["Shaky"];
+        assert!(!row.implemented && row.crash_or_missing);
+        for class in CheckClass::ALL {
+            assert_eq!(row.state(class), Some(CellState::CrashOrMissing));
+        }
+        let t = m.totals();
+        assert_eq!(
+            (
+                t.operations,
+                t.not_implemented,
+                t.crash_or_missing,
+                t.implemented()
+            ),
+            (2, 0, 1, 1)
+        );
+        assert_eq!(t.not_implemented_text(), "0 + 1 ⛔?");
+        // The deviating cell lists its kind.
+        let fine = &m.services["svc"]["Fine"].cells[&CheckClass::Constraints];
+        assert_eq!(fine.kinds.len(), 1, "{fine:?}");
+        let column = Column {
+            origin: crate::report::RunOrigin {
+                conform_version: "9.9.9".into(),
+                digest: "d1".into(),
+                partition: None,
+            },
+            label: "r".into(),
+            target: "http://127.0.0.1:1".into(),
+            seed: 3,
+            matrix: m,
+        };
+        let md = markdown(&column);
+        assert!(
+            md.contains("⛔? crash on every valid request, or not implemented (a bare 500 page cannot tell) (1): Shaky (500)"),
+            "{md}"
+        );
+        // The compact file: one line per operation, read back to the same rows and origin.
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("m.json");
+        let text = super::super::matrix_file::compact_json(&column);
+        assert_eq!(text.lines().count(), 4, "{text}");
+        std::fs::write(&path, &text).unwrap();
+        assert!(super::super::matrix_file::is_matrix_file(&path));
+        let back = super::super::matrix_file::read_matrix_file(&path, "m".into()).unwrap();
+        let mut without_examples = column.matrix.services.clone();
+        for row in without_examples
+            .values_mut()
+            .flat_map(|rows| rows.values_mut())
+        {
+            for cell in row.cells.values_mut() {
+                cell.examples.clear();
+            }
+        }
+        assert_eq!(back.matrix.services, without_examples);
+        assert_eq!(back.origin, column.origin);
+        assert_eq!((back.seed, back.target.as_str()), (3, "http://127.0.0.1:1"));
+    }
+
+    #[test]
     fn transport_errors_count_in_the_class_of_their_kind() {
         let mut m = Matrix::new(true);
         let mut r = result("Put", CaseKind::Malformed, vec![]);
