@@ -499,8 +499,7 @@ fn read_whole_request(stream: &mut TcpStream) -> String {
         .unwrap();
     let mut seen = Vec::new();
     let mut buf = [0u8; 65536];
-    loop {
-        let Ok(n) = stream.read(&mut buf) else { break };
+    while let Ok(n) = stream.read(&mut buf) {
         if n == 0 {
             break;
         }
