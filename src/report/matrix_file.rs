@@ -2,8 +2,9 @@
 //!
 //! A whole-emulator JSON report is hundreds of megabytes (every result, with its reproduction); the matrix it
 //! holds is a few. This file keeps, per service × operation × check class, the verdict counts and the kinds of
-//! deviation (their baseline keys without the operation and member), and per operation whether it is implemented and how its
-//! probes were answered; plus where the run came from (seed, target, conform version, digest, partition). No
+//! deviation (their baseline keys without the operation and member), and per operation whether it is implemented
+//! and how its probes were answered; plus where the run came from (seed, target, conform version, digest,
+//! partition). No
 //! examples: their cases are in the full report. One operation a line, so that a committed baseline diffs
 //! readably:
 //!
