@@ -18,7 +18,9 @@ use crate::case::{Case, CaseClass, CaseKind};
 use crate::model::{Operation, Outcome, Role, Segment, Service};
 use crate::protocol::{self, ErrorInfo, HttpResponse, Protocol};
 
-pub use implemented::looks_unimplemented;
+pub use implemented::{
+    EXPECTED_IMPLEMENTED, EXPECTED_NO_CRASH, Reading, looks_unimplemented, unimplemented_reading,
+};
 pub use text::{body_excerpt, error_message, is_blank};
 
 /// How many characters of a body a check message quotes.

@@ -51,7 +51,8 @@ pub enum ReportCommand {
     /// The fidelity matrix (service × operation × check class) of JSON reports, side by side.
     ///
     /// Each report is one column (named after its file): moto beside fakecloud, two versions of one emulator. Its
-    /// cells are rebuilt from the report's results, read as a stream. Markdown goes to stdout (or --md FILE), for a
+    /// cells are rebuilt from the report's results, read as a stream. A compact matrix file (`--matrix-json`) is
+    /// taken wherever a report is, as a column or as the baseline. Markdown goes to stdout (or --md FILE), for a
     /// pull-request comment or `$GITHUB_STEP_SUMMARY`; --html FILE writes a sortable, filterable page whose failing
     /// cells link to their cases and reproductions. With --baseline OLD.json and one report, it says which cells got
     /// better and which worse, and exits 1 when any got worse; otherwise it exits 0. A file that is no conform
@@ -61,10 +62,12 @@ pub enum ReportCommand {
                            conform report matrix --baseline main.json branch.json >> \"$GITHUB_STEP_SUMMARY\""
     )]
     Matrix {
-        /// JSON reports written by `conform run --json` (or `report merge --json`).
+        /// JSON reports written by `conform run --json` (or `report merge --json`), or compact matrix files
+        /// (`--matrix-json`).
         #[arg(required = true, value_name = "REPORT")]
         reports: Vec<PathBuf>,
-        /// Compare the one REPORT with this older report of the same target: cells that got better, and worse.
+        /// Compare the one REPORT with this older report (or compact matrix file) of the same target: cells that
+        /// got better, and worse.
         #[arg(long, value_name = "OLD")]
         baseline: Option<PathBuf>,
         /// Write the Markdown here instead of stdout.
@@ -73,6 +76,10 @@ pub enum ReportCommand {
         /// Also write the matrix as a self-contained HTML page.
         #[arg(long, value_name = "FILE")]
         html: Option<PathBuf>,
+        /// Also write the one REPORT's matrix as a compact JSON file, small enough to commit as the next
+        /// baseline.
+        #[arg(long, value_name = "FILE")]
+        matrix_json: Option<PathBuf>,
     },
 }
 
@@ -99,18 +106,21 @@ pub(super) fn run(command: &ReportCommand, output: &mut Output<'_>) -> Result<Ex
             baseline,
             md,
             html,
+            matrix_json,
         } => matrix(
             reports,
             baseline.as_deref(),
-            md.as_deref(),
-            html.as_deref(),
+            [md.as_deref(), html.as_deref(), matrix_json.as_deref()],
             output,
         ),
     }
 }
 
-/// Reads one report into a matrix column, streaming its results.
+/// Reads one report into a matrix column, streaming its results; or a compact matrix file.
 fn read_column(path: &Path, label: String) -> Result<Column, CliError> {
+    if crate::report::matrix_file::is_matrix_file(path) {
+        return crate::report::matrix_file::read_matrix_file(path, label).map_err(report_error);
+    }
     let mut matrix = Matrix::new(true);
     let mut add = |result: crate::report::CaseResult| {
         matrix.add(&result);
@@ -121,6 +131,7 @@ fn read_column(path: &Path, label: String) -> Result<Column, CliError> {
         matrix.skip(&skipped.service, &skipped.reason);
     }
     Ok(Column {
+        origin: header.origin,
         label: if header.interrupted {
             format!("{label} (interrupted)")
         } else {
@@ -157,10 +168,20 @@ fn labels(paths: &[&Path]) -> Vec<String> {
 fn matrix(
     reports: &[PathBuf],
     baseline: Option<&Path>,
-    md: Option<&Path>,
-    html: Option<&Path>,
+    [md, html, compact]: [Option<&Path>; 3],
     output: &mut Output<'_>,
 ) -> Result<Exit, CliError> {
+    if compact.is_some() && reports.len() != 1 {
+        return Err(CliError::usage(
+            format!(
+                "failed to write the matrix file: --matrix-json holds one report's matrix, and {} were given",
+                reports.len()
+            ),
+            Some(
+                "give one report (merge partitions first with `conform report merge`)".to_string(),
+            ),
+        ));
+    }
     if baseline.is_some() && reports.len() != 1 {
         return Err(CliError::usage(
             format!(
@@ -172,7 +193,7 @@ fn matrix(
     }
     let mut paths: Vec<&Path> = baseline.into_iter().collect();
     paths.extend(reports.iter().map(PathBuf::as_path));
-    for out in [md, html].into_iter().flatten() {
+    for out in [md, html, compact].into_iter().flatten() {
         if paths.iter().any(|input| same_file(input, out)) {
             return Err(CliError::usage(
                 format!(
@@ -196,6 +217,10 @@ fn matrix(
         }
         _ => (markdown_side_by_side(&columns), false),
     };
+    if let (Some(path), Some(last)) = (compact, columns.last()) {
+        let text = crate::report::matrix_file::compact_json(last);
+        write_file(path, "matrix", &text).map_err(report_error)?;
+    }
     if let Some(path) = html {
         let page = crate::report::matrix_page(&columns, baseline.is_some());
         write_file(path, "HTML matrix", &page).map_err(report_error)?;

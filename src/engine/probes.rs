@@ -1,10 +1,12 @@
 //! A run's probes: the first valid cases of each operation, sent before the others to find the operations the
-//! target does not implement (which answers say so: [`crate::check::looks_unimplemented`]).
+//! target does not implement (which answers say so, and which cannot tell a crash from a missing operation:
+//! [`crate::check::unimplemented_reading`]), and the smallest valid request that tells the two apart.
 
 use std::collections::HashMap;
 
+use crate::case::CaseClass;
 use crate::case::{Case, CaseKind};
-use crate::check::looks_unimplemented;
+use crate::check::{Reading, unimplemented_reading};
 use crate::generate::{self, GenConfig};
 use crate::model::Model;
 use crate::report::CaseResult;
@@ -84,28 +86,89 @@ pub(super) fn units(
     units
 }
 
-/// Whether every probe of an operation was answered as one the target does not implement.
-pub(super) fn all_unimplemented(
+/// What the probes of an operation say together: `None` when one of them was answered as by an operation the
+/// target has; [`Reading::Missing`] when every answer says the operation is missing; else
+/// [`Reading::CrashOrMissing`] (every answer may be a crash: see [`smallest_case`]).
+pub(super) fn reading(
     model: &Model,
     service: &str,
     operation: &str,
     results: &[(CaseResult, usize)],
-) -> bool {
-    let Some((service, op)) = model.operation_of(service, operation) else {
-        return false;
+) -> Option<Reading> {
+    let (service, op) = model.operation_of(service, operation)?;
+    let mut together = Reading::Missing;
+    if results.is_empty() {
+        return None;
+    }
+    for (result, _) in results {
+        let actual = result.actual.as_ref()?;
+        match unimplemented_reading(
+            service,
+            op,
+            actual.status,
+            actual.error_type.as_deref(),
+            result.body_excerpt.as_deref().unwrap_or(""),
+        )? {
+            Reading::Missing => {}
+            Reading::CrashOrMissing => together = Reading::CrashOrMissing,
+        }
+    }
+    Some(together)
+}
+
+/// The requests that tell a crash from a missing operation, in the order to send them: the operation's smallest
+/// valid request (its valid case with every optional member absent, the first row of its optional-member
+/// combinations), then its fullest (the row with the most optional members present). A crash that every probe met
+/// on some generated value (a member the target's code wants, one it chokes on) is less likely to meet both. Only
+/// cases `allowed` lets run and not `already` sent; none when the operation has no optional member (every valid
+/// request is alike). Generated from the seed alone: the same cases, with the same ids, as the whole run's.
+pub(super) fn tie_breakers(
+    model: &Model,
+    generation: &GenConfig,
+    service: &str,
+    operation: &str,
+    allowed: impl Fn(&Case) -> bool,
+    already: &[&str],
+) -> Vec<Case> {
+    let one = GenConfig {
+        kinds: vec![CaseKind::Valid],
+        services: vec![service.to_string()],
+        operations: vec![operation.to_string()],
+        ..generation.clone()
     };
-    !results.is_empty()
-        && results.iter().all(|(result, _)| {
-            result.actual.as_ref().is_some_and(|actual| {
-                looks_unimplemented(
-                    service,
-                    op,
-                    actual.status,
-                    actual.error_type.as_deref(),
-                    result.body_excerpt.as_deref().unwrap_or(""),
-                )
-            })
+    let present = |case: &Case| -> Option<usize> {
+        let m = case.mutation.as_ref()?;
+        if m.class != CaseClass::OptionalCombo {
+            return None;
+        }
+        Some(match m.detail.strip_prefix("optional members present: ") {
+            Some(names) => names.split(", ").count(),
+            None => 0,
         })
+    };
+    let mut smallest: Option<(usize, Case)> = None;
+    let mut fullest: Option<(usize, Case)> = None;
+    for case in generate::generate(model, &one).filter(|c| c.kind == CaseKind::Valid) {
+        let Some(n) = present(&case) else {
+            continue;
+        };
+        if !allowed(&case) || already.contains(&case.id.as_str()) {
+            continue;
+        }
+        if smallest.as_ref().is_none_or(|(m, _)| n < *m) {
+            smallest = Some((n, case.clone()));
+        }
+        if fullest.as_ref().is_none_or(|(m, _)| n > *m) {
+            fullest = Some((n, case));
+        }
+    }
+    let mut out: Vec<Case> = smallest.into_iter().map(|(_, c)| c).collect();
+    if let Some((_, full)) = fullest
+        && out.first().is_none_or(|small| small.id != full.id)
+    {
+        out.push(full);
+    }
+    out
 }
 
 #[cfg(test)]

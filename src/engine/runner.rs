@@ -15,7 +15,10 @@ use super::{
     scenario_operations,
 };
 use crate::case::{Case, CaseClass, CaseKind, Signing};
-use crate::check::{CheckName, CheckResult, error_type_of, run_checks};
+use crate::check::{
+    CheckName, CheckResult, EXPECTED_IMPLEMENTED, EXPECTED_NO_CRASH, Reading, error_type_of,
+    run_checks,
+};
 use crate::client::{Client, CurlSigning, Exchange, TransportError, curl_command};
 use crate::generate;
 use crate::model::json_form::to_plain_json;
@@ -34,15 +37,20 @@ use crate::snapshot::{Normalising, Recording, SnapshotMode, SnapshotStore, Verdi
 struct Probed {
     ids: std::collections::HashSet<String>,
     missing: std::collections::HashSet<(String, String)>,
+    /// Operations that crash on every valid request or are missing: the probes cannot tell which.
+    crash_or_missing: std::collections::HashSet<(String, String)>,
 }
 
 impl Probed {
     /// Whether a case still has to be sent: not a probe, and of an operation the target implements.
     fn still_to_send(&self, case: &Case) -> bool {
-        !self.ids.contains(&case.id)
-            && !self
-                .missing
-                .contains(&(case.service.clone(), case.operation.clone()))
+        !self.ids.contains(&case.id) && !self.left_out(&case.service, &case.operation)
+    }
+
+    /// Whether the probes left the operation out: missing, or failing every valid request.
+    fn left_out(&self, service: &str, operation: &str) -> bool {
+        let key = (service.to_string(), operation.to_string());
+        self.missing.contains(&key) || self.crash_or_missing.contains(&key)
     }
 }
 
@@ -505,11 +513,9 @@ impl CaseRunner<'_> {
 
         // 3. Scenarios, one at a time: each sets up and cleans up the state it tests.
         for instance in &self.selection.scenarios {
-            if scenario_operations(self.model, instance).any(|op| {
-                probed
-                    .missing
-                    .contains(&(instance.service.clone(), op.to_string()))
-            }) {
+            if scenario_operations(self.model, instance)
+                .any(|op| probed.left_out(&instance.service, op))
+            {
                 continue;
             }
             let done = self.run_scenario(instance);
@@ -541,9 +547,11 @@ impl CaseRunner<'_> {
     }
 
     /// Sends the first few valid cases of every selected operation ([`super::probes`]) and reports them. An
-    /// operation whose every probe is answered as an unknown route ([`crate::check::looks_unimplemented`]) is
+    /// operation whose every probe is answered as an unknown route ([`crate::check::unimplemented_reading`]) is
     /// reported as not implemented, once per probe, and its other cases are not sent: hundreds of deviations would
-    /// say one thing.
+    /// say one thing. When every answer is a bare 500 page, which may be a crash, its smallest and then its
+    /// fullest valid requests are sent too: any other answer shows the operation implemented, and its cases all
+    /// run; the page again (or no such request) and the report says it cannot tell a crash from a missing one.
     async fn probe_operations(
         &self,
         tally: &mut Tally,
@@ -567,33 +575,89 @@ impl CaseRunner<'_> {
                     for case in probes {
                         results.push(self.run_case(case).await);
                     }
-                    answered.push((key, results));
+                    let mut reading = super::probes::reading(self.model, &key.0, &key.1, &results);
+                    let mut tried = Vec::new();
+                    if reading == Some(Reading::CrashOrMissing) {
+                        let sent: Vec<String> = results.iter().map(|(r, _)| r.id.clone()).collect();
+                        let sent: Vec<&str> = sent.iter().map(String::as_str).collect();
+                        // Sent whatever the partition (so that every partition reads the operation alike), and
+                        // reported by the partition each belongs to.
+                        let cases = super::probes::tie_breakers(
+                            self.model,
+                            &self.config.generation,
+                            &key.0,
+                            &key.1,
+                            |case| self.blocked.allows(&case.operation),
+                            &sent,
+                        );
+                        for case in cases {
+                            let own = runs_as_single_request(&case, self.config, self.blocked);
+                            let answer = self.run_case(case).await;
+                            let still = super::probes::reading(
+                                self.model,
+                                &key.0,
+                                &key.1,
+                                std::slice::from_ref(&answer),
+                            )
+                            .is_some();
+                            tried.push((answer, own));
+                            if !still {
+                                reading = None;
+                                break;
+                            }
+                        }
+                    }
+                    answered.push((key, results, reading, tried));
                 }
                 futures::stream::iter(answered)
             })
             .buffer_unordered(self.config.concurrency.max(1))
             .flatten();
-        while let Some(((service, operation), results)) = answers.next().await {
-            let missing =
-                super::probes::all_unimplemented(self.model, &service, &operation, &results);
+        while let Some(((service, operation), mut results, reading, tried)) = answers.next().await {
+            let tried_text: Vec<String> = tried
+                .iter()
+                .map(|((r, _), _)| format!("{} (case {})", r.actual_text(), r.id))
+                .collect();
+            results.extend(
+                tried
+                    .into_iter()
+                    .filter(|(_, own)| *own)
+                    .map(|(answer, _)| answer),
+            );
             for (mut result, written) in results {
                 probed.ids.insert(result.id.clone());
-                if missing {
+                if let Some(reading) = reading {
                     let actual = result.actual_text();
-                    // moto answers an action it lacks with the same 500 page as a crash: say both.
-                    let reading = if result.actual.as_ref().is_some_and(|a| a.status == 500) {
-                        "fails on every valid request (a crash, or an operation it does not implement)"
-                    } else {
-                        "looks unimplemented (answered as an unknown route)"
+                    let (expected, reads) = match reading {
+                        Reading::Missing => (
+                            EXPECTED_IMPLEMENTED,
+                            "looks unimplemented (answered as an unknown route)".to_string(),
+                        ),
+                        Reading::CrashOrMissing => (
+                            EXPECTED_NO_CRASH,
+                            format!(
+                                "crashes on every valid request, or is not implemented (cannot tell: a bare 500 \
+                                 page answers both; {})",
+                                if tried_text.is_empty() {
+                                    "it has no smaller or fuller valid request to tell them apart"
+                                        .to_string()
+                                } else {
+                                    format!(
+                                        "its smallest and fullest valid requests were answered {}",
+                                        tried_text.join(" and ")
+                                    )
+                                }
+                            ),
+                        ),
                     };
                     result.checks.push(CheckResult {
                         check: CheckName::Implemented,
                         passed: false,
                         uncertain: false,
-                        expected: "the operation implemented".into(),
+                        expected: expected.into(),
                         actual: actual.clone(),
                         message: format!(
-                            "{operation} {reading}: each of its first valid requests was answered {actual}; its \
+                            "{operation} {reads}: each of its first valid requests was answered {actual}; its \
                              other cases were not sent"
                         ),
                     });
@@ -602,23 +666,41 @@ impl CaseRunner<'_> {
                 tally.snapshots_written += written;
                 tally.finish(result, reporter)?;
             }
-            if missing {
-                probed.missing.insert((service, operation));
+            match reading {
+                Some(Reading::Missing) => {
+                    probed.missing.insert((service, operation));
+                }
+                Some(Reading::CrashOrMissing) => {
+                    probed.crash_or_missing.insert((service, operation));
+                }
+                None => {}
             }
         }
-        if !probed.missing.is_empty() {
-            let mut names: Vec<&str> = probed.missing.iter().map(|(_, op)| op.as_str()).collect();
+        for (set, what) in [
+            (
+                &probed.missing,
+                "the target does not implement {n} operation{s} (each answered its first valid requests as an \
+                 unknown route; their other cases and scenarios are not run)",
+            ),
+            (
+                &probed.crash_or_missing,
+                "{n} operation{s} crash on every valid request or are not implemented, which a bare 500 page cannot \
+                 tell apart (their smallest and fullest valid requests were answered so too; their other cases and \
+                 scenarios are not run)",
+            ),
+        ] {
+            if set.is_empty() {
+                continue;
+            }
+            let mut names: Vec<&str> = set.iter().map(|(_, op)| op.as_str()).collect();
             names.sort_unstable();
+            let head = what
+                .replace("{n}", &names.len().to_string())
+                .replace("{s}", if names.len() == 1 { "" } else { "s" });
             emit(
                 reporter,
                 &self.session.redactor,
-                Event::Note(format!(
-                    "the target does not implement {} operation{} (each answered its first valid requests as an \
-                     unknown route; their other cases and scenarios are not run): {}",
-                    names.len(),
-                    if names.len() == 1 { "" } else { "s" },
-                    names.join(", ")
-                )),
+                Event::Note(format!("{head}: {}", names.join(", "))),
             )?;
         }
         Ok(probed)

@@ -99,7 +99,7 @@ pub fn page(columns: &[Column], baseline: bool) -> String {
             c.seed,
             t.services,
             t.operations,
-            t.not_implemented,
+            h(&t.not_implemented_text()),
             t.cells.pass,
             t.cells.deviate,
             t.cells.uncertain,
@@ -127,7 +127,8 @@ pub fn page(columns: &[Column], baseline: bool) -> String {
     let _ = writeln!(
         out,
         "<p>✅ pass · ❌ deviate · ❔ uncertain (AWS's answer not settled) · ⚠️ no usable response · ⛔ not \
-         implemented by the target · <code>·</code> not tested. A number is cases: failing of counted. Click a \
+         implemented by the target · ⛔? crashes on every valid request or not implemented (a bare 500 page cannot \
+         tell) · <code>·</code> not tested. A number is cases: failing of counted. Click a \
          heading to sort (worst first); type in a box under it to filter (state names work: <code>deviate</code>). \
          <span id=\"shown\"></span> row(s) shown.</p>"
     );
@@ -229,7 +230,7 @@ fn sort_key(state: Option<CellState>) -> u8 {
         Some(CellState::Deviate) => 0,
         Some(CellState::Error) => 1,
         Some(CellState::Uncertain) => 2,
-        Some(CellState::NotImplemented) => 3,
+        Some(CellState::NotImplemented | CellState::CrashOrMissing) => 3,
         Some(CellState::Pass) => 4,
         None => 5,
     }
@@ -323,6 +324,7 @@ mod tests {
             matrix.add(&result);
         }
         Column {
+            origin: crate::report::RunOrigin::default(),
             label: label.into(),
             target: "http://127.0.0.1:1/<x>".into(),
             seed: 42,

@@ -4,11 +4,12 @@
 //! A cell counts the cases of one operation whose checks of one class ran: a case counts once per class, under the
 //! worst of its verdicts there (a deviation over an uncertain failure over a pass). The five classes, and which
 //! checks fall under each, are decided in one place, [`class_of`]. An operation the target does not implement (its
-//! probes failed the `implemented` check, see `check::looks_unimplemented`) shows "not implemented" in every class:
-//! its other cases were not sent, and the probes' own status and error-type verdicts say the same thing again, so
-//! they are not counted.
+//! probes failed the `implemented` check, see `check::unimplemented_reading`) shows "not implemented" in every
+//! class: its other cases were not sent, and the probes' own status and error-type verdicts say the same thing
+//! again, so they are not counted. One whose probes got a bare 500 page, smallest valid request included, shows
+//! "crash or not implemented" instead: such a page cannot tell the two apart.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
@@ -92,6 +93,16 @@ pub fn class_of(check: CheckName, kind: CaseKind) -> Option<CheckClass> {
     })
 }
 
+/// A deviation's kind as a cell lists it: its baseline key without the operation and the member (`status
+/// length-max+1`, `content-type valid`): few enough per cell that the matrix of every service stays small, in
+/// memory and in the compact file; the members are in the full report.
+fn kind_of(result: &CaseResult, check: CheckName) -> String {
+    match &result.mutation {
+        Some(m) => format!("{check} {}", m.class),
+        None => format!("{check} {}", result.kind.as_str()),
+    }
+}
+
 /// The class of a case's outcome by its kind; also where a case that got no usable response is counted.
 fn kind_class(kind: CaseKind) -> CheckClass {
     match kind {
@@ -112,6 +123,8 @@ pub enum CellState {
     Error,
     /// The operation is not implemented by the target.
     NotImplemented,
+    /// The operation crashes on every valid request, or is not implemented: its probes cannot tell which.
+    CrashOrMissing,
     /// Some check failed where AWS's answer is not settled; nothing deviates.
     Uncertain,
     /// Every check of the class passed.
@@ -125,6 +138,7 @@ impl CellState {
             CellState::Deviate => "deviate",
             CellState::Error => "error",
             CellState::NotImplemented => "not-implemented",
+            CellState::CrashOrMissing => "crash-or-not-implemented",
             CellState::Uncertain => "uncertain",
             CellState::Pass => "pass",
         }
@@ -136,6 +150,7 @@ impl CellState {
             CellState::Deviate => "❌",
             CellState::Error => "⚠️",
             CellState::NotImplemented => "⛔",
+            CellState::CrashOrMissing => "⛔?",
             CellState::Uncertain => "❔",
             CellState::Pass => "✅",
         }
@@ -145,7 +160,7 @@ impl CellState {
     /// answer) over not implemented.
     pub fn rank(self) -> u8 {
         match self {
-            CellState::NotImplemented => 0,
+            CellState::NotImplemented | CellState::CrashOrMissing => 0,
             CellState::Deviate | CellState::Error => 1,
             CellState::Uncertain => 2,
             CellState::Pass => 3,
@@ -195,6 +210,10 @@ pub struct Cell {
     /// The first failing cases (deviations, then uncertain ones, then errors), at most [`MAX_EXAMPLES`].
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub examples: Vec<Example>,
+    /// The kinds of its deviations, as their baseline keys say them without the operation and the member: `check
+    /// mutation` (`status length-max+1`, `content-type valid`).
+    #[serde(default, skip_serializing_if = "BTreeSet::is_empty")]
+    pub kinds: BTreeSet<String>,
 }
 
 impl Cell {
@@ -237,8 +256,12 @@ impl Cell {
 /// One operation's row.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OperationRow {
-    /// False when the target does not implement it.
+    /// False when the target does not implement it (or, with `crash_or_missing`, may not).
     pub implemented: bool,
+    /// Its probes, smallest valid request included, all got a bare 500 page: it crashes on every valid request or
+    /// is not implemented, which that page cannot tell.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub crash_or_missing: bool,
     /// How the target answered its probes, when it does not implement it (`404`, `400 UnknownOperationException`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub answered: Option<String>,
@@ -251,6 +274,7 @@ impl Default for OperationRow {
     fn default() -> Self {
         OperationRow {
             implemented: true,
+            crash_or_missing: false,
             answered: None,
             cells: BTreeMap::new(),
         }
@@ -269,7 +293,11 @@ impl OperationRow {
     /// The state of a class's cell; `None` when no case of the class was counted.
     pub fn state(&self, class: CheckClass) -> Option<CellState> {
         if !self.implemented {
-            return Some(CellState::NotImplemented);
+            return Some(if self.crash_or_missing {
+                CellState::CrashOrMissing
+            } else {
+                CellState::NotImplemented
+            });
         }
         self.cells.get(&class).and_then(Cell::state)
     }
@@ -342,11 +370,16 @@ impl Matrix {
                 row.cells.clear();
             }
             row.implemented = false;
+            row.crash_or_missing = probe.expected == crate::check::EXPECTED_NO_CRASH;
             row.answered.get_or_insert_with(|| result.actual_text());
+            let state = if row.crash_or_missing {
+                CellState::CrashOrMissing
+            } else {
+                CellState::NotImplemented
+            };
             let cell = row.cells.entry(CheckClass::Errors).or_default();
             if cell.examples.is_empty() {
-                cell.examples
-                    .push(example(probe, CellState::NotImplemented));
+                cell.examples.push(example(probe, state));
             }
             return;
         }
@@ -383,6 +416,13 @@ impl Matrix {
             let Some(class) = class_of(check.check, result.kind) else {
                 continue;
             };
+            if check.is_deviation() {
+                let kind = kind_of(result, check.check);
+                let kinds = &mut row.cells.entry(class).or_default().kinds;
+                if !kinds.contains(&kind) {
+                    kinds.insert(kind);
+                }
+            }
             let badness = |c: &CheckResult| (!c.passed as u8) + (c.is_deviation() as u8);
             match worst.get(&class) {
                 Some(seen) if badness(seen) >= badness(check) => {}
@@ -499,7 +539,7 @@ impl StateCounts {
             CellState::Deviate => self.deviate += 1,
             CellState::Uncertain => self.uncertain += 1,
             CellState::Error => self.error += 1,
-            CellState::NotImplemented => {}
+            CellState::NotImplemented | CellState::CrashOrMissing => {}
         }
     }
 
@@ -529,6 +569,9 @@ pub struct Totals {
     pub operations: u64,
     /// Of those, the ones the target does not implement.
     pub not_implemented: u64,
+    /// Of those, the ones that crash on every valid request or are not implemented (a bare 500 page cannot tell).
+    #[serde(default)]
+    pub crash_or_missing: u64,
     /// Cells by state, over every class.
     pub cells: StateCounts,
     /// Cells by state, per class.
@@ -539,7 +582,11 @@ impl Totals {
     fn add_row(&mut self, row: &OperationRow) {
         self.operations += 1;
         if !row.implemented {
-            self.not_implemented += 1;
+            if row.crash_or_missing {
+                self.crash_or_missing += 1;
+            } else {
+                self.not_implemented += 1;
+            }
             return;
         }
         for class in CheckClass::ALL {
@@ -554,15 +601,25 @@ impl Totals {
         self.services += other.services;
         self.operations += other.operations;
         self.not_implemented += other.not_implemented;
+        self.crash_or_missing += other.crash_or_missing;
         self.cells.merge(&other.cells);
         for (class, counts) in &other.classes {
             self.classes.entry(*class).or_default().merge(counts);
         }
     }
 
-    /// Operations the target implements.
+    /// Operations the target implements (whose cases ran).
     pub fn implemented(&self) -> u64 {
-        self.operations - self.not_implemented
+        self.operations - self.not_implemented - self.crash_or_missing
+    }
+
+    /// The not-implemented count as tables show it: `381`, or `12 + 5 ⛔?` with operations that may crash instead.
+    pub fn not_implemented_text(&self) -> String {
+        if self.crash_or_missing > 0 {
+            format!("{} + {} ⛔?", self.not_implemented, self.crash_or_missing)
+        } else {
+            self.not_implemented.to_string()
+        }
     }
 }
 
@@ -597,6 +654,8 @@ pub(crate) struct SectionSkipped {
 pub struct Column {
     /// Short name (the report's file name).
     pub label: String,
+    /// Which conform ran it, from what, and which partition it is.
+    pub origin: super::RunOrigin,
     /// The endpoint the report tested.
     pub target: String,
     /// Its seed.
@@ -663,7 +722,8 @@ pub fn compare(before: &Matrix, after: &Matrix) -> Vec<Change> {
 }
 
 const LEGEND: &str = "✅ pass · ❌ deviate · ❔ uncertain (AWS's answer not settled) · ⚠️ no usable response · ⛔ not \
-                      implemented by the target · `·` not tested";
+                      implemented by the target · ⛔? crashes on every valid request or not implemented (a bare 500 \
+                      page cannot tell) · `·` not tested";
 
 /// A cell of a single-report table: its symbol and counts (`❌ 3/40`: 3 of 40 cases deviate).
 fn cell_text(row: &OperationRow, class: CheckClass) -> String {
@@ -672,7 +732,7 @@ fn cell_text(row: &OperationRow, class: CheckClass) -> String {
     };
     let cell = row.cells.get(&class).cloned().unwrap_or_default();
     match state {
-        CellState::NotImplemented => state.symbol().to_string(),
+        CellState::NotImplemented | CellState::CrashOrMissing => state.symbol().to_string(),
         CellState::Pass => format!("{} {}", state.symbol(), cell.passed),
         CellState::Deviate => format!("{} {}/{}", state.symbol(), cell.deviations, cell.cases()),
         CellState::Error => format!("{} {}/{}", state.symbol(), cell.errors, cell.cases()),
@@ -702,12 +762,20 @@ fn md(text: &str) -> String {
 
 fn totals_line(t: &Totals) -> String {
     format!(
-        "{} service(s), {} operation(s): {} implemented, {} not implemented; cells (operation × check class): {} \
+        "{} service(s), {} operation(s): {} implemented, {} not implemented{}; cells (operation × check class): {} \
          pass, {} deviate, {} uncertain, {} without a usable response{}",
         t.services,
         t.operations,
         t.implemented(),
         t.not_implemented,
+        if t.crash_or_missing > 0 {
+            format!(
+                ", {} crashing on every valid request or not implemented (cannot tell)",
+                t.crash_or_missing
+            )
+        } else {
+            String::new()
+        },
         t.cells.pass,
         t.cells.deviate,
         t.cells.uncertain,
@@ -754,7 +822,7 @@ pub fn markdown(column: &Column) -> String {
             out,
             "| {name} | {} | {} | {} |",
             t.operations,
-            t.not_implemented,
+            t.not_implemented_text(),
             classes.join(" | ")
         );
     };
@@ -776,7 +844,7 @@ pub fn markdown(column: &Column) -> String {
             "<details><summary>{}: {} operation(s), {} not implemented, {} cell(s) deviate</summary>\n",
             html_text(service),
             t.operations,
-            t.not_implemented,
+            t.not_implemented_text(),
             t.cells.deviate + t.cells.error
         );
         let implemented: Vec<(&String, &OperationRow)> = rows
@@ -807,21 +875,29 @@ pub fn markdown(column: &Column) -> String {
                 "✅ {passing} other operation(s) pass in every class tested (listed in the HTML matrix).\n"
             );
         }
-        let missing: Vec<String> = rows
-            .iter()
-            .filter(|(_, r)| !r.implemented)
-            .map(|(op, r)| match &r.answered {
-                Some(answer) => format!("{op} ({answer})"),
-                None => op.clone(),
-            })
-            .collect();
-        if !missing.is_empty() {
-            let _ = writeln!(
-                out,
-                "⛔ not implemented ({}): {}\n",
-                missing.len(),
-                md(&missing.join(", "))
-            );
+        for (crash, title) in [
+            (false, "⛔ not implemented"),
+            (
+                true,
+                "⛔? crash on every valid request, or not implemented (a bare 500 page cannot tell)",
+            ),
+        ] {
+            let missing: Vec<String> = rows
+                .iter()
+                .filter(|(_, r)| !r.implemented && r.crash_or_missing == crash)
+                .map(|(op, r)| match &r.answered {
+                    Some(answer) => format!("{op} ({answer})"),
+                    None => op.clone(),
+                })
+                .collect();
+            if !missing.is_empty() {
+                let _ = writeln!(
+                    out,
+                    "{title} ({}): {}\n",
+                    missing.len(),
+                    md(&missing.join(", "))
+                );
+            }
         }
         let _ = writeln!(out, "</details>\n");
     }
@@ -877,7 +953,7 @@ pub fn markdown_side_by_side(columns: &[Column]) -> String {
             c.seed,
             t.services,
             t.operations,
-            t.not_implemented,
+            t.not_implemented_text(),
             t.cells.pass,
             t.cells.deviate,
             t.cells.uncertain,
@@ -1044,18 +1120,22 @@ pub fn html_text(text: &str) -> String {
 pub struct MatrixReporter {
     markdown: Option<PathBuf>,
     html: Option<PathBuf>,
+    compact: Option<PathBuf>,
     column: Column,
     written: bool,
 }
 
 impl MatrixReporter {
-    /// A reporter writing the files given (either may be absent).
-    pub fn new(markdown: Option<PathBuf>, html: Option<PathBuf>) -> Self {
+    /// A reporter writing the files given (any may be absent): Markdown, HTML, and the compact matrix file
+    /// ([`super::matrix_file`]).
+    pub fn new(markdown: Option<PathBuf>, html: Option<PathBuf>, compact: Option<PathBuf>) -> Self {
         MatrixReporter {
             markdown,
             html,
+            compact,
             column: Column {
                 label: "run".into(),
+                origin: super::RunOrigin::default(),
                 target: String::new(),
                 seed: 0,
                 matrix: Matrix::new(true),
@@ -1073,6 +1153,13 @@ impl MatrixReporter {
             let page = super::html::page(std::slice::from_ref(&self.column), false);
             write_file(path, "HTML matrix", &page)?;
         }
+        if let Some(path) = &self.compact {
+            write_file(
+                path,
+                "matrix",
+                &super::matrix_file::compact_json(&self.column),
+            )?;
+        }
         Ok(())
     }
 }
@@ -1089,7 +1176,13 @@ pub fn write_file(path: &Path, what: &'static str, text: &str) -> Result<(), Rep
 impl Reporter for MatrixReporter {
     fn event(&mut self, event: &Event) -> Result<(), ReportError> {
         match event {
-            Event::RunStarted { seed, target, .. } => {
+            Event::RunStarted {
+                seed,
+                target,
+                origin,
+                ..
+            } => {
+                self.column.origin = origin.clone();
                 self.column.seed = *seed;
                 self.column.target = target.clone();
                 self.column.label = target.clone();
@@ -1262,12 +1355,86 @@ mod tests {
             (1, 1, 0)
         );
         let md = markdown(&Column {
+            origin: crate::report::RunOrigin::default(),
             label: "r".into(),
             target: "http://127.0.0.1:1".into(),
             seed: 3,
             matrix: m,
         });
         assert!(md.contains("⛔ not implemented (1): Gone (404)"), "{md}");
+    }
+
+    #[test]
+    fn an_operation_that_may_crash_says_so_in_every_class_and_in_the_compact_file() {
+        let mut m = Matrix::new(false);
+        let mut implemented = check(CheckName::Implemented, false, false);
+        implemented.expected = crate::check::EXPECTED_NO_CRASH.into();
+        let mut probe = result("Shaky", CaseKind::Valid, vec![implemented]);
+        probe.actual = Some(Actual {
+            status: 500,
+            error_type: None,
+        });
+        m.add(&probe);
+        m.add(&result(
+            "Fine",
+            CaseKind::Invalid,
+            vec![check(CheckName::Status, false, false)],
+        ));
+        let row = &m.services["svc"]["Shaky"];
+        assert!(!row.implemented && row.crash_or_missing);
+        for class in CheckClass::ALL {
+            assert_eq!(row.state(class), Some(CellState::CrashOrMissing));
+        }
+        let t = m.totals();
+        assert_eq!(
+            (
+                t.operations,
+                t.not_implemented,
+                t.crash_or_missing,
+                t.implemented()
+            ),
+            (2, 0, 1, 1)
+        );
+        assert_eq!(t.not_implemented_text(), "0 + 1 ⛔?");
+        // The deviating cell lists its kind.
+        let fine = &m.services["svc"]["Fine"].cells[&CheckClass::Constraints];
+        assert_eq!(fine.kinds.len(), 1, "{fine:?}");
+        let column = Column {
+            origin: crate::report::RunOrigin {
+                conform_version: "9.9.9".into(),
+                digest: "d1".into(),
+                partition: None,
+            },
+            label: "r".into(),
+            target: "http://127.0.0.1:1".into(),
+            seed: 3,
+            matrix: m,
+        };
+        let md = markdown(&column);
+        assert!(
+            md.contains("⛔? crash on every valid request, or not implemented (a bare 500 page cannot tell) (1): Shaky (500)"),
+            "{md}"
+        );
+        // The compact file: one line per operation, read back to the same rows and origin.
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("m.json");
+        let text = super::super::matrix_file::compact_json(&column);
+        assert_eq!(text.lines().count(), 4, "{text}");
+        std::fs::write(&path, &text).unwrap();
+        assert!(super::super::matrix_file::is_matrix_file(&path));
+        let back = super::super::matrix_file::read_matrix_file(&path, "m".into()).unwrap();
+        let mut without_examples = column.matrix.services.clone();
+        for row in without_examples
+            .values_mut()
+            .flat_map(|rows| rows.values_mut())
+        {
+            for cell in row.cells.values_mut() {
+                cell.examples.clear();
+            }
+        }
+        assert_eq!(back.matrix.services, without_examples);
+        assert_eq!(back.origin, column.origin);
+        assert_eq!((back.seed, back.target.as_str()), (3, "http://127.0.0.1:1"));
     }
 
     #[test]
@@ -1330,6 +1497,7 @@ mod tests {
             ]
         );
         let column = |label: &str, matrix: Matrix| Column {
+            origin: crate::report::RunOrigin::default(),
             label: label.into(),
             target: "t".into(),
             seed: 0,
@@ -1354,6 +1522,7 @@ mod tests {
             ));
         }
         let column = |matrix: Matrix| Column {
+            origin: crate::report::RunOrigin::default(),
             label: "r".into(),
             target: "t".into(),
             seed: 0,

@@ -8,9 +8,13 @@
 //! - *uncertain*: only checks of an uncertain expectation failed; never a deviation;
 //! - *passed*: every check passed.
 //!
+//! The probes of an operation the target does not implement (each failed the `implemented` check) are no cases:
+//! the summary counts them apart ([`NotImplemented`]), with the operations they found.
+//!
 //! Exit codes ([`exit_for`]): 3 when the run was interrupted or the target kept throttling, 5 when `--max-time`
-//! cut it short, else 1 when any deviation is new (not in the baseline) or any case ended in a transport error (a
-//! target that drops connections deviates too), else 0.
+//! cut it short, else 1 when any deviation is new (not in the baseline), any operation is not implemented (unless
+//! the baseline accepts it) or any case ended in a transport error (a target that drops connections deviates too),
+//! else 0.
 
 mod baseline;
 mod bodies;
@@ -19,11 +23,12 @@ mod html;
 mod json;
 mod junit;
 pub mod matrix;
+pub mod matrix_file;
 mod merge;
 mod outputs;
 mod terminal;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -358,6 +363,16 @@ impl CaseResult {
         result
     }
 
+    /// Whether this is a probe that found its operation not implemented (it failed the `implemented` check): a
+    /// finding about the operation, counted apart from the cases ([`NotImplemented`]).
+    pub fn is_not_implemented(&self) -> bool {
+        self.transport_error.is_none()
+            && self
+                .checks
+                .iter()
+                .any(|c| c.check == CheckName::Implemented && c.is_deviation())
+    }
+
     /// Sets `passed`, `uncertain`, `deviation` and `error` from `checks` and `transport_error`.
     pub fn classify(&mut self) {
         self.error = self.transport_error.is_some();
@@ -422,10 +437,85 @@ impl Counts {
     }
 }
 
+/// The operations a run found not implemented, and their probes: counted apart from the cases, since a probe of
+/// such an operation says one thing about the operation, not about a request.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NotImplemented {
+    /// The operations, as `service.Operation`.
+    pub operations: BTreeSet<String>,
+    /// The operations that crash on every valid request or are not implemented, which their probes (each
+    /// answered by a bare 500 page) cannot tell apart; as `service.Operation`.
+    #[serde(default, skip_serializing_if = "BTreeSet::is_empty")]
+    pub crash_or_missing: BTreeSet<String>,
+    /// Their probes (each answered as an operation the target does not know, or with a bare 500 page).
+    pub probes: u64,
+    /// Of those probes, the ones whose finding the baseline accepts.
+    #[serde(default)]
+    pub baselined: u64,
+}
+
+impl NotImplemented {
+    /// Whether no operation was found not implemented.
+    pub fn is_empty(&self) -> bool {
+        self.probes == 0 && self.operations.is_empty() && self.crash_or_missing.is_empty()
+    }
+
+    /// Probes whose finding the baseline does not accept.
+    pub fn new_findings(&self) -> u64 {
+        self.probes.saturating_sub(self.baselined)
+    }
+
+    fn add(&mut self, result: &CaseResult) {
+        let key = format!("{}.{}", result.service, result.operation);
+        if result.checks.iter().any(|c| {
+            c.check == CheckName::Implemented && c.expected == crate::check::EXPECTED_NO_CRASH
+        }) {
+            self.crash_or_missing.insert(key);
+        } else {
+            self.operations.insert(key);
+        }
+        self.probes += 1;
+        if result.baselined {
+            self.baselined += 1;
+        }
+    }
+
+    fn merge(&mut self, other: &NotImplemented) {
+        self.operations.extend(other.operations.iter().cloned());
+        self.crash_or_missing
+            .extend(other.crash_or_missing.iter().cloned());
+        self.probes += other.probes;
+        self.baselined += other.baselined;
+    }
+
+    /// `12 operation(s) not implemented (24 probes, not counted as cases)`, with those that may crash instead and
+    /// the baseline's share.
+    pub fn line(&self) -> String {
+        format!(
+            "{} operation(s) not implemented{} ({} probe(s), not counted as cases{})",
+            self.operations.len(),
+            if self.crash_or_missing.is_empty() {
+                String::new()
+            } else {
+                format!(
+                    ", {} crashing on every valid request or not implemented (a bare 500 page cannot tell)",
+                    self.crash_or_missing.len()
+                )
+            },
+            self.probes,
+            if self.baselined > 0 {
+                format!("; {} in the baseline", self.baselined)
+            } else {
+                String::new()
+            }
+        )
+    }
+}
+
 /// The counts of a run, overall, per operation and per check.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Summary {
-    /// Cases that ran.
+    /// Cases that ran (the probes of operations found not implemented are counted apart, in `not_implemented`).
     pub total: u64,
     /// Cases that passed every check.
     pub passed: u64,
@@ -444,11 +534,18 @@ pub struct Summary {
     /// Check verdicts per check.
     #[serde(default)]
     pub checks: BTreeMap<CheckName, Counts>,
+    /// The operations found not implemented and their probes, which are not counted as cases.
+    #[serde(default, skip_serializing_if = "NotImplemented::is_empty")]
+    pub not_implemented: NotImplemented,
 }
 
 impl Summary {
-    /// Counts one case.
+    /// Counts one case, or one probe of an operation found not implemented (apart, in `not_implemented`).
     pub fn add(&mut self, result: &CaseResult) {
+        if result.is_not_implemented() {
+            self.not_implemented.add(result);
+            return;
+        }
         self.total += 1;
         let op = self.operations.entry(result.operation.clone()).or_default();
         if result.error {
@@ -493,6 +590,7 @@ impl Summary {
         for (check, counts) in &other.checks {
             self.checks.entry(*check).or_default().add(counts);
         }
+        self.not_implemented.merge(&other.not_implemented);
     }
 
     /// Deviating cases not in the baseline.
@@ -502,12 +600,14 @@ impl Summary {
 }
 
 /// The exit code of a run: 3 if interrupted or stopped by a throttling target; 5 if `--max-time` cut it short; else
-/// 1 if any new deviation or any transport error; else 0. A run that did not finish never exits 0 or 1: both would
-/// claim to speak for every case.
+/// 1 if any new deviation among the cases (`new_deviations`), any operation not implemented that the baseline does
+/// not accept (the summary's `not_implemented`: AWS implements every operation of its models) or any transport
+/// error; else 0. A run that did not finish never exits 0 or 1: both would claim to speak for every case.
 pub fn exit_for(summary: &Summary, new_deviations: usize, stopped: Option<&Stopped>) -> Exit {
     if let Some(stopped) = stopped {
         stopped_exit(stopped)
-    } else if new_deviations > 0 || summary.errors > 0 {
+    } else if new_deviations > 0 || summary.errors > 0 || summary.not_implemented.new_findings() > 0
+    {
         Exit::Deviations
     } else {
         Exit::Ok
@@ -567,6 +667,14 @@ pub enum ReportError {
     /// A file given to `report merge` is no conform report, or does not fit with the others.
     #[error("failed to merge `{}`: {message}", path.display())]
     Merge {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong.
+        message: String,
+    },
+    /// A compact matrix file (`--matrix-json`) cannot be read.
+    #[error("failed to read the matrix file `{}`: {message}", path.display())]
+    MatrixFile {
         /// The file.
         path: PathBuf,
         /// What is wrong.
@@ -678,6 +786,60 @@ mod tests {
         assert_eq!(exit_for(&summary, 3, Some(&cut_short)), Exit::CutShort);
         summary.errors = 1;
         assert_eq!(exit_for(&summary, 0, None), Exit::Deviations);
+    }
+
+    #[test]
+    fn probes_of_operations_not_implemented_are_counted_apart_and_decide_the_exit() {
+        let mut probe = sample_results()
+            .into_iter()
+            .find(|r| r.passed)
+            .expect("a passing case");
+        probe.checks.push(CheckResult {
+            check: CheckName::Implemented,
+            passed: false,
+            uncertain: false,
+            expected: "the operation implemented".into(),
+            actual: "404".into(),
+            message: "looks unimplemented".into(),
+        });
+        probe.classify();
+        assert!(probe.is_not_implemented() && probe.deviation);
+        let mut summary = Summary::default();
+        summary.add(&probe);
+        summary.add(&probe);
+        assert_eq!((summary.total, summary.failed), (0, 0));
+        assert!(summary.operations.is_empty() && summary.checks.is_empty());
+        assert_eq!(summary.not_implemented.probes, 2);
+        assert_eq!(
+            summary
+                .not_implemented
+                .operations
+                .iter()
+                .collect::<Vec<_>>(),
+            [&format!("{}.{}", probe.service, probe.operation)]
+        );
+        assert_eq!(
+            summary.not_implemented.line(),
+            "1 operation(s) not implemented (2 probe(s), not counted as cases)"
+        );
+        // Not in the baseline: a finding, exit 1; accepted by it: exit 0.
+        assert_eq!(exit_for(&summary, 0, None), Exit::Deviations);
+        probe.baselined = true;
+        let mut accepted = Summary::default();
+        accepted.add(&probe);
+        assert_eq!(accepted.not_implemented.baselined, 1);
+        assert_eq!(exit_for(&accepted, 0, None), Exit::Ok);
+        // The JSON summary carries it, and reads back; a summary without it leaves it out.
+        let json = serde_json::to_value(&summary).unwrap();
+        assert_eq!(json["not_implemented"]["probes"], 2);
+        assert_eq!(serde_json::from_value::<Summary>(json).unwrap(), summary);
+        assert!(serde_json::to_value(Summary::default()).unwrap()["not_implemented"].is_null());
+        // Partitions add up: the operation once, its probes from both.
+        let mut merged = Summary::default();
+        merged.merge(&summary);
+        merged.merge(&accepted);
+        assert_eq!(merged.not_implemented.operations.len(), 1);
+        assert_eq!(merged.not_implemented.probes, 3);
     }
 
     #[test]

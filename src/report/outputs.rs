@@ -27,6 +27,11 @@ pub struct ReportArgs {
     /// to its cases and their reproduction).
     #[arg(long, value_name = "FILE")]
     pub matrix_html: Option<PathBuf>,
+    /// Write the fidelity matrix here as a compact JSON file (verdict counts and deviation kinds per cell, and
+    /// the run's origin; no results), small enough to commit as the baseline of `conform report matrix
+    /// --baseline`.
+    #[arg(long, value_name = "FILE")]
+    pub matrix_json: Option<PathBuf>,
 }
 
 /// Whether a report path means stdout.
@@ -65,10 +70,11 @@ impl ReportArgs {
                 JunitReporter::create(path)?
             }));
         }
-        if self.matrix_md.is_some() || self.matrix_html.is_some() {
+        if self.matrix_md.is_some() || self.matrix_html.is_some() || self.matrix_json.is_some() {
             reporters.push(Box::new(super::matrix::MatrixReporter::new(
                 self.matrix_md.clone(),
                 self.matrix_html.clone(),
+                self.matrix_json.clone(),
             )));
         }
         Ok(Fanout::new(reporters))

@@ -588,7 +588,8 @@ fn deviation_block(r: &CaseResult, seed: u64, p: Paint) -> String {
     t
 }
 
-/// The summary tables: case states per operation, then verdicts per check.
+/// The summary tables: case states per operation, then verdicts per check; then the operations found not
+/// implemented, whose probes are not counted as cases.
 pub fn render_summary(summary: &Summary) -> String {
     let mut ops = Table::new([
         "OPERATION",
@@ -623,6 +624,9 @@ pub fn render_summary(summary: &Summary) -> String {
     }
     if !checks.is_empty() {
         text.push_str(&format!("\n{checks}"));
+    }
+    if !summary.not_implemented.is_empty() {
+        text.push_str(&format!("\n{}\n", summary.not_implemented.line()));
     }
     text
 }

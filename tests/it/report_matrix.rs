@@ -85,16 +85,27 @@ fn embedded_run(dir: &Path, name: &str, faults: &[&str]) -> (Output, PathBuf) {
     let json = dir.join(format!("{name}.json"));
     let md = dir.join(format!("{name}.md"));
     let html = dir.join(format!("{name}.html"));
+    let compact = dir.join(format!("{name}.matrix.json"));
     let mut args: Vec<&str> = vec!["run", "--cases", "0", "--seed", "3"];
     for fault in faults {
         args.extend(["--embedded-fault", fault]);
     }
-    let (j, m, h) = (
+    let (j, m, h, c) = (
         json.to_str().unwrap().to_string(),
         md.to_str().unwrap().to_string(),
         html.to_str().unwrap().to_string(),
+        compact.to_str().unwrap().to_string(),
     );
-    args.extend(["--json", &j, "--matrix-md", &m, "--matrix-html", &h]);
+    args.extend([
+        "--json",
+        &j,
+        "--matrix-md",
+        &m,
+        "--matrix-html",
+        &h,
+        "--matrix-json",
+        &c,
+    ]);
     (conform(&args), json)
 }
 
@@ -274,6 +285,116 @@ fn report_matrix_shows_reports_side_by_side_and_what_got_worse_or_better() {
     );
     let page = std::fs::read_to_string(&html).unwrap();
     assert_eq!(page.matches("<td class=\"better\">").count(), 2, "{page}");
+
+    // The compact matrix files the runs wrote: the same matrix as their reports, in a file a fraction of the size.
+    let (clean_m, faulted_m) = (
+        dir.path().join("clean.matrix.json"),
+        dir.path().join("faulted.matrix.json"),
+    );
+    let (clean_m, faulted_m) = (clean_m.to_str().unwrap(), faulted_m.to_str().unwrap());
+    let compact: Value = report(Path::new(faulted_m));
+    assert_eq!(compact["format"], "conform-matrix/1");
+    assert_eq!(compact["seed"], 3);
+    assert_eq!(compact["origin"], report(Path::new(faulted))["origin"]);
+    assert!(
+        compact["origin"]["digest"]
+            .as_str()
+            .is_some_and(|d| !d.is_empty())
+    );
+    let rows = compact["rows"].as_array().unwrap();
+    assert_eq!(rows.len(), 10, "a row per operation");
+    let deleting = rows
+        .iter()
+        .find(|r| r["operation"] == "DeleteAlternateContact")
+        .unwrap();
+    assert!(
+        deleting["cells"]["state"]["deviations"].as_u64().unwrap() > 0,
+        "{deleting}"
+    );
+    assert_eq!(
+        deleting["cells"]["state"]["kinds"],
+        serde_json::json!(["state scenario:delete-twice"]),
+        "{deleting}"
+    );
+    assert!(
+        deleting["cells"]["state"]["examples"].is_null(),
+        "no examples: {deleting}"
+    );
+    assert!(
+        std::fs::metadata(faulted_m).unwrap().len() * 5 < std::fs::metadata(faulted).unwrap().len(),
+        "much smaller than the report"
+    );
+    // Round trip: the matrix `report matrix` rebuilds from the full report, written compact, is the run's file;
+    // read back, it gives the same Markdown as the report.
+    let again = dir.path().join("again.matrix.json");
+    let o = conform(&[
+        "report",
+        "matrix",
+        faulted,
+        "--matrix-json",
+        again.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    assert_eq!(
+        std::fs::read_to_string(&again).unwrap(),
+        std::fs::read_to_string(faulted_m).unwrap()
+    );
+    let from_compact = conform(&["report", "matrix", faulted_m]);
+    assert_eq!(
+        from_compact.status.code(),
+        Some(0),
+        "{}",
+        text(&from_compact)
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&from_compact.stdout),
+        String::from_utf8_lossy(&o.stdout)
+    );
+    // As a baseline, beside full reports or compact files alike: worse in the two cells, exit 1; the other way
+    // round, better, exit 0.
+    for (before, after) in [(clean_m, faulted), (clean_m, faulted_m), (clean, faulted_m)] {
+        let o = conform(&["report", "matrix", "--baseline", before, after]);
+        assert_eq!(o.status.code(), Some(1), "{before} {after}: {}", text(&o));
+        assert!(
+            String::from_utf8_lossy(&o.stdout).contains("**2 cell(s) worse, 0 better**"),
+            "{}",
+            text(&o)
+        );
+    }
+    let o = conform(&["report", "matrix", "--baseline", faulted_m, clean_m]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    assert!(
+        String::from_utf8_lossy(&o.stdout).contains("**0 cell(s) worse, 2 better**"),
+        "{}",
+        text(&o)
+    );
+    // Side by side, a compact file is a column like a report.
+    let o = conform(&["report", "matrix", clean_m, faulted]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    assert!(
+        String::from_utf8_lossy(&o.stdout).contains("| operation | clean.matrix | faulted |"),
+        "{}",
+        text(&o)
+    );
+    // A broken compact file is exit 2, naming the file; --matrix-json of several reports is a usage error.
+    let broken = dir.path().join("broken.json");
+    std::fs::write(&broken, "{\"format\":\"conform-matrix/1\",\"seed\":").unwrap();
+    let o = conform(&["report", "matrix", broken.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(
+        text(&o).contains("failed to read the matrix file") && text(&o).contains("broken.json"),
+        "{}",
+        text(&o)
+    );
+    let o = conform(&[
+        "report",
+        "matrix",
+        clean,
+        faulted,
+        "--matrix-json",
+        again.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
 
     // Usage errors: --baseline with two reports, and a file that is no report.
     let o = conform(&["report", "matrix", "--baseline", clean, clean, faulted]);

@@ -79,7 +79,18 @@ fn run_against_baseline(
         summary["errors"], 0,
         "moto answered every request: {summary}"
     );
-    for (_, operation) in selection {
+    for (service, operation) in selection {
+        // An operation moto lacks ran its probes, which the summary counts apart from the cases.
+        let key = serde_json::json!(format!("{service}.{operation}"));
+        let left_out = ["operations", "crash_or_missing"].iter().any(|set| {
+            summary["not_implemented"][set]
+                .as_array()
+                .is_some_and(|ops| ops.contains(&key))
+        });
+        if left_out {
+            assert!(summary["not_implemented"]["probes"].as_u64().unwrap() > 0);
+            continue;
+        }
         let counts = &summary["operations"][operation];
         let ran: u64 = ["passed", "failed", "uncertain"]
             .iter()

@@ -289,6 +289,75 @@ fn an_operation_the_target_does_not_implement_is_reported_once_not_per_case() {
             "{implemented}"
         );
     }
+    // The probes are no cases: the summary counts them apart, and the exit code (1 above) comes from that finding.
+    assert_eq!(r["summary"]["total"], 0, "{}", r["summary"]);
+    assert_eq!(r["summary"]["failed"], 0, "{}", r["summary"]);
+    assert_eq!(
+        r["summary"]["not_implemented"],
+        serde_json::json!({"operations": ["account.GetAlternateContact"], "probes": 2, "baselined": 0})
+    );
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        stderr.contains("1 operation(s) not implemented (2 probe(s), not counted as cases)")
+            && stderr.contains("0 cases:"),
+        "{stderr}"
+    );
+    // A baseline that accepts the finding makes the same run pass.
+    let baseline = dir.path().join("baseline.toml");
+    let o = conform(
+        &[
+            "run",
+            "--service",
+            "account",
+            "--operation",
+            "GetAlternateContact",
+            "--cases",
+            "0",
+            "--timeout",
+            "2",
+            "--endpoint",
+            &endpoint,
+            "--retries",
+            "0",
+            "--baseline",
+            baseline.to_str().unwrap(),
+            "--update-baseline",
+        ],
+        &json,
+    );
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let o = conform(
+        &[
+            "run",
+            "--service",
+            "account",
+            "--operation",
+            "GetAlternateContact",
+            "--cases",
+            "0",
+            "--timeout",
+            "2",
+            "--endpoint",
+            &endpoint,
+            "--retries",
+            "0",
+            "--baseline",
+            baseline.to_str().unwrap(),
+        ],
+        &json,
+    );
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert_eq!(report(&json)["summary"]["not_implemented"]["baselined"], 2);
     // The embedded target implements every operation: nothing is left out there.
     let all = conform(
         &[
@@ -421,4 +490,195 @@ fn max_time_cuts_a_run_short_even_when_the_target_asks_to_wait_a_day() {
     );
     let xml = std::fs::read_to_string(&junit).expect("the JUnit report is written");
     assert!(xml.trim_end().ends_with("</testsuites>"), "{xml}");
+}
+
+/// Reads a whole request (head, and the body its Content-Length announces) and returns it as text.
+fn read_whole_request(stream: &mut TcpStream) -> String {
+    stream
+        .set_read_timeout(Some(Duration::from_millis(500)))
+        .unwrap();
+    let mut seen = Vec::new();
+    let mut buf = [0u8; 65536];
+    while let Ok(n) = stream.read(&mut buf) {
+        if n == 0 {
+            break;
+        }
+        seen.extend_from_slice(&buf[..n]);
+        let text = String::from_utf8_lossy(&seen).to_string();
+        if let Some(end) = text.find("\r\n\r\n") {
+            let length = text[..end]
+                .lines()
+                .find_map(|l| {
+                    let (name, value) = l.split_once(':')?;
+                    name.eq_ignore_ascii_case("content-length")
+                        .then(|| value.trim().parse::<usize>().ok())?
+                })
+                .unwrap_or(0);
+            if seen.len() >= end + 4 + length {
+                break;
+            }
+        }
+    }
+    String::from_utf8_lossy(&seen).to_string()
+}
+
+/// Flask's generic 500 page, which moto sends both for an action it lacks and for a crash.
+fn bare_500(s: &mut TcpStream) {
+    let body = "<!doctype html>\n<html lang=en>\n<title>500 Internal Server Error</title>\n<h1>Internal Server \
+                Error</h1>";
+    let _ = write!(
+        s,
+        "HTTP/1.1 500 INTERNAL SERVER ERROR\r\ncontent-type: text/html; charset=utf-8\r\ncontent-length: {}\r\n\
+         connection: close\r\n\r\n{body}",
+        body.len()
+    );
+}
+
+fn probe_run(endpoint: &str, json: &std::path::Path) -> Output {
+    conform(
+        &[
+            "run",
+            "--service",
+            "account",
+            "--operation",
+            "GetAlternateContact",
+            "--kind",
+            "valid",
+            "--cases",
+            "0",
+            "--timeout",
+            "2",
+            "--retries",
+            "0",
+            "--endpoint",
+            endpoint,
+        ],
+        json,
+    )
+}
+
+#[test]
+fn a_bare_500_page_to_every_request_is_a_crash_or_a_missing_operation_never_just_missing() {
+    let endpoint = serve(|mut s| {
+        read_whole_request(&mut s);
+        bare_500(&mut s);
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let json = dir.path().join("r.json");
+    let o = probe_run(&endpoint, &json);
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let r = report(&json);
+    // The two probes, then the smallest and the fullest valid requests (AccountId absent, then present).
+    let ids: Vec<&str> = r["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids.len(), 4, "{ids:?}");
+    assert!(
+        ids.contains(&"GetAlternateContact-valid-optional-combo-0")
+            && ids.contains(&"GetAlternateContact-valid-optional-combo-1"),
+        "{ids:?}"
+    );
+    assert_eq!(
+        r["summary"]["not_implemented"]["crash_or_missing"],
+        serde_json::json!(["account.GetAlternateContact"])
+    );
+    assert_eq!(
+        r["summary"]["not_implemented"]["operations"],
+        serde_json::json!([])
+    );
+    let row = &r["matrix"]["services"]["account"]["operations"]["GetAlternateContact"];
+    assert_eq!(row["implemented"], false, "{row}");
+    assert_eq!(row["crash_or_missing"], true, "{row}");
+    let message = r["results"][0]["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["check"] == "implemented")
+        .expect("the implemented check")["message"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        message.contains("crashes on every valid request, or is not implemented (cannot tell"),
+        "{message}"
+    );
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        stderr.contains(
+            "0 operation(s) not implemented, 1 crashing on every valid request or not implemented"
+        ),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn an_operation_that_crashes_on_some_valid_requests_is_tested_not_left_out() {
+    // Crashes (the bare 500 page) unless the request names the fixture's member account: the first probe names
+    // none, the second the unknown one, the smallest request none; the fullest names it.
+    let endpoint = serve(|mut s| {
+        let request = read_whole_request(&mut s);
+        if !request.contains("123456789012") {
+            bare_500(&mut s);
+        } else {
+            let body = "{\"AlternateContact\":{}}";
+            let _ = write!(
+                s,
+                "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+                body.len()
+            );
+        }
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let json = dir.path().join("r.json");
+    let o = probe_run(&endpoint, &json);
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let r = report(&json);
+    let results = r["results"].as_array().unwrap();
+    assert!(
+        results.iter().all(|r| r["checks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|c| c["check"] != "implemented")),
+        "nothing says the operation is missing: {results:#?}"
+    );
+    assert!(
+        r["summary"]["not_implemented"].is_null(),
+        "{}",
+        r["summary"]
+    );
+    let row = &r["matrix"]["services"]["account"]["operations"]["GetAlternateContact"];
+    assert_eq!(row["implemented"], true, "{row}");
+    // Both probes and the smallest request met the crash (so that, without the fullest request, it would have
+    // been left out); the fullest request was answered.
+    assert_eq!(results[0]["actual"]["status"], 500, "{:#}", results[0]);
+    assert_eq!(results[1]["actual"]["status"], 500, "{:#}", results[1]);
+    for (i, id, status) in [
+        (2, "GetAlternateContact-valid-optional-combo-0", 500),
+        (3, "GetAlternateContact-valid-optional-combo-1", 200),
+    ] {
+        assert_eq!(results[i]["id"], id, "{:#}", results[i]);
+        assert_eq!(results[i]["actual"]["status"], status, "{:#}", results[i]);
+    }
+    // Its cases all ran, and its 500s are deviations of their own.
+    assert!(results.len() > 4, "{}", results.len());
+    assert!(
+        results
+            .iter()
+            .any(|r| r["actual"]["status"] == 500 && r["deviation"] == true),
+        "{results:#?}"
+    );
 }
