@@ -458,7 +458,7 @@ fn show(
             e.code.clone().unwrap_or_else(|| shape.name.clone()),
             e.status().to_string(),
             format!("{:?}", e.fault).to_lowercase(),
-            shape.source.text.clone(),
+            service.shape_source(shape).into_owned(),
         ]);
     }
     write!(out, "{}", indent(&errors.to_string()))?;

@@ -16,22 +16,18 @@ use crate::report::CaseResult;
 pub(super) const PROBES: usize = 2;
 
 /// An operation's probes, by (service, operation).
+#[cfg(test)]
 pub(super) type OperationProbes = ((String, String), Vec<Case>);
 
-/// Probes sent one after another: the lane group they share (none: an operation alone), and each operation's
-/// probes.
-pub(super) type ProbeUnit = (Option<usize>, Vec<OperationProbes>);
+/// Probes sent one after another: the lane group they share (none: an operation alone), and the operations whose
+/// probes it sends, by (service, operation).
+pub(super) type ProbeUnit = (Option<usize>, Vec<(String, String)>);
 
-/// The first [`PROBES`] valid cases that `keep` lets run of every operation `generation` selects, in generation
-/// order: the same cases, with the same ids, as the whole run's (each operation and kind is drawn from the seed
-/// alone). Generated one operation at a time and only as far as its probes, so that with every service of the
-/// models loaded (twenty thousand operations) the probes cost a case or two each, not each operation's whole draw.
-/// None when the run generates no valid case (`--kind invalid`).
-pub(super) fn probe_cases(
-    model: &Model,
-    generation: &GenConfig,
-    keep: impl Fn(&Case) -> bool,
-) -> Vec<OperationProbes> {
+/// The operations to probe, by (service, operation), in generation order: every operation `generation` selects;
+/// none when the run generates no valid case (`--kind invalid`). Their probes are generated later, one operation
+/// at a time as each is sent ([`probes_of`]): with every service of the models loaded (twenty thousand operations),
+/// holding every probe at once held hundreds of megabytes of requests (maximum-length values among them).
+pub(super) fn probed_operations(model: &Model, generation: &GenConfig) -> Vec<(String, String)> {
     if !generation.kinds.is_empty() && !generation.kinds.contains(&CaseKind::Valid) {
         return Vec::new();
     }
@@ -39,48 +35,71 @@ pub(super) fn probe_cases(
         kinds: vec![CaseKind::Valid],
         ..generation.clone()
     };
-    let operations = generate::selected_operations(model, &valid).unwrap_or_default();
-    let mut probes = Vec::with_capacity(operations.len());
-    for (service, op) in operations {
-        let one = GenConfig {
-            services: vec![service.name.clone()],
-            operations: vec![op.name.clone()],
-            ..valid.clone()
-        };
-        let cases: Vec<Case> = generate::generate(model, &one)
-            .filter(|case| {
-                case.kind == CaseKind::Valid
-                    && case.service == service.name
-                    && case.operation == op.name
-            })
-            .filter(|case| keep(case))
-            .take(PROBES)
-            .collect();
-        if !cases.is_empty() {
-            probes.push(((service.name.clone(), op.name.clone()), cases));
-        }
-    }
-    probes
+    generate::selected_operations(model, &valid)
+        .unwrap_or_default()
+        .into_iter()
+        .map(|(service, op)| (service.name.clone(), op.name.clone()))
+        .collect()
 }
 
-/// The probes in units: the operations of one lane group (which share state) together, in the order listed, so
-/// that their probes land in the same order at any concurrency; every other operation alone.
+/// The first [`PROBES`] valid cases that `keep` lets run of one operation, in generation order: the same cases,
+/// with the same ids, as the whole run's (each operation and kind is drawn from the seed alone). Generated only as
+/// far as its probes, so that the probes cost a case or two each, not each operation's whole draw.
+pub(super) fn probes_of(
+    model: &Model,
+    generation: &GenConfig,
+    (service, operation): &(String, String),
+    keep: impl Fn(&Case) -> bool,
+) -> Vec<Case> {
+    let one = GenConfig {
+        services: vec![service.clone()],
+        operations: vec![operation.clone()],
+        kinds: vec![CaseKind::Valid],
+        ..generation.clone()
+    };
+    generate::generate(model, &one)
+        .filter(|case| {
+            case.kind == CaseKind::Valid && case.service == *service && case.operation == *operation
+        })
+        .filter(|case| keep(case))
+        .take(PROBES)
+        .collect()
+}
+
+/// Every operation's probes at once (the tests compare them with the whole generation).
+#[cfg(test)]
+pub(super) fn probe_cases(
+    model: &Model,
+    generation: &GenConfig,
+    keep: impl Fn(&Case) -> bool,
+) -> Vec<OperationProbes> {
+    probed_operations(model, generation)
+        .into_iter()
+        .filter_map(|key| {
+            let cases = probes_of(model, generation, &key, &keep);
+            (!cases.is_empty()).then_some((key, cases))
+        })
+        .collect()
+}
+
+/// The probed operations in units: the operations of one lane group (which share state) together, in the order
+/// listed, so that their probes land in the same order at any concurrency; every other operation alone.
 pub(super) fn units(
-    per_operation: Vec<OperationProbes>,
+    operations: Vec<(String, String)>,
     group: impl Fn(&str, &str) -> Option<usize>,
 ) -> Vec<ProbeUnit> {
     let mut units: Vec<ProbeUnit> = Vec::new();
     let mut unit_of_group: HashMap<usize, usize> = HashMap::new();
-    for (key, probes) in per_operation {
+    for key in operations {
         match group(&key.0, &key.1) {
             Some(g) => match unit_of_group.get(&g) {
-                Some(&at) => units[at].1.push((key, probes)),
+                Some(&at) => units[at].1.push(key),
                 None => {
                     unit_of_group.insert(g, units.len());
-                    units.push((Some(g), vec![(key, probes)]));
+                    units.push((Some(g), vec![key]));
                 }
             },
-            None => units.push((None, vec![(key, probes)])),
+            None => units.push((None, vec![key])),
         }
     }
     units
@@ -216,13 +235,13 @@ mod tests {
 
     #[test]
     fn operations_of_one_lane_group_probe_together_in_order() {
-        let case = |op: &str| ((String::from("s"), op.to_string()), Vec::new());
+        let case = |op: &str| (String::from("s"), op.to_string());
         let units = units(vec![case("A"), case("B"), case("C"), case("D")], |_, op| {
             (op == "A" || op == "C").then_some(1)
         });
         let names: Vec<Vec<&str>> = units
             .iter()
-            .map(|(_, ops)| ops.iter().map(|((_, o), _)| o.as_str()).collect())
+            .map(|(_, ops)| ops.iter().map(|(_, o)| o.as_str()).collect())
             .collect();
         assert_eq!(names, vec![vec!["A", "C"], vec!["B"], vec!["D"]]);
     }

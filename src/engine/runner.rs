@@ -561,16 +561,19 @@ impl CaseRunner<'_> {
         if !self.config.checks.contains(&CheckName::Implemented) {
             return Ok(probed);
         }
-        let per_operation =
-            super::probes::probe_cases(self.model, &self.config.generation, |case| {
-                runs_as_single_request(case, self.config, self.blocked)
-            });
-        let units =
-            super::probes::units(per_operation, |service, op| self.lanes.group(service, op));
+        let operations = super::probes::probed_operations(self.model, &self.config.generation);
+        let units = super::probes::units(operations, |service, op| self.lanes.group(service, op));
+        // Each operation's probes are generated when its unit is sent, so that only the units in flight hold theirs.
         let mut answers = futures::stream::iter(units)
             .map(|(_, ops)| async move {
                 let mut answered = Vec::new();
-                for (key, probes) in ops {
+                for key in ops {
+                    let probes = super::probes::probes_of(
+                        self.model,
+                        &self.config.generation,
+                        &key,
+                        |case| runs_as_single_request(case, self.config, self.blocked),
+                    );
                     let mut results = Vec::new();
                     for case in probes {
                         results.push(self.run_case(case).await);

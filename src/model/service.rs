@@ -394,6 +394,10 @@ pub struct Service {
     pub file: String,
     /// Where the service metadata comes from.
     pub source: Provenance,
+    /// Where the shapes that carry no provenance of their own come from (`botocore dynamodb/2012-08-10`): a
+    /// published model's shapes are named by it and their name (see [`Service::shape_source`]) rather than each
+    /// keeping a copy of that text (a hundred thousand of them with every model loaded). Empty for spec files.
+    pub shape_origin: String,
 }
 
 impl Service {
@@ -423,6 +427,7 @@ impl Service {
             rules: ServiceRules::default(),
             file: String::new(),
             source: Provenance::default(),
+            shape_origin: String::new(),
         }
     }
 
@@ -436,6 +441,16 @@ impl Service {
     /// The shape a member points at.
     pub fn target(&self, member: &Member) -> &Shape {
         self.shape(member.target)
+    }
+
+    /// Where a shape of this service comes from: its own provenance, else the service's [`Service::shape_origin`]
+    /// and its name (`botocore dynamodb/2012-08-10: TableName`).
+    pub fn shape_source<'a>(&'a self, shape: &'a Shape) -> std::borrow::Cow<'a, str> {
+        if shape.source.text.is_empty() && !self.shape_origin.is_empty() {
+            format!("{}: {}", self.shape_origin, shape.name).into()
+        } else {
+            shape.source.text.as_str().into()
+        }
     }
 
     /// A shape by name.

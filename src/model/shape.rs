@@ -1,6 +1,6 @@
 //! Shapes and members: the nodes and edges of a service's shape graph, with constraints and wire traits.
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use super::pattern::Pattern;
 use super::rules::{Provenance, ViolationRule};
@@ -308,8 +308,8 @@ pub struct Shape {
     pub xml_name: Option<String>,
     /// Lists and maps written without a wrapper element.
     pub flattened: bool,
-    /// The XML namespace of the shape.
-    pub xml_namespace: Option<XmlNamespace>,
+    /// The XML namespace of the shape (boxed: few shapes have one, and every shape pays for the field).
+    pub xml_namespace: Option<Box<XmlNamespace>>,
     /// Set on error shapes.
     pub error: Option<ErrorTrait>,
     /// Deprecated in the model.
@@ -411,8 +411,8 @@ pub struct Member {
     pub query_name: Option<String>,
     /// Written as an XML attribute of the parent element.
     pub xml_attribute: bool,
-    /// Its own XML namespace.
-    pub xml_namespace: Option<XmlNamespace>,
+    /// Its own XML namespace (boxed: few members have one, and every member pays for the field).
+    pub xml_namespace: Option<Box<XmlNamespace>>,
     /// A list or map member written without a wrapper element (`flattened` on the member).
     pub flattened: bool,
     /// Filled in with a fresh token when the caller gives none, as SDKs do.
@@ -431,19 +431,28 @@ pub struct Member {
     pub deprecated: bool,
     /// The member may be absent (null) rather than its type's zero (`box` on the member; see also the target's).
     pub boxed: bool,
-    /// The default value the model declares, as JSON.
-    pub default: Option<serde_json::Value>,
+    /// The default value the model declares, as JSON (boxed: a JSON value is 80 bytes, and few members have one).
+    pub default: Option<Box<serde_json::Value>>,
     /// The first sentence of the documentation, as provenance.
     pub docs: Option<String>,
-    /// What the spec files add.
-    pub rules: MemberRules,
-    /// Where the member comes from.
-    pub source: Provenance,
+    /// What the spec files add; shared, so that the members of the published models (which have none) all point
+    /// at one empty value instead of each carrying its own. Replace it whole to change it.
+    pub rules: Arc<MemberRules>,
+    /// Where the member comes from; shared as `rules` is.
+    pub source: Arc<Provenance>,
+}
+
+/// The empty rules and provenance every member starts with, shared (see [`Member::rules`]).
+fn member_defaults() -> (Arc<MemberRules>, Arc<Provenance>) {
+    static DEFAULTS: OnceLock<(Arc<MemberRules>, Arc<Provenance>)> = OnceLock::new();
+    let (rules, source) = DEFAULTS.get_or_init(Default::default);
+    (rules.clone(), source.clone())
 }
 
 impl Member {
     /// A body member with no traits.
     pub fn new(name: impl Into<String>, target: ShapeId) -> Self {
+        let (rules, source) = member_defaults();
         Member {
             name: name.into(),
             target,
@@ -464,13 +473,33 @@ impl Member {
             boxed: false,
             default: None,
             docs: None,
-            rules: MemberRules::default(),
-            source: Provenance::default(),
+            rules,
+            source,
         }
     }
 
     /// The name on the wire in a document body: `locationName` when the model gives one, else the member name.
     pub fn wire_name(&self) -> &str {
         self.location_name.as_deref().unwrap_or(&self.name)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// With every published model loaded there are a quarter of a million members and a hundred thousand shapes:
+    /// what each carries for the rare trait (an XML namespace, a default) or for the spec files only (rules,
+    /// provenance) is paid that many times, so it is boxed or shared.
+    #[test]
+    fn members_share_their_empty_rules_and_stay_small() {
+        let (a, b) = (Member::new("A", ShapeId(0)), Member::new("B", ShapeId(1)));
+        assert!(Arc::ptr_eq(&a.rules, &b.rules));
+        assert!(Arc::ptr_eq(&a.source, &b.source));
+        assert!(a.rules.fixture.is_none() && a.source.text.is_empty());
+        let member = std::mem::size_of::<Member>();
+        let shape = std::mem::size_of::<Shape>();
+        assert!(member <= 192, "a member takes {member} bytes");
+        assert!(shape <= 336, "a shape takes {shape} bytes");
     }
 }

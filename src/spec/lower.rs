@@ -150,12 +150,12 @@ fn lower_member(service: &mut Service, parent: &str, m: &spec::Member) -> Member
     let mut member = Member::new(m.name.clone(), target);
     member.required = m.required;
     member.sensitive = m.sensitive;
-    member.source = m.source.clone();
-    member.rules = model::MemberRules {
+    member.source = Arc::new(m.source.clone());
+    member.rules = Arc::new(model::MemberRules {
         fixture: m.fixture.clone(),
         email_domain_fixture: m.email_domain_fixture.clone(),
         on_violation: m.on_violation.clone(),
-    };
+    });
     member
 }
 

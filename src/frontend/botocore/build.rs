@@ -56,6 +56,8 @@ pub(crate) fn build_service(
         text: origin.clone(),
         documents: Vec::new(),
     };
+    // Shapes keep no provenance text of their own: `Service::shape_source` names them by this and their name.
+    service.shape_origin = origin.clone();
 
     let mut builder = Builder {
         ids: HashMap::with_capacity(raw.shapes.0.len()),
@@ -86,7 +88,6 @@ pub(crate) fn build_service(
         let mut shape = shapes[derived.target.index()].clone();
         shape.name = derived.name;
         builder.override_constraints(&mut shape, derived.raw)?;
-        shape.source = builder.provenance(&shape.name);
         shapes.push(shape);
     }
     let tokens: Vec<bool> = raw
@@ -258,11 +259,11 @@ fn text(value: &Option<Text<'_>>) -> Option<String> {
     value.as_ref().map(|t| t.as_str().to_string())
 }
 
-fn xml_namespace(raw: &RawXmlNamespace) -> XmlNamespace {
-    XmlNamespace {
+fn xml_namespace(raw: &RawXmlNamespace) -> Box<XmlNamespace> {
+    Box::new(XmlNamespace {
         uri: raw.uri.clone(),
         prefix: raw.prefix.clone(),
-    }
+    })
 }
 
 /// A member whose reference lays constraints over its target: it gets a shape of its own, built once the arena is.
@@ -438,7 +439,6 @@ impl<'r, 'a> Builder<'r, 'a> {
         shape.deprecated = raw.deprecated;
         shape.boxed = raw.boxed;
         shape.docs = raw.documentation.0.clone();
-        shape.source = self.provenance(name);
         Ok(shape)
     }
 
@@ -504,7 +504,7 @@ impl<'r, 'a> Builder<'r, 'a> {
         member.streaming = raw.streaming;
         member.deprecated = raw.deprecated;
         member.boxed = raw.boxed;
-        member.default = raw.default.clone();
+        member.default = raw.default.clone().map(Box::new);
         member.docs = raw.documentation.0.clone();
         Ok(member)
     }

@@ -410,7 +410,7 @@ fn member_traits_are_carried() {
     );
     let count = member(&service, "PutThingRequest", "Count");
     assert!(count.boxed && count.deprecated);
-    assert_eq!(count.default, Some(serde_json::json!(3)));
+    assert_eq!(count.default.as_deref(), Some(&serde_json::json!(3)));
     assert!(service.target(count).boxed);
     let body = member(&service, "PutThingRequest", "Body");
     assert_eq!(body.location, Location::Payload);
@@ -456,6 +456,11 @@ fn member_traits_are_carried() {
     );
     assert_eq!(
         shape(&service, "Tree").source.text,
+        "",
+        "a published model's shapes keep no provenance text of their own"
+    );
+    assert_eq!(
+        service.shape_source(shape(&service, "Tree")),
         "botocore things/2020-01-02: Tree"
     );
 }
