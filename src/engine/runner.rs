@@ -96,6 +96,7 @@ pub async fn run(
     };
     let runner = CaseRunner {
         model: &model,
+        shared_model: Arc::clone(&model),
         config: &config,
         session: &session,
         store: SnapshotStore::new(&config.snapshot_dir),
@@ -174,6 +175,50 @@ pub async fn run(
         stopped,
         restore: restored,
     })
+}
+
+/// The cases of `config`, in generation order, drawn on a thread of their own (at most `ahead` waiting): off the
+/// runtime's workers, which must keep reading the answers of the cases in flight. The thread stops when the
+/// stream is dropped; a panic while generating resumes where the stream is read.
+fn generated(
+    model: Arc<Model>,
+    config: generate::GenConfig,
+    ahead: usize,
+) -> Result<Pin<Box<impl futures::Stream<Item = Case>>>, RunError> {
+    let (sender, receiver) = tokio::sync::mpsc::channel::<Case>(ahead.max(1));
+    let thread = std::thread::Builder::new()
+        .name("conform-generate".into())
+        .spawn(move || {
+            for case in generate::generate(&model, &config) {
+                if sender.blocking_send(case).is_err() {
+                    // The run stopped reading.
+                    break;
+                }
+            }
+        })
+        .map_err(|e| {
+            RunError::Config(format!(
+                "failed to start the thread that generates cases: {e}"
+            ))
+        })?;
+    Ok(Box::pin(futures::stream::unfold(
+        (receiver, Some(thread)),
+        |(mut receiver, thread)| async move {
+            match receiver.recv().await {
+                Some(case) => Some((case, (receiver, thread))),
+                None => {
+                    // The thread dropped its sender: it ended, or it panicked (then so does the run, as when
+                    // generation ran here).
+                    if let Some(thread) = thread
+                        && let Err(panic) = thread.join()
+                    {
+                        std::panic::resume_unwind(panic);
+                    }
+                    None
+                }
+            }
+        },
+    )))
 }
 
 /// Whether a generated case runs in the single-request phase (examples run in their own phase, with setup).
@@ -342,6 +387,8 @@ pub(super) fn throttled_answer(result: &CaseResult) -> bool {
 
 pub(super) struct CaseRunner<'a> {
     pub(super) model: &'a Model,
+    /// The same model, for the thread that generates the cases.
+    pub(super) shared_model: Arc<Model>,
     pub(super) config: &'a RunConfig,
     pub(super) session: &'a Session,
     pub(super) store: SnapshotStore,
@@ -456,14 +503,24 @@ impl CaseRunner<'_> {
                     .collect(),
                 ..self.config.generation.clone()
             };
-            let cases = generate::generate(self.model, &free_generation)
-                .filter(|case| self.lanes.key(case).is_none())
-                .filter(|case| runs_as_single_request(case, self.config, self.blocked))
-                .filter(|case| probed.still_to_send(case))
-                // Once stopping, no new case starts; those in flight finish.
-                .take_while(|_| !stopping.load(Ordering::Relaxed));
+            // Generated on a thread of its own: drawing a case can take long (a look-around pattern's candidates),
+            // and on the runtime's workers it would keep answers already on their way from being read in time.
+            let cases = generated(
+                Arc::clone(&self.shared_model),
+                free_generation,
+                self.config.concurrency.max(1) * 4,
+            )?
+            .filter(|case| {
+                std::future::ready(
+                    self.lanes.key(case).is_none()
+                        && runs_as_single_request(case, self.config, self.blocked)
+                        && probed.still_to_send(case),
+                )
+            })
+            // Once stopping, no new case starts; those in flight finish.
+            .take_while(|_| std::future::ready(!stopping.load(Ordering::Relaxed)));
             let stopping = &stopping;
-            let free = futures::stream::iter(cases)
+            let free = cases
                 .map(|case| self.run_permitted(case, stopping))
                 .buffer_unordered(self.config.concurrency.max(1));
             // Cases that touch the same state run in lanes: one after another, in generation order. Every lane

@@ -960,6 +960,8 @@ fn is_exact(ast: &Ast) -> bool {
 pub(crate) fn unicode_matcher(generator: &PatternGen) -> Option<&Checker> {
     generator
         .unicode
-        .get_or_init(|| Checker::new(generator.pattern.ast(), Reading::Unicode, None).ok())
+        .get_or_init(|| {
+            Checker::for_generation(generator.pattern.ast(), Reading::Unicode, None).ok()
+        })
         .as_ref()
 }

@@ -29,7 +29,14 @@ use parse::{Assertion, Ast, Node};
 
 /// Most backtracking steps the backtracking engine may take for one match before it gives up (see
 /// [`Pattern::try_match`]); generous, since no model pattern comes near it for strings of a few thousand characters.
+/// Validation (the oracle's, the embedded target's) checks with this limit.
 const BACKTRACK_LIMIT: usize = 10_000_000;
+
+/// The backtracking limit of the generator's checks on its own candidates (and probes): a candidate the check
+/// cannot decide within it is rejected, never accepted, and the generator draws another. A candidate that fails a
+/// look-around pattern may cost the full limit (fsx's `ResourceARN`, `((...[a-z0-9].*(?<!-)):){4}(?!/).{0,1024}`,
+/// took seconds per candidate); matching candidates of the model's patterns need far fewer steps.
+pub(crate) const GENERATION_BACKTRACK_LIMIT: usize = 20_000;
 
 /// Largest compiled program the `regex` crate may build: the default 10 MiB is too small for a few model patterns
 /// that repeat a large Unicode class a thousand times (`[\p{L}\p{N}]{1,1024}`).
@@ -52,8 +59,24 @@ pub struct Pattern {
     ast: Arc<Ast>,
     /// The matchers, compiled on first use; `Err` says why they cannot be.
     compiled: Arc<OnceLock<Result<Compiled, String>>>,
+    /// The generator's matchers, with [`GENERATION_BACKTRACK_LIMIT`]; `None` when no reading needs the
+    /// backtracking engine (the linear matchers above serve then).
+    for_generation: Arc<OnceLock<Result<Option<Compiled>, String>>>,
     /// Whether a class is defined by a Unicode property, whose members depend on the JVM's Unicode version.
     pub(crate) uses_property: bool,
+}
+
+#[cfg(test)]
+thread_local! {
+    /// How many checks with the backtracking engine and validation's limit this thread made.
+    static FULL_LIMIT_CHECKS: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
+}
+
+/// How many checks with the backtracking engine and validation's limit this thread made (tests: generation must
+/// make none).
+#[cfg(test)]
+pub(crate) fn full_limit_checks() -> u64 {
+    FULL_LIMIT_CHECKS.with(std::cell::Cell::get)
 }
 
 /// The compiled readings of a pattern.
@@ -64,6 +87,43 @@ struct Compiled {
     /// The reading of JDK 18 and older, whose `\b` counts Unicode letters and digits as word characters; only for
     /// patterns with `\b` or `\B`, whose verdict on non-ASCII text depends on the JVM AWS runs.
     legacy_boundary: Option<Checker>,
+}
+
+impl Compiled {
+    /// Compiles Java's reading, and the legacy boundary reading where the pattern has `\b` or `\B`.
+    fn new(ast: &Arc<Ast>, limit: usize) -> Result<Compiled, String> {
+        let matcher = Checker::with_limit(ast, Reading::Java, None, limit)?;
+        let legacy_boundary = if has_word_boundary(&ast.root) {
+            Some(Checker::with_limit(
+                ast,
+                Reading::JavaUnicodeBoundary,
+                None,
+                limit,
+            )?)
+        } else {
+            None
+        };
+        Ok(Compiled {
+            matcher,
+            legacy_boundary,
+        })
+    }
+
+    /// Whether a reading needs the backtracking engine.
+    fn backtracks(&self) -> bool {
+        self.matcher.is_backtracking()
+            || self
+                .legacy_boundary
+                .as_ref()
+                .is_some_and(Checker::is_backtracking)
+    }
+
+    /// Whether the legacy boundary reading decides `value` otherwise (or one of them gives up).
+    fn boundary_differs(&self, value: &str) -> bool {
+        self.legacy_boundary.as_ref().is_some_and(|legacy| {
+            legacy.try_match(value).ok() != self.matcher.try_match(value).ok()
+        })
+    }
 }
 
 /// Why a pattern cannot be compiled.
@@ -121,11 +181,11 @@ impl fmt::Debug for Matcher {
 }
 
 impl Matcher {
-    /// Compiles a translation with the engine it needs.
-    fn compile(translation: &emit::Translation) -> Result<Matcher, String> {
+    /// Compiles a translation with the engine it needs; the backtracking engine gives up after `limit` steps.
+    fn compile(translation: &emit::Translation, limit: usize) -> Result<Matcher, String> {
         if translation.backtracking {
             fancy_regex::RegexBuilder::new(&translation.text)
-                .backtrack_limit(BACKTRACK_LIMIT)
+                .backtrack_limit(limit)
                 .delegate_size_limit(SIZE_LIMIT)
                 .build()
                 .map(Matcher::Backtracking)
@@ -175,18 +235,40 @@ pub(crate) struct Checker {
     ast: Arc<Ast>,
     reading: Reading,
     bounds: Option<BoundsOverride>,
+    /// The backtracking engine's limit of steps per match.
+    limit: usize,
 }
 
 impl Checker {
-    /// Compiles one reading, with one repetition's bounds replaced if `bounds` says so.
+    /// Compiles one reading, with one repetition's bounds replaced if `bounds` says so, for validation (the full
+    /// backtracking limit).
     pub(crate) fn new(
         ast: &Arc<Ast>,
         reading: Reading,
         bounds: Option<BoundsOverride>,
     ) -> Result<Checker, String> {
+        Checker::with_limit(ast, reading, bounds, BACKTRACK_LIMIT)
+    }
+
+    /// As [`Checker::new`], for the generator's checks of its own candidates: the backtracking engine gives up
+    /// after [`GENERATION_BACKTRACK_LIMIT`] steps (an `Err`, which callers read as a rejected candidate).
+    pub(crate) fn for_generation(
+        ast: &Arc<Ast>,
+        reading: Reading,
+        bounds: Option<BoundsOverride>,
+    ) -> Result<Checker, String> {
+        Checker::with_limit(ast, reading, bounds, GENERATION_BACKTRACK_LIMIT)
+    }
+
+    fn with_limit(
+        ast: &Arc<Ast>,
+        reading: Reading,
+        bounds: Option<BoundsOverride>,
+        limit: usize,
+    ) -> Result<Checker, String> {
         let translation = emit::translate(ast, reading, bounds, true);
         Ok(Checker {
-            relaxed: Matcher::compile(&translation)?,
+            relaxed: Matcher::compile(&translation, limit)?,
             exact_up_to: translation.exact_up_to,
             // The longest match, from the tree (not when a bound is replaced: the tree does not know it).
             longest: match bounds {
@@ -197,11 +279,16 @@ impl Checker {
             ast: ast.clone(),
             reading,
             bounds,
+            limit,
         })
     }
 
     /// Whether the whole of `value` matches; `Err` when no verdict could be reached.
     pub(crate) fn try_match(&self, value: &str) -> Result<bool, String> {
+        #[cfg(test)]
+        if self.limit == BACKTRACK_LIMIT && self.is_backtracking() {
+            FULL_LIMIT_CHECKS.with(|n| n.set(n.get() + 1));
+        }
         // Bytes are at least as many as characters: most strings need no count.
         if value.len() <= self.exact_up_to {
             return self.relaxed.try_match(value);
@@ -215,12 +302,10 @@ impl Checker {
         }
         self.exact
             .get_or_init(|| {
-                Matcher::compile(&emit::translate(
-                    &self.ast,
-                    self.reading,
-                    self.bounds,
-                    false,
-                ))
+                Matcher::compile(
+                    &emit::translate(&self.ast, self.reading, self.bounds, false),
+                    self.limit,
+                )
             })
             .as_ref()
             .map_err(Clone::clone)?
@@ -250,6 +335,7 @@ impl Pattern {
             uses_property: uses_property(&ast.root),
             ast: Arc::new(ast),
             compiled: Arc::new(OnceLock::new()),
+            for_generation: Arc::new(OnceLock::new()),
         })
     }
 
@@ -293,19 +379,25 @@ impl Pattern {
     /// The compiled matchers, compiled by the first caller.
     fn compiled(&self) -> Result<&Compiled, &String> {
         self.compiled
-            .get_or_init(|| {
-                let matcher = Checker::new(&self.ast, Reading::Java, None)?;
-                let legacy_boundary = if has_word_boundary(&self.ast.root) {
-                    Some(Checker::new(&self.ast, Reading::JavaUnicodeBoundary, None)?)
-                } else {
-                    None
-                };
-                Ok(Compiled {
-                    matcher,
-                    legacy_boundary,
-                })
-            })
+            .get_or_init(|| Compiled::new(&self.ast, BACKTRACK_LIMIT))
             .as_ref()
+    }
+
+    /// The generator's matchers: with [`GENERATION_BACKTRACK_LIMIT`] where a reading backtracks, else the
+    /// validation's (a linear matcher has no limit to lower).
+    fn generation_compiled(&self) -> Result<&Compiled, &String> {
+        let full = self.compiled()?;
+        if !full.backtracks() {
+            return Ok(full);
+        }
+        match self
+            .for_generation
+            .get_or_init(|| Compiled::new(&self.ast, GENERATION_BACKTRACK_LIMIT).map(Some))
+        {
+            Ok(Some(low)) => Ok(low),
+            Ok(None) => Ok(full),
+            Err(e) => Err(e),
+        }
     }
 
     /// Java's verdict on `value`, or why none could be reached.
@@ -321,12 +413,12 @@ impl Pattern {
     /// otherwise, or the pattern uses Unicode properties and `value` has characters assigned or recategorised in
     /// recent Unicode versions. Generated strings never have such a verdict.
     pub fn is_uncertain(&self, value: &str) -> bool {
-        if let Ok(compiled) = self.compiled()
-            && let Some(legacy) = &compiled.legacy_boundary
-            && legacy.try_match(value).ok() != compiled.matcher.try_match(value).ok()
-        {
-            return true;
-        }
+        self.compiled()
+            .is_ok_and(|compiled| compiled.boundary_differs(value))
+            || self.uses_property_uncertain(value)
+    }
+
+    fn uses_property_uncertain(&self, value: &str) -> bool {
         self.uses_property
             && value
                 .chars()
@@ -343,8 +435,21 @@ impl Pattern {
     }
 
     /// Whether `value` matches and no Java version could decide otherwise: what generated strings must satisfy.
+    /// The generator's check: with [`GENERATION_BACKTRACK_LIMIT`], a value it cannot decide does not match.
     pub(crate) fn surely_matches(&self, value: &str) -> bool {
-        self.check(value) == Ok(true) && !self.is_uncertain(value)
+        self.generation_verdict(value) == Some(true)
+    }
+
+    /// The generator's verdict on its own candidate: `Some(true)` when it surely matches, `Some(false)` when it
+    /// surely fails (whatever Java version AWS runs), `None` when it is uncertain or the check gave up within
+    /// [`GENERATION_BACKTRACK_LIMIT`] steps. The candidate is then neither a valid value nor a probe.
+    pub(crate) fn generation_verdict(&self, value: &str) -> Option<bool> {
+        let compiled = self.generation_compiled().ok()?;
+        let verdict = compiled.matcher.try_match(value).ok()?;
+        if compiled.boundary_differs(value) || self.uses_property_uncertain(value) {
+            return None;
+        }
+        Some(verdict)
     }
 
     /// Whether `value` matches as a Unicode-aware engine reads the pattern (`\d`, `\w`, `\s` taking Unicode digits,
@@ -397,9 +502,10 @@ impl Pattern {
         Pattern::new(&out).is_ok_and(|p| p.is_match(value))
     }
 
-    /// Whether `value` fails and no Java version could decide otherwise: what probes must satisfy.
+    /// Whether `value` fails and no Java version could decide otherwise: what probes must satisfy. The
+    /// generator's check: a value it cannot decide within [`GENERATION_BACKTRACK_LIMIT`] steps is no probe.
     pub(crate) fn surely_fails(&self, value: &str) -> bool {
-        self.check(value) == Ok(false) && !self.is_uncertain(value)
+        self.generation_verdict(value) == Some(false)
     }
 }
 

@@ -321,7 +321,7 @@ impl PatternGen {
         let relaxed = if self.is_exact() {
             None
         } else {
-            Some(Checker::new(ast, Reading::Java, Some(bounds)).ok()?)
+            Some(Checker::for_generation(ast, Reading::Java, Some(bounds)).ok()?)
         };
         // The shortest lengths first: the rest of the pattern stays minimal, out of the way of length limits.
         let lengths: Vec<usize> = tree.lengths().iter().take(3).collect();

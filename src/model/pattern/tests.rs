@@ -740,3 +740,56 @@ fn a_literal_control_beside_a_unicode_property_still_generates() {
     // A character of a recent Unicode version still makes a property pattern's verdict uncertain.
     assert!(pattern.is_uncertain("\u{7}\u{1E030}"));
 }
+
+// The generator's checks: a lower backtracking limit than validation's.
+
+/// fsx's `ResourceARN`: a look-ahead the tree cannot honour, and `.*` inside a group repeated four times before
+/// `.{0,1024}`, so that a candidate the look-ahead rejects late costs millions of backtracking steps.
+const FSX_RESOURCE_ARN: &str = r"^arn:(?=[^:]+:fsx:[^:]+:\d{12}:)((|(?=[a-z0-9-.]{1,63})(?!\d{1,3}(\.\d{1,3}){3})(?![^:]*-{2})(?![^:]*-\.)(?![^:]*\.-)[a-z0-9].*(?<!-)):){4}(?!/).{0,1024}$";
+
+/// A string that costs fsx's pattern more than the generator's limit of backtracking steps and less than
+/// validation's: it passes the first look-ahead, then, for a line feed at its end (which `.` does not take), every
+/// split of its many colons into four segments is tried before it fails.
+fn costly_for_fsx() -> String {
+    format!("arn:aws:fsx:us-east-1:123456789012:{}\n", "a:".repeat(40))
+}
+
+#[test]
+fn the_generators_check_gives_up_early_and_rejects() {
+    let pattern = p(FSX_RESOURCE_ARN);
+    let value = costly_for_fsx();
+    // Validation decides, with the full limit: the value fails.
+    assert_eq!(pattern.try_match(&value), Ok(false));
+    // The generator's check gives up: neither a valid value nor a probe.
+    assert_eq!(pattern.generation_verdict(&value), None);
+    assert!(!pattern.surely_matches(&value));
+    assert!(!pattern.surely_fails(&value));
+    // What it can decide, it decides as validation does.
+    let valid = "arn:aws:fsx:us-east-1:123456789012:file-system/fs-0123456789abcdef0";
+    assert!(pattern.is_match(valid));
+    assert_eq!(pattern.generation_verdict(valid), Some(true));
+    assert_eq!(pattern.generation_verdict("arn:x"), Some(false));
+    // A linear pattern shares validation's matcher: nothing is compiled twice.
+    let linear = p(r"^[a-z]{1,8}$");
+    assert_eq!(linear.generation_verdict("abc"), Some(true));
+    assert!(linear.for_generation.get().is_none());
+}
+
+#[test]
+fn generating_for_a_costly_look_around_pattern_never_checks_with_the_full_limit() {
+    let pattern = p(FSX_RESOURCE_ARN);
+    let generator = PatternGen::new(&pattern, 513);
+    let mut rng = rng();
+    let before = full_limit_checks();
+    for len in [8, 60, 200, 512] {
+        if let Some(value) = generator.generate(&mut rng, len, Pick::Random) {
+            assert!(pattern.is_match(&value), "{value:?}");
+        }
+    }
+    let _ = probes(&pattern, Some(8), Some(512), &mut rng);
+    assert_eq!(
+        full_limit_checks() - before,
+        0,
+        "the generator checked its candidates with validation's backtracking limit"
+    );
+}
