@@ -531,3 +531,27 @@ fn a_scalar_and_a_flattened_list_sharing_an_element_name_are_no_duplicate() {
         out.problems
     );
 }
+
+#[test]
+fn a_checksum_that_is_not_the_body_s_must_fail_on_s3_only() {
+    // S3 documents that it refuses a request whose checksum does not match the body; S3 Control documents no such
+    // check, so there a success is uncertain, not a deviation.
+    let mut service = service();
+    let op = {
+        let op = service.operations.get_mut("PutAcl").unwrap();
+        op.checksum.required = true;
+        op.clone()
+    };
+    let certainly_fails = |service: &Service| {
+        faults::malformations(service, &op)
+            .into_iter()
+            .find(|m| m.class == "checksum-mismatch")
+            .expect("an operation that requires a checksum gets the malformation")
+            .expect
+            .certainly_fails
+    };
+    service.name = "s3".into();
+    assert!(certainly_fails(&service));
+    service.name = "s3control".into();
+    assert!(!certainly_fails(&service));
+}
