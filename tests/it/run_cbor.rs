@@ -185,8 +185,6 @@ print("botocore cbor client ok")
 
 #[test]
 fn botocore_s_cbor_client_talks_to_the_embedded_target() {
-    use std::io::{BufRead, BufReader};
-    use std::process::Stdio;
     let models = conform::frontend::botocore::Models::locate(None, None).unwrap_or_else(|e| {
         panic!(
             "failed to find botocore's models: {e}; {}",
@@ -194,39 +192,10 @@ fn botocore_s_cbor_client_talks_to_the_embedded_target() {
         )
     });
     let (python, pythonpath) = super::protocol_differential::python_with_botocore(&models.root);
-    let mut child = Command::new(env!("CARGO_BIN_EXE_conform"))
-        .args([
-            "serve",
-            "--port",
-            "0",
-            "--service",
-            "cloudwatch",
-            "--service",
-            "translate",
-        ])
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .env_remove("CONFORM_SPECS")
-        .env_remove("CONFORM_MODELS")
-        .env_remove("CONFORM_SERVE_SECRET_ACCESS_KEY")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("conform serve starts");
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    let endpoint = loop {
-        match lines.next() {
-            Some(Ok(line)) => {
-                if let Some(endpoint) = line.strip_prefix("endpoint: ") {
-                    break endpoint.to_string();
-                }
-            }
-            other => {
-                let _ = child.kill();
-                panic!("conform serve printed no endpoint: {other:?}");
-            }
-        }
-    };
-    std::thread::spawn(move || lines.for_each(drop));
+    let (mut child, endpoint) = crate::serve_support::serve_process(
+        &["--service", "cloudwatch", "--service", "translate"],
+        &[],
+    );
     let mut script = Command::new(&python);
     script.args(["-c", BOTOCORE_CLIENT, &endpoint]);
     if let Some(path) = &pythonpath {

@@ -3,8 +3,7 @@
 //! the embedded target serves both forms; and botocore's own client, with `addressing_style: virtual`, is served
 //! too (its checksum headers included).
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command};
 
 use aws_credential_types::Credentials;
 use conform::case::Signing;
@@ -12,44 +11,11 @@ use conform::client::addressing::S3Addressing;
 use conform::client::{Client, ClientConfig};
 use conform::model::Value;
 
+use crate::serve_support::{Killed, serve_process};
+
 /// `conform serve` for S3 on a free port; the child and its endpoint (`http://127.0.0.1:PORT`).
 fn serve_s3() -> (Child, String) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_conform"))
-        .args(["serve", "--port", "0", "--service", "s3"])
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .env_remove("CONFORM_SPECS")
-        .env_remove("CONFORM_MODELS")
-        .env_remove("CONFORM_SERVE_SECRET_ACCESS_KEY")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("conform serve starts");
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    let endpoint = loop {
-        match lines.next() {
-            Some(Ok(line)) => {
-                if let Some(endpoint) = line.strip_prefix("endpoint: ") {
-                    break endpoint.to_string();
-                }
-            }
-            other => {
-                let _ = child.kill();
-                panic!("conform serve printed no endpoint: {other:?}");
-            }
-        }
-    };
-    std::thread::spawn(move || lines.for_each(drop));
-    (child, endpoint)
-}
-
-/// Kills the server when the test ends, passing or not.
-struct Killed(Child);
-
-impl Drop for Killed {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
+    serve_process(&["--service", "s3"], &[])
 }
 
 fn client(endpoint: &str, addressing: S3Addressing) -> Client {

@@ -1,45 +1,15 @@
 //! `conform serve` as a process: the secret key from the environment or a file (never from `ps`), and connections
 //! that send nothing, stop half-way or idle are closed rather than held forever.
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{Read, Write};
 use std::net::TcpStream;
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::time::{Duration, SystemTime};
 
 use crate::serve_support::*;
 use serde_json::json;
 
 const SECRET: &str = "s3cr3t-for-the-serve-test-0123456789abcdef";
-
-/// `conform serve --port 0` with `args` and `env`; returns the child and the endpoint it printed.
-fn serve(args: &[&str], env: &[(&str, &str)]) -> (Child, String) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_conform"))
-        .args(["serve", "--port", "0"])
-        .args(args)
-        .env_remove("CONFORM_SERVE_SECRET_ACCESS_KEY")
-        .envs(env.iter().copied())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("conform serve starts");
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    let endpoint = loop {
-        match lines.next() {
-            Some(Ok(line)) => {
-                if let Some(endpoint) = line.strip_prefix("endpoint: ") {
-                    break endpoint.to_string();
-                }
-            }
-            other => {
-                let _ = child.kill();
-                panic!("conform serve printed no endpoint: {other:?}");
-            }
-        }
-    };
-    // The rest of what it prints is read too: a closed pipe would end it.
-    std::thread::spawn(move || lines.for_each(drop));
-    (child, endpoint)
-}
 
 /// GetPrimaryEmail of the member account, signed with `secret`: its status.
 async fn status_signed_with(endpoint: &str, secret: &str) -> u16 {
@@ -69,7 +39,7 @@ async fn status_signed_with(endpoint: &str, secret: &str) -> u16 {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_secret_key_comes_from_the_environment_or_a_file() {
     let test_secret = conform::credentials::TEST_SECRET_ACCESS_KEY;
-    let (mut child, endpoint) = serve(&[], &[("CONFORM_SERVE_SECRET_ACCESS_KEY", SECRET)]);
+    let (mut child, endpoint) = serve_process(&[], &[("CONFORM_SERVE_SECRET_ACCESS_KEY", SECRET)]);
     let (with_env, with_test_key) = (
         status_signed_with(&endpoint, SECRET).await,
         status_signed_with(&endpoint, test_secret).await,
@@ -81,7 +51,8 @@ async fn the_secret_key_comes_from_the_environment_or_a_file() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("secret");
     std::fs::write(&file, format!("{SECRET}\n")).unwrap();
-    let (mut child, endpoint) = serve(&["--secret-access-key-file", file.to_str().unwrap()], &[]);
+    let (mut child, endpoint) =
+        serve_process(&["--secret-access-key-file", file.to_str().unwrap()], &[]);
     let (with_file, with_test_key) = (
         status_signed_with(&endpoint, SECRET).await,
         status_signed_with(&endpoint, test_secret).await,

@@ -1,6 +1,8 @@
 //! Shared helpers for the `serve_*` tests: start the embedded target, build, sign and send requests.
 #![allow(dead_code)]
 
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
@@ -322,4 +324,48 @@ pub fn assert_error(resp: &Resp, status: u16, error_type: &str) {
         "body: {}",
         String::from_utf8_lossy(&resp.body)
     );
+}
+
+/// `conform serve --port 0` with `args` and `env` as a process, run from the repository (no `CONFORM_SPECS`,
+/// `CONFORM_MODELS` or server secret from the test's environment): the child and the endpoint it printed.
+pub fn serve_process(args: &[&str], env: &[(&str, &str)]) -> (Child, String) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_conform"))
+        .args(["serve", "--port", "0"])
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env_remove("CONFORM_SPECS")
+        .env_remove("CONFORM_MODELS")
+        .env_remove("CONFORM_SERVE_SECRET_ACCESS_KEY")
+        .envs(env.iter().copied())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("conform serve starts");
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let endpoint = loop {
+        match lines.next() {
+            Some(Ok(line)) => {
+                if let Some(endpoint) = line.strip_prefix("endpoint: ") {
+                    break endpoint.to_string();
+                }
+            }
+            other => {
+                let _ = child.kill();
+                panic!("conform serve printed no endpoint: {other:?}");
+            }
+        }
+    };
+    // The rest of what it prints is read too: a closed pipe would end it.
+    std::thread::spawn(move || lines.for_each(drop));
+    (child, endpoint)
+}
+
+/// A `conform serve` process killed when the test ends, passing or not.
+pub struct Killed(pub Child);
+
+impl Drop for Killed {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
 }
