@@ -139,12 +139,20 @@ impl Algorithm {
 /// Whether a header name is one of the `x-amz-checksum-*` family botocore looks for (`^x-amz-checksum-[a-z0-9]*$`,
 /// without case: `x-amz-checksum-mode` counts too).
 fn is_checksum_header(name: &str) -> bool {
+    checksum_suffix(name).is_some_and(|suffix| suffix.bytes().all(|b| b.is_ascii_alphanumeric()))
+}
+
+/// What follows `x-amz-checksum-` in a header name (`crc32`), the prefix read without case.
+fn checksum_suffix(name: &str) -> Option<&str> {
     const PREFIX: &str = "x-amz-checksum-";
-    name.len() >= PREFIX.len()
-        && name[..PREFIX.len()].eq_ignore_ascii_case(PREFIX)
-        && name[PREFIX.len()..]
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric())
+    name.get(..PREFIX.len())
+        .filter(|prefix| prefix.eq_ignore_ascii_case(PREFIX))
+        .map(|_| &name[PREFIX.len()..])
+}
+
+/// The algorithm of a checksum header of a known algorithm (`x-amz-checksum-crc32` → CRC32).
+pub(crate) fn algorithm_of(name: &str) -> Option<Algorithm> {
+    checksum_suffix(name).and_then(Algorithm::parse)
 }
 
 /// The header an input member is bound to, when it is a header.
@@ -208,10 +216,7 @@ pub fn apply(service: &Service, op: &Operation, input: &Value, request: &mut Htt
 pub fn refresh(request: &mut HttpRequest) {
     let HttpRequest { headers, body, .. } = request;
     for (name, value) in headers.iter_mut() {
-        if let Some(algorithm) = name
-            .strip_prefix("x-amz-checksum-")
-            .and_then(Algorithm::parse)
-        {
+        if let Some(algorithm) = algorithm_of(name) {
             *value = algorithm.checksum(body);
         }
     }
@@ -244,11 +249,7 @@ impl std::fmt::Display for Mismatch {
 /// operation whose checksum traits make such a header the body's checksum).
 pub fn verify(headers: &[(String, String)], body: &[u8]) -> Result<(), Mismatch> {
     for (name, value) in headers {
-        let Some(algorithm) = name
-            .to_ascii_lowercase()
-            .strip_prefix("x-amz-checksum-")
-            .and_then(Algorithm::parse)
-        else {
+        let Some(algorithm) = algorithm_of(name) else {
             continue;
         };
         let computed = algorithm.checksum(body);

@@ -262,9 +262,7 @@ pub(crate) fn malform(
         }
         "checksum-mismatch" => {
             let (algorithm, value) = out.headers.iter_mut().find_map(|(name, value)| {
-                let algorithm = name
-                    .strip_prefix("x-amz-checksum-")
-                    .and_then(crate::protocol::checksum::Algorithm::parse)?;
+                let algorithm = crate::protocol::checksum::algorithm_of(name)?;
                 Some((algorithm, value))
             })?;
             *value = algorithm.checksum(b"conform: not the body");
