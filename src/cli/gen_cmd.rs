@@ -125,7 +125,8 @@ impl GenArgs {
             operations: self.operations.clone(),
             services: self.services.clone(),
             fixtures,
-            leave_out: Vec::new(),
+            leave_out: Default::default(),
+            partition: None,
         };
         generate::check(specs, &config).map_err(|e| match e {
             GenError::UnknownOperation { name, known } => CliError::usage(

@@ -169,6 +169,8 @@ pub struct RunArgs {
     #[arg(long, requires = "baseline")]
     update_baseline: bool,
     /// Run only share K of N (e.g. 2/4), for CI jobs in parallel; `conform report merge` joins their reports.
+    /// A run of at least 10 × N operations is split by operation (each operation's cases and probes in one
+    /// share, so each job probes only its own); a smaller one by case, so that the shares stay even.
     #[arg(long, value_name = "K/N", value_parser = super::values::parse_partition)]
     partition: Option<(u64, u64)>,
     /// Do not shrink failing cases.
@@ -196,7 +198,12 @@ pub(super) fn runtime() -> Result<tokio::runtime::Runtime, CliError> {
 fn run_config(specs: &Model, args: &RunArgs, generation: &GenArgs) -> Result<RunConfig, CliError> {
     let kinds = &generation.kinds;
     let protocol = generation.protocol.clone();
-    let generation = generation.config(specs)?;
+    let mut generation = generation.config(specs)?;
+    if let Some((k, n)) = args.partition {
+        let operations =
+            crate::generate::selected_operations(specs, &generation).map_or(0, |ops| ops.len());
+        generation.partition = Some(crate::generate::Partition::new(k, n, operations));
+    }
     // With only `--kind scenario`, the generator yields no single request (it makes no scenario cases).
     let scenarios = kinds.is_empty() || generation.kinds.contains(&CaseKind::Scenario);
     let only = (!args.checks.is_empty()).then_some(args.checks.as_slice());
@@ -230,7 +237,6 @@ fn run_config(specs: &Model, args: &RunArgs, generation: &GenArgs) -> Result<Run
         timeout: args.target.timeout,
         max_retries: args.retries,
         checks,
-        partition: args.partition,
         shrink: !args.no_shrink,
         baseline,
         snapshots: args.snapshots,

@@ -59,8 +59,6 @@ pub struct RunConfig {
     pub max_retries: u32,
     /// The checks to run.
     pub checks: Vec<CheckName>,
-    /// Run only the share `k` of `n` (1-based), for CI jobs in parallel.
-    pub partition: Option<(u64, u64)>,
     /// Shrink failing cases toward the smallest that fails the same way.
     pub shrink: bool,
     /// Accepted deviations; only others make the run fail.
@@ -85,6 +83,11 @@ pub struct RunConfig {
 }
 
 impl RunConfig {
+    /// Which share of the run this is (`--partition K/N`), as the reports record it.
+    pub fn partition_id(&self) -> Option<(u64, u64)> {
+        self.generation.partition.map(|p| (p.k, p.n))
+    }
+
     /// A config for the embedded target with defaults: every kind, all checks, no snapshots.
     pub fn new(generation: GenConfig) -> Self {
         RunConfig {
@@ -99,7 +102,6 @@ impl RunConfig {
             timeout: Duration::from_secs(10),
             max_retries: 3,
             checks: CheckName::ALL.to_vec(),
-            partition: None,
             shrink: true,
             baseline: crate::report::Baseline::default(),
             snapshots: SnapshotMode::Off,
@@ -217,8 +219,12 @@ impl Selection {
         let examples = generate::example_cases(model, &config.generation)
             .into_iter()
             .filter(|e| {
-                in_partition(&e.case.id, config.partition)
-                    && blocked.allows(&e.case.operation)
+                generate::partition::holds(
+                    config.generation.partition.as_ref(),
+                    &e.case.service,
+                    &e.case.operation,
+                    &e.case.id,
+                ) && blocked.allows(&e.case.operation)
                     && blocked.allows_all(e.setup.iter().map(|(op, _, _)| op.as_str()))
             })
             .collect();
@@ -226,7 +232,10 @@ impl Selection {
             scenario::instances(model, &config.generation, config.scenario_draws)
                 .into_iter()
                 .filter(|i| {
-                    in_partition(&i.id, config.partition)
+                    config
+                        .generation
+                        .partition
+                        .is_none_or(|p| p.holds_instance(&i.id))
                         && blocked.allows_all(scenario_operations(model, i))
                 })
                 .collect()
@@ -400,19 +409,6 @@ pub fn run_digest(model: &Model, config: &RunConfig) -> String {
     );
     let digest = h.0.finalize();
     digest[..12].iter().map(|b| format!("{b:02x}")).collect()
-}
-
-/// Whether a case falls in partition `k` of `n`: by a stable hash of its id, so every job agrees.
-pub fn in_partition(id: &str, partition: Option<(u64, u64)>) -> bool {
-    match partition {
-        None => true,
-        Some((k, n)) => {
-            use sha2::{Digest, Sha256};
-            let digest = Sha256::digest(id.as_bytes());
-            let bucket = u64::from_be_bytes(digest[..8].try_into().expect("8 bytes")) % n;
-            bucket == k - 1
-        }
-    }
 }
 
 /// The message a panic carried.

@@ -6,7 +6,7 @@ use std::time::Instant;
 
 use super::runner::{Stops, Tally, curl_for, normalised, scenario_result};
 use super::session::{Session, guarded};
-use super::{RunConfig, RunError, RunOutcome, Selection, emit, in_partition, replay_command};
+use super::{RunConfig, RunError, RunOutcome, Selection, emit, replay_command};
 use crate::case::{Case, CaseClass};
 use crate::check::{CheckName, CheckResult};
 use crate::client::{Exchange, TransportError};
@@ -69,7 +69,7 @@ pub async fn diff(
             target: format!("{} against {}", a.target.label, b.target.label),
             total: None,
             phases: Vec::new(),
-            origin: RunOrigin::new(super::run_digest(&model, &config), config.partition),
+            origin: RunOrigin::new(super::run_digest(&model, &config), config.partition_id()),
         },
     )?;
     let mut tally = Tally {
@@ -85,7 +85,6 @@ pub async fn diff(
                 selection.single_requests
                     && case.class != CaseClass::Example
                     && blocked.allows(&case.operation)
-                    && in_partition(&case.id, config.partition)
             })
             .map(|c| Item::Case(Box::new(c)));
         let instances = selection

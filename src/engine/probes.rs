@@ -42,8 +42,8 @@ pub(super) fn probed_operations(model: &Model, generation: &GenConfig) -> Vec<(S
         .collect()
 }
 
-/// The first [`PROBES`] valid cases that `keep` lets run of one operation, in generation order: the same cases,
-/// with the same ids, as the whole run's (each operation and kind is drawn from the seed alone). Generated only as
+/// The first [`PROBES`] valid cases that `keep` lets run of one operation, in generation order, whatever share of
+/// a partitioned run they fall in: the same cases, with the same ids, as the whole run's (each operation and kind is drawn from the seed alone). Generated only as
 /// far as its probes, so that the probes cost a case or two each, not each operation's whole draw.
 pub(super) fn probes_of(
     model: &Model,
@@ -55,6 +55,8 @@ pub(super) fn probes_of(
         services: vec![service.clone()],
         operations: vec![operation.clone()],
         kinds: vec![CaseKind::Valid],
+        // The operation's first valid cases, whichever share they fall in: every share reads it alike.
+        partition: None,
         ..generation.clone()
     };
     generate::generate(model, &one)
@@ -153,6 +155,7 @@ pub(super) fn tie_breakers(
         kinds: vec![CaseKind::Valid],
         services: vec![service.to_string()],
         operations: vec![operation.to_string()],
+        partition: None,
         ..generation.clone()
     };
     let present = |case: &Case| -> Option<usize> {

@@ -27,6 +27,7 @@ mod examples;
 mod ids;
 pub mod invalid;
 mod malformed;
+pub mod partition;
 mod plan;
 mod semantic;
 mod shrink;
@@ -38,6 +39,7 @@ use crate::model::{Fixtures, Model, Operation, Service};
 use crate::protocol::{self, Protocol};
 
 pub use examples::{ExampleCase, example_cases};
+pub use partition::{Partition, SplitBy};
 pub use shrink::Shrinker;
 
 use plan::OpPlan;
@@ -64,8 +66,12 @@ pub struct GenConfig {
     /// Fixture values in force.
     pub fixtures: Fixtures,
     /// Kinds not to generate for some operations, as (service, operation, kind): the runner generates the valid
-    /// cases of its laned operations in a pass of their own, and leaves them out of the main one.
-    pub leave_out: Vec<(String, String, CaseKind)>,
+    /// cases of its laned operations in a pass of their own, and leaves them out of the main one, with every case
+    /// of the operations its probes found missing (thousands, with every service loaded).
+    pub leave_out: std::collections::HashSet<(String, String, CaseKind)>,
+    /// Only this share of the cases (`--partition K/N`); none: all. Probes, which every share reads alike, and the
+    /// cases `replay` rebuilds by id ignore it.
+    pub partition: Option<Partition>,
 }
 
 impl GenConfig {
@@ -78,16 +84,17 @@ impl GenConfig {
             operations: Vec::new(),
             services: Vec::new(),
             fixtures: Fixtures::resolve(model, &[]).unwrap_or_default(),
-            leave_out: Vec::new(),
+            leave_out: Default::default(),
+            partition: None,
         }
     }
 
     /// Whether `kind` is generated for the operation `op` of `service` (names as the model spells them).
     fn generates(&self, service: &str, op: &str, kind: CaseKind) -> bool {
-        !self
-            .leave_out
-            .iter()
-            .any(|(s, o, k)| *k == kind && s == service && o == op)
+        self.leave_out.is_empty()
+            || !self
+                .leave_out
+                .contains(&(service.to_string(), op.to_string(), kind))
     }
 
     fn kinds(&self) -> Vec<CaseKind> {
@@ -331,27 +338,42 @@ fn build(plan: &OpPlan<'_>, protocol: &dyn Protocol, slot: &Slot, seed: u64) -> 
 pub fn generate<'a>(model: &'a Model, config: &'a GenConfig) -> impl Iterator<Item = Case> + 'a {
     let operations = selected_operations(model, config).unwrap_or_default();
     let kinds = config.kinds();
-    operations.into_iter().flat_map(move |(service, op)| {
-        let planned = protocol_of(service).ok().and_then(|p| {
-            OpPlan::new(service, op, &config.fixtures)
-                .ok()
-                .map(|plan| (p, std::rc::Rc::new(plan)))
-        });
-        let kinds: Vec<CaseKind> = if planned.is_some() {
-            kinds
-                .iter()
-                .copied()
-                .filter(|k| config.generates(&service.name, &op.name, *k))
-                .collect()
-        } else {
-            Vec::new()
-        };
-        kinds.into_iter().flat_map(move |kind| {
-            let (protocol, plan) = planned.clone().expect("kinds are empty without a plan");
-            slots(&plan, protocol, kind, config.cases)
-                .filter_map(move |slot| build(&plan, protocol, &slot, config.seed))
+    let partition = config.partition;
+    operations
+        .into_iter()
+        .filter(move |(service, op)| {
+            partition.is_none_or(|p| p.may_hold_operation(&service.name, &op.name))
         })
-    })
+        .flat_map(move |(service, op)| {
+            let planned = protocol_of(service).ok().and_then(|p| {
+                OpPlan::new(service, op, &config.fixtures)
+                    .ok()
+                    .map(|plan| (p, std::rc::Rc::new(plan)))
+            });
+            let kinds: Vec<CaseKind> = if planned.is_some() {
+                kinds
+                    .iter()
+                    .copied()
+                    .filter(|k| config.generates(&service.name, &op.name, *k))
+                    .collect()
+            } else {
+                Vec::new()
+            };
+            kinds.into_iter().flat_map(move |kind| {
+                let (protocol, plan) = planned.clone().expect("kinds are empty without a plan");
+                let service = service.name.as_str();
+                let chooser = std::rc::Rc::clone(&plan);
+                slots(&plan, protocol, kind, config.cases)
+                    // The share is chosen from the slot's id, before the case is built: building it costs far more.
+                    .filter(move |slot| match partition {
+                        Some(p) if p.by == SplitBy::Case => {
+                            p.holds(service, &chooser.op.name, &slot.id(&chooser))
+                        }
+                        _ => true,
+                    })
+                    .filter_map(move |slot| build(&plan, protocol, &slot, config.seed))
+            })
+        })
 }
 
 /// How many cases [`generate`] yields for the configuration among those `keep` accepts (given the operation, class
@@ -364,6 +386,11 @@ pub fn count_at_most(
 ) -> u64 {
     let mut count = 0;
     for (service, op) in selected_operations(model, config).unwrap_or_default() {
+        if let Some(p) = config.partition
+            && !p.may_hold_operation(&service.name, &op.name)
+        {
+            continue;
+        }
         let (Ok(protocol), Ok(plan)) = (
             protocol_of(service),
             OpPlan::new(service, op, &config.fixtures),
@@ -375,7 +402,11 @@ pub fn count_at_most(
                 continue;
             }
             count += slots(&plan, protocol, kind, config.cases)
-                .filter(|slot| keep(&op.name, &slot.class, &slot.id(&plan)))
+                .filter(|slot| {
+                    let id = slot.id(&plan);
+                    partition::holds(config.partition.as_ref(), &service.name, &op.name, &id)
+                        && keep(&op.name, &slot.class, &id)
+                })
                 .count() as u64;
         }
     }

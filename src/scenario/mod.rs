@@ -236,7 +236,8 @@ fn draw(
         operations: vec![operation.to_string()],
         services: vec![service.to_string()],
         fixtures: generation.fixtures.clone(),
-        leave_out: Vec::new(),
+        leave_out: Default::default(),
+        partition: None,
     };
     // Straight to the n-th random draw: building every deterministic case first made draws cost more than linear.
     generate::find_case(specs, &config, &format!("{operation}-valid-random-{n}"))

@@ -231,26 +231,19 @@ fn verdicts(report: &serde_json::Value) -> std::collections::BTreeMap<String, St
         .collect()
 }
 
-/// The flow of docs/github-actions-moto.yml run locally: three `conform run --partition K/3` processes against the
-/// embedded target (with a fault, so that some cases deviate), merged, give the same results, case for case, as one
-/// process running the whole run.
-#[test]
-fn three_partition_processes_merge_into_the_single_process_run() {
+/// Runs `conform run ARGS --partition K/N` for every K and once without a partition, all at once as processes,
+/// merges the parts, and checks that the merge is the single-process run, case for case. Returns the merged
+/// report, the whole run's and the parts'.
+fn partitions_merge_into_the_whole_run(
+    n: usize,
+    common: &[&str],
+    expected_exit: i32,
+) -> (serde_json::Value, serde_json::Value, Vec<serde_json::Value>) {
     let dir = tempfile::tempdir().unwrap();
     let bin = env!("CARGO_BIN_EXE_conform");
     let run = |extra: &[&str], json: &Path| {
-        let mut args = vec![
-            "run",
-            "--seed",
-            "7",
-            "--cases",
-            "3",
-            "--no-shrink",
-            "--embedded-fault",
-            "enum-case-insensitive",
-            "--json",
-            json.to_str().unwrap(),
-        ];
+        let mut args = common.to_vec();
+        args.extend_from_slice(&["--json", json.to_str().unwrap()]);
         args.extend_from_slice(extra);
         std::process::Command::new(bin)
             .args(&args)
@@ -262,23 +255,23 @@ fn three_partition_processes_merge_into_the_single_process_run() {
             .spawn()
             .expect("the conform binary starts")
     };
-    let parts: Vec<_> = (1..=3)
+    let parts: Vec<_> = (1..=n)
         .map(|k| dir.path().join(format!("part-{k}.json")))
         .collect();
     let whole = dir.path().join("whole.json");
     let mut children: Vec<_> = parts
         .iter()
         .enumerate()
-        .map(|(i, p)| run(&["--partition", &format!("{}/3", i + 1)], p))
+        .map(|(i, p)| run(&["--partition", &format!("{}/{n}", i + 1)], p))
         .collect();
     children.push(run(&[], &whole));
     let codes: Vec<Option<i32>> = children
         .iter_mut()
         .map(|c| c.wait().unwrap().code())
         .collect();
-    assert_eq!(codes[3], Some(1), "the faulted target deviates (exit 1)");
+    assert_eq!(codes[n], Some(expected_exit), "the whole run's exit code");
     assert!(
-        codes[..3].iter().all(|c| matches!(c, Some(0 | 1))),
+        codes[..n].iter().all(|c| matches!(c, Some(0 | 1))),
         "each partition runs to its end: {codes:?}"
     );
     let merged = dir.path().join("merged.json");
@@ -286,7 +279,7 @@ fn three_partition_processes_merge_into_the_single_process_run() {
     args.extend(parts.iter().map(|p| p.to_str().unwrap()));
     args.extend(["--json", merged.to_str().unwrap()]);
     let (exit, out, err) = conform(&args);
-    assert_eq!(exit, Exit::Deviations, "{out}{err}");
+    assert_eq!(exit as i32, expected_exit, "{out}{err}");
     let read = |p: &Path| -> serde_json::Value {
         serde_json::from_slice(&std::fs::read(p).unwrap()).unwrap()
     };
@@ -312,16 +305,104 @@ fn three_partition_processes_merge_into_the_single_process_run() {
     ] {
         assert_eq!(merged["summary"][count], whole["summary"][count], "{count}");
     }
+    assert_eq!(merged["origin"]["digest"], whole["origin"]["digest"]);
+    assert!(merged["origin"]["partition"].is_null());
+    let parts: Vec<serde_json::Value> = parts.iter().map(|p| read(p)).collect();
+    // Every part says which it is.
+    let ks: Vec<u64> = parts
+        .iter()
+        .map(|p| p["origin"]["partition"]["k"].as_u64().unwrap())
+        .collect();
+    assert_eq!(ks, (1..=n as u64).collect::<Vec<_>>());
+    (merged, whole, parts)
+}
+
+/// The flow of docs/github-actions-moto.yml run locally: three `conform run --partition K/3` processes against the
+/// embedded target (with a fault, so that some cases deviate), merged, give the same results, case for case, as one
+/// process running the whole run. Its nine operations are too few to split by operation: the parts share them.
+#[test]
+fn three_partition_processes_merge_into_the_single_process_run() {
+    let (_, whole, parts) = partitions_merge_into_the_whole_run(
+        3,
+        &[
+            "run",
+            "--seed",
+            "7",
+            "--cases",
+            "3",
+            "--no-shrink",
+            "--embedded-fault",
+            "enum-case-insensitive",
+        ],
+        1,
+    );
     assert!(
         whole["summary"]["failed"].as_u64().unwrap() > 0,
         "the fault shows"
     );
-    assert_eq!(merged["origin"]["digest"], whole["origin"]["digest"]);
-    assert!(merged["origin"]["partition"].is_null());
-    // Every part says which it is.
-    let ks: Vec<u64> = parts
+    let ops = operations_of(&parts[0]);
+    assert!(
+        parts.iter().all(|p| operations_of(p) == ops),
+        "split by case, every part has cases of every operation"
+    );
+}
+
+/// A run of many operations (one of botocore's services: SQS, 23) is split by operation: each operation's cases,
+/// its probes among them, are in one part, and the merge is still the single-process run.
+#[test]
+fn a_run_of_many_operations_splits_by_operation_and_merges_into_the_single_process_run() {
+    let models = match conform::frontend::botocore::Models::locate(
+        None,
+        std::env::var_os("CONFORM_MODELS").as_deref(),
+    ) {
+        Ok(models) => models.root,
+        Err(e) => panic!(
+            "{e}\n(this test needs botocore's models: run scripts/test.sh, which installs them into .venv)"
+        ),
+    };
+    let models = models.to_str().unwrap().to_string();
+    let (_, whole, parts) = partitions_merge_into_the_whole_run(
+        2,
+        &[
+            "--models",
+            &models,
+            "run",
+            "--service",
+            "sqs",
+            "--seed",
+            "3",
+            "--cases",
+            "0",
+            "--no-shrink",
+        ],
+        0,
+    );
+    let all = operations_of(&whole);
+    assert!(
+        all.len() >= 20,
+        "enough operations to split by operation: {all:?}"
+    );
+    let (one, two) = (operations_of(&parts[0]), operations_of(&parts[1]));
+    assert!(
+        one.is_disjoint(&two),
+        "no operation has cases in both parts: {:?}",
+        one.intersection(&two).collect::<Vec<_>>()
+    );
+    assert!(!one.is_empty() && !two.is_empty(), "{one:?} {two:?}");
+    assert_eq!(
+        one.union(&two)
+            .cloned()
+            .collect::<std::collections::BTreeSet<_>>(),
+        all
+    );
+}
+
+/// The operations a report has results of.
+fn operations_of(report: &serde_json::Value) -> std::collections::BTreeSet<String> {
+    report["results"]
+        .as_array()
+        .expect("results")
         .iter()
-        .map(|p| read(p)["origin"]["partition"]["k"].as_u64().unwrap())
-        .collect();
-    assert_eq!(ks, vec![1, 2, 3]);
+        .map(|r| r["operation"].as_str().expect("operation").to_string())
+        .collect()
 }
