@@ -196,8 +196,16 @@ pub fn page(columns: &[Column], baseline: bool) -> String {
                             Direction::Better => "better",
                             Direction::Other => "changed",
                         };
+                        // Between two deviating cells, the kinds are what changed.
+                        let kinds = if c.before != c.after
+                            || (c.new_kinds.is_empty() && c.gone_kinds.is_empty())
+                        {
+                            String::new()
+                        } else {
+                            format!(" ({} new, {} gone kinds)", c.new_kinds.len(), c.gone_kinds.len())
+                        };
                         format!(
-                            "{word}: {} {}→{}",
+                            "{word}: {} {}→{}{kinds}",
                             c.class.title(),
                             c.before.map_or("·", CellState::symbol),
                             c.after.map_or("·", CellState::symbol)

@@ -677,6 +677,11 @@ pub struct Change {
     pub before: Option<CellState>,
     /// The newer state (`None`: not tested there).
     pub after: Option<CellState>,
+    /// Kinds of deviation (`check mutation`) the newer cell has and the baseline's had not: a cell that deviated
+    /// before and still does is worse when it deviates in a new way.
+    pub new_kinds: Vec<String>,
+    /// Kinds of deviation the baseline's cell had and the newer one has not.
+    pub gone_kinds: Vec<String>,
 }
 
 /// Which way a cell changed.
@@ -691,13 +696,48 @@ pub enum Direction {
 }
 
 impl Change {
-    /// Which way it went, by [`CellState::rank`].
+    /// Which way it went, by [`CellState::rank`]; between two deviating cells, by their kinds of deviation: a
+    /// new kind is worse (whatever went), kinds only gone is better.
     pub fn direction(&self) -> Direction {
         match (self.before, self.after) {
             (Some(before), Some(after)) if after.rank() < before.rank() => Direction::Worse,
             (Some(before), Some(after)) if after.rank() > before.rank() => Direction::Better,
+            (Some(before), Some(after)) if before == after && !self.new_kinds.is_empty() => {
+                Direction::Worse
+            }
+            (Some(before), Some(after)) if before == after && !self.gone_kinds.is_empty() => {
+                Direction::Better
+            }
             _ => Direction::Other,
         }
+    }
+
+    /// The newer state as words, with the kinds of deviation that came and went (`❌ deviate (new: status
+    /// length-max+1)`), at most three of each named.
+    pub fn after_text(&self) -> String {
+        let mut text = format!(
+            "{} {}",
+            symbol(self.after),
+            self.after.map_or("not tested", CellState::as_str)
+        );
+        for (what, kinds) in [("new", &self.new_kinds), ("gone", &self.gone_kinds)] {
+            if kinds.is_empty() {
+                continue;
+            }
+            let named: Vec<&str> = kinds.iter().take(3).map(String::as_str).collect();
+            let more = kinds.len().saturating_sub(3);
+            let _ = write!(
+                text,
+                " ({what}: {}{})",
+                named.join(", "),
+                if more > 0 {
+                    format!(" and {more} more")
+                } else {
+                    String::new()
+                }
+            );
+        }
+        text
     }
 }
 
@@ -710,12 +750,26 @@ pub fn compare(before: &Matrix, after: &Matrix) -> Vec<Change> {
     keys.into_iter()
         .filter_map(|key| {
             let (b, a) = (old.get(key).copied(), new.get(key).copied());
-            (b != a).then(|| Change {
+            let kinds = |m: &Matrix| -> BTreeSet<String> {
+                row_of(m, &key.0, &key.1)
+                    .and_then(|row| row.cells.get(&key.2))
+                    .map(|cell| cell.kinds.clone())
+                    .unwrap_or_default()
+            };
+            let (was, is) = (kinds(before), kinds(after));
+            let new_kinds: Vec<String> = is.difference(&was).cloned().collect();
+            let gone_kinds: Vec<String> = was.difference(&is).cloned().collect();
+            let kinds_changed = b == Some(CellState::Deviate)
+                && a == Some(CellState::Deviate)
+                && !(new_kinds.is_empty() && gone_kinds.is_empty());
+            (b != a || kinds_changed).then(|| Change {
                 service: key.0.clone(),
                 operation: key.1.clone(),
                 class: key.2,
                 before: b,
                 after: a,
+                new_kinds,
+                gone_kinds,
             })
         })
         .collect()
@@ -1059,7 +1113,7 @@ pub fn markdown_changes(before: &Column, after: &Column, changes: &[Change]) -> 
     let _ = writeln!(
         out,
         "\n**{} cell(s) worse, {} better**, {} otherwise changed (tested in only one report, or between deviating \
-         and not answering). {LEGEND}.\n",
+         and not answering); a cell deviating in both is worse when it deviates in a new way. {LEGEND}.\n",
         count(Direction::Worse),
         count(Direction::Better),
         count(Direction::Other)
@@ -1084,14 +1138,13 @@ pub fn markdown_changes(before: &Column, after: &Column, changes: &[Change]) -> 
         for c in these {
             let _ = writeln!(
                 out,
-                "| {} | {} | {} | {} {} | {} {} |",
+                "| {} | {} | {} | {} {} | {} |",
                 md(&c.service),
                 md(&c.operation),
                 c.class.title(),
                 symbol(c.before),
                 c.before.map_or("not tested", CellState::as_str),
-                symbol(c.after),
-                c.after.map_or("not tested", CellState::as_str)
+                md(&c.after_text())
             );
         }
         out.push('\n');
@@ -1506,9 +1559,42 @@ mod tests {
         let text = markdown_changes(&column("old", before), &column("new", after), &changes);
         assert!(text.contains("**1 cell(s) worse, 1 better**"), "{text}");
         assert!(
-            text.contains("| svc | B | error types and statuses | ✅ pass | ❌ deviate |"),
+            text.contains(
+                "| svc | B | error types and statuses | ✅ pass | ❌ deviate (new: status valid) |"
+            ),
             "{text}"
         );
+    }
+
+    #[test]
+    fn a_cell_deviating_in_both_is_worse_when_it_deviates_in_a_new_way() {
+        let deviating = |checks: &[CheckName]| {
+            let mut m = Matrix::new(false);
+            m.add(&result(
+                "B",
+                CaseKind::Valid,
+                checks.iter().map(|c| check(*c, false, false)).collect(),
+            ));
+            m
+        };
+        let one = deviating(&[CheckName::Status]);
+        let two = deviating(&[CheckName::Status, CheckName::ErrorType]);
+        let cell = |m: &Matrix| row_of(m, "svc", "B").unwrap().state(CheckClass::Errors);
+        assert_eq!(cell(&one), Some(CellState::Deviate));
+        assert_eq!(cell(&two), Some(CellState::Deviate));
+
+        let worse = compare(&one, &two);
+        assert_eq!(worse.len(), 1, "{worse:?}");
+        assert_eq!(worse[0].direction(), Direction::Worse);
+        assert_eq!(worse[0].new_kinds.len(), 1, "{worse:?}");
+        assert!(worse[0].after_text().contains("(new: "), "{}", worse[0].after_text());
+
+        let better = compare(&two, &one);
+        assert_eq!(better.len(), 1, "{better:?}");
+        assert_eq!(better[0].direction(), Direction::Better);
+        assert!(better[0].after_text().contains("(gone: "), "{}", better[0].after_text());
+
+        assert!(compare(&one, &deviating(&[CheckName::Status])).is_empty(), "the same kinds: no change");
     }
 
     #[test]
