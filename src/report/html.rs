@@ -202,7 +202,11 @@ pub fn page(columns: &[Column], baseline: bool) -> String {
                         {
                             String::new()
                         } else {
-                            format!(" ({} new, {} gone kinds)", c.new_kinds.len(), c.gone_kinds.len())
+                            format!(
+                                " ({} new, {} gone kinds)",
+                                c.new_kinds.len(),
+                                c.gone_kinds.len()
+                            )
                         };
                         format!(
                             "{word}: {} {}→{}{kinds}",

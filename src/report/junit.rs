@@ -1,7 +1,8 @@
 //! The JUnit XML report (`--junit PATH`): one test suite per operation, one test case per case.
 //!
 //! Deviations are `<failure>`s, transport errors `<error>`s, deviations already in the baseline `<skipped>`;
-//! uncertain failures pass, with the detail in `system-out` and an `uncertain` property. quick-junit builds the
+//! an operation the target does not implement is one test case, `<Operation> is implemented`, however many probes
+//! said so (they are counted apart from the cases in the summary too); uncertain failures pass, with the detail in `system-out` and an `uncertain` property. quick-junit builds the
 //! whole document in memory before writing it, so this reporter holds every case until the run ends (about a
 //! few hundred bytes per case); use the streamed JSON report for very large runs.
 
@@ -18,7 +19,10 @@ use super::{CaseResult, Event, ReportError, Reporter};
 pub struct JunitReporter {
     out: Box<dyn Write + Send>,
     path: PathBuf,
-    suites: IndexMap<String, TestSuite>,
+    /// By (service, operation): operations of one name in several services are several suites.
+    suites: IndexMap<(String, String), TestSuite>,
+    /// The operations already reported not implemented, by (service, operation).
+    not_implemented: std::collections::HashSet<(String, String)>,
     seed: Option<u64>,
     target: String,
     written: bool,
@@ -41,6 +45,7 @@ impl JunitReporter {
             out,
             path: path.to_path_buf(),
             suites: IndexMap::new(),
+            not_implemented: Default::default(),
             seed: None,
             target: String::new(),
             written: false,
@@ -48,19 +53,21 @@ impl JunitReporter {
     }
 
     fn add(&mut self, result: &CaseResult) {
+        let key = (result.service.clone(), result.operation.clone());
+        if result.is_not_implemented() && !self.not_implemented.insert(key.clone()) {
+            // Its other probes say the same about the operation.
+            return;
+        }
         let seed = self.seed;
         let target = self.target.clone();
-        let suite = self
-            .suites
-            .entry(result.operation.clone())
-            .or_insert_with(|| {
-                let mut suite = TestSuite::new(result.operation.clone());
-                if let Some(seed) = seed {
-                    suite.add_property(Property::new("seed", seed.to_string()));
-                }
-                suite.add_property(Property::new("target", target));
-                suite
-            });
+        let suite = self.suites.entry(key).or_insert_with(|| {
+            let mut suite = TestSuite::new(result.operation.clone());
+            if let Some(seed) = seed {
+                suite.add_property(Property::new("seed", seed.to_string()));
+            }
+            suite.add_property(Property::new("target", target));
+            suite
+        });
         suite.add_test_case(test_case(result));
     }
 
@@ -145,6 +152,7 @@ fn test_case(r: &CaseResult) -> TestCase {
         TestCaseStatus::success()
     };
     let name = match &r.mutation {
+        _ if r.is_not_implemented() => format!("{} is implemented", r.operation),
         Some(m) => format!("{} [{}]", r.id, m.class),
         None => r.id.clone(),
     };
@@ -259,5 +267,64 @@ mod tests {
                 .contains("uncertain")
         );
         assert!(wm.properties.iter().any(|p| p.name.as_str() == "uncertain"));
+    }
+
+    #[test]
+    fn an_operation_not_implemented_is_one_test_case_however_many_probes_said_so() {
+        let probe = |id: &str, service: &str, baselined: bool| {
+            let mut r = crate::report::fixtures::sample_results()
+                .into_iter()
+                .find(|r| r.passed)
+                .expect("a passing case");
+            r.id = id.into();
+            r.service = service.into();
+            r.operation = "ListThings".into();
+            r.checks.push(crate::check::CheckResult {
+                check: crate::check::CheckName::Implemented,
+                passed: false,
+                uncertain: false,
+                expected: "the operation implemented".into(),
+                actual: "404".into(),
+                message: "ListThings looks unimplemented".into(),
+            });
+            r.classify();
+            r.baselined = baselined;
+            r
+        };
+        let buf = Shared::default();
+        let mut reporter = JunitReporter::new(Box::new(buf.clone()), Path::new("-"));
+        for r in [
+            probe("ListThings-valid-random-0", "one", false),
+            probe("ListThings-valid-random-1", "one", false),
+            probe("ListThings-valid-random-0", "two", true),
+            probe("ListThings-valid-random-1", "two", true),
+        ] {
+            reporter.event(&Event::CaseFinished(Box::new(r))).unwrap();
+        }
+        reporter.finish().unwrap();
+        let report = Report::deserialize_from_str(&buf.text()).unwrap();
+        assert_eq!(
+            report.test_suites.len(),
+            2,
+            "one suite per service's operation"
+        );
+        assert_eq!(
+            report.tests, 2,
+            "one test case per operation, not one per probe"
+        );
+        assert_eq!(report.failures, 1, "the baselined one is skipped");
+        let case = &report.test_suites[0].test_cases[0];
+        assert_eq!(case.name.as_str(), "ListThings is implemented");
+        match &case.status {
+            TestCaseStatus::NonSuccess { kind, ty, .. } => {
+                assert_eq!(*kind, NonSuccessKind::Failure);
+                assert_eq!(ty.as_ref().unwrap().as_str(), "implemented");
+            }
+            other => panic!("expected a failure, got {other:?}"),
+        }
+        assert!(matches!(
+            report.test_suites[1].test_cases[0].status,
+            TestCaseStatus::Skipped { .. }
+        ));
     }
 }

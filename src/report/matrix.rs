@@ -1587,14 +1587,25 @@ mod tests {
         assert_eq!(worse.len(), 1, "{worse:?}");
         assert_eq!(worse[0].direction(), Direction::Worse);
         assert_eq!(worse[0].new_kinds.len(), 1, "{worse:?}");
-        assert!(worse[0].after_text().contains("(new: "), "{}", worse[0].after_text());
+        assert!(
+            worse[0].after_text().contains("(new: "),
+            "{}",
+            worse[0].after_text()
+        );
 
         let better = compare(&two, &one);
         assert_eq!(better.len(), 1, "{better:?}");
         assert_eq!(better[0].direction(), Direction::Better);
-        assert!(better[0].after_text().contains("(gone: "), "{}", better[0].after_text());
+        assert!(
+            better[0].after_text().contains("(gone: "),
+            "{}",
+            better[0].after_text()
+        );
 
-        assert!(compare(&one, &deviating(&[CheckName::Status])).is_empty(), "the same kinds: no change");
+        assert!(
+            compare(&one, &deviating(&[CheckName::Status])).is_empty(),
+            "the same kinds: no change"
+        );
     }
 
     #[test]
