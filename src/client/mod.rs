@@ -121,6 +121,9 @@ pub enum ClientError {
     Build(String),
 }
 
+/// How often a refused connection is tried again while the target may be restarting.
+const REFUSED_RETRY_EVERY: Duration = Duration::from_millis(250);
+
 /// What went wrong at the transport level: no (complete) HTTP response came back.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum TransportError {
@@ -471,7 +474,23 @@ impl Client {
             sent.headers = headers.clone();
             sent.headers.extend(signed);
 
-            let response = self.exchange_once(&url, &sent).await?;
+            let response = match self.exchange_once(&url, &sent).await {
+                // Nothing listens: the target went away, or is restarting (an emulator that crashed and was
+                // started again). The request never reached it, so it is sent again, until the target is back or
+                // a whole timeout passed; then the run stops, rather than turning each of its remaining cases
+                // into an instant "connection refused".
+                Err(TransportError::Refused { .. })
+                    if started.elapsed() < inner.timeout && inner.throttle.tripped().is_none() =>
+                {
+                    tokio::time::sleep(REFUSED_RETRY_EVERY.min(inner.timeout)).await;
+                    continue;
+                }
+                Err(refused @ TransportError::Refused { .. }) => {
+                    inner.throttle.refused(started.elapsed());
+                    return Err(refused);
+                }
+                other => other?,
+            };
             let throttled_now = is_throttled(service, &response);
             inner.throttle.observe(throttled_now, response.status);
             if !throttled_now {

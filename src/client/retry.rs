@@ -18,13 +18,16 @@ pub const THROTTLING_ERROR_TYPES: &[&str] = &[
 /// that retries absorb ends long before.
 pub const UNAVAILABLE_AFTER: u32 = 20;
 
-/// How a persistently throttling target was found out: the answers in a row, and the last one's status.
+/// How a persistently unavailable target was found out: the throttled answers in a row and the last one's status,
+/// or connections refused for a whole request timeout.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Unavailable {
-    /// Throttled answers in a row.
+    /// Throttled answers in a row (0 when it refused connections).
     pub in_a_row: u32,
-    /// The status of the last one.
+    /// The status of the last one (0 when it refused connections).
     pub status: u16,
+    /// It refused every connection for this long: it went away (crashed, or stopped) during the run.
+    pub refused_for: Option<Duration>,
 }
 
 /// Counts a target's throttled answers in a row across every task of a client; any other answer resets the count.
@@ -53,8 +56,22 @@ impl ThrottleWatch {
         }
         let in_a_row = self.in_a_row.fetch_add(1, Ordering::Relaxed) + 1;
         if in_a_row >= UNAVAILABLE_AFTER && self.tripped().is_none() {
-            self.tripped
-                .send_replace(Some(Unavailable { in_a_row, status }));
+            self.tripped.send_replace(Some(Unavailable {
+                in_a_row,
+                status,
+                refused_for: None,
+            }));
+        }
+    }
+
+    /// The target refused connections for `how_long` (a whole request timeout): it went away.
+    pub fn refused(&self, how_long: Duration) {
+        if self.tripped().is_none() {
+            self.tripped.send_replace(Some(Unavailable {
+                in_a_row: 0,
+                status: 0,
+                refused_for: Some(how_long),
+            }));
         }
     }
 
@@ -278,6 +295,7 @@ mod tests {
         let expected = Unavailable {
             in_a_row: UNAVAILABLE_AFTER,
             status: 429,
+            refused_for: None,
         };
         assert_eq!(watch.tripped(), Some(expected));
         assert_eq!(watch.wait().await, expected);

@@ -342,6 +342,9 @@ impl Stops {
                 why = unavailable => Stopped::Unavailable {
                     in_a_row: why.in_a_row,
                     status: why.status,
+                    refused_ms: why
+                        .refused_for
+                        .map(|d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX)),
                 },
             }
         })

@@ -151,12 +151,15 @@ pub enum Stopped {
         limit_ms: u64,
     },
     /// The target answered this many requests in a row as throttled or unavailable (429, 503, a throttling error
-    /// type), retries included: it is persistently unavailable, and more requests would only be throttled too.
+    /// type), retries included: it is persistently unavailable, and more requests would only be throttled too. Or
+    /// it refused every connection for a whole request timeout (`refused_ms`): it went away during the run.
     Unavailable {
-        /// Throttled answers in a row.
+        /// Throttled answers in a row (0 when it refused connections).
         in_a_row: u32,
-        /// The status of the last one.
+        /// The status of the last one (0 when it refused connections).
         status: u16,
+        /// How long it refused connections, in milliseconds, when that is why.
+        refused_ms: Option<u64>,
     },
 }
 
@@ -178,7 +181,17 @@ impl Stopped {
                 "cut short: --max-time {} passed before every case ran; the reports cover the cases that ran",
                 crate::client::human_duration(Duration::from_millis(*limit_ms))
             ),
-            Stopped::Unavailable { in_a_row, status } => format!(
+            Stopped::Unavailable {
+                refused_ms: Some(ms),
+                ..
+            } => format!(
+                "stopped early: the target stopped accepting connections (every connection refused for {}); the \
+                 reports cover the cases that ran, and its last cases, refused, say nothing about its conformance",
+                crate::client::human_duration(Duration::from_millis(*ms))
+            ),
+            Stopped::Unavailable {
+                in_a_row, status, ..
+            } => format!(
                 "stopped early: the target is throttling or unavailable ({in_a_row} answers in a row were \
                  throttled, the last one {status}, retries included); the reports cover the cases that ran, and \
                  the cases it throttled say nothing about its conformance"
@@ -776,6 +789,7 @@ mod tests {
         let throttling = Stopped::Unavailable {
             in_a_row: 20,
             status: 503,
+            refused_ms: None,
         };
         assert_eq!(exit_for(&summary, 0, None), Exit::Ok);
         assert_eq!(exit_for(&summary, 1, None), Exit::Deviations);

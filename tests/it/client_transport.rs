@@ -161,6 +161,56 @@ async fn refused_connection_is_refused_in_probe_and_send() {
         .expect_err("refused");
     assert!(matches!(err, TransportError::Refused { .. }), "{err:?}");
     assert_names(&err, &endpoint);
+    // Refused for a whole timeout: the target went away, and the client says so once, for the run to stop.
+    let why = tokio::time::timeout(Duration::from_secs(5), client.unavailable())
+        .await
+        .expect("the client reports the target gone");
+    assert!(
+        why.refused_for
+            .is_some_and(|d| d >= Duration::from_millis(700)),
+        "{why:?}"
+    );
+}
+
+/// A target that restarts during a run (an emulator that crashed and was started again) refuses connections for a
+/// moment: the request, which never reached it, is sent again when it is back, and the run goes on.
+#[tokio::test]
+async fn a_target_back_within_the_timeout_answers_the_request_it_refused() {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let address = listener.local_addr().unwrap();
+    let endpoint = format!("http://{address}");
+    drop(listener);
+    let back = tokio::spawn(async move {
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        let listener = TcpListener::bind(address).await.unwrap();
+        let (mut stream, _) = listener.accept().await.unwrap();
+        let _ = read_request(&mut stream).await;
+        let _ = stream
+            .write_all(&http(
+                "200 OK",
+                &[("content-type", "application/json")],
+                b"{}",
+            ))
+            .await;
+        let _ = stream.shutdown().await;
+    });
+    let client = Client::new(config(&endpoint)).unwrap();
+    let exchange = client
+        .send(&account(), &case(Signing::Valid))
+        .await
+        .expect("answered once the target is back");
+    assert_eq!(exchange.response.status, 200);
+    assert_eq!(
+        exchange.retries, 0,
+        "a refused connection is not a retry of a request"
+    );
+    back.await.unwrap();
+    assert!(
+        tokio::time::timeout(Duration::from_millis(50), client.unavailable())
+            .await
+            .is_err(),
+        "the target is not reported gone"
+    );
 }
 
 #[tokio::test]
