@@ -139,7 +139,9 @@ pub enum Event {
 }
 
 /// Why a run stopped before every case ran. The JSON report carries it as `stopped`: `{"reason": "signal"}`,
-/// `{"reason": "max-time", "limit_ms": 60000}` or `{"reason": "unavailable", "in_a_row": 20, "status": 503}`.
+/// `{"reason": "max-time", "limit_ms": 60000}`, `{"reason": "unavailable", "in_a_row": 20, "status": 503}` or, for a
+/// target that stopped accepting connections, `{"reason": "unavailable", "in_a_row": 0, "status": 0, "refused_ms":
+/// 10000}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "reason", rename_all = "kebab-case")]
 pub enum Stopped {
@@ -159,6 +161,7 @@ pub enum Stopped {
         /// The status of the last one (0 when it refused connections).
         status: u16,
         /// How long it refused connections, in milliseconds, when that is why.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
         refused_ms: Option<u64>,
     },
 }
