@@ -826,7 +826,7 @@ impl CaseRunner<'_> {
             ..generation.clone()
         };
         self.lanes.queues(
-            generate::generate(self.model, &config)
+            generate::generate_may_succeed(self.model, &config)
                 .filter(|case| runs_as_single_request(case, self.config, self.blocked))
                 .filter(|case| probed.still_to_send(case)),
         )
