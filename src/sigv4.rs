@@ -236,7 +236,8 @@ fn hmac(key: &[u8], data: &[u8]) -> [u8; 32] {
     mac.finalize().into_bytes().into()
 }
 
-fn hex(bytes: &[u8]) -> String {
+/// Lower-case hex of some bytes.
+pub(crate) fn hex(bytes: &[u8]) -> String {
     // A table rather than `write!("{b:02x}")` per byte: formatting cost about 7k instructions a digest, three
     // digests a request.
     const DIGITS: &[u8; 16] = b"0123456789abcdef";
