@@ -108,12 +108,7 @@ impl Lanes {
     /// The lane a case runs in: cases of laned operations that may change or read state (valid ones, and
     /// malformed ones whose valid body the target may take), keyed by their group and the values of its members.
     pub(super) fn key(&self, case: &Case) -> Option<String> {
-        let may_succeed = case
-            .expected
-            .accept
-            .iter()
-            .any(|o| (200..300).contains(&o.status));
-        if case.kind != CaseKind::Valid && !may_succeed {
+        if case.kind != CaseKind::Valid && !case.expected.admits_success() {
             return None;
         }
         let (group, members) = self

@@ -848,7 +848,7 @@ impl CaseRunner<'_> {
             ..generation.clone()
         };
         self.lanes.queues(
-            generate::generate(self.model, &config)
+            generate::generate_may_succeed(self.model, &config)
                 .filter(|case| runs_as_single_request(case, self.blocked))
                 .filter(|case| probed.still_to_send(case)),
         )
@@ -1248,11 +1248,15 @@ pub(super) fn judge(
                 exchange.retries,
                 reproduce,
             );
-            r.body_excerpt = Some(
-                session
-                    .redactor
-                    .response_text(&exchange.response.body, BODY_EXCERPT_CHARS),
-            );
+            // On an emulator the excerpt `CaseResult::new` made is the one to show (the caller scrubs it once);
+            // on a real target it is replaced by the body's masked structure.
+            if session.redactor.policy().real {
+                r.body_excerpt = Some(
+                    session
+                        .redactor
+                        .response_text(&exchange.response.body, BODY_EXCERPT_CHARS),
+                );
+            }
             r
         }
         Err(e) => CaseResult::new(case, service, Err(e.to_string()), Vec::new(), 0, reproduce),

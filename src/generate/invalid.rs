@@ -38,7 +38,7 @@ use crate::model::pattern::{PatternGen, RepetitionBound, RepetitionProbe};
 use crate::model::{
     Constraints, Location, Member, Numeric, Path, Segment, ShapeKind, Value, validate_input,
 };
-use crate::oracle;
+use crate::oracle::{self, Expected};
 use crate::protocol::Protocol;
 
 const ATTEMPTS: usize = 4;
@@ -793,8 +793,8 @@ pub(crate) fn build(
     }
     let site = slot.site?;
     let kind = slot.class.violated_kind()?;
-    let member = plan.sites[site].member;
     let input_shape = plan.op.input?;
+    let expected = expected(plan, protocol, slot)?;
     for _ in 0..ATTEMPTS {
         let (mut input, path) = plan.valid_input(rng, Some((site, Mode::Random)), &|_| None);
         let path = path?;
@@ -826,16 +826,32 @@ pub(crate) fn build(
             }),
             request,
             signing: Signing::Valid,
-            expected: oracle::violation(
-                plan.service,
-                plan.op,
-                member,
-                kind,
-                &protocol.wrong_type(),
-            ),
+            expected,
         });
     }
     None
+}
+
+/// What the invalid case of a slot breaking one member expects: it depends on the member and the constraint
+/// broken, not on the values drawn, so it is known before the input is drawn. `None` for other slots (examples,
+/// several violations).
+pub(crate) fn expected(
+    plan: &OpPlan<'_>,
+    protocol: &dyn Protocol,
+    slot: &Slot,
+) -> Option<Expected> {
+    if matches!(slot.class, CaseClass::Several | CaseClass::Example) {
+        return None;
+    }
+    let member = plan.sites[slot.site?].member;
+    let kind = slot.class.violated_kind()?;
+    Some(oracle::violation(
+        plan.service,
+        plan.op,
+        member,
+        kind,
+        &protocol.wrong_type(),
+    ))
 }
 
 /// The path of a site as a report shows it for a case (exposed for tests of isolation).

@@ -60,30 +60,19 @@ pub(crate) fn case_for(
     id: String,
 ) -> Option<Case> {
     let valid = protocol.encode(plan.service, plan.op, &input).ok()?;
-    let (request, signing, detail, expect): (_, _, String, WireExpectation) = match class {
-        CaseClass::Signing(signing) => (
-            valid,
-            *signing,
-            signing_detail(*signing).to_string(),
-            protocol.signing_fault(*signing),
-        ),
+    let (request, signing, detail): (_, _, String) = match class {
+        CaseClass::Signing(signing) => (valid, *signing, signing_detail(*signing).to_string()),
         CaseClass::Protocol(name) => {
             let m: &Malformation = plan
                 .malformations(protocol)
                 .iter()
                 .find(|m| m.class == name)?;
             let request = protocol.malform(plan.service, plan.op, name, &valid)?;
-            (request, m.signing, m.detail.clone(), m.expect.clone())
+            (request, m.signing, m.detail.clone())
         }
         _ => return None,
     };
-    let expected = oracle::wire(
-        plan.service,
-        plan.op,
-        &expect,
-        &plan.valid_expected,
-        &empty_input_expected(plan, protocol),
-    );
+    let expected = expected(plan, protocol, class)?;
     Some(Case {
         id,
         service: plan.service.name.clone(),
@@ -100,6 +89,32 @@ pub(crate) fn case_for(
         signing,
         expected,
     })
+}
+
+/// What a malformed case of `class` expects: the same whatever input it is drawn over, so it is known before the
+/// input is drawn. `None` when the class is no malformation of the operation.
+pub(crate) fn expected(
+    plan: &OpPlan<'_>,
+    protocol: &dyn Protocol,
+    class: &CaseClass,
+) -> Option<Expected> {
+    let expect: WireExpectation = match class {
+        CaseClass::Signing(signing) => protocol.signing_fault(*signing),
+        CaseClass::Protocol(name) => plan
+            .malformations(protocol)
+            .iter()
+            .find(|m| m.class == name)?
+            .expect
+            .clone(),
+        _ => return None,
+    };
+    Some(oracle::wire(
+        plan.service,
+        plan.op,
+        &expect,
+        &plan.valid_expected,
+        &empty_input_expected(plan, protocol),
+    ))
 }
 
 fn signing_detail(signing: Signing) -> &'static str {

@@ -336,6 +336,39 @@ fn build(plan: &OpPlan<'_>, protocol: &dyn Protocol, slot: &Slot, seed: u64) -> 
 /// Every case the configuration asks for, lazily: operation by operation, kind by kind (valid, invalid,
 /// malformed), deterministic classes first. Operations that cannot be planned are skipped ([`check`] reports them).
 pub fn generate<'a>(model: &'a Model, config: &'a GenConfig) -> impl Iterator<Item = Case> + 'a {
+    generate_where(model, config, false)
+}
+
+/// The cases of [`generate`] that are valid or may succeed (an expectation accepting a 2xx), the same cases with the
+/// same ids: for the runner's lanes, which take only those. Invalid and malformed cases whose expectation is known
+/// before their input is drawn, and admits no success, are left out without being built.
+pub fn generate_may_succeed<'a>(
+    model: &'a Model,
+    config: &'a GenConfig,
+) -> impl Iterator<Item = Case> + 'a {
+    generate_where(model, config, true)
+        .filter(|case| case.kind == CaseKind::Valid || case.expected.admits_success())
+}
+
+/// Whether a slot's case may succeed, when that is known before it is built; `None` when only building tells.
+fn may_succeed_before_building(
+    plan: &OpPlan<'_>,
+    protocol: &dyn Protocol,
+    slot: &Slot,
+) -> Option<bool> {
+    let expected = match slot.kind {
+        CaseKind::Invalid => invalid::expected(plan, protocol, slot)?,
+        CaseKind::Malformed => malformed::expected(plan, protocol, &slot.class)?,
+        CaseKind::Valid | CaseKind::Scenario => return None,
+    };
+    Some(expected.admits_success())
+}
+
+fn generate_where<'a>(
+    model: &'a Model,
+    config: &'a GenConfig,
+    only_may_succeed: bool,
+) -> impl Iterator<Item = Case> + 'a {
     let operations = selected_operations(model, config).unwrap_or_default();
     let kinds = config.kinds();
     let partition = config.partition;
@@ -365,11 +398,17 @@ pub fn generate<'a>(model: &'a Model, config: &'a GenConfig) -> impl Iterator<It
                 let chooser = std::rc::Rc::clone(&plan);
                 slots(&plan, protocol, kind, config.cases)
                     // The share is chosen from the slot's id, before the case is built: building it costs far more.
-                    .filter(move |slot| match partition {
-                        Some(p) if p.by == SplitBy::Case => {
-                            p.holds(service, &chooser.op.name, &slot.id(&chooser))
-                        }
-                        _ => true,
+                    .filter(move |slot| {
+                        let in_share = match partition {
+                            Some(p) if p.by == SplitBy::Case => {
+                                p.holds(service, &chooser.op.name, &slot.id(&chooser))
+                            }
+                            _ => true,
+                        };
+                        in_share
+                            && (!only_may_succeed
+                                || may_succeed_before_building(&chooser, protocol, slot)
+                                    != Some(false))
                     })
                     .filter_map(move |slot| build(&plan, protocol, &slot, config.seed))
             })
@@ -666,6 +705,38 @@ mod tests {
             ids_by_seed.windows(2).all(|w| w[0] == w[1]),
             "{ids_by_seed:#?}"
         );
+    }
+
+    /// The lanes' pass leaves out, before building them, the cases whose expectation admits no success: what it
+    /// yields must be exactly the valid and may-succeed cases of the whole generation, in the same order.
+    #[test]
+    fn generating_what_may_succeed_yields_the_same_cases_as_filtering_them() {
+        let model = crate::spec::embedded_model().unwrap();
+        for (seed, cases) in [(1, 30), (7, 5), (3, 0)] {
+            let config = GenConfig::new(&model, seed, cases);
+            let expected: Vec<Case> = generate(&model, &config)
+                .filter(|c| c.kind == CaseKind::Valid || c.expected.admits_success())
+                .collect();
+            let got: Vec<Case> = generate_may_succeed(&model, &config).collect();
+            let key = |c: &Case| {
+                (
+                    c.id.clone(),
+                    c.input.clone(),
+                    c.expected.clone(),
+                    c.request.method.clone(),
+                    c.request.path.clone(),
+                )
+            };
+            assert_eq!(
+                got.iter().map(key).collect::<Vec<_>>(),
+                expected.iter().map(key).collect::<Vec<_>>()
+            );
+            // Not only valid cases: some malformed ones may succeed (an unknown member is ignored).
+            assert!(
+                got.iter().any(|c| c.kind == CaseKind::Malformed),
+                "seed {seed}: no malformed case may succeed"
+            );
+        }
     }
 
     /// The progress total counts slots instead of building cases: it may only exceed the cases built by the few

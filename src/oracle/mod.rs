@@ -79,6 +79,11 @@ impl Expected {
         }
     }
 
+    /// Whether an outcome it accepts is a success (2xx).
+    pub fn admits_success(&self) -> bool {
+        self.accept.iter().any(|o| (200..300).contains(&o.status))
+    }
+
     /// The outcome shown as "expected".
     pub fn primary(&self) -> &Outcome {
         &self.accept[0]

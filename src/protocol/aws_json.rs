@@ -70,8 +70,7 @@ impl Protocol for AwsJson {
                 service.name
             ))
         })?;
-        let mut filled = input.clone();
-        super::fill_idempotency_tokens(service, op, &mut filled);
+        let filled = super::with_idempotency_tokens(service, op, input);
         let members = input_members(op, &filled)?;
         let body = json::members_json(service, service.input_members(op), members, |_| true);
         let mut headers = vec![

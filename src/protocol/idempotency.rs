@@ -1,5 +1,6 @@
 //! Idempotency tokens: filled in as AWS's SDKs do when the caller leaves them out.
 
+use std::borrow::Cow;
 use std::hash::{BuildHasher, Hasher, RandomState};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -16,6 +17,29 @@ pub fn fill_idempotency_tokens(service: &Service, op: &Operation, input: &mut Va
         if member.idempotency_token && !members.contains_key(&member.name) {
             members.insert(member.name.clone(), Value::String(uuid_v4()));
         }
+    }
+}
+
+/// `input` with its absent idempotency tokens filled (see [`fill_idempotency_tokens`]): borrowed when no token is
+/// missing, so that encoders copy the input only when they must add one.
+pub(crate) fn with_idempotency_tokens<'v>(
+    service: &Service,
+    op: &Operation,
+    input: &'v Value,
+) -> Cow<'v, Value> {
+    let missing = match input {
+        Value::Structure(members) => service
+            .input_members(op)
+            .iter()
+            .any(|m| m.idempotency_token && !members.contains_key(&m.name)),
+        _ => false,
+    };
+    if missing {
+        let mut filled = input.clone();
+        fill_idempotency_tokens(service, op, &mut filled);
+        Cow::Owned(filled)
+    } else {
+        Cow::Borrowed(input)
     }
 }
 

@@ -23,6 +23,7 @@ mod rpcv2_cbor_faults;
 
 pub use aws_json::AwsJson;
 pub use idempotency::fill_idempotency_tokens;
+pub(crate) use idempotency::with_idempotency_tokens;
 pub use json_faults::{TOO_LARGE_BYTES, UNKNOWN_MEMBER};
 pub use query::{AwsQuery, form_decode, form_encode};
 pub use rest_json::RestJson1;

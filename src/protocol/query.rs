@@ -73,8 +73,7 @@ impl AwsQuery {
         input: &Value,
     ) -> Result<HttpRequest, EncodeError> {
         input_members(op, input)?;
-        let mut filled = input.clone();
-        super::fill_idempotency_tokens(service, op, &mut filled);
+        let filled = super::with_idempotency_tokens(service, op, input);
         let members = input_members(op, &filled)?;
         let pairs = self.form_pairs(service, op, &filled);
         let mut request = HttpRequest {
@@ -285,8 +284,7 @@ impl Protocol for AwsQuery {
         input: &Value,
     ) -> Result<HttpRequest, EncodeError> {
         let request = self.encode_request(service, op, input)?;
-        let mut filled = input.clone();
-        super::fill_idempotency_tokens(service, op, &mut filled);
+        let filled = super::with_idempotency_tokens(service, op, input);
         let pairs = form_decode(&request.body).unwrap_or_default();
         self.check_carried(service, op, &filled, &pairs)?;
         Ok(request)

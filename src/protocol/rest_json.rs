@@ -240,8 +240,7 @@ impl Protocol for RestJson1 {
         input: &Value,
     ) -> Result<HttpRequest, EncodeError> {
         input_members(op, input)?;
-        let mut filled = input.clone();
-        super::fill_idempotency_tokens(service, op, &mut filled);
+        let filled = super::with_idempotency_tokens(service, op, input);
         let members = input_members(op, &filled)?;
         let bound = http_binding::bind_request(service, op, members)?;
         let (body, content_type) = self.body(service, op, &bound);

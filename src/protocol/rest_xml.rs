@@ -420,8 +420,7 @@ impl RestXml {
         input: &Value,
     ) -> Result<HttpRequest, EncodeError> {
         input_members(op, input)?;
-        let mut filled = input.clone();
-        super::fill_idempotency_tokens(service, op, &mut filled);
+        let filled = super::with_idempotency_tokens(service, op, input);
         let members = input_members(op, &filled)?;
         let bound = http_binding::bind_request(service, op, members)?;
         let body = self.body(service, op, &bound);
@@ -660,8 +659,7 @@ impl Protocol for RestXml {
         input: &Value,
     ) -> Result<HttpRequest, EncodeError> {
         let request = self.encode_request(service, op, input)?;
-        let mut filled = input.clone();
-        super::fill_idempotency_tokens(service, op, &mut filled);
+        let filled = super::with_idempotency_tokens(service, op, input);
         self.check_carried(service, op, &filled, &request)?;
         // S3 gives several operations one method and path (PutObject, UploadPart, CopyObject, UploadPartCopy) and
         // tells them apart by query and headers alone: a request another operation claims at least as well would

@@ -118,8 +118,7 @@ impl Protocol for RpcV2Cbor {
     ) -> Result<HttpRequest, EncodeError> {
         input_members(op, input)?;
         let path = operation_path(service, op)?;
-        let mut filled = input.clone();
-        super::fill_idempotency_tokens(service, op, &mut filled);
+        let filled = super::with_idempotency_tokens(service, op, input);
         let members = input_members(op, &filled)?;
         // An operation without input sends no body (botocore's `b''`, the specification's rule for Unit input).
         let body = match op.input {

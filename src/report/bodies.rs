@@ -36,7 +36,7 @@ impl CappedBody {
         CappedBody {
             body: body.to_string(),
             bytes: full.len() as u64,
-            sha256: hex(&Sha256::digest(full)),
+            sha256: crate::sigv4::hex(&Sha256::digest(full)),
             kept: kept as u64,
         }
     }
@@ -48,10 +48,6 @@ impl CappedBody {
             self.body, self.bytes, self.sha256, self.kept
         )
     }
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// The longest prefix of `text` of at most `max` bytes that ends on a character boundary.
@@ -139,7 +135,7 @@ mod tests {
             body: body.clone(),
         });
         cap_bodies(&mut r);
-        let digest = hex(&Sha256::digest(body.as_bytes()));
+        let digest = crate::sigv4::hex(&Sha256::digest(body.as_bytes()));
         assert!(r.reproduce.curl.len() < 400, "{}", r.reproduce.curl);
         assert!(
             r.reproduce.curl.ends_with(&format!(
