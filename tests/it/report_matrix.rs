@@ -257,12 +257,14 @@ fn report_matrix_shows_reports_side_by_side_and_what_got_worse_or_better() {
     let md = String::from_utf8(o.stdout.clone()).unwrap();
     assert!(md.contains("**2 cell(s) worse, 0 better**"), "{md}");
     assert!(
-        md.contains("| account | DeleteAlternateContact | state | ✅ pass | ❌ deviate |"),
+        md.contains(
+            "| account | DeleteAlternateContact | state | ✅ pass | ❌ deviate (new: state "
+        ),
         "{md}"
     );
     assert!(
         md.contains(
-            "| workmail | UpdatePrimaryEmailAddress | error types and statuses | ✅ pass | ❌ deviate |"
+            "| workmail | UpdatePrimaryEmailAddress | error types and statuses | ✅ pass | ❌ deviate (new: "
         ),
         "{md}"
     );
