@@ -47,6 +47,10 @@ pub enum ReportCommand {
         /// interrupted, and the missing ones are named.
         #[arg(long)]
         accept_missing: bool,
+        /// Join partitions that ran against different endpoints, each part against its own instance of one
+        /// emulator (a moto per port on one machine); the merged report names every endpoint.
+        #[arg(long)]
+        accept_other_targets: bool,
     },
     /// The fidelity matrix (service × operation × check class) of JSON reports, side by side.
     ///
@@ -91,6 +95,7 @@ pub(super) fn run(command: &ReportCommand, output: &mut Output<'_>) -> Result<Ex
             junit,
             accept_interrupted,
             accept_missing,
+            accept_other_targets,
         } => merge(
             reports,
             json.as_deref(),
@@ -98,6 +103,7 @@ pub(super) fn run(command: &ReportCommand, output: &mut Output<'_>) -> Result<Ex
             MergeOptions {
                 accept_interrupted: *accept_interrupted,
                 accept_missing: *accept_missing,
+                accept_other_targets: *accept_other_targets,
             },
             output,
         ),

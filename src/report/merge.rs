@@ -44,6 +44,9 @@ pub struct MergeOptions {
     pub accept_interrupted: bool,
     /// Join the partitions given although some of the run's are missing (the merged report is marked interrupted).
     pub accept_missing: bool,
+    /// Join partitions run against different endpoints: one emulator started per job or per port, as a local run of
+    /// several parts must do. The merged report names every endpoint.
+    pub accept_other_targets: bool,
 }
 
 /// What a merge produced.
@@ -174,6 +177,10 @@ pub fn merge_reports(
         if header.stopped.is_none() {
             header.stopped = other.stopped.clone();
         }
+        // Only with --accept-other-targets can they differ: the merged report names each endpoint once.
+        if !header.target.split(", ").any(|t| t == other.target) {
+            header.target = format!("{}, {}", header.target, other.target);
+        }
         for skipped in &other.skipped {
             if !header.skipped.contains(skipped) {
                 header.skipped.push(skipped.clone());
@@ -239,13 +246,17 @@ fn check_same_run(
                 &format!("seed {}", first.seed),
             ));
         }
-        if h.target != first.target {
-            return Err(differs(
-                path,
-                "target",
-                &format!("`{}`", h.target),
-                &format!("`{}`", first.target),
-            ));
+        if h.target != first.target && !options.accept_other_targets {
+            return Err(ReportError::Merge {
+                path: path.to_path_buf(),
+                message: format!(
+                    "its target `{}` differs from `{}` of `{}`; partitions of one run test one target (pass \
+                     --accept-other-targets when each part ran against its own instance of the same emulator)",
+                    h.target,
+                    first.target,
+                    first_path.display()
+                ),
+            });
         }
         if h.origin.conform_version != first.origin.conform_version {
             return Err(differs(
@@ -522,7 +533,25 @@ mod tests {
         edited(&pb, &file("tgt.json"), |o| {
             o.insert("target".into(), "http://127.0.0.1:2".into());
         });
-        refused(&[pa.clone(), file("tgt.json")], "tgt.json", &["target"]);
+        refused(
+            &[pa.clone(), file("tgt.json")],
+            "tgt.json",
+            &["target", "--accept-other-targets"],
+        );
+        // Each part against its own instance of the emulator: joined when accepted, naming both endpoints.
+        let accepted = merge(
+            &[pa.clone(), file("tgt.json")],
+            MergeOptions {
+                accept_other_targets: true,
+                ..MergeOptions::default()
+            },
+        )
+        .unwrap();
+        assert_eq!(
+            accepted.header.target,
+            "http://127.0.0.1:1, http://127.0.0.1:2"
+        );
+        assert_eq!(accepted.header.summary.total, 4);
         edited(&pb, &file("ver.json"), |o| {
             o["origin"]["conform_version"] = "0.0.1".into();
         });
