@@ -448,8 +448,9 @@ impl Pattern {
     /// otherwise, or the pattern uses Unicode properties and `value` has characters assigned or recategorised in
     /// recent Unicode versions. Generated strings never have such a verdict.
     pub fn is_uncertain(&self, value: &str) -> bool {
-        self.with_compiled(|compiled| compiled.is_ok_and(|compiled| compiled.boundary_differs(value)))
-            || self.uses_property_uncertain(value)
+        self.with_compiled(|compiled| {
+            compiled.is_ok_and(|compiled| compiled.boundary_differs(value))
+        }) || self.uses_property_uncertain(value)
     }
 
     fn uses_property_uncertain(&self, value: &str) -> bool {

@@ -788,7 +788,8 @@ fn matchers_dropped_and_compiled_again_answer_as_before() {
     for round in 0..2 {
         for (i, pattern) in patterns.iter().enumerate() {
             let apart = Compiled::new(pattern.ast(), BACKTRACK_LIMIT).unwrap();
-            let apart_generation = Compiled::new(pattern.ast(), GENERATION_BACKTRACK_LIMIT).unwrap();
+            let apart_generation =
+                Compiled::new(pattern.ast(), GENERATION_BACKTRACK_LIMIT).unwrap();
             for value in values {
                 let value = format!("cache-test-{i}-{value}");
                 assert_eq!(
