@@ -8,6 +8,7 @@
 //! back-references or atomic groups, for the backtracking `fancy-regex`. [`generate`] builds matching strings of an
 //! exact length from the same tree, and [`probe`] builds the strings that must fail.
 
+mod cache;
 mod charset;
 mod emit;
 mod generate;
@@ -50,18 +51,17 @@ const SIZE_LIMIT: usize = 1 << 28;
 /// written `^...$` and read the same either way.)
 ///
 /// Cloning is cheap, and clones share the compiled matchers: the parse tree and the compiled state are behind
-/// [`Arc`]s. A pattern compiles its matchers once, on the first [`Pattern::is_match`] (or anything that matches),
-/// so loading every model keeps only parse trees in memory until a pattern is used.
+/// [`Arc`]s. A pattern compiles its matchers on the first [`Pattern::is_match`] (or anything that matches), so
+/// loading every model keeps only parse trees in memory until a pattern is used; the matchers of at most
+/// `cache::CAPACITY` patterns are kept at once (the least recently used are dropped, and compiled again when
+/// needed), so a whole run does not keep the matchers of every pattern it ever used.
 #[derive(Clone)]
 pub struct Pattern {
     /// The pattern as the model writes it (`^\d{12}$`).
     source: Arc<str>,
     ast: Arc<Ast>,
-    /// The matchers, compiled on first use; `Err` says why they cannot be.
-    compiled: Arc<OnceLock<Result<Compiled, String>>>,
-    /// The generator's matchers, with [`GENERATION_BACKTRACK_LIMIT`]; `None` when no reading needs the
-    /// backtracking engine (the linear matchers above serve then).
-    for_generation: Arc<OnceLock<Result<Option<Compiled>, String>>>,
+    /// The matchers, compiled on first use and kept while [`MATCHERS`] has room for them.
+    compiled: Arc<cache::Slot<Matchers>>,
     /// Whether a class is defined by a Unicode property, whose members depend on the JVM's Unicode version.
     pub(crate) uses_property: bool,
 }
@@ -77,6 +77,28 @@ thread_local! {
 #[cfg(test)]
 pub(crate) fn full_limit_checks() -> u64 {
     FULL_LIMIT_CHECKS.with(std::cell::Cell::get)
+}
+
+/// The compiled matchers of every pattern, at most [`cache::CAPACITY`] patterns' at once.
+static MATCHERS: cache::Cache<Matchers> = cache::Cache::new(cache::CAPACITY);
+
+/// What a pattern compiles to.
+#[derive(Debug)]
+struct Matchers {
+    /// Validation's matchers; `Err` says why they cannot be.
+    full: Result<Compiled, String>,
+    /// The generator's matchers, with [`GENERATION_BACKTRACK_LIMIT`], compiled on first use; `None` when no reading
+    /// needs the backtracking engine (the linear matchers above serve then).
+    generation: OnceLock<Result<Option<Compiled>, String>>,
+}
+
+impl Matchers {
+    fn new(ast: &Arc<Ast>) -> Matchers {
+        Matchers {
+            full: Compiled::new(ast, BACKTRACK_LIMIT),
+            generation: OnceLock::new(),
+        }
+    }
 }
 
 /// The compiled readings of a pattern.
@@ -334,8 +356,7 @@ impl Pattern {
             source: Arc::from(source),
             uses_property: uses_property(&ast.root),
             ast: Arc::new(ast),
-            compiled: Arc::new(OnceLock::new()),
-            for_generation: Arc::new(OnceLock::new()),
+            compiled: Arc::default(),
         })
     }
 
@@ -347,9 +368,8 @@ impl Pattern {
     /// Compiles the matchers now rather than on first use; `Err` says why they cannot be (then
     /// [`Pattern::is_match`] is always `false`).
     pub fn compile(&self) -> Result<(), PatternError> {
-        self.compiled()
-            .map(|_| ())
-            .map_err(|reason| self.error(reason.clone()))
+        self.with_compiled(|compiled| compiled.map(|_| ()).map_err(Clone::clone))
+            .map_err(|reason| self.error(reason))
     }
 
     /// Whether the whole of `value` matches, as AWS checks it (Java's `matches()`: the pattern must match all of
@@ -376,36 +396,51 @@ impl Pattern {
         }
     }
 
-    /// The compiled matchers, compiled by the first caller.
-    fn compiled(&self) -> Result<&Compiled, &String> {
-        self.compiled
-            .get_or_init(|| Compiled::new(&self.ast, BACKTRACK_LIMIT))
-            .as_ref()
+    /// Calls `f` on the compiled matchers, compiled now if they are not kept (`Err`: why they cannot be).
+    fn with_compiled<R>(&self, f: impl FnOnce(Result<&Compiled, &String>) -> R) -> R {
+        MATCHERS.with(
+            &self.compiled,
+            || Matchers::new(&self.ast),
+            |matchers| f(matchers.full.as_ref()),
+        )
     }
 
-    /// The generator's matchers: with [`GENERATION_BACKTRACK_LIMIT`] where a reading backtracks, else the
-    /// validation's (a linear matcher has no limit to lower).
-    fn generation_compiled(&self) -> Result<&Compiled, &String> {
-        let full = self.compiled()?;
-        if !full.backtracks() {
-            return Ok(full);
-        }
-        match self
-            .for_generation
-            .get_or_init(|| Compiled::new(&self.ast, GENERATION_BACKTRACK_LIMIT).map(Some))
-        {
-            Ok(Some(low)) => Ok(low),
-            Ok(None) => Ok(full),
-            Err(e) => Err(e),
-        }
+    /// Calls `f` on the generator's matchers: with [`GENERATION_BACKTRACK_LIMIT`] where a reading backtracks, else
+    /// the validation's (a linear matcher has no limit to lower).
+    fn with_generation_compiled<R>(&self, f: impl FnOnce(Result<&Compiled, &String>) -> R) -> R {
+        MATCHERS.with(
+            &self.compiled,
+            || Matchers::new(&self.ast),
+            |matchers| {
+                let full = match &matchers.full {
+                    Ok(full) if full.backtracks() => full,
+                    other => return f(other.as_ref()),
+                };
+                match matchers
+                    .generation
+                    .get_or_init(|| Compiled::new(&self.ast, GENERATION_BACKTRACK_LIMIT).map(Some))
+                {
+                    Ok(Some(low)) => f(Ok(low)),
+                    Ok(None) => f(Ok(full)),
+                    Err(e) => f(Err(e)),
+                }
+            },
+        )
+    }
+
+    /// Whether the generator's matchers were compiled apart from validation's (tests).
+    #[cfg(test)]
+    fn generation_compiled_apart(&self) -> bool {
+        MATCHERS.with(
+            &self.compiled,
+            || Matchers::new(&self.ast),
+            |matchers| matchers.generation.get().is_some(),
+        )
     }
 
     /// Java's verdict on `value`, or why none could be reached.
     fn check(&self, value: &str) -> Result<bool, String> {
-        self.compiled()
-            .map_err(Clone::clone)?
-            .matcher
-            .try_match(value)
+        self.with_compiled(|compiled| compiled.map_err(Clone::clone)?.matcher.try_match(value))
     }
 
     /// Whether AWS's verdict on `value` may differ from [`Pattern::is_match`] depending on its Java version: the
@@ -413,9 +448,9 @@ impl Pattern {
     /// otherwise, or the pattern uses Unicode properties and `value` has characters assigned or recategorised in
     /// recent Unicode versions. Generated strings never have such a verdict.
     pub fn is_uncertain(&self, value: &str) -> bool {
-        self.compiled()
-            .is_ok_and(|compiled| compiled.boundary_differs(value))
-            || self.uses_property_uncertain(value)
+        self.with_compiled(|compiled| {
+            compiled.is_ok_and(|compiled| compiled.boundary_differs(value))
+        }) || self.uses_property_uncertain(value)
     }
 
     fn uses_property_uncertain(&self, value: &str) -> bool {
@@ -427,7 +462,7 @@ impl Pattern {
 
     /// Whether matching needs the backtracking engine (look-around, back-references, atomic groups).
     pub fn is_backtracking(&self) -> bool {
-        self.compiled().is_ok_and(|c| c.matcher.is_backtracking())
+        self.with_compiled(|compiled| compiled.is_ok_and(|c| c.matcher.is_backtracking()))
     }
 
     pub(crate) fn ast(&self) -> &Arc<Ast> {
@@ -444,12 +479,12 @@ impl Pattern {
     /// surely fails (whatever Java version AWS runs), `None` when it is uncertain or the check gave up within
     /// [`GENERATION_BACKTRACK_LIMIT`] steps. The candidate is then neither a valid value nor a probe.
     pub(crate) fn generation_verdict(&self, value: &str) -> Option<bool> {
-        let compiled = self.generation_compiled().ok()?;
-        let verdict = compiled.matcher.try_match(value).ok()?;
-        if compiled.boundary_differs(value) || self.uses_property_uncertain(value) {
-            return None;
-        }
-        Some(verdict)
+        let verdict = self.with_generation_compiled(|compiled| {
+            let compiled = compiled.ok()?;
+            let verdict = compiled.matcher.try_match(value).ok()?;
+            (!compiled.boundary_differs(value)).then_some(verdict)
+        })?;
+        (!self.uses_property_uncertain(value)).then_some(verdict)
     }
 
     /// Whether `value` matches as a Unicode-aware engine reads the pattern (`\d`, `\w`, `\s` taking Unicode digits,

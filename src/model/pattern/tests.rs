@@ -21,11 +21,11 @@ fn parsing_is_eager_and_compiling_lazy() {
     assert!(!err.reason().is_empty());
     let pattern = p(r"^[a-z]{2,4}$");
     assert_eq!(pattern.source(), r"^[a-z]{2,4}$");
-    assert!(pattern.compiled.get().is_none(), "new must not compile");
+    assert_eq!(pattern.compiled.fills(), 0, "new must not compile");
     let clone = pattern.clone();
     assert!(clone.is_match("abc"));
     assert!(
-        pattern.compiled.get().is_some(),
+        pattern.compiled.fills() == 1 && Arc::ptr_eq(&pattern.compiled, &clone.compiled),
         "clones share the compiled matchers"
     );
     assert!(!pattern.is_match("a"));
@@ -772,7 +772,54 @@ fn the_generators_check_gives_up_early_and_rejects() {
     // A linear pattern shares validation's matcher: nothing is compiled twice.
     let linear = p(r"^[a-z]{1,8}$");
     assert_eq!(linear.generation_verdict("abc"), Some(true));
-    assert!(linear.for_generation.get().is_none());
+    assert!(!linear.generation_compiled_apart());
+    // A backtracking one has matchers of its own for generation.
+    assert!(pattern.generation_compiled_apart());
+}
+
+#[test]
+fn matchers_dropped_and_compiled_again_answer_as_before() {
+    // More distinct patterns than the cache keeps, checked twice: the second pass compiles the first ones again
+    // (they were dropped) and every verdict is that of matchers compiled apart from the cache.
+    let patterns: Vec<Pattern> = (0..cache::CAPACITY + 40)
+        .map(|i| p(&format!(r"^cache-test-{i}-[a-z]{{1,3}}(?<!-x)\b$")))
+        .collect();
+    let values = ["a", "ab", "abcd", "x", "-x", "é"];
+    for round in 0..2 {
+        for (i, pattern) in patterns.iter().enumerate() {
+            let apart = Compiled::new(pattern.ast(), BACKTRACK_LIMIT).unwrap();
+            let apart_generation =
+                Compiled::new(pattern.ast(), GENERATION_BACKTRACK_LIMIT).unwrap();
+            for value in values {
+                let value = format!("cache-test-{i}-{value}");
+                assert_eq!(
+                    pattern.try_match(&value).ok(),
+                    apart.matcher.try_match(&value).ok(),
+                    "round {round}: {pattern:?} on {value:?}"
+                );
+                assert_eq!(
+                    pattern.is_uncertain(&value),
+                    apart.boundary_differs(&value),
+                    "round {round}: {pattern:?} on {value:?}"
+                );
+                assert_eq!(
+                    pattern.generation_verdict(&value),
+                    apart_generation
+                        .matcher
+                        .try_match(&value)
+                        .ok()
+                        .filter(|_| !apart_generation.boundary_differs(&value)),
+                    "round {round}: {pattern:?} on {value:?}"
+                );
+            }
+        }
+    }
+    // The first pattern was compiled again in the second round: the cache did not keep every pattern.
+    assert!(
+        patterns[0].compiled.fills() >= 2,
+        "the cache kept more than {} patterns",
+        cache::CAPACITY
+    );
 }
 
 #[test]
